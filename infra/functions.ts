@@ -1,0 +1,72 @@
+import type { ConfigKey } from '../shared/config.ts';
+
+/**
+ * The one list of postroom's functions, their triggers and the configuration each reads.
+ * The CDK stack turns it into Lambda functions and event sources; the local cloud
+ * (infra/local/) turns it into an SMTP listener and a stream poller that call the same
+ * handlers with the same event shapes. Adding a function here adds it to both.
+ */
+export type Trigger =
+  /** SES stores raw MIME in the inbound bucket; S3 ObjectCreated reaches the function via SQS. */
+  | { kind: 'inbound-mail'; batchSize: number; maxReceiveCount: number }
+  /** Inserts of audit-event items on the table stream, filtered as below. */
+  | {
+      kind: 'audit-events';
+      batchSize: number;
+      retryAttempts: number;
+      /** Lambda FilterCriteria patterns; the local poller applies the same ones. */
+      filters: ReadonlyArray<Record<string, unknown>>;
+    };
+
+export interface FunctionDeclaration {
+  /** Path from the repository root to the module exporting `handler`. */
+  entry: string;
+  description: string;
+  trigger: Trigger;
+  env: readonly ConfigKey[];
+  memoryMb: number;
+  timeoutSeconds: number;
+}
+
+/** Only new audit events, never request, message or claim items. */
+export const auditEventInserts = [
+  { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['event'] } } } },
+] as const;
+
+export const functions = {
+  intakeMail: {
+    entry: 'functions/intake-mail.ts',
+    description: 'Files raw mail stored by SES as a request, a reply, or held mail',
+    trigger: { kind: 'inbound-mail', batchSize: 1, maxReceiveCount: 5 },
+    env: [
+      'TABLE_NAME',
+      'DOCUMENTS_BUCKET',
+      'OFFICE_TIMEZONE',
+      'REPLY_WORKING_DAYS',
+      'MAX_MESSAGE_BYTES',
+      'MAX_MIME_PARTS',
+      'MAX_MIME_DEPTH',
+      'BANK_HOLIDAYS_FILE',
+    ],
+    // A 40 MB message parses into several copies of itself (raw, decoded parts, uploads).
+    memoryMb: 1536,
+    timeoutSeconds: 120,
+  },
+  notify: {
+    entry: 'functions/notify.ts',
+    description: 'Sends the mail each audit event calls for, once per (event, recipient)',
+    trigger: { kind: 'audit-events', batchSize: 10, retryAttempts: 5, filters: auditEventInserts },
+    env: [
+      'TABLE_NAME',
+      'DOCUMENTS_BUCKET',
+      'OFFICE_NAME',
+      'OFFICE_ADDRESS',
+      'STAFF_ALERT_ADDRESS',
+      'ACK_LIMIT_PER_HOUR',
+    ],
+    memoryMb: 512,
+    timeoutSeconds: 60,
+  },
+} as const satisfies Record<string, FunctionDeclaration>;
+
+export type FunctionName = keyof typeof functions;

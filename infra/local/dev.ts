@@ -1,0 +1,109 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  defaultPorts,
+  emulatorEnvironment,
+  LOCAL_REGION,
+  provision,
+  resourceNames,
+  startEmulators,
+} from './cloud.ts';
+
+/**
+ * `npm run dev`: the whole of postroom on this machine. Emulators for DynamoDB, S3 and
+ * SES, SMTP intake, and the stream poller, all running the real handlers.
+ */
+const { values: flags } = parseArgs({
+  options: {
+    fresh: { type: 'boolean', default: false },
+    'data-dir': { type: 'string', default: process.env.POSTROOM_DATA_DIR ?? '.local' },
+    'smtp-port': {
+      type: 'string',
+      default: process.env.POSTROOM_SMTP_PORT ?? String(defaultPorts.smtp),
+    },
+    'ses-port': {
+      type: 'string',
+      default: process.env.POSTROOM_SES_PORT ?? String(defaultPorts.ses),
+    },
+    'dynamodb-port': {
+      type: 'string',
+      default: process.env.POSTROOM_DYNAMODB_PORT ?? String(defaultPorts.dynamodb),
+    },
+    's3-port': { type: 'string', default: process.env.POSTROOM_S3_PORT ?? String(defaultPorts.s3) },
+  },
+});
+
+const port = (name: keyof typeof flags) => {
+  const value = Number(flags[name]);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    console.error(
+      `--${name} must be a port number from 1 to 65535, not ${JSON.stringify(flags[name])}`,
+    );
+    process.exit(2);
+  }
+  return value;
+};
+
+const ports = {
+  smtp: port('smtp-port'),
+  ses: port('ses-port'),
+  dynamodb: port('dynamodb-port'),
+  s3: port('s3-port'),
+};
+const dataDir = resolve(String(flags['data-dir']));
+const step = (message: string) => console.log(`  … ${message}`);
+
+if (flags.fresh) {
+  step(`--fresh: removing ${dataDir}`);
+  rmSync(dataDir, { recursive: true, force: true });
+}
+mkdirSync(dataDir, { recursive: true });
+
+console.log('postroom: starting the local cloud');
+const emulators = await startEmulators(ports, { dataDir, persist: true, onProgress: step }).catch(
+  (error: Error) => {
+    console.error(`\n${error.message}`);
+    process.exit(1);
+  },
+);
+
+const names = resourceNames('postroom');
+Object.assign(process.env, emulatorEnvironment(ports), names, {
+  OFFICE_NAME: process.env.OFFICE_NAME ?? 'The Commissioner’s Office (local)',
+  OFFICE_ADDRESS: process.env.OFFICE_ADDRESS ?? 'commissioner@office.example',
+  STAFF_ALERT_ADDRESS: process.env.STAFF_ALERT_ADDRESS ?? 'staff@office.example',
+});
+step('creating the table and buckets');
+await provision(names);
+step('starting SMTP intake and the stream poller');
+const { startLocalRuntime } = await import('./runtime.ts');
+const runtime = await startLocalRuntime({
+  smtpPort: ports.smtp,
+  region: LOCAL_REGION,
+  stateDir: dataDir,
+});
+
+console.log(`
+postroom is running locally. Data persists in ${dataDir} (start with --fresh to empty it).
+
+  SMTP intake        smtp://127.0.0.1:${ports.smtp}    send a letter: npm run ingest -- tests/fixtures/mail/01-letter-pdf.eml
+  Mail viewer (SES)  http://127.0.0.1:${ports.ses}/   sent mail as JSON: http://127.0.0.1:${ports.ses}/store
+  DynamoDB Local     http://127.0.0.1:${ports.dynamodb}   table ${names.TABLE_NAME}
+  S3 emulator        http://127.0.0.1:${ports.s3}   buckets ${names.INBOUND_BUCKET}, ${names.DOCUMENTS_BUCKET}, ${names.PUBLIC_BUCKET}
+
+  Office address ${process.env.OFFICE_ADDRESS}; staff alerts go to ${process.env.STAFF_ALERT_ADDRESS}.
+  Press Ctrl-C to stop everything.
+`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\npostroom: ${signal}, stopping`);
+  await runtime.stop().catch(() => undefined);
+  await emulators.stop();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

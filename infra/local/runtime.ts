@@ -1,0 +1,90 @@
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Handler } from 'aws-lambda';
+import { tableStreamArn } from '../../shared/aws/provision.ts';
+import { type FunctionDeclaration, functions } from '../functions.ts';
+import { lambdaContext } from './lambda-context.ts';
+import { type SmtpIntake, startSmtpIntake } from './smtp-intake.ts';
+import { type StreamPoller, startStreamPoller } from './stream-poller.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Loads a declared function's handler exactly as Lambda would: the module's `handler`. */
+async function loadHandler(name: string, declaration: FunctionDeclaration) {
+  const module = (await import(pathToFileURL(join(root, declaration.entry)).href)) as {
+    handler: Handler;
+  };
+  return (event: unknown) =>
+    module.handler(
+      event,
+      lambdaContext(`postroom-${name}`, declaration.timeoutSeconds),
+      () => undefined,
+    );
+}
+
+/**
+ * Wires every declared function to its local trigger. Must run after the environment
+ * points at the emulators, since handlers read their configuration when first imported.
+ */
+export async function startLocalRuntime(options: {
+  smtpPort: number;
+  region: string;
+  stateDir?: string;
+}): Promise<{
+  smtp: SmtpIntake;
+  pollers: Record<string, StreamPoller>;
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}> {
+  const env = process.env;
+  let smtp: SmtpIntake | undefined;
+  const pollers: Record<string, StreamPoller> = {};
+  const stateFile = (file: string) => (options.stateDir ? join(options.stateDir, file) : undefined);
+
+  for (const [name, declaration] of Object.entries(functions) as Array<
+    [string, FunctionDeclaration]
+  >) {
+    const invoke = await loadHandler(name, declaration);
+    const trigger = declaration.trigger;
+    if (trigger.kind === 'inbound-mail') {
+      smtp = await startSmtpIntake({
+        port: options.smtpPort,
+        inboundBucket: env.INBOUND_BUCKET ?? '',
+        region: options.region,
+        maxReceiveCount: trigger.maxReceiveCount,
+        invoke: (event) => invoke(event) as never,
+        deadLetterFile: stateFile('intake-dead-letters.jsonl'),
+      });
+    } else {
+      pollers[name] = startStreamPoller(
+        await tableStreamArn(env.TABLE_NAME ?? ''),
+        {
+          name,
+          filters: trigger.filters,
+          batchSize: trigger.batchSize,
+          retryAttempts: trigger.retryAttempts,
+          invoke: (event) => invoke(event) as never,
+        },
+        {
+          stateFile: stateFile(`stream-${name}.json`),
+          deadLetterFile: stateFile(`stream-${name}-dead-letters.jsonl`),
+        },
+      );
+    }
+  }
+  if (!smtp) throw new Error('infra/functions.ts declares no inbound-mail function');
+  const intake = smtp;
+  return {
+    smtp: intake,
+    pollers,
+    /** Waits until mail received so far is filed and every resulting event is handled. */
+    async settle() {
+      await intake.settled();
+      for (const poller of Object.values(pollers)) await poller.drain();
+    },
+    async stop() {
+      await intake.stop();
+      await Promise.all(Object.values(pollers).map((poller) => poller.stop()));
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { SMTPServer } from 'smtp-server';
+import { writeObject } from '../../shared/aws/documents.ts';
+import { log } from '../../shared/log.ts';
+import { INBOUND_PREFIX } from '../resources.ts';
+
+export interface SmtpIntakeOptions {
+  port: number;
+  inboundBucket: string;
+  region: string;
+  maxReceiveCount: number;
+  invoke(event: SQSEvent): Promise<SQSBatchResponse | undefined>;
+  deadLetterFile?: string;
+}
+
+/** A key like SES's S3 action writes: the rule's prefix and SES's message id. */
+function sesStyleKey(): string {
+  return `${INBOUND_PREFIX}${randomBytes(20).toString('hex')}`;
+}
+
+/** What S3 sends to SQS for a new object, wrapped as the SQS event Lambda receives. */
+export function objectCreatedDelivery(
+  bucket: string,
+  key: string,
+  size: number,
+  region: string,
+): SQSEvent {
+  const at = new Date().toISOString();
+  const notification = {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: region,
+        eventTime: at,
+        eventName: 'ObjectCreated:Put',
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'inbound-mail',
+          bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
+          object: {
+            key: encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/'),
+            size,
+            sequencer: Date.now().toString(16).toUpperCase(),
+          },
+        },
+      },
+    ],
+  };
+  return {
+    Records: [
+      {
+        messageId: randomUUID(),
+        receiptHandle: randomUUID(),
+        body: JSON.stringify(notification),
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: String(Date.now()),
+          SenderId: 's3.amazonaws.com',
+          ApproximateFirstReceiveTimestamp: String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: `arn:aws:sqs:${region}:000000000000:postroom-inbound-mail`,
+        awsRegion: region,
+      },
+    ],
+  };
+}
+
+/**
+ * SES receiving, locally: accept mail over SMTP, store the raw message in the inbound
+ * bucket (as the receipt rule's S3 action does), then deliver the S3 notification to
+ * intake as SQS would: retried on failure, dead-lettered after maxReceiveCount.
+ */
+export async function startSmtpIntake(options: SmtpIntakeOptions) {
+  const inFlight = new Set<Promise<void>>();
+
+  async function deliver(key: string, size: number): Promise<void> {
+    const event = objectCreatedDelivery(options.inboundBucket, key, size, options.region);
+    for (let receive = 1; receive <= options.maxReceiveCount; receive += 1) {
+      try {
+        const response = await options.invoke(event);
+        if (!response?.batchItemFailures?.length) return;
+      } catch (error) {
+        log.error('intake threw', { objectKey: key, error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200 * receive));
+    }
+    if (options.deadLetterFile)
+      appendFileSync(options.deadLetterFile, `${JSON.stringify({ key, size })}\n`);
+    log.error('intake failed repeatedly; the delivery is dead-lettered, the raw mail is kept', {
+      bucket: options.inboundBucket,
+      objectKey: key,
+      deadLetterFile: options.deadLetterFile ?? '(log only)',
+    });
+  }
+
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    size: 64 * 1024 * 1024,
+    banner: 'postroom local SES receiving',
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', async () => {
+        try {
+          const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+          const body = Buffer.concat(chunks);
+          // SES puts the envelope sender in front of the stored message.
+          const raw = /^return-path:/im.test(
+            body
+              .subarray(0, 8192)
+              .toString('latin1')
+              .split(/\r?\n\r?\n/)[0] ?? '',
+          )
+            ? body
+            : Buffer.concat([Buffer.from(`Return-Path: <${sender}>\r\n`), body]);
+          const key = sesStyleKey();
+          await writeObject({ bucket: options.inboundBucket, key }, raw, 'message/rfc822');
+          log.info('mail received over SMTP and stored', {
+            bucket: options.inboundBucket,
+            objectKey: key,
+            size: raw.byteLength,
+          });
+          const delivery = deliver(key, raw.byteLength).finally(() => inFlight.delete(delivery));
+          inFlight.add(delivery);
+          callback(null, `Message stored as ${key}`);
+        } catch (error) {
+          log.error('could not store inbound mail', { error });
+          callback(
+            Object.assign(new Error('temporary failure storing the message; please retry'), {
+              responseCode: 451,
+            }),
+          );
+        }
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  return {
+    port: options.port,
+    /** Resolves when every message received so far has been through intake. */
+    async settled(): Promise<void> {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+    async stop(): Promise<void> {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export type SmtpIntake = Awaited<ReturnType<typeof startSmtpIntake>>;

@@ -1,0 +1,37 @@
+/**
+ * The data resources, declared once. The CDK stack builds them for AWS and the local
+ * cloud provisions the emulators from the same declaration, so the two cannot drift.
+ */
+export const table = {
+  id: 'Table',
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  indexes: [{ name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' }],
+  stream: 'NEW_AND_OLD_IMAGES',
+  timeToLiveAttribute: 'expiresAt',
+  env: 'TABLE_NAME',
+} as const;
+
+export type TableDefinition = typeof table;
+
+export interface BucketDefinition {
+  id: string;
+  env: 'INBOUND_BUCKET' | 'DOCUMENTS_BUCKET' | 'PUBLIC_BUCKET';
+  versioned: boolean;
+  /** Used for the local bucket name, `postroom-<suffix>`. */
+  suffix: string;
+}
+
+export const buckets = {
+  inbound: { id: 'InboundBucket', env: 'INBOUND_BUCKET', versioned: true, suffix: 'inbound' },
+  documents: {
+    id: 'DocumentsBucket',
+    env: 'DOCUMENTS_BUCKET',
+    versioned: true,
+    suffix: 'documents',
+  },
+  public: { id: 'PublicBucket', env: 'PUBLIC_BUCKET', versioned: false, suffix: 'public' },
+} as const satisfies Record<string, BucketDefinition>;
+
+/** The key prefix SES's S3 action writes under; the bucket policy allows only this. */
+export const INBOUND_PREFIX = 'inbound/';

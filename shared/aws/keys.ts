@@ -1,0 +1,39 @@
+/** The single-table key layout (see README, "Storage"). Every key is built here. */
+export const keys = {
+  request: (id: string) => ({ PK: `REQ#${id}`, SK: 'META' }),
+  event: (requestId: string, seq: number) => ({
+    PK: `REQ#${requestId}`,
+    SK: `EVT#${String(seq).padStart(6, '0')}`,
+  }),
+  message: (requestId: string, at: string, key: string) => ({
+    PK: `REQ#${requestId}`,
+    SK: `MSG#${at}#${key}`,
+  }),
+  notification: (requestId: string, seq: number, recipient: string) => ({
+    PK: `REQ#${requestId}`,
+    SK: `NOTIFY#${String(seq).padStart(6, '0')}#${recipient.toLowerCase()}`,
+  }),
+  filing: (bucket: string, objectKey: string) => ({
+    PK: `MAIL#${bucket}/${objectKey}`,
+    SK: 'MAIL',
+  }),
+  messageId: (messageId: string) => ({ PK: `MID#${messageId}`, SK: 'MID' }),
+  reference: (reference: string) => ({ PK: `REF#${reference}`, SK: 'REF' }),
+  counter: (year: number) => ({ PK: `COUNTER#${year}`, SK: 'COUNTER' }),
+  held: (id: string) => ({ PK: `HELD#${id}`, SK: 'HELD' }),
+  ackRate: (sender: string, hour: string) => ({
+    PK: `RATE#${sender.toLowerCase()}`,
+    SK: `HOUR#${hour}`,
+  }),
+};
+
+export const stageIndex = {
+  name: 'GSI1',
+  request: (stage: string, due: string, id: string) => ({
+    GSI1PK: `STAGE#${stage}`,
+    GSI1SK: `${due}#${id}`,
+  }),
+  held: (at: string, id: string) => ({ GSI1PK: 'HELD', GSI1SK: `${at}#${id}` }),
+};
+
+export const EVENT_PREFIX = 'EVT#';

@@ -1,0 +1,22 @@
+import { SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { ses } from './clients.ts';
+
+/**
+ * Sends raw MIME through SES and returns the Message-ID SES gives the delivered mail,
+ * which replies will quote instead of ours (SES rewrites it).
+ */
+export async function sendRawMail(
+  raw: string,
+  from: string,
+  to: readonly string[],
+): Promise<{ sesMessageId: string }> {
+  const sent = await ses.send(
+    new SendRawEmailCommand({
+      Source: from,
+      Destinations: [...to],
+      RawMessage: { Data: Buffer.from(raw) },
+    }),
+  );
+  const region = await ses.config.region();
+  return { sesMessageId: `<${sent.MessageId}@${region}.amazonses.com>` };
+}

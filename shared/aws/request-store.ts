@@ -1,0 +1,257 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../workflow/audit.ts';
+import type { Filing, HeldMailRecord, MessageRecord, RequestRecord } from '../workflow/records.ts';
+import { dynamo } from './clients.ts';
+import { keys, stageIndex } from './keys.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Request, event and mail items in the one table; every multi-item write is a transaction. */
+export function requestStore(tableName: string) {
+  const get = async <T>(key: { PK: string; SK: string }): Promise<T | undefined> =>
+    (await dynamo.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })))
+      .Item as T | undefined;
+
+  const putNew = (key: { PK: string; SK: string }, fields: object): TransactItem => ({
+    Put: {
+      TableName: tableName,
+      Item: { ...key, ...fields },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
+  });
+
+  const eventItem = (event: AuditEvent) =>
+    putNew(keys.event(event.requestId, event.seq), { type: 'event', ...event });
+  const messageItem = (message: MessageRecord) =>
+    putNew(keys.message(message.requestId, message.at, message.key), {
+      type: 'message',
+      ...message,
+    });
+  const filingItem = (raw: { bucket: string; key: string }, filing: Filing, at: string) =>
+    putNew(keys.filing(raw.bucket, raw.key), { type: 'filing', ...filing, filedAt: at });
+
+  /**
+   * Message-ID pointers for threading, written inside the filing transaction so a crash
+   * cannot leave a filed message that replies cannot find. if_not_exists keeps the first
+   * request that claimed an id (ids can be reused or forged) without failing the write.
+   */
+  const messageIdItems = (messageIds: readonly string[], requestId: string): TransactItem[] =>
+    [...new Set(messageIds)].slice(0, 10).map((messageId) => ({
+      Update: {
+        TableName: tableName,
+        Key: keys.messageId(messageId),
+        UpdateExpression:
+          'SET #type = :type, messageId = :messageId, requestId = if_not_exists(requestId, :requestId)',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':type': 'message-id',
+          ':messageId': messageId,
+          ':requestId': requestId,
+        },
+      },
+    }));
+
+  /** Which cancellation reasons were condition failures, by position in the transaction. */
+  const conditionFailures = (error: unknown): boolean[] | undefined =>
+    error instanceof TransactionCanceledException ||
+    (error as Error | undefined)?.name === 'TransactionCanceledException'
+      ? ((error as TransactionCanceledException).CancellationReasons ?? []).map(
+          (reason) => reason.Code === 'ConditionalCheckFailed',
+        )
+      : undefined;
+
+  return {
+    findFiling: (raw: { bucket: string; key: string }) =>
+      get<Filing & { filedAt: string }>(keys.filing(raw.bucket, raw.key)),
+
+    getRequest: (id: string) => get<RequestRecord>(keys.request(id)),
+
+    async findRequestByReference(reference: string): Promise<RequestRecord | undefined> {
+      const pointer = await get<{ requestId: string }>(keys.reference(reference));
+      return pointer ? get<RequestRecord>(keys.request(pointer.requestId)) : undefined;
+    },
+
+    /** The request that owns the first of these Message-IDs postroom knows, in the order given. */
+    async findRequestByMessageIds(
+      messageIds: readonly string[],
+    ): Promise<{ request: RequestRecord; messageId: string } | undefined> {
+      const unique = [...new Set(messageIds)].slice(0, 100);
+      if (unique.length === 0) return undefined;
+      const result = await dynamo.send(
+        new BatchGetCommand({
+          RequestItems: { [tableName]: { Keys: unique.map(keys.messageId), ConsistentRead: true } },
+        }),
+      );
+      const found = new Map(
+        (result.Responses?.[tableName] ?? []).map((item) => [
+          item.messageId as string,
+          item.requestId as string,
+        ]),
+      );
+      for (const messageId of unique) {
+        const requestId = found.get(messageId);
+        const request = requestId ? await get<RequestRecord>(keys.request(requestId)) : undefined;
+        if (request) return { request, messageId };
+      }
+      return undefined;
+    },
+
+    /**
+     * Files a new request: counter, request, first event, message, reference pointer and
+     * the filing record in one transaction. The counter is read then set with a condition,
+     * so references have no gaps; a lost race re-reads and tries again.
+     */
+    async fileNewRequest(
+      raw: { bucket: string; key: string },
+      year: number,
+      build: (sequence: number) => {
+        request: RequestRecord;
+        event: AuditEvent;
+        message: MessageRecord;
+      },
+      messageIds: readonly string[] = [],
+    ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }> {
+      for (let attempt = 0; attempt < 25; attempt += 1) {
+        const counter = await get<{ n: number }>(keys.counter(year));
+        const current = counter?.n ?? 0;
+        const { request, event, message } = build(current + 1);
+        const items: TransactItem[] = [
+          {
+            Update: {
+              TableName: tableName,
+              Key: keys.counter(year),
+              UpdateExpression: 'SET n = :next',
+              ConditionExpression: counter ? 'n = :current' : 'attribute_not_exists(n)',
+              ExpressionAttributeValues: {
+                ':next': current + 1,
+                ...(counter ? { ':current': current } : {}),
+              },
+            },
+          },
+          filingItem(
+            raw,
+            {
+              place: 'request',
+              requestId: request.id,
+              reference: request.reference,
+              messageKey: message.key,
+            },
+            request.receivedAt,
+          ),
+          putNew(keys.request(request.id), {
+            type: 'request',
+            ...request,
+            ...stageIndex.request(request.stage, request.replyBy, request.id),
+          }),
+          eventItem(event),
+          messageItem(message),
+          putNew(keys.reference(request.reference), { type: 'reference', requestId: request.id }),
+          ...messageIdItems(messageIds, request.id),
+        ];
+        try {
+          await dynamo.send(new TransactWriteCommand({ TransactItems: items }));
+          return { outcome: 'filed', request };
+        } catch (error) {
+          const failures = conditionFailures(error);
+          if (!failures) throw error;
+          if (failures[1]) return { outcome: 'already-filed' };
+          if (!failures[0]) throw error;
+          // Another letter took this number first; read the counter again.
+        }
+      }
+      throw new Error(`could not allocate a reference for ${year} after 25 attempts`);
+    },
+
+    /** Adds a message and its event to an existing request, continuing the hash chain. */
+    async fileReply(
+      raw: { bucket: string; key: string },
+      requestId: string,
+      build: (current: RequestRecord) => { event: AuditEvent; message: MessageRecord },
+      messageIds: readonly string[] = [],
+    ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }> {
+      for (let attempt = 0; attempt < 25; attempt += 1) {
+        const current = await get<RequestRecord>(keys.request(requestId));
+        if (!current) throw new Error(`request ${requestId} vanished while filing a reply`);
+        const { event, message } = build(current);
+        const items: TransactItem[] = [
+          {
+            Update: {
+              TableName: tableName,
+              Key: keys.request(requestId),
+              UpdateExpression:
+                'SET eventSeq = :seq, lastHash = :hash, lastMessageAt = :at ADD messageCount :one',
+              ConditionExpression: 'eventSeq = :previous',
+              ExpressionAttributeValues: {
+                ':seq': event.seq,
+                ':hash': event.hash,
+                ':at': message.at,
+                ':one': 1,
+                ':previous': current.eventSeq,
+              },
+            },
+          },
+          filingItem(
+            raw,
+            { place: 'request', requestId, reference: current.reference, messageKey: message.key },
+            message.at,
+          ),
+          eventItem(event),
+          messageItem(message),
+          ...messageIdItems(messageIds, requestId),
+        ];
+        try {
+          await dynamo.send(new TransactWriteCommand({ TransactItems: items }));
+          return { outcome: 'filed', request: current };
+        } catch (error) {
+          const failures = conditionFailures(error);
+          if (!failures) throw error;
+          if (failures[1]) return { outcome: 'already-filed' };
+          if (!failures[0]) throw error;
+          // Another event joined the chain first; continue from the new end.
+        }
+      }
+      throw new Error(`could not append to request ${requestId} after 25 attempts`);
+    },
+
+    async fileHeld(held: HeldMailRecord): Promise<'filed' | 'already-filed'> {
+      try {
+        await dynamo.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              filingItem(
+                held.raw,
+                { place: 'held', heldId: held.id, reason: held.reason },
+                held.receivedAt,
+              ),
+              putNew(keys.held(held.id), {
+                type: 'held',
+                ...held,
+                ...stageIndex.held(held.receivedAt, held.id),
+              }),
+            ],
+          }),
+        );
+        return 'filed';
+      } catch (error) {
+        if (conditionFailures(error)?.[0]) return 'already-filed';
+        throw error;
+      }
+    },
+
+    /** Records Message-IDs (such as those of mail postroom sends) for threading. */
+    async rememberMessageIds(messageIds: readonly string[], requestId: string): Promise<void> {
+      for (const item of messageIdItems(messageIds, requestId)) {
+        if (item.Update) await dynamo.send(new UpdateCommand(item.Update));
+      }
+    },
+  };
+}
+
+export type RequestStore = ReturnType<typeof requestStore>;

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable postroom reads, in one schema. Each function asks for the
+ * subset it needs with `readConfig([...])`, at cold start, so a missing or malformed
+ * variable stops the function before it touches any mail, with a message naming it.
+ * The CDK stack and the local runner set exactly these names (see infra/functions.ts).
+ */
+const positiveInt = z.coerce.number().int().positive();
+
+export const configSchema = z.object({
+  TABLE_NAME: z.string().min(1).describe('the DynamoDB table holding requests, events and mail'),
+  INBOUND_BUCKET: z.string().min(1).describe('the bucket SES writes raw MIME into'),
+  DOCUMENTS_BUCKET: z.string().min(1).describe('the bucket for parsed letters and attachments'),
+  OFFICE_NAME: z.string().min(1).default('The Commissioner’s Office'),
+  OFFICE_ADDRESS: z
+    .email()
+    .describe('the address organisations write to; acknowledgements come from it'),
+  STAFF_ALERT_ADDRESS: z.email().describe('where new-request alerts go'),
+  OFFICE_TIMEZONE: z.string().min(1).default('Europe/London'),
+  REPLY_WORKING_DAYS: positiveInt.default(10),
+  ACK_LIMIT_PER_HOUR: positiveInt.default(5),
+  MAX_MESSAGE_BYTES: positiveInt.default(40 * 1024 * 1024),
+  MAX_MIME_PARTS: positiveInt.default(250),
+  MAX_MIME_DEPTH: positiveInt.default(32),
+  LOG_LEVEL: z.enum(['info', 'warn', 'error']).default('info'),
+  BANK_HOLIDAYS_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('a JSON file of ISO dates replacing the bundled Scottish bank holidays'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigKey = keyof Config;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function readConfig<const K extends ConfigKey>(
+  keys: readonly K[],
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<Config, K> {
+  const mask = Object.fromEntries(keys.map((key) => [key, true]));
+  // zod cannot type a pick over a generic key list; the runtime shape is exactly Pick<Config, K>.
+  const result = configSchema.pick(mask as Record<ConfigKey, true>).safeParse(env);
+  if (result.success) return result.data as unknown as Pick<Config, K>;
+  const problems = result.error.issues.map((issue) => {
+    const name = String(issue.path[0]);
+    const value = env[name];
+    const shown = value === undefined ? 'it is not set' : `got ${JSON.stringify(value)}`;
+    const meaning = configSchema.shape[name as ConfigKey]?.description;
+    return `  ${name}: ${issue.message} (${shown})${meaning ? ` - ${meaning}` : ''}`;
+  });
+  throw new ConfigError(`postroom configuration is invalid:\n${problems.join('\n')}`);
+}

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import type { InboundLetter } from '../mail/inbound.ts';
+import { failedAuthentication } from '../mail/verdicts.ts';
+import { type AuditEvent, GENESIS_HASH, sealEvent } from '../workflow/audit.ts';
+import { addWorkingDays, type HolidayCalendar, officeDate } from '../workflow/deadlines.ts';
+import type { MessageRecord, RequestRecord } from '../workflow/records.ts';
+
+/**
+ * Pure decisions about where an inbound letter goes and what records it makes. The ids
+ * derive from the S3 object key, so a redelivery or a retry after a crash rebuilds the
+ * very same records and writes land on the same keys.
+ */
+export function idsForObject(
+  bucket: string,
+  key: string,
+): { requestId: string; messageKey: string } {
+  const digest = createHash('sha256').update(`${bucket}/${key}`).digest('hex');
+  return { requestId: digest.slice(0, 20), messageKey: `m${digest.slice(20, 36)}` };
+}
+
+export const INTAKE_ACTOR = 'system:intake';
+
+/** Why no acknowledgement goes back, or undefined when one should. */
+export function acknowledgementWithheld(letter: InboundLetter): string | undefined {
+  if (letter.machine) return `automatic mail: ${letter.machine.reason}`;
+  if (letter.verdicts.spam === 'FAIL') return 'SES spam verdict FAIL';
+  return undefined;
+}
+
+export function flagsFor(letter: InboundLetter): string[] {
+  const failed = failedAuthentication(letter.verdicts);
+  return [
+    ...(letter.verdicts.spam === 'FAIL' ? ['spam: SES spam verdict FAIL'] : []),
+    ...(failed.length ? [`sender authentication failed: ${failed.join(', ').toUpperCase()}`] : []),
+    ...(letter.machine ? [`automatic mail: ${letter.machine.reason}`] : []),
+    ...letter.warnings,
+  ];
+}
+
+export interface FilingContext {
+  letter: InboundLetter;
+  messageKey: string;
+  receivedAt: Date;
+  raw: { bucket: string; key: string };
+  documents: NonNullable<MessageRecord['documents']>;
+}
+
+function inboundMessage(requestId: string, context: FilingContext): MessageRecord {
+  const { letter } = context;
+  return {
+    requestId,
+    key: context.messageKey,
+    direction: 'inbound',
+    at: context.receivedAt.toISOString(),
+    from: letter.from.address,
+    to: [...letter.to, ...letter.cc],
+    subject: letter.subject,
+    messageId: letter.messageId,
+    raw: context.raw,
+    documents: context.documents,
+    machine: letter.machine?.reason,
+  };
+}
+
+export interface DeadlineRules {
+  calendar: HolidayCalendar;
+  timeZone: string;
+  replyWorkingDays: number;
+}
+
+export function openRequest(
+  ids: { requestId: string; reference: string },
+  context: FilingContext,
+  rules: DeadlineRules,
+): { request: RequestRecord; event: AuditEvent; message: MessageRecord } {
+  const { letter } = context;
+  const at = context.receivedAt.toISOString();
+  const replyBy = addWorkingDays(
+    officeDate(context.receivedAt, rules.timeZone),
+    rules.replyWorkingDays,
+    rules.calendar,
+  );
+  const withheld = acknowledgementWithheld(letter);
+  const event = sealEvent(
+    {
+      requestId: ids.requestId,
+      seq: 1,
+      action: 'receive',
+      actor: INTAKE_ACTOR,
+      at,
+      from: null,
+      to: 'received',
+      details: {
+        messageKey: context.messageKey,
+        messageId: letter.messageId,
+        sender: letter.from.address,
+        subject: letter.subject,
+        replyBy,
+        acknowledge: withheld === undefined,
+        ...(withheld ? { acknowledgementWithheld: withheld } : {}),
+      },
+    },
+    GENESIS_HASH,
+  );
+  const request: RequestRecord = {
+    id: ids.requestId,
+    reference: ids.reference,
+    stage: 'received',
+    version: 1,
+    eventSeq: 1,
+    lastHash: event.hash,
+    subject: letter.subject,
+    sender: letter.from,
+    organisation: letter.organisation?.name,
+    receivedAt: at,
+    replyBy,
+    flags: flagsFor(letter),
+    messageCount: 1,
+    lastMessageAt: at,
+  };
+  return { request, event, message: inboundMessage(ids.requestId, context) };
+}
+
+export function joinRequest(
+  current: RequestRecord,
+  matchedBy: string,
+  context: FilingContext,
+): { event: AuditEvent; message: MessageRecord } {
+  const { letter } = context;
+  const event = sealEvent(
+    {
+      requestId: current.id,
+      seq: current.eventSeq + 1,
+      action: 'message_received',
+      actor: INTAKE_ACTOR,
+      at: context.receivedAt.toISOString(),
+      from: current.stage,
+      to: current.stage,
+      details: {
+        messageKey: context.messageKey,
+        messageId: letter.messageId,
+        sender: letter.from.address,
+        subject: letter.subject,
+        matchedBy,
+        ...(letter.machine ? { machine: letter.machine.reason } : {}),
+        ...(letter.verdicts.spam === 'FAIL' ? { spam: true } : {}),
+      },
+    },
+    current.lastHash,
+  );
+  return { event, message: inboundMessage(current.id, context) };
+}

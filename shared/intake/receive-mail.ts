@@ -1,0 +1,246 @@
+import { createHash } from 'node:crypto';
+import { log } from '../log.ts';
+import { firstHeader } from '../mail/headers.ts';
+import {
+  type HoldReason,
+  type InboundLetter,
+  type MailLimits,
+  readInbound,
+} from '../mail/inbound.ts';
+import { safeFilename, sanitiseLetterHtml } from '../mail/sanitise.ts';
+import { officeDate } from '../workflow/deadlines.ts';
+import type { Filing, HeldMailRecord, RequestRecord } from '../workflow/records.ts';
+import { formatReference, referenceInSubject } from '../workflow/reference.ts';
+import {
+  type DeadlineRules,
+  type FilingContext,
+  idsForObject,
+  joinRequest,
+  openRequest,
+} from './filing.ts';
+
+export interface RawObject {
+  bucket: string;
+  key: string;
+}
+
+/** What intake needs from the outside world, passed in so this module stays testable. */
+export interface IntakePorts {
+  describeRaw(raw: RawObject): Promise<{ size: number; lastModified: Date }>;
+  readRaw(raw: RawObject): Promise<Uint8Array>;
+  writeDocument(
+    key: string,
+    body: string | Uint8Array,
+    contentType: string,
+    metadata?: Record<string, string>,
+  ): Promise<void>;
+  store: {
+    findFiling(raw: RawObject): Promise<Filing | undefined>;
+    findRequestByReference(reference: string): Promise<RequestRecord | undefined>;
+    findRequestByMessageIds(
+      ids: readonly string[],
+    ): Promise<{ request: RequestRecord; messageId: string } | undefined>;
+    fileNewRequest(
+      raw: RawObject,
+      year: number,
+      build: (sequence: number) => ReturnType<typeof openRequest>,
+      messageIds?: readonly string[],
+    ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }>;
+    fileReply(
+      raw: RawObject,
+      requestId: string,
+      build: (current: RequestRecord) => ReturnType<typeof joinRequest>,
+      messageIds?: readonly string[],
+    ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }>;
+    fileHeld(held: HeldMailRecord): Promise<'filed' | 'already-filed'>;
+  };
+}
+
+export interface IntakeRules extends DeadlineRules {
+  limits: MailLimits;
+}
+
+export type IntakeOutcome =
+  | { place: 'request'; requestId: string; reference: string; joined: boolean; duplicate: boolean }
+  | { place: 'held'; heldId: string; reason: HoldReason | string; duplicate: boolean };
+
+/** Which request a reply belongs to: the subject token first, then the Message-ID chain. */
+async function findThread(
+  letter: InboundLetter,
+  store: IntakePorts['store'],
+): Promise<{ request: RequestRecord; matchedBy: string } | undefined> {
+  const reference = referenceInSubject(letter.subject);
+  if (reference) {
+    const request = await store.findRequestByReference(reference);
+    if (request) return { request, matchedBy: `subject reference ${reference}` };
+  }
+  // In-Reply-To names the direct parent; References is oldest first, so read it backwards.
+  const candidates = [...letter.inReplyTo, ...[...letter.references].reverse()];
+  const found = await store.findRequestByMessageIds(candidates);
+  return found && { request: found.request, matchedBy: `Message-ID ${found.messageId}` };
+}
+
+async function storeDocuments(
+  ports: IntakePorts,
+  requestId: string,
+  messageKey: string,
+  letter: InboundLetter,
+): Promise<FilingContext['documents']> {
+  const prefix = `requests/${requestId}/messages/${messageKey}`;
+  const text = `${prefix}/body.txt`;
+  await ports.writeDocument(text, letter.text, 'text/plain; charset=utf-8');
+  let html: string | undefined;
+  if (letter.html) {
+    html = `${prefix}/body.html`;
+    await ports.writeDocument(html, sanitiseLetterHtml(letter.html), 'text/html; charset=utf-8');
+  }
+  const attachments = [];
+  for (const [index, attachment] of letter.attachments.entries()) {
+    const key = `${prefix}/attachments/${String(index + 1).padStart(2, '0')}-${safeFilename(attachment.filename)}`;
+    await ports.writeDocument(key, attachment.content, attachment.contentType, {
+      filename: attachment.filename,
+    });
+    attachments.push({
+      filename: attachment.filename,
+      contentType: attachment.contentType,
+      size: attachment.size,
+      key,
+      inline: attachment.inline,
+    });
+  }
+  return { text, html, attachments };
+}
+
+/**
+ * Files one raw message stored by SES: into a new request, into the request it replies
+ * to, or into held mail. Keyed on the S3 object, so any number of deliveries of the same
+ * object file it once; a retry after a crash redoes only what did not commit.
+ */
+export async function receiveMail(
+  raw: RawObject,
+  ports: IntakePorts,
+  rules: IntakeRules,
+): Promise<IntakeOutcome> {
+  const previous = await ports.store.findFiling(raw);
+  if (previous) {
+    log.info('inbound mail already filed; nothing to do', { objectKey: raw.key, ...previous });
+    return previous.place === 'request'
+      ? {
+          place: 'request',
+          requestId: previous.requestId,
+          reference: previous.reference,
+          joined: false,
+          duplicate: true,
+        }
+      : { place: 'held', heldId: previous.heldId, reason: previous.reason, duplicate: true };
+  }
+
+  const { requestId, messageKey } = idsForObject(raw.bucket, raw.key);
+  const { size, lastModified: receivedAt } = await ports.describeRaw(raw);
+
+  const hold = async (
+    reason: HoldReason,
+    detail: string,
+    letter?: { from?: string; subject?: string },
+  ) => {
+    const heldId = createHash('sha256')
+      .update(`held:${raw.bucket}/${raw.key}`)
+      .digest('hex')
+      .slice(0, 20);
+    const held: HeldMailRecord = {
+      id: heldId,
+      reason,
+      detail,
+      receivedAt: receivedAt.toISOString(),
+      raw,
+      ...letter,
+    };
+    const outcome = await ports.store.fileHeld(held);
+    log.warn('inbound mail held', {
+      objectKey: raw.key,
+      bucket: raw.bucket,
+      heldId,
+      reason,
+      detail,
+    });
+    return { place: 'held', heldId, reason, duplicate: outcome === 'already-filed' } as const;
+  };
+
+  if (size > rules.limits.maxBytes) {
+    return hold(
+      'oversize',
+      `${size} bytes is over the ${rules.limits.maxBytes}-byte limit; not read`,
+    );
+  }
+  const reading = await readInbound(await ports.readRaw(raw), rules.limits);
+  if (!reading.ok) {
+    return hold(reading.reason, reading.detail, {
+      from: firstHeader(reading.headers, 'from'),
+      subject: firstHeader(reading.headers, 'subject'),
+    });
+  }
+  const { letter } = reading;
+  const thread = await findThread(letter, ports.store);
+  const summary = { from: letter.from.address, subject: letter.subject };
+  if (!thread && letter.machine?.kind === 'bounce') {
+    return hold('unmatched_bounce', 'a bounce that matches no message postroom sent', summary);
+  }
+  if (!thread && letter.machine?.kind === 'auto-reply') {
+    return hold('auto_reply_to_nothing', `${letter.machine.reason} to no known request`, summary);
+  }
+
+  const targetId = thread?.request.id ?? requestId;
+  const context: FilingContext = {
+    letter,
+    messageKey,
+    receivedAt,
+    raw,
+    documents: await storeDocuments(ports, targetId, messageKey, letter),
+  };
+  const messageIds = letter.messageId ? [letter.messageId] : [];
+  const year = Number(officeDate(receivedAt, rules.timeZone).slice(0, 4));
+  const result = thread
+    ? await ports.store.fileReply(
+        raw,
+        thread.request.id,
+        (current) => joinRequest(current, thread.matchedBy, context),
+        messageIds,
+      )
+    : await ports.store.fileNewRequest(
+        raw,
+        year,
+        (sequence) =>
+          openRequest({ requestId, reference: formatReference(year, sequence) }, context, rules),
+        messageIds,
+      );
+  if (result.outcome === 'already-filed') {
+    // A concurrent delivery of the same object won the race; its filing stands.
+    const filing = await ports.store.findFiling(raw);
+    log.info('inbound mail filed by a concurrent delivery', { objectKey: raw.key, ...filing });
+    if (filing?.place === 'held')
+      return { place: 'held', heldId: filing.heldId, reason: filing.reason, duplicate: true };
+    return {
+      place: 'request',
+      requestId: targetId,
+      reference: filing?.place === 'request' ? filing.reference : '',
+      joined: Boolean(thread),
+      duplicate: true,
+    };
+  }
+  const reference = result.request?.reference ?? '';
+  log.info(thread ? 'reply joined its request' : 'new request filed', {
+    objectKey: raw.key,
+    requestId: targetId,
+    reference,
+    matchedBy: thread?.matchedBy,
+    attachments: context.documents.attachments.length,
+    machine: letter.machine?.reason,
+  });
+  return {
+    place: 'request',
+    requestId: targetId,
+    reference,
+    joined: Boolean(thread),
+    duplicate: false,
+  };
+}

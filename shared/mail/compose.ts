@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Builds the raw MIME that postroom sends. SES's SendRawEmail takes it as it is, so the
+ * headers that keep threading and loop protection working (Message-ID, References,
+ * Auto-Submitted) are ours to set and cannot be lost by a higher-level API.
+ */
+export interface OutboundAttachment {
+  filename: string;
+  contentType: string;
+  content: string | Uint8Array;
+}
+
+export interface OutboundMessage {
+  from: { address: string; name?: string };
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  inReplyTo?: string;
+  references?: string[];
+  autoSubmitted: 'auto-replied' | 'auto-generated';
+  date: Date;
+  attachments?: OutboundAttachment[];
+}
+
+function encodeWord(value: string): string {
+  if (/^[\x20-\x7e]*$/.test(value)) return value;
+  // Chunk by characters so no multi-byte sequence is split across encoded-words.
+  const words: string[] = [];
+  let chunk = '';
+  for (const char of value) {
+    if (Buffer.byteLength(chunk + char) > 45) {
+      words.push(chunk);
+      chunk = '';
+    }
+    chunk += char;
+  }
+  words.push(chunk);
+  return words.map((word) => `=?UTF-8?B?${Buffer.from(word).toString('base64')}?=`).join('\r\n ');
+}
+
+function mailbox(address: string, name?: string): string {
+  if (!name) return address;
+  const shown = /^[\x20-\x7e]*$/.test(name)
+    ? `"${name.replace(/["\\]/g, '\\$&')}"`
+    : encodeWord(name);
+  return `${shown} <${address}>`;
+}
+
+function base64Lines(content: string | Uint8Array): string {
+  const encoded = Buffer.from(content).toString('base64');
+  return encoded.replace(/.{1,76}/g, '$&\r\n');
+}
+
+function boundary(seed: string, part: string): string {
+  return `=_postroom_${part}_${createHash('sha256').update(seed).digest('hex').slice(0, 16)}`;
+}
+
+export function composeMessage(message: OutboundMessage): string {
+  const alternative = boundary(message.messageId, 'alt');
+  const mixed = boundary(message.messageId, 'mixed');
+  const attachments = message.attachments ?? [];
+  const headers = [
+    `From: ${mailbox(message.from.address, message.from.name)}`,
+    `To: ${message.to.join(', ')}`,
+    `Subject: ${encodeWord(message.subject)}`,
+    `Date: ${message.date.toUTCString().replace('GMT', '+0000')}`,
+    `Message-ID: ${message.messageId}`,
+    ...(message.inReplyTo ? [`In-Reply-To: ${message.inReplyTo}`] : []),
+    ...(message.references?.length ? [`References: ${message.references.join(' ')}`] : []),
+    `Auto-Submitted: ${message.autoSubmitted}`,
+    'X-Auto-Response-Suppress: All',
+    'MIME-Version: 1.0',
+  ];
+  const body = [
+    `--${alternative}`,
+    'Content-Type: text/plain; charset=UTF-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    base64Lines(message.text),
+    `--${alternative}`,
+    'Content-Type: text/html; charset=UTF-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    base64Lines(message.html),
+    `--${alternative}--`,
+  ];
+  if (attachments.length === 0) {
+    return [
+      ...headers,
+      `Content-Type: multipart/alternative; boundary="${alternative}"`,
+      '',
+      ...body,
+      '',
+    ].join('\r\n');
+  }
+  return [
+    ...headers,
+    `Content-Type: multipart/mixed; boundary="${mixed}"`,
+    '',
+    `--${mixed}`,
+    `Content-Type: multipart/alternative; boundary="${alternative}"`,
+    '',
+    ...body,
+    ...attachments.flatMap((attachment) => [
+      `--${mixed}`,
+      `Content-Type: ${attachment.contentType}; name="${attachment.filename}"`,
+      `Content-Disposition: attachment; filename="${attachment.filename}"`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      base64Lines(attachment.content),
+    ]),
+    `--${mixed}--`,
+    '',
+  ].join('\r\n');
+}

@@ -1,0 +1,191 @@
+import PostalMime, { type Address, type Email } from 'postal-mime';
+import { firstHeader, type HeaderBlock, messageIdsIn, readHeaderBlock } from './headers.ts';
+import { detectMachineMail, type MachineMail } from './machine-mail.ts';
+import { inferOrganisation, type Organisation } from './organisation.ts';
+import { readVerdicts, type Verdicts } from './verdicts.ts';
+
+export interface MailLimits {
+  maxBytes: number;
+  maxParts: number;
+  maxDepth: number;
+}
+
+export interface Mailbox {
+  address: string;
+  name: string;
+}
+
+export interface LetterAttachment {
+  filename: string;
+  contentType: string;
+  size: number;
+  content: Uint8Array;
+  contentId?: string;
+  inline: boolean;
+}
+
+/** An inbound message, parsed into what the workflow needs. */
+export interface InboundLetter {
+  messageId?: string;
+  inReplyTo: string[];
+  references: string[];
+  from: Mailbox;
+  replyTo?: Mailbox;
+  to: string[];
+  cc: string[];
+  subject: string;
+  sentAt?: string;
+  text: string;
+  html?: string;
+  attachments: LetterAttachment[];
+  verdicts: Verdicts;
+  machine?: MachineMail;
+  organisation?: Organisation;
+  /** Problems that did not stop the parse but that staff should know about. */
+  warnings: string[];
+}
+
+export type HoldReason =
+  | 'virus'
+  | 'oversize'
+  | 'malformed'
+  | 'no_sender'
+  | 'too_deep'
+  | 'too_many_parts'
+  | 'unmatched_bounce'
+  | 'auto_reply_to_nothing';
+
+export type InboundReading =
+  | { ok: true; letter: InboundLetter }
+  | { ok: false; reason: HoldReason; detail: string; headers: HeaderBlock };
+
+export const NO_SUBJECT = '(no subject)';
+
+function mailboxes(addresses: Address[] | undefined): Mailbox[] {
+  return (addresses ?? []).flatMap((entry) =>
+    entry.group ? entry.group : entry.address ? [{ address: entry.address, name: entry.name }] : [],
+  );
+}
+
+/**
+ * Node 20.18.3+ and 22.13+ decode windows-1252 as Latin-1 (nodejs/node#56542), so curly
+ * quotes, dashes and the euro sign arrive as C1 control characters. Those never occur in
+ * real mail text, so mapping them back to windows-1252 is safe for every charset.
+ */
+const windows1252 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+export function repairWindows1252(value: string): string;
+export function repairWindows1252(value: string | undefined): string | undefined;
+export function repairWindows1252(value: string | undefined): string | undefined {
+  return value?.replace(
+    /[\u0080-\u009f]/g,
+    (char) => windows1252[char.charCodeAt(0) - 0x80] ?? char,
+  );
+}
+
+const plausibleAddress = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
+function undeclaredBoundary(headers: HeaderBlock, raw: Uint8Array): string | undefined {
+  const contentType = firstHeader(headers, 'content-type') ?? '';
+  const boundary = contentType.match(/boundary\s*=\s*"?([^";]+)"?/i)?.[1];
+  if (!/^multipart\//i.test(contentType) || !boundary) return undefined;
+  const body = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  if (body.includes(`--${boundary}`, 0, 'latin1')) return undefined;
+  return `declared multipart boundary "${boundary}" never appears in the body`;
+}
+
+/**
+ * Reads raw MIME into a letter, or says why it cannot be one. Nothing here throws for
+ * bad input: every way a message can be unusable maps to a hold reason, because an
+ * exception would make the trigger retry mail that can never succeed.
+ */
+export async function readInbound(raw: Uint8Array, limits: MailLimits): Promise<InboundReading> {
+  const headers = readHeaderBlock(raw);
+  const hold = (reason: HoldReason, detail: string): InboundReading => ({
+    ok: false,
+    reason,
+    detail,
+    headers,
+  });
+  const verdicts = readVerdicts(headers);
+  if (verdicts.virus === 'FAIL') return hold('virus', 'SES virus verdict FAIL; not parsed');
+  if (raw.byteLength > limits.maxBytes) {
+    return hold('oversize', `${raw.byteLength} bytes is over the ${limits.maxBytes}-byte limit`);
+  }
+  const missingBoundary = undeclaredBoundary(headers, raw);
+  if (missingBoundary) return hold('malformed', missingBoundary);
+
+  let email: Email;
+  try {
+    email = await PostalMime.parse(raw, {
+      maxNestingDepth: limits.maxDepth,
+      attachmentEncoding: 'arraybuffer',
+    });
+  } catch (error) {
+    const message = (error as Error).message;
+    return /nesting depth/i.test(message)
+      ? hold('too_deep', `MIME parts nested deeper than ${limits.maxDepth} levels`)
+      : hold('malformed', `MIME could not be parsed: ${message}`);
+  }
+
+  const partCount = email.attachments.length + (email.text ? 1 : 0) + (email.html ? 1 : 0);
+  if (partCount > limits.maxParts) {
+    return hold('too_many_parts', `${partCount} parts is over the limit of ${limits.maxParts}`);
+  }
+  const from =
+    mailboxes(email.from ? [email.from] : undefined)[0] ??
+    mailboxes(email.sender ? [email.sender] : undefined)[0];
+  if (!from || !plausibleAddress.test(from.address)) {
+    return hold(
+      'no_sender',
+      from ? `From address "${from.address}" is not usable` : 'no From or Sender header',
+    );
+  }
+
+  const text = repairWindows1252(email.text ?? '');
+  const warnings: string[] = [];
+  const contentType = firstHeader(headers, 'content-type') ?? '';
+  const boundary = contentType.match(/boundary\s*=\s*"?([^";]+)"?/i)?.[1];
+  if (boundary && !Buffer.from(raw).includes(`--${boundary}--`, 0, 'latin1')) {
+    warnings.push('the MIME structure is not closed; the message may be truncated');
+  }
+  return {
+    ok: true,
+    letter: {
+      messageId: messageIdsIn(email.messageId)[0],
+      inReplyTo: messageIdsIn(email.inReplyTo),
+      references: messageIdsIn(email.references),
+      from: { address: from.address.toLowerCase(), name: repairWindows1252(from.name) },
+      replyTo: mailboxes(email.replyTo)[0],
+      to: mailboxes(email.to).map((mailbox) => mailbox.address),
+      cc: mailboxes(email.cc).map((mailbox) => mailbox.address),
+      subject: repairWindows1252(email.subject?.trim() ?? '') || NO_SUBJECT,
+      sentAt:
+        email.date && !Number.isNaN(Date.parse(email.date))
+          ? new Date(email.date).toISOString()
+          : undefined,
+      text,
+      html: repairWindows1252(email.html),
+      attachments: email.attachments.map((attachment, index) => {
+        const content =
+          attachment.content instanceof Uint8Array
+            ? attachment.content
+            : new Uint8Array(attachment.content as ArrayBuffer);
+        return {
+          filename: repairWindows1252(attachment.filename ?? `part-${index + 1}`),
+          contentType: attachment.mimeType,
+          size: content.byteLength,
+          content,
+          contentId: attachment.contentId,
+          inline: attachment.disposition === 'inline' || Boolean(attachment.related),
+        };
+      }),
+      verdicts,
+      machine: detectMachineMail(headers, from.address),
+      organisation: inferOrganisation(
+        text || (email.html ?? '').replace(/<[^>]+>/g, '\n'),
+        from.address,
+      ),
+      warnings,
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Which organisation wrote: a name from the signature block where one stands out, else
+ * the sender's domain unless it is a public mailbox provider (which says nothing).
+ */
+export interface Organisation {
+  name: string;
+  source: 'signature' | 'domain';
+}
+
+const organisationWords =
+  /\b(ltd|limited|plc|llp|llc|inc|cic|gmbh|s\.?a\.?|trust|association|council|society|foundation|federation|union|institute|university|college|charity|group|agency|partnership|alliance|network|forum|coalition|commission|board|company|corporation|co\.|consultancy|partners|chamber|campaign|centre|center|authority|service|kabushiki|k\.k\.)\b/i;
+
+const valedictions =
+  /^(kind regards|best regards|warm regards|regards|yours sincerely|yours faithfully|yours truly|best wishes|many thanks|with thanks|thanks|sincerely|cordialement|best)[,.!]?$/i;
+
+const publicMailboxes = new Set([
+  'gmail.com',
+  'googlemail.com',
+  'outlook.com',
+  'hotmail.com',
+  'hotmail.co.uk',
+  'live.com',
+  'live.co.uk',
+  'msn.com',
+  'yahoo.com',
+  'yahoo.co.uk',
+  'icloud.com',
+  'me.com',
+  'aol.com',
+  'btinternet.com',
+  'sky.com',
+  'virginmedia.com',
+  'talktalk.net',
+  'protonmail.com',
+  'proton.me',
+  'gmx.com',
+  'mail.com',
+  'zoho.com',
+]);
+
+function signatureLines(text: string): string[] {
+  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  const dashes = lines.lastIndexOf('-- ');
+  const valediction = lines.findLastIndex((line) => valedictions.test(line.trim()));
+  const start =
+    dashes !== -1 ? dashes + 1 : valediction !== -1 ? valediction + 1 : lines.length - 8;
+  return lines
+    .slice(Math.max(0, start), Math.max(0, start) + 10)
+    .map((line) => line.trim())
+    .filter(
+      (line) =>
+        line.length > 1 && line.length <= 80 && !/[@:]|https?:|www\.|^\+?[\d ()-]+$/.test(line),
+    );
+}
+
+export function inferOrganisation(text: string, senderAddress: string): Organisation | undefined {
+  const fromSignature = signatureLines(text).find((line) => organisationWords.test(line));
+  if (fromSignature) return { name: fromSignature.replace(/[,.]$/, ''), source: 'signature' };
+  const domain = senderAddress.split('@')[1]?.toLowerCase();
+  if (!domain || publicMailboxes.has(domain)) return undefined;
+  return { name: domain, source: 'domain' };
+}

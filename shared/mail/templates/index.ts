@@ -1,0 +1,102 @@
+import { escapeHtml, htmlDocument } from './html.ts';
+
+/** What every template needs to know about the request it speaks of. */
+export interface TemplateRequest {
+  reference: string;
+  subject: string;
+  senderName: string;
+  senderAddress: string;
+  organisation?: string;
+  receivedAt: string;
+  replyBy: string;
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+function longDate(isoDate: string): string {
+  return new Date(`${isoDate.slice(0, 10)}T12:00:00Z`).toLocaleDateString('en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+}
+
+export function acknowledgement(request: TemplateRequest, officeName: string): RenderedMail {
+  const greeting = request.senderName ? `Dear ${request.senderName},` : 'Hello,';
+  const lines = [
+    greeting,
+    `Thank you for your message "${request.subject}". ${officeName} has received it and logged it as ${request.reference}.`,
+    `We aim to reply by ${longDate(request.replyBy)}. Please keep ${request.reference} in the subject of any reply so that it joins the same request.`,
+    'This is an automatic acknowledgement; please do not reply only to thank us.',
+    officeName,
+  ];
+  return {
+    subject: `[${request.reference}] We have received your request: ${request.subject}`,
+    text: `${lines.join('\n\n')}\n`,
+    html: htmlDocument(
+      `${request.reference} received`,
+      lines.map((line) => escapeHtml(line)),
+    ),
+  };
+}
+
+export function newRequestAlert(
+  request: TemplateRequest,
+  details: { attachments: string[]; flags: string[]; acknowledged: string },
+): RenderedMail {
+  const from = `${request.senderName ? `${request.senderName} ` : ''}<${request.senderAddress}>`;
+  const facts: Array<[string, string]> = [
+    ['Reference', request.reference],
+    ['From', from],
+    ['Organisation', request.organisation ?? 'not identified'],
+    ['Subject', request.subject],
+    ['Received', request.receivedAt],
+    ['Reply due by', longDate(request.replyBy)],
+    ['Attachments', details.attachments.length ? details.attachments.join(', ') : 'none'],
+    ['Acknowledgement', details.acknowledged],
+    ...(details.flags.length ? [['Warnings', details.flags.join('; ')] as [string, string]] : []),
+  ];
+  return {
+    subject: `[${request.reference}] New request from ${request.organisation ?? request.senderAddress}: ${request.subject}`,
+    text: `A new request has arrived and is waiting for triage.\n\n${facts
+      .map(([label, value]) => `${label}: ${value}`)
+      .join('\n')}\n`,
+    html: htmlDocument(`${request.reference} new request`, [
+      'A new request has arrived and is waiting for triage.',
+      facts
+        .map(([label, value]) => `<strong>${escapeHtml(label)}:</strong> ${escapeHtml(value)}`)
+        .join('<br>'),
+    ]),
+  };
+}
+
+export function messageJoinedAlert(
+  request: TemplateRequest,
+  message: { from: string; subject: string; matchedBy: string; machine?: string },
+): RenderedMail {
+  const facts: Array<[string, string]> = [
+    ['Reference', request.reference],
+    ['From', message.from],
+    ['Subject', message.subject],
+    ['Matched by', message.matchedBy],
+    ...(message.machine ? [['Automatic mail', message.machine] as [string, string]] : []),
+  ];
+  return {
+    subject: `[${request.reference}] New message: ${message.subject}`,
+    text: `A new message has joined ${request.reference}.\n\n${facts
+      .map(([label, value]) => `${label}: ${value}`)
+      .join('\n')}\n`,
+    html: htmlDocument(`${request.reference} new message`, [
+      `A new message has joined ${escapeHtml(request.reference)}.`,
+      facts
+        .map(([label, value]) => `<strong>${escapeHtml(label)}:</strong> ${escapeHtml(value)}`)
+        .join('<br>'),
+    ]),
+  };
+}

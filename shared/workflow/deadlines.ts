@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import bundledScotland from './bank-holidays.scotland.json' with { type: 'json' };
+
+/** An ISO calendar date (YYYY-MM-DD) in the office's own time zone. */
+export type CalendarDate = string;
+
+export interface HolidayCalendar {
+  isHoliday(date: CalendarDate): boolean;
+  /** The last year the file lists; deadlines beyond it count weekends only. */
+  readonly lastYear: number;
+}
+
+const holidayFileSchema = z.object({
+  events: z.array(z.object({ date: z.iso.date(), title: z.string() })).min(1),
+});
+
+export function holidayCalendar(source: unknown): HolidayCalendar {
+  const parsed = holidayFileSchema.parse(source);
+  const dates = new Set(parsed.events.map((event) => event.date));
+  const lastYear = Math.max(...parsed.events.map((event) => Number(event.date.slice(0, 4))));
+  return { isHoliday: (date) => dates.has(date), lastYear };
+}
+
+/** The bundled Scottish calendar, or a replacement file an office supplies. */
+export function loadHolidayCalendar(file?: string): HolidayCalendar {
+  if (!file) return holidayCalendar(bundledScotland);
+  try {
+    return holidayCalendar(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (error) {
+    throw new Error(
+      `BANK_HOLIDAYS_FILE ${file} is not a usable calendar: expected JSON like ` +
+        `{"events":[{"date":"2026-12-25","title":"Christmas Day"}]} (${(error as Error).message})`,
+    );
+  }
+}
+
+/** The calendar date of an instant as the office's wall clock shows it. */
+export function officeDate(at: Date, timeZone: string): CalendarDate {
+  // en-CA formats as YYYY-MM-DD, which is the ISO form we store.
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(at);
+}
+
+function nextDay(date: CalendarDate): CalendarDate {
+  const day = new Date(`${date}T00:00:00Z`);
+  day.setUTCDate(day.getUTCDate() + 1);
+  return day.toISOString().slice(0, 10);
+}
+
+export function isWorkingDay(date: CalendarDate, calendar: HolidayCalendar): boolean {
+  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return weekday !== 0 && weekday !== 6 && !calendar.isHoliday(date);
+}
+
+/**
+ * The date N working days after `from`. The day of receipt itself never counts, so a
+ * letter that arrives on a Saturday has the same deadline as one that arrives on the
+ * Friday evening before it plus one working day's grace, which is how offices count.
+ */
+export function addWorkingDays(
+  from: CalendarDate,
+  workingDays: number,
+  calendar: HolidayCalendar,
+): CalendarDate {
+  let date = from;
+  let remaining = workingDays;
+  while (remaining > 0) {
+    date = nextDay(date);
+    if (isWorkingDay(date, calendar)) remaining -= 1;
+  }
+  return date;
+}

@@ -1,0 +1,16 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { provision, resourceNames } from '../../infra/local/cloud.ts';
+
+/**
+ * Runs before each integration test file: points the SDK at the emulators and gives the
+ * file a table and buckets of its own, so files never see each other's requests.
+ */
+const names = resourceNames(`t${randomBytes(5).toString('hex')}`);
+Object.assign(process.env, inject('emulatorEnvironment'), names, {
+  OFFICE_NAME: 'The Commissioner’s Office',
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+  OFFICE_ADDRESS: 'commissioner@office.example',
+  STAFF_ALERT_ADDRESS: `staff-${names.TABLE_NAME}@office.example`,
+});
+await provision(names);
