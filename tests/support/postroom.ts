@@ -29,7 +29,9 @@ export const env = () => ({
   staff: process.env.STAFF_ALERT_ADDRESS ?? '',
 });
 
-export const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+export const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
 export const s3Client = new S3Client({});
 
 export function fixture(name: string): Buffer {

@@ -1,0 +1,204 @@
+import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { handler as intake } from '../../functions/intake-mail.ts';
+import { handler as notify } from '../../functions/notify.ts';
+import { LOCAL_REGION } from '../../infra/local/cloud.ts';
+import { lambdaContext } from '../../infra/local/lambda-context.ts';
+import { objectCreatedDelivery } from '../../infra/local/smtp-intake.ts';
+import { dynamo, ses } from '../../shared/aws/clients.ts';
+import {
+  documentClient,
+  documentKeys,
+  env,
+  fixture,
+  getItem,
+  putRaw,
+  records,
+  sentMail,
+  startPostroom,
+} from '../support/postroom.ts';
+
+/**
+ * At-least-once delivery: the same object, the same event, concurrent deliveries and
+ * retries after a crash partway through all leave one request and one acknowledgement.
+ * Faults are injected with aws-sdk-client-mock; everything else is the real emulators.
+ */
+let postroom: Awaited<ReturnType<typeof startPostroom>>;
+const context = lambdaContext('intake-mail', 60);
+const year = new Date().getFullYear();
+const deliveryOf = (key: string) => objectCreatedDelivery(env().inbound, key, 0, LOCAL_REGION);
+const acknowledgementsTo = async (address: string) =>
+  (await sentMail.to(address)).filter((mail) => mail.subject.includes('We have received'));
+
+/** Sends through a second, unmocked client: the fault is injected only where asked. */
+const realDynamo = documentClient;
+const realSes = new SESClient({});
+// biome-ignore lint/suspicious/noExplicitAny: the command classes differ only in their input types
+const passThrough = (command: any) => (input: unknown) => realDynamo.send(new command(input));
+
+let faults: Array<{ restore(): void }> = [];
+
+/**
+ * Installs mocks on the handlers' shared clients that let every call through to the
+ * emulators except the commands a test is about to fault.
+ */
+function passThroughExcept(faulted: unknown[]) {
+  const dynamoFaults = mockClient(dynamo);
+  const sesFaults = mockClient(ses);
+  faults = [dynamoFaults, sesFaults];
+  const commands = [
+    GetCommand,
+    BatchGetCommand,
+    PutCommand,
+    UpdateCommand,
+    DeleteCommand,
+    QueryCommand,
+    TransactWriteCommand,
+  ];
+  for (const command of commands) {
+    if (!faulted.includes(command))
+      dynamoFaults.on(command as never).callsFake(passThrough(command));
+  }
+  if (!faulted.includes(SendRawEmailCommand)) {
+    sesFaults
+      .on(SendRawEmailCommand)
+      .callsFake((input) => realSes.send(new SendRawEmailCommand(input)));
+  }
+  return { dynamoFaults, sesFaults };
+}
+
+function removeFaults() {
+  for (const fault of faults) fault.restore();
+  faults = [];
+}
+
+beforeAll(async () => {
+  postroom = await startPostroom();
+});
+afterAll(async () => {
+  await postroom.close();
+});
+beforeEach(async () => {
+  await sentMail.clear();
+});
+afterEach(removeFaults);
+
+describe('intake is idempotent per S3 object', () => {
+  it('files a redelivered event, and two concurrent deliveries, once', async () => {
+    const key = 'inbound/redelivered-0001';
+    await putRaw(key, fixture('02-docx-charity.eml'));
+    const event = deliveryOf(key);
+    await intake(event, context);
+    await intake(event, context);
+    await Promise.all([intake(deliveryOf(key), context), intake(deliveryOf(key), context)]);
+    await postroom.settle();
+
+    const filing = await records.filing(key);
+    expect(filing).toMatchObject({ place: 'request', reference: `REQ-${year}-0001` });
+    expect(await getItem<{ n: number }>(`COUNTER#${year}`, 'COUNTER')).toMatchObject({ n: 1 });
+    expect(await records.requestsInStage('received')).toHaveLength(1);
+    expect(await acknowledgementsTo('g.whitfield@riversideyouth.example')).toHaveLength(1);
+  });
+
+  it('recovers from a crash between storing the parts and the transaction', async () => {
+    const key = 'inbound/crash-before-commit';
+    await putRaw(key, fixture('03-pdf-and-docx.eml'));
+    const { dynamoFaults } = passThroughExcept([TransactWriteCommand]);
+    dynamoFaults
+      .on(TransactWriteCommand)
+      .rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }))
+      .callsFake(passThrough(TransactWriteCommand));
+
+    const first = await intake(deliveryOf(key), context);
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(await records.filing(key)).toBeUndefined();
+
+    const second = await intake(deliveryOf(key), context);
+    expect(second.batchItemFailures).toHaveLength(0);
+    await postroom.settle();
+    const filing = await records.filing(key);
+    expect(filing).toMatchObject({ place: 'request', reference: `REQ-${year}-0002` });
+    const request = await records.request(filing?.place === 'request' ? filing.requestId : '');
+    expect(request?.messageCount).toBe(1);
+    // The retry wrote its parts to the same keys: two attachments, not four.
+    const parts = await documentKeys(`requests/${request?.id}/messages/`);
+    expect(parts.filter((part) => part.includes('/attachments/'))).toHaveLength(2);
+    expect(await acknowledgementsTo('m.ellison@droneoperators.example')).toHaveLength(1);
+  });
+
+  it('recovers from a crash after the transaction committed', async () => {
+    const key = 'inbound/crash-after-commit';
+    await putRaw(key, fixture('22-freemail-signature.eml'));
+    const { dynamoFaults } = passThroughExcept([TransactWriteCommand]);
+    dynamoFaults
+      .on(TransactWriteCommand)
+      .callsFakeOnce(async (input) => {
+        await realDynamo.send(new TransactWriteCommand(input));
+        throw Object.assign(new Error('connection reset after commit'), { name: 'TimeoutError' });
+      })
+      .callsFake(passThrough(TransactWriteCommand));
+
+    expect((await intake(deliveryOf(key), context)).batchItemFailures).toHaveLength(1);
+    removeFaults();
+    expect((await intake(deliveryOf(key), context)).batchItemFailures).toHaveLength(0);
+    await postroom.settle();
+
+    expect(await records.filing(key)).toMatchObject({ reference: `REQ-${year}-0003` });
+    expect(await getItem<{ n: number }>(`COUNTER#${year}`, 'COUNTER')).toMatchObject({ n: 3 });
+    expect(await acknowledgementsTo('ruth.campbell@mailbox.example')).toHaveLength(1);
+  });
+});
+
+describe('notifications are idempotent per (event, recipient)', () => {
+  it('sends nothing twice when a stream batch is replayed', async () => {
+    await postroom.deliver(fixture('28-rfc2231-filename.eml'));
+    const request = await records.byReference(`REQ-${year}-0004`);
+    expect(request?.sender.address).toBe('claire.dubois@ape-lille.example');
+    const [event] = await records.events(request?.id ?? '');
+    expect(await sentMail.to('claire.dubois@ape-lille.example')).toHaveLength(1);
+
+    const replay: DynamoDBStreamEvent = {
+      Records: [
+        {
+          eventName: 'INSERT',
+          eventSource: 'aws:dynamodb',
+          dynamodb: {
+            SequenceNumber: '1',
+            NewImage: marshall(event, { removeUndefinedValues: true }) as never,
+          },
+        },
+      ],
+    };
+    const response = await notify(replay, lambdaContext('notify', 60));
+    await notify(replay, lambdaContext('notify', 60));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await sentMail.to('claire.dubois@ape-lille.example')).toHaveLength(1);
+    expect(await sentMail.to(env().staff)).toHaveLength(1);
+  });
+
+  it('retries a send that SES refused, and then sends it once', async () => {
+    const { sesFaults } = passThroughExcept([SendRawEmailCommand]);
+    sesFaults
+      .on(SendRawEmailCommand)
+      .rejectsOnce(
+        Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' }),
+      )
+      .callsFake((input) => realSes.send(new SendRawEmailCommand(input)));
+    await postroom.deliver(fixture('30-cc-multiple-to-reply-to.eml'));
+    expect(postroom.pollers.notify?.deadLetters).toHaveLength(0);
+    expect(await acknowledgementsTo('james.okafor@urbanmobility.example')).toHaveLength(1);
+    expect(await sentMail.to(env().staff)).toHaveLength(1);
+  });
+});
