@@ -9,10 +9,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * come from the environment (AWS_REGION, AWS_ENDPOINT_URL_<SERVICE>), which is the only
  * difference between AWS, local mode and the tests.
  */
-export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
-export const streams = new DynamoDBStreamsClient({});
-export const s3 = new S3Client({});
+// Marked pure so each bundle keeps only the clients its function uses.
+export const dynamo = /* @__PURE__ */ DynamoDBDocumentClient.from(
+  /* @__PURE__ */ new DynamoDBClient({}),
+  {
+    marshallOptions: { removeUndefinedValues: true },
+  },
+);
+export const streams = /* @__PURE__ */ new DynamoDBStreamsClient({});
+export const s3 = /* @__PURE__ */ new S3Client({});
 // SES emulators never answer unsupported calls, so a hung request must time out.
-export const ses = new SESClient({ requestHandler: { requestTimeout: 10_000 } });
+export const ses = /* @__PURE__ */ new SESClient({ requestHandler: { requestTimeout: 10_000 } });
