@@ -1,10 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { SMTPServer } from 'smtp-server';
 import { writeObject } from '../../shared/aws/documents.ts';
 import { log } from '../../shared/log.ts';
 import { INBOUND_PREFIX } from '../resources.ts';
+import { objectCreatedDelivery } from './s3-notification.ts';
 
 export interface SmtpIntakeOptions {
   port: number;
@@ -18,57 +19,6 @@ export interface SmtpIntakeOptions {
 /** A key like SES's S3 action writes: the rule's prefix and SES's message id. */
 function sesStyleKey(): string {
   return `${INBOUND_PREFIX}${randomBytes(20).toString('hex')}`;
-}
-
-/** What S3 sends to SQS for a new object, wrapped as the SQS event Lambda receives. */
-export function objectCreatedDelivery(
-  bucket: string,
-  key: string,
-  size: number,
-  region: string,
-): SQSEvent {
-  const at = new Date().toISOString();
-  const notification = {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: region,
-        eventTime: at,
-        eventName: 'ObjectCreated:Put',
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: 'inbound-mail',
-          bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
-          object: {
-            key: encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/'),
-            size,
-            sequencer: Date.now().toString(16).toUpperCase(),
-          },
-        },
-      },
-    ],
-  };
-  return {
-    Records: [
-      {
-        messageId: randomUUID(),
-        receiptHandle: randomUUID(),
-        body: JSON.stringify(notification),
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: String(Date.now()),
-          SenderId: 's3.amazonaws.com',
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: `arn:aws:sqs:${region}:000000000000:postroom-inbound-mail`,
-        awsRegion: region,
-      },
-    ],
-  };
 }
 
 /**

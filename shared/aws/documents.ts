@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3 } from './clients.ts';
 
 /** Raw mail and parsed documents in S3: the only S3 calls intake makes. */
@@ -7,11 +7,24 @@ export interface ObjectRef {
   key: string;
 }
 
-export async function describeObject(
+/**
+ * Reads an object with one GET. Its size and time come with the response headers, so an
+ * object over `maxBytes` is abandoned before its body is read.
+ */
+export async function readObjectWithin(
   ref: ObjectRef,
-): Promise<{ size: number; lastModified: Date }> {
-  const head = await s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
-  return { size: head.ContentLength ?? 0, lastModified: head.LastModified ?? new Date() };
+  maxBytes: number,
+): Promise<{ size: number; lastModified: Date; bytes?: Uint8Array }> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+  const size = object.ContentLength ?? 0;
+  const lastModified = object.LastModified ?? new Date();
+  if (size > maxBytes) {
+    const body = object.Body as { destroy?: () => void } | undefined;
+    body?.destroy?.();
+    return { size, lastModified };
+  }
+  if (!object.Body) throw new Error(`s3://${ref.bucket}/${ref.key} has no body`);
+  return { size, lastModified, bytes: await object.Body.transformToByteArray() };
 }
 
 export async function readObject(ref: ObjectRef): Promise<Uint8Array> {

@@ -1,12 +1,11 @@
 import type { IntakePorts } from '../intake/receive-mail.ts';
-import { describeObject, readObject, writeObject } from './documents.ts';
+import { readObjectWithin, writeObject } from './documents.ts';
 import { requestStore } from './request-store.ts';
 
 /** Intake's ports, bound to the real table and buckets. */
 export function intakePorts(tableName: string, documentsBucket: string): IntakePorts {
   return {
-    describeRaw: describeObject,
-    readRaw: readObject,
+    readRaw: readObjectWithin,
     writeDocument: (key, body, contentType, metadata) =>
       writeObject({ bucket: documentsBucket, key }, body, contentType, metadata),
     store: requestStore(tableName),

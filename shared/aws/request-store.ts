@@ -15,6 +15,10 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 
 /** Request, event and mail items in the one table; every multi-item write is a transaction. */
 export function requestStore(tableName: string) {
+  // The counter value this container last saw per year. A warm container usually guesses
+  // right and saves a read; a wrong guess fails the condition and reads the real value.
+  const counterSeen = new Map<number, number>();
+
   const get = async <T>(key: { PK: string; SK: string }): Promise<T | undefined> =>
     (await dynamo.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })))
       .Item as T | undefined;
@@ -119,7 +123,9 @@ export function requestStore(tableName: string) {
       messageIds: readonly string[] = [],
     ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }> {
       for (let attempt = 0; attempt < 25; attempt += 1) {
-        const counter = await get<{ n: number }>(keys.counter(year));
+        const seen = counterSeen.get(year);
+        const counter =
+          seen === undefined ? await get<{ n: number }>(keys.counter(year)) : { n: seen };
         const current = counter?.n ?? 0;
         const { request, event, message } = build(current + 1);
         const items: TransactItem[] = [
@@ -157,13 +163,15 @@ export function requestStore(tableName: string) {
         ];
         try {
           await dynamo.send(new TransactWriteCommand({ TransactItems: items }));
+          counterSeen.set(year, current + 1);
           return { outcome: 'filed', request };
         } catch (error) {
           const failures = conditionFailures(error);
           if (!failures) throw error;
           if (failures[1]) return { outcome: 'already-filed' };
           if (!failures[0]) throw error;
-          // Another letter took this number first; read the counter again.
+          // Another letter took this number first (or the guess was stale); read it again.
+          counterSeen.delete(year);
         }
       }
       throw new Error(`could not allocate a reference for ${year} after 25 attempts`);

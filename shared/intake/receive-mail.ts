@@ -26,8 +26,11 @@ export interface RawObject {
 
 /** What intake needs from the outside world, passed in so this module stays testable. */
 export interface IntakePorts {
-  describeRaw(raw: RawObject): Promise<{ size: number; lastModified: Date }>;
-  readRaw(raw: RawObject): Promise<Uint8Array>;
+  /** The raw message, with its bytes only when it is within maxBytes. */
+  readRaw(
+    raw: RawObject,
+    maxBytes: number,
+  ): Promise<{ size: number; lastModified: Date; bytes?: Uint8Array }>;
   writeDocument(
     key: string,
     body: string | Uint8Array,
@@ -88,26 +91,31 @@ async function storeDocuments(
 ): Promise<FilingContext['documents']> {
   const prefix = `requests/${requestId}/messages/${messageKey}`;
   const text = `${prefix}/body.txt`;
-  await ports.writeDocument(text, letter.text, 'text/plain; charset=utf-8');
-  let html: string | undefined;
-  if (letter.html) {
-    html = `${prefix}/body.html`;
-    await ports.writeDocument(html, sanitiseLetterHtml(letter.html), 'text/html; charset=utf-8');
-  }
-  const attachments = [];
-  for (const [index, attachment] of letter.attachments.entries()) {
-    const key = `${prefix}/attachments/${String(index + 1).padStart(2, '0')}-${safeFilename(attachment.filename)}`;
-    await ports.writeDocument(key, attachment.content, attachment.contentType, {
-      filename: attachment.filename,
-    });
-    attachments.push({
-      filename: attachment.filename,
-      contentType: attachment.contentType,
-      size: attachment.size,
-      key,
-      inline: attachment.inline,
-    });
-  }
+  const html = letter.html ? `${prefix}/body.html` : undefined;
+  const attachments = letter.attachments.map((attachment, index) => ({
+    filename: attachment.filename,
+    contentType: attachment.contentType,
+    size: attachment.size,
+    key: `${prefix}/attachments/${String(index + 1).padStart(2, '0')}-${safeFilename(attachment.filename)}`,
+    inline: attachment.inline,
+  }));
+  // Independent writes to fixed keys: in parallel, and a retry simply overwrites them.
+  await Promise.all([
+    ports.writeDocument(text, letter.text, 'text/plain; charset=utf-8'),
+    html && letter.html
+      ? ports.writeDocument(html, sanitiseLetterHtml(letter.html), 'text/html; charset=utf-8')
+      : undefined,
+    ...letter.attachments.map((attachment, index) =>
+      ports.writeDocument(
+        attachments[index]?.key ?? '',
+        attachment.content,
+        attachment.contentType,
+        {
+          filename: attachment.filename,
+        },
+      ),
+    ),
+  ]);
   return { text, html, attachments };
 }
 
@@ -121,7 +129,11 @@ export async function receiveMail(
   ports: IntakePorts,
   rules: IntakeRules,
 ): Promise<IntakeOutcome> {
-  const previous = await ports.store.findFiling(raw);
+  // The filing check and the read go together: nearly every delivery is a first one.
+  const [previous, object] = await Promise.all([
+    ports.store.findFiling(raw),
+    ports.readRaw(raw, rules.limits.maxBytes),
+  ]);
   if (previous) {
     log.info('inbound mail already filed; nothing to do', { objectKey: raw.key, ...previous });
     return previous.place === 'request'
@@ -136,7 +148,7 @@ export async function receiveMail(
   }
 
   const { requestId, messageKey } = idsForObject(raw.bucket, raw.key);
-  const { size, lastModified: receivedAt } = await ports.describeRaw(raw);
+  const { size, lastModified: receivedAt, bytes } = object;
 
   const hold = async (
     reason: HoldReason,
@@ -166,13 +178,13 @@ export async function receiveMail(
     return { place: 'held', heldId, reason, duplicate: outcome === 'already-filed' } as const;
   };
 
-  if (size > rules.limits.maxBytes) {
+  if (!bytes) {
     return hold(
       'oversize',
       `${size} bytes is over the ${rules.limits.maxBytes}-byte limit; not read`,
     );
   }
-  const reading = await readInbound(await ports.readRaw(raw), rules.limits);
+  const reading = await readInbound(bytes, rules.limits);
   if (!reading.ok) {
     return hold(reading.reason, reading.detail, {
       from: firstHeader(reading.headers, 'from'),

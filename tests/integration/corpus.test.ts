@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as intake } from '../../functions/intake-mail.ts';
 import { LOCAL_REGION } from '../../infra/local/cloud.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
-import { objectCreatedDelivery } from '../../infra/local/smtp-intake.ts';
+import { objectCreatedDelivery } from '../../infra/local/s3-notification.ts';
 import {
   documentObject,
   documentText,

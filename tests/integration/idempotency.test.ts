@@ -16,7 +16,7 @@ import { handler as intake } from '../../functions/intake-mail.ts';
 import { handler as notify } from '../../functions/notify.ts';
 import { LOCAL_REGION } from '../../infra/local/cloud.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
-import { objectCreatedDelivery } from '../../infra/local/smtp-intake.ts';
+import { objectCreatedDelivery } from '../../infra/local/s3-notification.ts';
 import { dynamo, ses } from '../../shared/aws/clients.ts';
 import {
   documentClient,

@@ -1,0 +1,165 @@
+/**
+ * npm run bench:intake — the real intake handler against the real emulators, on letters of
+ * 10 KB, 1 MB and 25 MB. Prints messages per second, the handler's time as a ratio to the
+ * floor (S3 GetObject plus a postal-mime parse of the same bytes) and the process's peak
+ * RSS. Targets: ratio ≤ 1.5 at 1 MB; RSS < 512 MB at 25 MB.
+ *
+ * It also measures the writes no intake can skip (the parts to S3 and one transaction of
+ * the same size to DynamoDB) and prints the ratio to floor + writes, so a miss can be
+ * told apart: time in postroom's own code, or time in the emulators' storage.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import PostalMime from 'postal-mime';
+import {
+  emulatorEnvironment,
+  LOCAL_REGION,
+  provision,
+  resourceNames,
+  startEmulators,
+} from '../infra/local/cloud.ts';
+import { lambdaContext } from '../infra/local/lambda-context.ts';
+import { freePort } from '../infra/local/processes.ts';
+import { objectCreatedDelivery } from '../infra/local/s3-notification.ts';
+
+const sizes = [
+  { label: '10 KB', bytes: 10 * 1024, runs: 60 },
+  { label: '1 MB', bytes: 1024 * 1024, runs: 30 },
+  { label: '25 MB', bytes: 25 * 1024 * 1024, runs: 4 },
+];
+
+function letterOfSize(total: number, serial: number): Buffer {
+  const head = [
+    `From: "Bench Sender ${serial}" <bench${serial}@bench.example>`,
+    'To: commissioner@office.example',
+    `Subject: Benchmark letter ${serial}`,
+    `Message-ID: <bench-${serial}-${randomBytes(6).toString('hex')}@bench.example>`,
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="bench"',
+    '',
+    '--bench',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'Dear Commissioner,\r\n\r\nWe would welcome a meeting. Our letter is attached.\r\n\r\nKind regards\r\nBench Ltd',
+    '--bench',
+    'Content-Type: application/pdf; name="letter.pdf"',
+    'Content-Disposition: attachment; filename="letter.pdf"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    '',
+  ].join('\r\n');
+  const tail = '\r\n--bench--\r\n';
+  // base64 of n bytes, in 78-byte lines (76 + CRLF), should fill what is left.
+  const room = Math.max(0, total - head.length - tail.length);
+  const binary = Math.floor((room * 76) / 78 / 4) * 3;
+  const encoded = randomBytes(binary).toString('base64').replace(/.{76}/g, '$&\r\n');
+  return Buffer.from(head + encoded + tail);
+}
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+const dataDir = mkdtempSync(join(tmpdir(), 'postroom-bench-'));
+const ports = { dynamodb: await freePort(), s3: await freePort(), ses: await freePort() };
+console.log('starting the emulators…');
+const emulators = await startEmulators(ports, { dataDir, persist: false });
+try {
+  const names = resourceNames('bench');
+  Object.assign(process.env, emulatorEnvironment(ports), names, {
+    OFFICE_ADDRESS: 'commissioner@office.example',
+    STAFF_ALERT_ADDRESS: 'staff@office.example',
+    LOG_LEVEL: 'warn',
+  });
+  await provision(names);
+  const { handler } = await import('../functions/intake-mail.ts');
+  const { readObject, writeObject } = await import('../shared/aws/documents.ts');
+  const { dynamo } = await import('../shared/aws/clients.ts');
+  const { TransactWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { default: Postal } = await import('postal-mime');
+  /** The writes every intake must make: each part to S3, then one six-item transaction. */
+  async function mandatoryWrites(
+    email: Awaited<ReturnType<typeof Postal.parse>>,
+    serial: number,
+  ): Promise<void> {
+    await Promise.all([
+      writeObject(
+        { bucket: names.DOCUMENTS_BUCKET, key: `floor/${serial}/body.txt` },
+        email.text ?? '',
+        'text/plain',
+      ),
+      ...email.attachments.map((attachment, index) =>
+        writeObject(
+          { bucket: names.DOCUMENTS_BUCKET, key: `floor/${serial}/${index}` },
+          new Uint8Array(attachment.content as ArrayBuffer),
+          attachment.mimeType,
+        ),
+      ),
+    ]);
+    await dynamo.send(
+      new TransactWriteCommand({
+        TransactItems: [1, 2, 3, 4, 5, 6].map((item) => ({
+          Put: { TableName: names.TABLE_NAME, Item: { PK: `FLOOR#${serial}`, SK: `ITEM#${item}` } },
+        })),
+      }),
+    );
+  }
+  const context = lambdaContext('intake-mail', 120);
+
+  console.log(
+    '\nsize    msgs/s   handler p50   floor p50   ratio   writes p50   ratio to floor+writes   peak RSS',
+  );
+  let serial = 0;
+  for (const size of sizes) {
+    const handlerMs: number[] = [];
+    const floorMs: number[] = [];
+    const writesMs: number[] = [];
+    for (let run = 0; run < size.runs; run += 1) {
+      serial += 1;
+      const raw = letterOfSize(size.bytes, serial);
+      const key = `inbound/bench-${serial}`;
+      await writeObject({ bucket: names.INBOUND_BUCKET, key }, raw, 'message/rfc822');
+
+      // The floor: fetch and parse the same bytes, nothing else.
+      const floorStart = performance.now();
+      await PostalMime.parse(await readObject({ bucket: names.INBOUND_BUCKET, key }));
+      floorMs.push(performance.now() - floorStart);
+
+      const parsed = await Postal.parse(raw);
+      const writesStart = performance.now();
+      await mandatoryWrites(parsed, serial);
+      writesMs.push(performance.now() - writesStart);
+
+      const handlerStart = performance.now();
+      const result = await handler(
+        objectCreatedDelivery(names.INBOUND_BUCKET, key, raw.byteLength, LOCAL_REGION),
+        context,
+      );
+      handlerMs.push(performance.now() - handlerStart);
+      if (result.batchItemFailures.length) throw new Error(`intake failed for ${key}`);
+    }
+    const handlerTotal = handlerMs.reduce((sum, ms) => sum + ms, 0) / 1000;
+    const ratio = median(handlerMs) / median(floorMs);
+    const rssMb = process.resourceUsage().maxRSS / 1024;
+    console.log(
+      [
+        size.label.padEnd(7),
+        (size.runs / handlerTotal).toFixed(1).padStart(7),
+        `${median(handlerMs).toFixed(1)} ms`.padStart(13),
+        `${median(floorMs).toFixed(1)} ms`.padStart(11),
+        ratio.toFixed(2).padStart(7),
+        `${median(writesMs).toFixed(1)} ms`.padStart(12),
+        (median(handlerMs) / (median(floorMs) + median(writesMs))).toFixed(2).padStart(23),
+        `${rssMb.toFixed(0)} MB`.padStart(10),
+      ].join(' '),
+    );
+  }
+  console.log(
+    '\ntargets: ratio ≤ 1.50 at 1 MB; peak RSS < 512 MB at 25 MB (peak RSS is cumulative, so the 25 MB row is the peak)',
+  );
+} finally {
+  await emulators.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
