@@ -8,9 +8,10 @@ import {
   readInbound,
 } from '../mail/inbound.ts';
 import { safeFilename, sanitiseLetterHtml } from '../mail/sanitise.ts';
+import { findThread } from '../mail/threading.ts';
 import { officeDate } from '../workflow/deadlines.ts';
 import type { Filing, HeldMailRecord, RequestRecord } from '../workflow/records.ts';
-import { formatReference, referenceInSubject } from '../workflow/reference.ts';
+import { formatReference } from '../workflow/reference.ts';
 import {
   type DeadlineRules,
   type FilingContext,
@@ -66,22 +67,6 @@ export interface IntakeRules extends DeadlineRules {
 export type IntakeOutcome =
   | { place: 'request'; requestId: string; reference: string; joined: boolean; duplicate: boolean }
   | { place: 'held'; heldId: string; reason: HoldReason | string; duplicate: boolean };
-
-/** Which request a reply belongs to: the subject token first, then the Message-ID chain. */
-async function findThread(
-  letter: InboundLetter,
-  store: IntakePorts['store'],
-): Promise<{ request: RequestRecord; matchedBy: string } | undefined> {
-  const reference = referenceInSubject(letter.subject);
-  if (reference) {
-    const request = await store.findRequestByReference(reference);
-    if (request) return { request, matchedBy: `subject reference ${reference}` };
-  }
-  // In-Reply-To names the direct parent; References is oldest first, so read it backwards.
-  const candidates = [...letter.inReplyTo, ...[...letter.references].reverse()];
-  const found = await store.findRequestByMessageIds(candidates);
-  return found && { request: found.request, matchedBy: `Message-ID ${found.messageId}` };
-}
 
 async function storeDocuments(
   ports: IntakePorts,
@@ -192,7 +177,10 @@ export async function receiveMail(
     });
   }
   const { letter } = reading;
-  const thread = await findThread(letter, ports.store);
+  const thread = await findThread(letter, {
+    byReference: ports.store.findRequestByReference,
+    byMessageIds: ports.store.findRequestByMessageIds,
+  });
   const summary = { from: letter.from.address, subject: letter.subject };
   if (!thread && letter.machine?.kind === 'bounce') {
     return hold('unmatched_bounce', 'a bounce that matches no message postroom sent', summary);
