@@ -87,7 +87,9 @@ export function planNotifications(
             ),
           flags: request.flags,
           acknowledged:
-            typeof withheld === 'string' ? `not sent (${withheld})` : 'sent to the sender',
+            typeof withheld === 'string'
+              ? `not sent (${withheld})`
+              : 'sent to the sender, unless the per-sender hourly limit is reached',
         }),
         autoSubmitted: 'auto-generated',
         rateLimited: false,
