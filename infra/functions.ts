@@ -7,6 +7,8 @@ import type { ConfigKey } from '../shared/config.ts';
  * handlers with the same event shapes. Adding a function here adds it to both.
  */
 export type Trigger =
+  /** HTTP API routes behind the JWT authorizer; locally, the API stand-in on port 3000. */
+  | { kind: 'http-api'; routes: ReadonlyArray<{ method: string; path: string; public?: boolean }> }
   /** SES stores raw MIME in the inbound bucket; S3 ObjectCreated reaches the function via SQS. */
   | { kind: 'inbound-mail'; batchSize: number; maxReceiveCount: number }
   /** Inserts of audit-event items on the table stream, filtered as below. */
@@ -66,6 +68,29 @@ export const functions = {
     ],
     memoryMb: 512,
     timeoutSeconds: 60,
+  },
+  staffApi: {
+    entry: 'functions/staff-api.ts',
+    description: 'The staff API: lists, reads and moves requests through the workflow',
+    trigger: {
+      kind: 'http-api',
+      routes: [
+        { method: 'GET', path: '/api/openapi.json', public: true },
+        { method: 'GET', path: '/api/requests' },
+        { method: 'GET', path: '/api/requests/{id}' },
+        { method: 'POST', path: '/api/requests/{id}/actions' },
+      ],
+    },
+    env: [
+      'TABLE_NAME',
+      'DOCUMENTS_BUCKET',
+      'OFFICE_TIMEZONE',
+      'NOTE_WORKING_DAYS',
+      'SEPARATE_APPROVAL',
+      'BANK_HOLIDAYS_FILE',
+    ],
+    memoryMb: 512,
+    timeoutSeconds: 15,
   },
 } as const satisfies Record<string, FunctionDeclaration>;
 

@@ -1,4 +1,8 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpApi, type HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { CfnUserPoolGroup, Mfa, UserPool } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -12,6 +16,7 @@ import {
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { roles } from '../shared/workflow/transitions.ts';
 import { AppFunction } from './constructs/app-function.ts';
 import { type FunctionDeclaration, functions } from './functions.ts';
 import {
@@ -62,6 +67,34 @@ export class PostroomStack extends Stack {
     const documents = bucket(buckets.documents);
     bucket(buckets.public);
 
+    // Staff sign in through Cognito; their group is their role (infra/functions.ts routes).
+    let api: HttpApi | undefined;
+    const staffApi = (): HttpApi => {
+      if (api) return api;
+      const users = new UserPool(this, 'StaffUsers', {
+        selfSignUpEnabled: false,
+        signInAliases: { email: true },
+        passwordPolicy: { minLength: 14, requireSymbols: true, requireDigits: true },
+        mfa: Mfa.OPTIONAL,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      for (const role of roles)
+        new CfnUserPoolGroup(this, `Group-${role}`, {
+          userPoolId: users.userPoolId,
+          groupName: role,
+        });
+      const client = users.addClient('StaffUi', {
+        authFlows: { userSrp: true },
+        generateSecret: false,
+      });
+      api = new HttpApi(this, 'StaffApi', {
+        defaultAuthorizer: new HttpUserPoolAuthorizer('StaffAuthorizer', users, {
+          userPoolClients: [client],
+        }),
+      });
+      return api;
+    };
+
     for (const [name, declaration] of Object.entries(functions) as Array<
       [string, FunctionDeclaration]
     >) {
@@ -96,6 +129,16 @@ export class PostroomStack extends Stack {
             reportBatchItemFailures: true,
           }),
         );
+      } else if (trigger.kind === 'http-api') {
+        const integration = new HttpLambdaIntegration(`${name}Integration`, app.fn);
+        for (const route of trigger.routes) {
+          staffApi().addRoutes({
+            path: route.path,
+            methods: [route.method as HttpMethod],
+            integration,
+            ...(route.public ? { authorizer: new HttpNoneAuthorizer() } : {}),
+          });
+        }
       } else {
         const failures = new Queue(this, `${name}StreamFailures`, {
           encryption: QueueEncryption.SQS_MANAGED,

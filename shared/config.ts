@@ -20,6 +20,22 @@ export const configSchema = z.object({
   OFFICE_TIMEZONE: z.string().min(1).default('Europe/London'),
   REPLY_WORKING_DAYS: positiveInt.default(10),
   ACK_LIMIT_PER_HOUR: positiveInt.default(5),
+  NOTE_WORKING_DAYS: positiveInt.default(10),
+  SEPARATE_APPROVAL: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true')
+    .describe('whether the approver of a note must be someone who did not edit it'),
+  APPROVER_ADDRESSES: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((address) => address.trim())
+        .filter(Boolean),
+    )
+    .describe('comma-separated addresses told when a note awaits approval'),
   MAX_MESSAGE_BYTES: positiveInt.default(40 * 1024 * 1024),
   MAX_MIME_PARTS: positiveInt.default(250),
   MAX_MIME_DEPTH: positiveInt.default(32),

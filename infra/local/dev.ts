@@ -22,6 +22,10 @@ const { values: flags } = parseArgs({
       type: 'string',
       default: process.env.POSTROOM_SMTP_PORT ?? String(defaultPorts.smtp),
     },
+    'api-port': {
+      type: 'string',
+      default: process.env.POSTROOM_API_PORT ?? String(defaultPorts.api),
+    },
     'ses-port': {
       type: 'string',
       default: process.env.POSTROOM_SES_PORT ?? String(defaultPorts.ses),
@@ -47,6 +51,7 @@ const port = (name: keyof typeof flags) => {
 
 const ports = {
   smtp: port('smtp-port'),
+  api: port('api-port'),
   ses: port('ses-port'),
   dynamodb: port('dynamodb-port'),
   s3: port('s3-port'),
@@ -80,6 +85,7 @@ step('starting SMTP intake and the stream poller');
 const { startLocalRuntime } = await import('./runtime.ts');
 const runtime = await startLocalRuntime({
   smtpPort: ports.smtp,
+  apiPort: ports.api,
   region: LOCAL_REGION,
   stateDir: dataDir,
 });
@@ -87,6 +93,7 @@ const runtime = await startLocalRuntime({
 console.log(`
 postroom is running locally. Data persists in ${dataDir} (start with --fresh to empty it).
 
+  Staff API          http://127.0.0.1:${ports.api}/api   (OpenAPI: http://127.0.0.1:${ports.api}/api/openapi.json)
   SMTP intake        smtp://127.0.0.1:${ports.smtp}    send a letter: npm run ingest -- tests/fixtures/mail/01-letter-pdf.eml
   Mail viewer (SES)  http://127.0.0.1:${ports.ses}/   sent mail as JSON: http://127.0.0.1:${ports.ses}/store
   DynamoDB Local     http://127.0.0.1:${ports.dynamodb}   table ${names.TABLE_NAME}

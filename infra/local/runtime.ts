@@ -3,6 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Handler } from 'aws-lambda';
 import { tableStreamArn } from '../../shared/aws/provision.ts';
 import { type FunctionDeclaration, functions } from '../functions.ts';
+import { startHttpApi } from './http-api.ts';
 import { lambdaContext } from './lambda-context.ts';
 import { type SmtpIntake, startSmtpIntake } from './smtp-intake.ts';
 import { type StreamPoller, startStreamPoller } from './stream-poller.ts';
@@ -28,10 +29,12 @@ async function loadHandler(name: string, declaration: FunctionDeclaration) {
  */
 export async function startLocalRuntime(options: {
   smtpPort: number;
+  apiPort: number;
   region: string;
   stateDir?: string;
 }): Promise<{
   smtp: SmtpIntake;
+  apiPort: number;
   pollers: Record<string, StreamPoller>;
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -39,6 +42,7 @@ export async function startLocalRuntime(options: {
   const env = process.env;
   let smtp: SmtpIntake | undefined;
   const pollers: Record<string, StreamPoller> = {};
+  const apis: Array<{ stop(): Promise<void> }> = [];
   const stateFile = (file: string) => (options.stateDir ? join(options.stateDir, file) : undefined);
 
   for (const [name, declaration] of Object.entries(functions) as Array<
@@ -55,6 +59,14 @@ export async function startLocalRuntime(options: {
         invoke: (event) => invoke(event) as never,
         deadLetterFile: stateFile('intake-dead-letters.jsonl'),
       });
+    } else if (trigger.kind === 'http-api') {
+      apis.push(
+        await startHttpApi({
+          port: options.apiPort,
+          routes: trigger.routes,
+          invoke: (event) => invoke(event) as never,
+        }),
+      );
     } else {
       pollers[name] = startStreamPoller(
         await tableStreamArn(env.TABLE_NAME ?? ''),
@@ -77,6 +89,7 @@ export async function startLocalRuntime(options: {
   return {
     smtp: intake,
     pollers,
+    apiPort: options.apiPort,
     /** Waits until mail received so far is filed and every resulting event is handled. */
     async settle() {
       await intake.settled();
@@ -84,6 +97,7 @@ export async function startLocalRuntime(options: {
     },
     async stop() {
       await intake.stop();
+      await Promise.all(apis.map((api) => api.stop()));
       await Promise.all(Object.values(pollers).map((poller) => poller.stop()));
     },
   };

@@ -6,6 +6,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { dueDate } from '../workflow/act.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import type { Filing, HeldMailRecord, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { dynamo } from './clients.ts';
@@ -40,6 +41,18 @@ export function requestStore(tableName: string) {
     });
   const filingItem = (raw: { bucket: string; key: string }, filing: Filing, at: string) =>
     putNew(keys.filing(raw.bucket, raw.key), { type: 'filing', ...filing, filedAt: at });
+
+  /** The stored form of a request: its stage index keys and the text search looks in. */
+  const requestItem = (request: RequestRecord) => ({
+    ...keys.request(request.id),
+    type: 'request',
+    ...request,
+    ...stageIndex.request(request.stage, dueDate(request), request.id),
+    searchText: [request.reference, request.organisation, request.subject, request.sender.address]
+      .filter(Boolean)
+      .join(' ')
+      .toLowerCase(),
+  });
 
   /**
    * Message-ID pointers for threading, written inside the filing transaction so a crash
@@ -151,11 +164,7 @@ export function requestStore(tableName: string) {
             },
             request.receivedAt,
           ),
-          putNew(keys.request(request.id), {
-            type: 'request',
-            ...request,
-            ...stageIndex.request(request.stage, request.replyBy, request.id),
-          }),
+          putNew(keys.request(request.id), requestItem(request)),
           eventItem(event),
           messageItem(message),
           putNew(keys.reference(request.reference), { type: 'reference', requestId: request.id }),
@@ -226,6 +235,42 @@ export function requestStore(tableName: string) {
         }
       }
       throw new Error(`could not append to request ${requestId} after 25 attempts`);
+    },
+
+    /**
+     * Writes a decided action: the request, conditional on the version and chain position
+     * it was decided from, and its audit event, in one transaction. Returns 'stale' when
+     * either moved on, so the caller can re-read and decide again or answer 409.
+     */
+    async applyAction(
+      previous: Pick<RequestRecord, 'version' | 'eventSeq'>,
+      request: RequestRecord,
+      event: AuditEvent,
+    ): Promise<'applied' | 'stale'> {
+      try {
+        await dynamo.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: requestItem(request),
+                  ConditionExpression: 'version = :version AND eventSeq = :seq',
+                  ExpressionAttributeValues: {
+                    ':version': previous.version,
+                    ':seq': previous.eventSeq,
+                  },
+                },
+              },
+              eventItem(event),
+            ],
+          }),
+        );
+        return 'applied';
+      } catch (error) {
+        if (conditionFailures(error)?.some(Boolean)) return 'stale';
+        throw error;
+      }
     },
 
     async fileHeld(held: HeldMailRecord): Promise<'filed' | 'already-filed'> {

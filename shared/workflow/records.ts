@@ -23,6 +23,50 @@ export interface RequestRecord {
   flags: string[];
   messageCount: number;
   lastMessageAt: string;
+  /** The caseworker responsible, by email address. */
+  assignee?: string;
+  meeting?: Meeting;
+  /** The note of the meeting is due by this date (M working days after it). */
+  noteDueBy?: string;
+  draft?: DraftState;
+  publishAt?: string;
+  /** Why a request was declined or withdrawn. */
+  closedReason?: string;
+  /** Notifications that could not be sent after retries; staff see them on the request. */
+  failedNotifications?: FailedNotification[];
+}
+
+export interface Meeting {
+  start: string;
+  end: string;
+  location: string;
+  attendees: Array<{
+    name: string;
+    role: string;
+    organisation: string;
+    email?: string;
+    host: boolean;
+    invitedGuest: boolean;
+  }>;
+  /** The iCalendar SEQUENCE: 0 when first scheduled, one more at each reschedule. */
+  sequence: number;
+}
+
+export interface DraftState {
+  version: number;
+  body: string;
+  /** Everyone who saved a version; none of them may approve it. */
+  editors: string[];
+  /** Who submitted it for review, told when changes are asked for. */
+  submittedBy?: string;
+}
+
+export interface FailedNotification {
+  seq: number;
+  kind: string;
+  recipient: string;
+  error: string;
+  at: string;
 }
 
 export interface StoredAttachment {

@@ -13,6 +13,7 @@ import { inject } from 'vitest';
 import { LOCAL_REGION } from '../../infra/local/cloud.ts';
 import { freePort } from '../../infra/local/processes.ts';
 import { startLocalRuntime } from '../../infra/local/runtime.ts';
+import { localToken } from '../../infra/local/users.ts';
 import type { AuditEvent } from '../../shared/workflow/audit.ts';
 import type {
   Filing,
@@ -44,7 +45,11 @@ export function withReference(raw: Buffer, placeholder: string, reference: strin
 
 export async function startPostroom() {
   const smtpPort = await freePort();
-  const runtime = await startLocalRuntime({ smtpPort, region: LOCAL_REGION });
+  const runtime = await startLocalRuntime({
+    smtpPort,
+    apiPort: await freePort(),
+    region: LOCAL_REGION,
+  });
   const transport = createTransport({
     host: '127.0.0.1',
     port: smtpPort,
@@ -179,4 +184,37 @@ export const sentMail = {
   async clear(): Promise<void> {
     await fetch(`${sesBase()}/clear-store`, { method: 'POST' });
   },
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read API answers of many shapes and assert on them
+type Json = Record<string, any>;
+
+/** Calls the local staff API as one of the seeded users (or anonymously). */
+export function staffClient(apiPort: number) {
+  const tokens = new Map<string, string>();
+  return async function call(
+    as: string | undefined,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Json }> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (as) {
+      if (!tokens.has(as)) tokens.set(as, await localToken(as));
+      headers.authorization = `Bearer ${tokens.get(as)}`;
+    }
+    const response = await fetch(`http://127.0.0.1:${apiPort}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Json };
+  };
+}
+
+export const staff = {
+  caseworker: 'cara.caseworker@office.example',
+  otherCaseworker: 'colin.caseworker@office.example',
+  approver: 'amir.approver@office.example',
+  admin: 'ada.admin@office.example',
 };

@@ -1,0 +1,58 @@
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpRouterHandler from '@middy/http-router';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { functions } from '../infra/functions.ts';
+import { staffPorts } from '../shared/aws/staff-ports.ts';
+import { readConfig } from '../shared/config.ts';
+import { apiErrors, json, jsonBody } from '../shared/staff/http.ts';
+import { actorFromClaims } from '../shared/staff/identity.ts';
+import { openApiDocument } from '../shared/staff/openapi.ts';
+import { actOnRequest, listRequests, requestDetail } from '../shared/staff/requests.ts';
+import { loadHolidayCalendar } from '../shared/workflow/deadlines.ts';
+
+const config = readConfig(functions.staffApi.env);
+const ports = staffPorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET);
+const rules = {
+  calendar: loadHolidayCalendar(config.BANK_HOLIDAYS_FILE),
+  timeZone: config.OFFICE_TIMEZONE,
+  noteWorkingDays: config.NOTE_WORKING_DAYS,
+  separateApproval: config.SEPARATE_APPROVAL,
+};
+
+type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
+const actor = (event: Event) => actorFromClaims(event.requestContext.authorizer?.jwt?.claims);
+const id = (event: Event) => event.pathParameters?.id ?? '';
+
+const routes = httpRouterHandler<Event, APIGatewayProxyResultV2>([
+  { method: 'GET', path: '/api/openapi.json', handler: async () => json(200, openApiDocument()) },
+  {
+    method: 'GET',
+    path: '/api/requests',
+    handler: async (event: Event) => {
+      actor(event);
+      return json(
+        200,
+        await listRequests(event.queryStringParameters ?? {}, ports, new Date(), rules.timeZone),
+      );
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/requests/{id}',
+    handler: async (event: Event) => json(200, await requestDetail(id(event), actor(event), ports)),
+  },
+  {
+    method: 'POST',
+    path: '/api/requests/{id}/actions',
+    handler: async (event: Event) =>
+      json(200, await actOnRequest(id(event), actor(event), event.body, ports, rules, new Date())),
+  },
+]);
+
+/** HTTP API (JWT authorizer) -> the staff operations in shared/staff. */
+export const handler = middy<Event, APIGatewayProxyResultV2>()
+  .use(httpHeaderNormalizer())
+  .use(jsonBody())
+  .use(apiErrors())
+  .handler(routes);

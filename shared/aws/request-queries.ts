@@ -1,0 +1,172 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { AuditEvent } from '../workflow/audit.ts';
+import type { HeldMailRecord, MessageRecord, RequestRecord } from '../workflow/records.ts';
+import type { Stage } from '../workflow/stages.ts';
+import { dynamo, s3 } from './clients.ts';
+import { keys, stageIndex } from './keys.ts';
+
+export interface ListFilter {
+  stages: readonly Stage[];
+  assignee?: string;
+  /** Only requests whose due date is before this date (YYYY-MM-DD). */
+  dueBefore?: string;
+  /** Lower-case text to find in the reference, organisation, subject or sender. */
+  text?: string;
+  limit: number;
+  nextToken?: string;
+}
+
+interface Cursor {
+  stage: number;
+  key?: Record<string, unknown>;
+}
+
+export class BadCursorError extends Error {
+  override name = 'BadCursorError';
+}
+
+const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+function decodeCursor(token: string): Cursor {
+  try {
+    const cursor = JSON.parse(Buffer.from(token, 'base64url').toString()) as Cursor;
+    if (typeof cursor.stage !== 'number') throw new Error('no stage');
+    return cursor;
+  } catch {
+    throw new BadCursorError('nextToken is not one this API issued; start again without it');
+  }
+}
+
+/** Reads for the staff API: the stage index and the request's own partition, never a Scan. */
+export function requestQueries(tableName: string) {
+  const queryAll = async <T>(input: QueryCommandInput): Promise<T[]> => {
+    const found: T[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamo.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      found.push(...((page.Items ?? []) as T[]));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return found;
+  };
+
+  return {
+    /**
+     * Requests in the given stages, each stage sorted by due date, paged across stages
+     * with an opaque token. Filters apply on the index query, so pages may hold fewer
+     * than `limit` items while more remain; the token says where to go on.
+     */
+    async list(filter: ListFilter): Promise<{ items: RequestRecord[]; nextToken?: string }> {
+      const cursor = filter.nextToken ? decodeCursor(filter.nextToken) : { stage: 0 };
+      const items: RequestRecord[] = [];
+      let { stage, key } = cursor;
+      // Bounded: a page never reads more than a few index pages, whatever the filters.
+      for (
+        let reads = 0;
+        stage < filter.stages.length && items.length < filter.limit && reads < 10;
+        reads += 1
+      ) {
+        const conditions = ['#status = :stage'];
+        const values: Record<string, unknown> = {
+          ':stage': stageIndex.request(filter.stages[stage] ?? '', '', '').GSI1PK,
+        };
+        if (filter.dueBefore) {
+          conditions.push('GSI1SK < :due');
+          values[':due'] = filter.dueBefore;
+        }
+        const filters: string[] = [];
+        if (filter.assignee) {
+          filters.push('assignee = :assignee');
+          values[':assignee'] = filter.assignee;
+        }
+        if (filter.text) {
+          filters.push('contains(searchText, :text)');
+          values[':text'] = filter.text;
+        }
+        const page = await dynamo.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: stageIndex.name,
+            KeyConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: { '#status': 'GSI1PK' },
+            ExpressionAttributeValues: values,
+            ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+            Limit: filter.limit - items.length,
+            ExclusiveStartKey: key,
+          }),
+        );
+        items.push(...((page.Items ?? []) as RequestRecord[]));
+        key = page.LastEvaluatedKey;
+        if (!key) stage += 1;
+      }
+      const more = stage < filter.stages.length;
+      return { items, ...(more ? { nextToken: encodeCursor({ stage, key }) } : {}) };
+    },
+
+    async detail(id: string) {
+      const [request, partition] = await Promise.all([
+        dynamo.send(new GetCommand({ TableName: tableName, Key: keys.request(id) })),
+        queryAll<Record<string, unknown>>({
+          TableName: tableName,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': keys.request(id).PK },
+        }),
+      ]);
+      if (!request.Item) return undefined;
+      const of = (prefix: string) => partition.filter((item) => String(item.SK).startsWith(prefix));
+      return {
+        request: request.Item as RequestRecord,
+        messages: of('MSG#') as unknown as MessageRecord[],
+        events: of('EVT#') as unknown as AuditEvent[],
+      };
+    },
+
+    async listHeld(
+      limit: number,
+      nextToken?: string,
+    ): Promise<{ items: HeldMailRecord[]; nextToken?: string }> {
+      const cursor = nextToken ? decodeCursor(nextToken) : { stage: 0 };
+      const page = await dynamo.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: stageIndex.name,
+          KeyConditionExpression: 'GSI1PK = :held',
+          ExpressionAttributeValues: { ':held': stageIndex.held('', '').GSI1PK },
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey: cursor.key,
+        }),
+      );
+      return {
+        items: (page.Items ?? []) as HeldMailRecord[],
+        ...(page.LastEvaluatedKey
+          ? { nextToken: encodeCursor({ stage: 0, key: page.LastEvaluatedKey }) }
+          : {}),
+      };
+    },
+
+    async getHeld(id: string): Promise<(HeldMailRecord & { status?: string }) | undefined> {
+      const found = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.held(id) }));
+      return found.Item as (HeldMailRecord & { status?: string }) | undefined;
+    },
+  };
+}
+
+/** A short-lived link to download one stored document, named as the sender named it. */
+export function presignDownload(
+  bucket: string,
+  key: string,
+  filename: string,
+  seconds = 300,
+): Promise<string> {
+  return getSignedUrl(
+    s3,
+    new GetObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`,
+    }),
+    { expiresIn: seconds },
+  );
+}

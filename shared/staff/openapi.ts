@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { stages } from '../workflow/stages.ts';
+import { actionFields, roles } from '../workflow/transitions.ts';
+import { listQuerySchema } from './requests.ts';
+
+/**
+ * The OpenAPI 3.1 description of the staff API, built from the same zod schemas that
+ * validate requests, so the document cannot describe fields the API does not accept.
+ */
+export function openApiDocument() {
+  const schema = (type: z.ZodType) => z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' });
+  const actionBodies = Object.entries(actionFields).map(([action, fields]) =>
+    schema(
+      (fields as z.ZodObject).extend({
+        action: z.literal(action),
+        expectedVersion: z.number().int(),
+      }),
+    ),
+  );
+  const error = {
+    type: 'object',
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: {
+          code: { type: 'string' },
+          message: { type: 'string' },
+          fields: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { path: { type: 'string' }, message: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
+  };
+  const errors = Object.fromEntries(
+    [
+      ['400', 'malformed body or query, with field paths'],
+      ['401', 'no token'],
+      ['403', 'wrong role, or separation of duties'],
+      ['404', 'no such request'],
+      ['409', 'stale expectedVersion; the body has currentVersion'],
+      ['422', 'action not allowed from the current stage; the body lists the allowed ones'],
+    ].map(([status, description]) => [
+      status,
+      { description, content: { 'application/json': { schema: error } } },
+    ]),
+  );
+  const query = schema(listQuerySchema) as { properties: Record<string, unknown> };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'postroom staff API',
+      version: '1',
+      description: `Roles (Cognito groups): ${roles.join(', ')}. Stages: ${stages.join(', ')}.`,
+    },
+    servers: [{ url: '/api' }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Error: error, Action: { oneOf: actionBodies } },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      '/requests': {
+        get: {
+          summary: 'List requests by stage, due date first, paged with nextToken',
+          parameters: Object.entries(query.properties).map(([name, property]) => ({
+            name,
+            in: 'query',
+            schema: property,
+          })),
+          responses: { '200': { description: '{ items, nextToken }' }, ...errors },
+        },
+      },
+      '/requests/{id}': {
+        get: {
+          summary:
+            'One request with its messages, audit events, documents (presigned links) and allowed actions',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'the request' }, ...errors },
+        },
+      },
+      '/requests/{id}/actions': {
+        post: {
+          summary: 'Perform a workflow action',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Action' } } },
+          },
+          responses: { '200': { description: 'the updated request' }, ...errors },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          summary: 'This document',
+          security: [],
+          responses: { '200': { description: 'OpenAPI 3.1' } },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { type Actor, type ActRules, decideAction, fieldErrors } from '../workflow/act.ts';
+import type { AuditEvent } from '../workflow/audit.ts';
+import { officeDate } from '../workflow/deadlines.ts';
+import type { MessageRecord, RequestRecord } from '../workflow/records.ts';
+import { type Stage, stages } from '../workflow/stages.ts';
+import { availableActions } from '../workflow/transitions.ts';
+import { ApiError, badRequest, notFound } from './errors.ts';
+
+/** What the staff API's request operations need; the AWS adapters supply it. */
+export interface RequestPorts {
+  list(filter: {
+    stages: readonly Stage[];
+    assignee?: string;
+    dueBefore?: string;
+    text?: string;
+    limit: number;
+    nextToken?: string;
+  }): Promise<{ items: RequestRecord[]; nextToken?: string }>;
+  detail(
+    id: string,
+  ): Promise<
+    { request: RequestRecord; messages: MessageRecord[]; events: AuditEvent[] } | undefined
+  >;
+  getRequest(id: string): Promise<RequestRecord | undefined>;
+  applyAction(
+    previous: Pick<RequestRecord, 'version' | 'eventSeq'>,
+    request: RequestRecord,
+    event: AuditEvent,
+  ): Promise<'applied' | 'stale'>;
+  presign(key: string, filename: string): Promise<string>;
+}
+
+export const listQuerySchema = z.object({
+  stage: z.enum(stages).optional(),
+  assignee: z.email().optional(),
+  overdue: z.enum(['true', 'false']).optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  nextToken: z.string().max(2000).optional(),
+});
+
+/** The list shape: enough to show a row, nothing personal beyond the sender. */
+export function summary(request: RequestRecord) {
+  return {
+    id: request.id,
+    reference: request.reference,
+    stage: request.stage,
+    version: request.version,
+    subject: request.subject,
+    sender: request.sender,
+    organisation: request.organisation ?? null,
+    receivedAt: request.receivedAt,
+    dueAt:
+      request.stage === 'scheduled'
+        ? (request.meeting?.start ?? request.replyBy)
+        : (request.noteDueBy ?? request.replyBy),
+    assignee: request.assignee ?? null,
+  };
+}
+
+export async function listRequests(
+  query: Record<string, string | undefined>,
+  ports: RequestPorts,
+  now: Date,
+  timeZone: string,
+) {
+  const parsed = listQuerySchema.safeParse(query);
+  if (!parsed.success)
+    throw badRequest('the list query is not valid', fieldErrors(parsed.error, ['query']));
+  const { stage, assignee, overdue, q, limit, nextToken } = parsed.data;
+  const page = await ports.list({
+    stages: stage ? [stage] : stages,
+    assignee: assignee?.toLowerCase(),
+    dueBefore: overdue === 'true' ? officeDate(now, timeZone) : undefined,
+    text: q?.toLowerCase(),
+    limit,
+    nextToken,
+  });
+  return { items: page.items.map(summary), nextToken: page.nextToken ?? null };
+}
+
+export async function requestDetail(id: string, actor: Actor, ports: RequestPorts) {
+  const found = await ports.detail(id);
+  if (!found) throw notFound(`request ${id}`);
+  const { request, messages, events } = found;
+  const messagesWithLinks = await Promise.all(
+    messages.map(async (message) => ({
+      ...message,
+      documents: message.documents && {
+        text: {
+          key: message.documents.text,
+          url: await ports.presign(message.documents.text, 'letter.txt'),
+        },
+        html: message.documents.html
+          ? {
+              key: message.documents.html,
+              url: await ports.presign(message.documents.html, 'letter.html'),
+            }
+          : null,
+        attachments: await Promise.all(
+          message.documents.attachments.map(async (attachment) => ({
+            ...attachment,
+            url: await ports.presign(attachment.key, attachment.filename),
+          })),
+        ),
+      },
+    })),
+  );
+  return {
+    ...summary(request),
+    request,
+    allowedActions: availableActions(request.stage, actor.roles),
+    messages: messagesWithLinks,
+    events,
+    failedNotifications: request.failedNotifications ?? [],
+  };
+}
+
+/**
+ * Performs an action. A write that loses only to intake appending a message (the chain
+ * moved but the version did not) is decided again on fresh data; a version change by
+ * someone else is a conflict the person must see.
+ */
+export async function actOnRequest(
+  id: string,
+  actor: Actor,
+  body: unknown,
+  ports: RequestPorts,
+  rules: ActRules,
+  now: Date,
+) {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw badRequest(
+      'the body must be a JSON object like {"action":"accept","expectedVersion":1}',
+      [{ path: '(body)', message: 'expected a JSON object' }],
+    );
+  }
+  const input = body as { action: unknown; expectedVersion: unknown };
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const request = await ports.getRequest(id);
+    if (!request) throw notFound(`request ${id}`);
+    const decision = decideAction(request, actor, input, now, rules);
+    if (!decision.ok) {
+      const { refusal } = decision;
+      switch (refusal.code) {
+        case 'invalid':
+          throw badRequest(refusal.message, refusal.fields);
+        case 'forbidden':
+          throw new ApiError(403, 'forbidden', refusal.message);
+        case 'conflict':
+          throw new ApiError(409, 'conflict', refusal.message, {
+            currentVersion: refusal.currentVersion,
+          });
+        case 'not_allowed':
+          throw new ApiError(422, 'not_allowed', refusal.message, { allowed: refusal.allowed });
+      }
+    }
+    if ((await ports.applyAction(request, decision.request, decision.event)) === 'applied') {
+      return { ...summary(decision.request), request: decision.request };
+    }
+  }
+  throw new ApiError(
+    409,
+    'conflict',
+    `request ${id} kept changing while we tried to save; reload and try again`,
+  );
+}

@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import type { Stage } from './stages.ts';
+
+/**
+ * The workflow as data: every (stage, action) that is allowed, who may do it, what it
+ * needs, where it leads and who hears of it. The staff API validates against it, the
+ * notifier plans mail from it, the UI lists the actions it offers, and the tests walk it.
+ */
+export const roles = ['caseworker', 'approver', 'admin'] as const;
+export type Role = (typeof roles)[number];
+
+export const attendeeSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  role: z.string().trim().min(1).max(200),
+  organisation: z.string().trim().min(1).max(200),
+  email: z.email().optional(),
+  host: z.boolean().default(false),
+  invitedGuest: z.boolean().default(false),
+});
+export type Attendee = z.infer<typeof attendeeSchema>;
+
+const reason = z.object({ reason: z.string().trim().min(1, 'a reason is required').max(4000) });
+
+const meeting = z
+  .object({
+    start: z.iso.datetime({ offset: true }),
+    end: z.iso.datetime({ offset: true }),
+    location: z.string().trim().min(1).max(500),
+    attendees: z.array(attendeeSchema).min(1, 'at least one attendee is required').max(100),
+  })
+  .refine((value) => Date.parse(value.end) > Date.parse(value.start), {
+    message: 'the meeting must end after it starts',
+    path: ['end'],
+  });
+
+export const actionFields = {
+  accept: z.object({ note: z.string().trim().max(4000).optional() }),
+  decline: reason,
+  schedule: meeting,
+  reschedule: meeting,
+  record_held: z.object({}),
+  save_draft: z.object({ body: z.string().max(200_000) }),
+  submit_note: z.object({}),
+  request_changes: z.object({
+    comment: z.string().trim().min(1, 'a comment is required').max(4000),
+  }),
+  approve: z.object({ publishAt: z.iso.datetime({ offset: true }).optional() }),
+  withdraw: reason,
+  assign: z.object({ assignee: z.email() }),
+  comment: z.object({ text: z.string().trim().min(1, 'a comment cannot be empty').max(4000) }),
+} as const;
+
+export type Action = keyof typeof actionFields;
+export const actions = Object.keys(actionFields) as Action[];
+export type ActionFields<A extends Action> = z.infer<(typeof actionFields)[A]>;
+
+/** Who hears of a transition. */
+export type Audience = 'requester' | 'attendees' | 'assignee' | 'approvers' | 'drafter';
+
+export interface TransitionRow {
+  from: Stage;
+  action: Action;
+  /** Where the request goes; the same stage for actions that do not move it. */
+  to: Stage;
+  roles: readonly Role[];
+  notifies: readonly Audience[];
+}
+
+const staff: readonly Role[] = ['caseworker', 'approver', 'admin'];
+const casework: readonly Role[] = ['caseworker', 'admin'];
+const approval: readonly Role[] = ['approver', 'admin'];
+const open: readonly Stage[] = [
+  'received',
+  'accepted',
+  'scheduled',
+  'held',
+  'drafting',
+  'in_review',
+  'approved',
+];
+const all: readonly Stage[] = [...open, 'published', 'declined', 'withdrawn'];
+
+export const transitions: readonly TransitionRow[] = [
+  { from: 'received', action: 'accept', to: 'accepted', roles: staff, notifies: ['requester'] },
+  { from: 'received', action: 'decline', to: 'declined', roles: staff, notifies: ['requester'] },
+  {
+    from: 'accepted',
+    action: 'schedule',
+    to: 'scheduled',
+    roles: casework,
+    notifies: ['requester', 'attendees'],
+  },
+  {
+    from: 'scheduled',
+    action: 'reschedule',
+    to: 'scheduled',
+    roles: casework,
+    notifies: ['requester', 'attendees'],
+  },
+  { from: 'scheduled', action: 'record_held', to: 'held', roles: casework, notifies: ['assignee'] },
+  { from: 'held', action: 'save_draft', to: 'drafting', roles: casework, notifies: [] },
+  { from: 'drafting', action: 'save_draft', to: 'drafting', roles: casework, notifies: [] },
+  {
+    from: 'drafting',
+    action: 'submit_note',
+    to: 'in_review',
+    roles: casework,
+    notifies: ['approvers'],
+  },
+  {
+    from: 'in_review',
+    action: 'request_changes',
+    to: 'drafting',
+    roles: approval,
+    notifies: ['drafter'],
+  },
+  {
+    from: 'in_review',
+    action: 'approve',
+    to: 'approved',
+    roles: approval,
+    notifies: ['assignee', 'requester'],
+  },
+  ...(['received', 'accepted', 'scheduled'] as const).map(
+    (from): TransitionRow => ({
+      from,
+      action: 'withdraw',
+      to: 'withdrawn',
+      roles: casework,
+      notifies: ['requester'],
+    }),
+  ),
+  ...open.map(
+    (from): TransitionRow => ({
+      from,
+      action: 'assign',
+      to: from,
+      roles: staff,
+      notifies: ['assignee'],
+    }),
+  ),
+  ...all.map(
+    (from): TransitionRow => ({ from, action: 'comment', to: from, roles: staff, notifies: [] }),
+  ),
+];
+
+export function findTransition(from: Stage, action: Action): TransitionRow | undefined {
+  return transitions.find((row) => row.from === from && row.action === action);
+}
+
+/** The actions a person with these roles may take from this stage, in table order. */
+export function availableActions(from: Stage, held: readonly Role[]): Action[] {
+  return [
+    ...new Set(
+      transitions
+        .filter((row) => row.from === from && row.roles.some((role) => held.includes(role)))
+        .map((row) => row.action),
+    ),
+  ];
+}
+
+export function isAction(value: unknown): value is Action {
+  return typeof value === 'string' && value in actionFields;
+}

@@ -1,0 +1,241 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findBrokenLink } from '../../shared/workflow/audit.ts';
+import {
+  fixture,
+  records,
+  sentMail,
+  staff,
+  staffClient,
+  startPostroom,
+} from '../support/postroom.ts';
+
+/** The staff API over the local HTTP API stand-in, with real tokens and real storage. */
+let postroom: Awaited<ReturnType<typeof startPostroom>>;
+let api: ReturnType<typeof staffClient>;
+let requestId = '';
+
+const meeting = {
+  start: '2027-02-24T14:00:00Z',
+  end: '2027-02-24T15:20:00Z',
+  location: 'Central Edinburgh',
+  attendees: [
+    {
+      name: 'Helen Marsh',
+      role: 'VP Public Affairs',
+      organisation: 'LumenCam Ltd',
+      email: 'vp.publicaffairs@lumencam.example',
+      host: true,
+    },
+    { name: 'Raj Patel', role: 'Head of Policy', organisation: 'LumenCam Ltd' },
+    {
+      name: 'Sophie Grant',
+      role: 'Account Director',
+      organisation: 'Northlight Communications',
+      email: 'sophie@northlight.example',
+    },
+    { name: 'Tom Reid', role: 'Consultant', organisation: 'Northlight Communications' },
+    {
+      name: 'The Commissioner',
+      role: 'Commissioner',
+      organisation: 'The Commissioner’s Office',
+      invitedGuest: true,
+    },
+  ],
+};
+
+async function act(as: string, action: string, fields: Record<string, unknown> = {}) {
+  const current = await api(staff.admin, 'GET', `/api/requests/${requestId}`);
+  return api(as, 'POST', `/api/requests/${requestId}/actions`, {
+    action,
+    expectedVersion: current.body.version,
+    ...fields,
+  });
+}
+
+beforeAll(async () => {
+  postroom = await startPostroom();
+  api = staffClient(postroom.apiPort);
+  await postroom.deliver(fixture('01-letter-pdf.eml'), 'vp.publicaffairs@lumencam.example');
+  requestId = (await records.requestsInStage('received'))[0]?.id ?? '';
+});
+afterAll(async () => {
+  await postroom.close();
+});
+
+describe('reading', () => {
+  it('lists requests by stage with the summary fields', async () => {
+    const { status, body } = await api(staff.caseworker, 'GET', '/api/requests?stage=received');
+    expect(status).toBe(200);
+    expect(body.items).toEqual([
+      expect.objectContaining({
+        id: requestId,
+        reference: expect.stringMatching(/^REQ-\d{4}-0001$/),
+        stage: 'received',
+        version: 1,
+        subject: 'Request for a meeting with the Commissioner',
+        organisation: 'LumenCam Ltd',
+        dueAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        assignee: null,
+      }),
+    ]);
+    expect(body.nextToken).toBeNull();
+  });
+
+  it('shows one request with its messages, events, download links and allowed actions', async () => {
+    const { status, body } = await api(staff.caseworker, 'GET', `/api/requests/${requestId}`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ id: requestId, stage: 'received', version: 1 });
+    expect(body.allowedActions).toEqual(['accept', 'decline', 'withdraw', 'assign', 'comment']);
+    expect(body.events).toHaveLength(1);
+    const inbound = body.messages.find(
+      (message: { direction: string }) => message.direction === 'inbound',
+    );
+    const [attachment] = inbound.documents.attachments;
+    const download = await fetch(attachment.url);
+    expect(download.status).toBe(200);
+    expect(
+      Buffer.from(await download.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
+  });
+
+  it('publishes an OpenAPI document without a token', async () => {
+    const { status, body } = await api(undefined, 'GET', '/api/openapi.json');
+    expect(status).toBe(200);
+    expect(body.openapi).toBe('3.1.0');
+    expect(JSON.stringify(body.components.schemas.Action)).toContain('attendees');
+  });
+});
+
+describe('errors', () => {
+  it('401 without a token, 404 for an unknown request', async () => {
+    expect((await api(undefined, 'GET', '/api/requests')).status).toBe(401);
+    const missing = await api(staff.caseworker, 'GET', '/api/requests/nope');
+    expect(missing).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+  });
+
+  it('400 with field paths for a malformed body', async () => {
+    const broken = await api(
+      staff.caseworker,
+      'POST',
+      `/api/requests/${requestId}/actions`,
+      '{"action":',
+    );
+    expect(broken).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
+    const invalid = await api(staff.caseworker, 'POST', `/api/requests/${requestId}/actions`, {
+      action: 'decline',
+      expectedVersion: 1,
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.fields).toEqual([{ path: 'reason', message: expect.any(String) }]);
+    const unknown = await api(staff.caseworker, 'POST', `/api/requests/${requestId}/actions`, {
+      action: 'teleport',
+      expectedVersion: 1,
+    });
+    expect(unknown.body.error.fields[0].path).toBe('action');
+  });
+
+  it('422 naming the allowed actions for one not allowed from the stage', async () => {
+    const refused = await api(staff.caseworker, 'POST', `/api/requests/${requestId}/actions`, {
+      action: 'record_held',
+      expectedVersion: 1,
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.allowed).toEqual([
+      'accept',
+      'decline',
+      'withdraw',
+      'assign',
+      'comment',
+    ]);
+    expect(refused.body.error.message).toMatch(/allowed: accept, decline/);
+  });
+
+  it('409 with the current version for a stale expectedVersion', async () => {
+    const stale = await api(staff.caseworker, 'POST', `/api/requests/${requestId}/actions`, {
+      action: 'accept',
+      expectedVersion: 0,
+    });
+    expect(stale).toMatchObject({
+      status: 409,
+      body: { error: { code: 'conflict', currentVersion: 1 } },
+    });
+  });
+});
+
+describe('two people acting at once', () => {
+  it('lets exactly one of two concurrent actions win', async () => {
+    const body = { expectedVersion: 1 };
+    const results = await Promise.all([
+      api(staff.caseworker, 'POST', `/api/requests/${requestId}/actions`, {
+        ...body,
+        action: 'comment',
+        text: 'first',
+      }),
+      api(staff.otherCaseworker, 'POST', `/api/requests/${requestId}/actions`, {
+        ...body,
+        action: 'assign',
+        assignee: staff.caseworker,
+      }),
+    ]);
+    expect(results.map((result) => result.status).sort()).toEqual([200, 409]);
+    const request = await records.request(requestId);
+    expect(request?.version).toBe(2);
+    expect(findBrokenLink(await records.events(requestId))).toBeUndefined();
+  });
+});
+
+describe('the whole workflow', () => {
+  it('walks a request from received to approved, with separation of duties', async () => {
+    await postroom.settle();
+    await sentMail.clear();
+    expect((await act(staff.caseworker, 'assign', { assignee: staff.caseworker })).status).toBe(
+      200,
+    );
+    expect((await act(staff.caseworker, 'accept')).body.stage).toBe('accepted');
+    expect((await act(staff.approver, 'schedule', meeting)).status).toBe(403);
+    expect((await act(staff.caseworker, 'schedule', meeting)).body.stage).toBe('scheduled');
+    const moved = await act(staff.caseworker, 'reschedule', {
+      ...meeting,
+      location: 'Waverley Gate, Edinburgh',
+    });
+    expect(moved.body.request.meeting).toMatchObject({
+      sequence: 1,
+      location: 'Waverley Gate, Edinburgh',
+    });
+    expect((await act(staff.caseworker, 'record_held')).body).toMatchObject({
+      stage: 'held',
+      dueAt: expect.any(String),
+    });
+    expect(
+      (await act(staff.caseworker, 'save_draft', { body: '## In attendance\n' })).body.stage,
+    ).toBe('drafting');
+    expect((await act(staff.caseworker, 'submit_note')).body.stage).toBe('in_review');
+    expect((await act(staff.caseworker, 'approve')).status).toBe(403);
+    const changes = await act(staff.approver, 'request_changes', { comment: 'Add the footnotes.' });
+    expect(changes.body.stage).toBe('drafting');
+    expect((await act(staff.caseworker, 'submit_note')).body.stage).toBe('in_review');
+    // An admin who edited the note may not approve it either.
+    expect(
+      (await act(staff.admin, 'request_changes', { comment: 'One more thing.' })).body.stage,
+    ).toBe('drafting');
+    expect(
+      (await act(staff.admin, 'save_draft', { body: '## In attendance\nEdited.' })).status,
+    ).toBe(200);
+    expect((await act(staff.caseworker, 'submit_note')).status).toBe(200);
+    const selfApproval = await act(staff.admin, 'approve');
+    expect(selfApproval).toMatchObject({
+      status: 403,
+      body: { error: { message: expect.stringMatching(/separation of duties/) } },
+    });
+    expect((await act(staff.approver, 'approve')).body.stage).toBe('approved');
+
+    const events = await records.events(requestId);
+    expect(findBrokenLink(events)).toBeUndefined();
+    expect(events.map((event) => event.action)).toContain('approve');
+    expect(
+      (await api(staff.caseworker, 'GET', '/api/requests?stage=approved')).body.items,
+    ).toHaveLength(1);
+  });
+});
