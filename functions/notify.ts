@@ -23,6 +23,7 @@ const rules = {
   officeName: config.OFFICE_NAME,
   officeAddress: config.OFFICE_ADDRESS,
   staffAlertAddress: config.STAFF_ALERT_ADDRESS,
+  approverAddresses: config.APPROVER_ADDRESSES,
   acknowledgementsPerHour: config.ACK_LIMIT_PER_HOUR,
   now: () => new Date(),
 };

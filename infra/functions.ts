@@ -64,6 +64,7 @@ export const functions = {
       'OFFICE_NAME',
       'OFFICE_ADDRESS',
       'STAFF_ALERT_ADDRESS',
+      'APPROVER_ADDRESSES',
       'ACK_LIMIT_PER_HOUR',
     ],
     memoryMb: 512,

@@ -13,6 +13,10 @@ export const keys = {
     PK: `REQ#${requestId}`,
     SK: `NOTIFY#${String(seq).padStart(6, '0')}#${recipient.toLowerCase()}`,
   }),
+  failedNotification: (requestId: string, seq: number, recipient: string) => ({
+    PK: `REQ#${requestId}`,
+    SK: `FAIL#${String(seq).padStart(6, '0')}#${recipient.toLowerCase()}`,
+  }),
   filing: (bucket: string, objectKey: string) => ({
     PK: `MAIL#${bucket}/${objectKey}`,
     SK: 'MAIL',

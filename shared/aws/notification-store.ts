@@ -1,5 +1,5 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { MessageRecord, RequestRecord } from '../workflow/records.ts';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { dynamo } from './clients.ts';
 import { keys } from './keys.ts';
 import { requestStore } from './request-store.ts';
@@ -87,12 +87,16 @@ export function notificationStore(tableName: string) {
       );
     },
 
-    /** Gives the claim back after SES refused, so a retry may send it. */
-    async release(requestId: string, seq: number, recipient: string): Promise<void> {
+    /** A failed notification, as its own item so no request write can overwrite it. */
+    async recordFailure(requestId: string, failure: FailedNotification): Promise<void> {
       await dynamo.send(
-        new DeleteCommand({
+        new PutCommand({
           TableName: tableName,
-          Key: keys.notification(requestId, seq, recipient),
+          Item: {
+            ...keys.failedNotification(requestId, failure.seq, failure.recipient),
+            type: 'failed-notification',
+            ...failure,
+          },
         }),
       );
     },

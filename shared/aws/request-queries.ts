@@ -2,7 +2,12 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { AuditEvent } from '../workflow/audit.ts';
-import type { HeldMailRecord, MessageRecord, RequestRecord } from '../workflow/records.ts';
+import type {
+  FailedNotification,
+  HeldMailRecord,
+  MessageRecord,
+  RequestRecord,
+} from '../workflow/records.ts';
 import type { Stage } from '../workflow/stages.ts';
 import { dynamo, s3 } from './clients.ts';
 import { keys, stageIndex } from './keys.ts';
@@ -119,6 +124,7 @@ export function requestQueries(tableName: string) {
         request: request.Item as RequestRecord,
         messages: of('MSG#') as unknown as MessageRecord[],
         events: of('EVT#') as unknown as AuditEvent[],
+        failedNotifications: of('FAIL#') as unknown as FailedNotification[],
       };
     },
 

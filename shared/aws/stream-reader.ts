@@ -16,6 +16,22 @@ export function streamReader(streamArn: string, checkpoint: Map<string, string>)
   const iterators = new Map<string, string>();
   const finished = new Set<string>();
 
+  /**
+   * The streams client turns an empty map ({"M":{}} on the wire) into {}, which no
+   * unmarshaller accepts; Lambda's event JSON keeps {"M":{}}, so restore that shape.
+   */
+  const restoreEmptyMaps = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(restoreEmptyMaps);
+    if (!value || typeof value !== 'object') return value;
+    const entries = Object.entries(value);
+    if (entries.length === 0) return { M: {} };
+    return Object.fromEntries(
+      entries.map(([key, inner]) =>
+        key === 'M' || key === 'L' || !/^[A-Z]{1,4}$/.test(key) ? [key, restoreEmptyMaps(inner)] : [key, inner],
+      ),
+    );
+  };
+
   const toLambdaRecord = (record: _Record): DynamoDBRecord => {
     const created = record.dynamodb?.ApproximateCreationDateTime;
     return {
@@ -27,6 +43,8 @@ export function streamReader(streamArn: string, checkpoint: Map<string, string>)
       eventSourceARN: streamArn,
       dynamodb: {
         ...(record.dynamodb as DynamoDBRecord['dynamodb']),
+        NewImage: restoreEmptyMaps(record.dynamodb?.NewImage) as never,
+        OldImage: restoreEmptyMaps(record.dynamodb?.OldImage) as never,
         ApproximateCreationDateTime: created
           ? Math.floor(new Date(created).getTime() / 1000)
           : undefined,

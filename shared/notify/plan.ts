@@ -1,3 +1,6 @@
+import { invitation } from '../mail/calendar.ts';
+import type { OutboundAttachment } from '../mail/compose.ts';
+import { escapeHtml, htmlDocument } from '../mail/templates/html.ts';
 import type { RenderedMail } from '../mail/templates/index.ts';
 import {
   acknowledgement,
@@ -5,15 +8,17 @@ import {
   newRequestAlert,
   type TemplateRequest,
 } from '../mail/templates/index.ts';
+import { workflowMail } from '../mail/templates/workflow.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
-import type { MessageRecord, RequestRecord } from '../workflow/records.ts';
+import type { Meeting, MessageRecord, RequestRecord } from '../workflow/records.ts';
+import { findTransition } from '../workflow/transitions.ts';
 
 /**
  * Which mail an audit event causes, to whom. Each planned notification is identified by
  * (event, recipient), which is what makes a replayed stream batch send nothing twice.
  */
 export interface PlannedNotification {
-  kind: 'acknowledgement' | 'new-request-alert' | 'message-alert';
+  kind: string;
   recipient: string;
   mail: RenderedMail;
   autoSubmitted: 'auto-replied' | 'auto-generated';
@@ -23,12 +28,15 @@ export interface PlannedNotification {
   references: string[];
   /** Acknowledgements count against the sender's hourly allowance. */
   rateLimited: boolean;
+  attachments?: OutboundAttachment[];
 }
 
 export interface OfficeSettings {
   officeName: string;
   officeAddress: string;
   staffAlertAddress: string;
+  /** Told when a note awaits approval; the staff alert address when empty. */
+  approverAddresses?: string[];
 }
 
 export function outboundMessageId(reference: string, label: string, officeAddress: string): string {
@@ -116,6 +124,165 @@ export function planNotifications(
         },
       ];
     default:
-      return [];
+      return planWorkflowMail(event, request, office);
   }
+}
+
+/** A stable short tag per recipient, so each (event, recipient) has its own Message-ID. */
+function recipientTag(recipient: string): string {
+  let hash = 0;
+  for (const char of recipient.toLowerCase()) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return hash.toString(36);
+}
+
+/** Mail for staff actions, to the audiences the transition table names. */
+function planWorkflowMail(
+  event: AuditEvent,
+  request: RequestRecord,
+  office: OfficeSettings,
+): PlannedNotification[] {
+  const row = event.from
+    ? findTransition(event.from as RequestRecord['stage'], event.action as never)
+    : undefined;
+  if (!row || row.notifies.length === 0) return [];
+  const template = templateRequest(request);
+  const details = event.details;
+  const staffFallback = office.staffAlertAddress;
+  const assignee = request.assignee ?? staffFallback;
+  const planned: PlannedNotification[] = [];
+  const add = (
+    recipient: string | undefined,
+    kind: string,
+    rendered: RenderedMail,
+    extra: Partial<PlannedNotification> = {},
+  ) => {
+    if (
+      !recipient ||
+      planned.some((p) => p.recipient.toLowerCase() === recipient.toLowerCase() && p.kind === kind)
+    )
+      return;
+    const ownId = outboundMessageId(
+      request.reference,
+      `${event.seq}.${kind}.${recipientTag(recipient)}`,
+      office.officeAddress,
+    );
+    planned.push({
+      kind,
+      recipient,
+      mail: rendered,
+      autoSubmitted: 'auto-generated',
+      rateLimited: false,
+      messageId: ownId,
+      references: [ownId],
+      ...extra,
+    });
+  };
+
+  switch (event.action) {
+    case 'accept':
+      add(request.sender.address, 'accepted', workflowMail.accept(template, office.officeName));
+      break;
+    case 'decline':
+      add(
+        request.sender.address,
+        'declined',
+        workflowMail.decline(template, office.officeName, String(details.reason)),
+      );
+      break;
+    case 'withdraw':
+      add(
+        request.sender.address,
+        'withdrawn',
+        workflowMail.withdraw(template, office.officeName, String(details.reason)),
+      );
+      break;
+    case 'schedule':
+    case 'reschedule': {
+      const meeting = {
+        ...(details as unknown as Meeting),
+        sequence: Number(details.sequence ?? 0),
+      };
+      const domain = office.officeAddress.split('@')[1] ?? 'postroom.invalid';
+      const calendar = invitation({
+        uid: `${request.id}@postroom.${domain}`,
+        sequence: meeting.sequence,
+        start: meeting.start,
+        end: meeting.end,
+        summary: `Meeting: ${request.subject} (${request.reference})`,
+        location: meeting.location,
+        description: `${office.officeName}: meeting about ${request.subject}. Reference ${request.reference}.`,
+        organizer: { name: office.officeName, email: office.officeAddress },
+        attendees: meeting.attendees,
+        stamp: new Date(event.at),
+      });
+      const rendered = workflowMail.schedule(
+        template,
+        office.officeName,
+        meeting,
+        event.action === 'reschedule',
+      );
+      const attachments = [
+        {
+          filename: 'invite.ics',
+          contentType: 'text/calendar; charset=UTF-8; method=REQUEST',
+          content: calendar,
+        },
+      ];
+      for (const recipient of [
+        request.sender.address,
+        ...meeting.attendees.flatMap((a) => (a.email ? [a.email] : [])),
+      ]) {
+        add(recipient, event.action === 'reschedule' ? 'rescheduled' : 'scheduled', rendered, {
+          attachments,
+        });
+      }
+      break;
+    }
+    case 'record_held':
+      add(
+        assignee,
+        'note-due',
+        workflowMail.noteDue(template, String(details.noteDueBy ?? request.noteDueBy ?? '')),
+      );
+      break;
+    case 'submit_note': {
+      const approvers = office.approverAddresses?.length
+        ? office.approverAddresses
+        : [staffFallback];
+      for (const approver of approvers)
+        add(approver, 'awaiting-approval', workflowMail.awaitingApproval(template, event.actor));
+      break;
+    }
+    case 'request_changes':
+      add(
+        request.draft?.submittedBy ?? assignee,
+        'changes-requested',
+        workflowMail.changesRequested(template, event.actor, String(details.comment)),
+      );
+      break;
+    case 'approve': {
+      const publishAt = String(details.publishAt ?? request.publishAt ?? event.at);
+      add(assignee, 'approved', workflowMail.approvedForStaff(template, publishAt));
+      add(
+        request.sender.address,
+        'approved-requester',
+        workflowMail.approvedForRequester(template, office.officeName, publishAt),
+      );
+      break;
+    }
+    case 'assign':
+      if (details.assignee !== event.actor) {
+        add(String(details.assignee), 'assigned', {
+          subject: `[${request.reference}] Assigned to you: ${request.subject}`,
+          text: `${event.actor} has assigned ${request.reference} ("${request.subject}") to you.\n`,
+          html: htmlDocument(`${request.reference} assigned`, [
+            escapeHtml(
+              `${event.actor} has assigned ${request.reference} ("${request.subject}") to you.`,
+            ),
+          ]),
+        });
+      }
+      break;
+  }
+  return planned;
 }

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { log } from '../log.ts';
 import { composeMessage } from '../mail/compose.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
-import type { MessageRecord, RequestRecord } from '../workflow/records.ts';
+import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { type OfficeSettings, type PlannedNotification, planNotifications } from './plan.ts';
 
 export interface NotifyPorts {
@@ -19,13 +20,14 @@ export interface NotifyPorts {
     recipient: string,
     outcome:
       | { state: 'sent'; sesMessageId: string; messageId: string }
-      | { state: 'suppressed'; reason: string },
+      | { state: 'suppressed' | 'failed'; reason: string },
   ): Promise<void>;
-  release(requestId: string, seq: number, recipient: string): Promise<void>;
   recordOutbound(message: MessageRecord): Promise<void>;
   rememberMessageIds(ids: readonly string[], requestId: string): Promise<void>;
   takeAcknowledgementAllowance(sender: string, at: Date, limit: number): Promise<boolean>;
   sendRawMail(raw: string, from: string, to: readonly string[]): Promise<{ sesMessageId: string }>;
+  /** Records a notification given up on, so staff see it on the request. */
+  recordFailure(requestId: string, failure: FailedNotification): Promise<void>;
   /** Keeps the exact MIME sent, so the record shows what the office said, byte for byte. */
   keepCopy(key: string, raw: string): Promise<{ bucket: string; key: string }>;
 }
@@ -33,6 +35,33 @@ export interface NotifyPorts {
 export interface NotifyRules extends OfficeSettings {
   acknowledgementsPerHour: number;
   now: () => Date;
+  /** Waits between SES attempts; tests pass a short one. */
+  backoffMs?: readonly number[];
+}
+
+/** SES errors that another attempt cannot fix. */
+const permanentSesErrors = new Set([
+  'MessageRejected',
+  'MailFromDomainNotVerifiedException',
+  'ConfigurationSetDoesNotExistException',
+  'AccountSendingPausedException',
+  'InvalidParameterValue',
+]);
+
+async function sendWithRetries(
+  send: () => Promise<{ sesMessageId: string }>,
+  backoffMs: readonly number[],
+): Promise<{ sesMessageId: string } | { error: Error }> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await send();
+    } catch (error) {
+      const wait = backoffMs[attempt];
+      if (permanentSesErrors.has((error as Error).name) || wait === undefined)
+        return { error: error as Error };
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 async function sendOne(
@@ -88,19 +117,41 @@ async function sendOne(
     references: notification.references,
     autoSubmitted: notification.autoSubmitted,
     date: now,
+    attachments: notification.attachments,
   });
-  const messageKey = `n${event.seq}-${notification.kind}`;
+  // One event may mail several people (an invitation to each attendee): one key each.
+  const recipientTag = createHash('sha256')
+    .update(notification.recipient.toLowerCase())
+    .digest('hex')
+    .slice(0, 8);
+  const messageKey = `n${event.seq}-${notification.kind}-${recipientTag}`;
   const copy = `requests/${request.id}/outbound/${messageKey}.eml`;
   const kept = await ports.keepCopy(copy, raw);
-  let sesMessageId: string;
-  try {
-    ({ sesMessageId } = await ports.sendRawMail(raw, rules.officeAddress, [
-      notification.recipient,
-    ]));
-  } catch (error) {
-    await ports.release(request.id, event.seq, notification.recipient);
-    throw error;
+  const sent = await sendWithRetries(
+    () => ports.sendRawMail(raw, rules.officeAddress, [notification.recipient]),
+    rules.backoffMs ?? [250, 1000, 4000],
+  );
+  if ('error' in sent) {
+    // Given up on: recorded where staff see it, not retried forever by the stream.
+    const failure = {
+      seq: event.seq,
+      kind: notification.kind,
+      recipient: notification.recipient,
+      error: `${sent.error.name}: ${sent.error.message}`,
+      at: rules.now().toISOString(),
+    };
+    await ports.recordFailure(request.id, failure);
+    await ports.settle(request.id, event.seq, notification.recipient, {
+      state: 'failed',
+      reason: failure.error,
+    });
+    log.error('notification failed after retries; recorded on the request', {
+      reference: request.reference,
+      ...failure,
+    });
+    return;
   }
+  const { sesMessageId } = sent;
   await ports.rememberMessageIds([notification.messageId, sesMessageId], request.id);
   await ports.recordOutbound({
     requestId: request.id,

@@ -60,6 +60,12 @@ export function apiErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGate
         });
         return;
       }
+      if (error?.name === 'BadCursorError') {
+        request.response = json(400, {
+          error: { code: 'bad_request', message: error.message, fields: [{ path: 'query.nextToken', message: error.message }] },
+        });
+        return;
+      }
       if (error?.statusCode === 404 || error?.statusCode === 405) {
         request.response = json(404, {
           error: {

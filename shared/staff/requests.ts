@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type Actor, type ActRules, decideAction, fieldErrors } from '../workflow/act.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import { officeDate } from '../workflow/deadlines.ts';
-import type { MessageRecord, RequestRecord } from '../workflow/records.ts';
+import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { type Stage, stages } from '../workflow/stages.ts';
 import { availableActions } from '../workflow/transitions.ts';
 import { ApiError, badRequest, notFound } from './errors.ts';
@@ -17,10 +17,14 @@ export interface RequestPorts {
     limit: number;
     nextToken?: string;
   }): Promise<{ items: RequestRecord[]; nextToken?: string }>;
-  detail(
-    id: string,
-  ): Promise<
-    { request: RequestRecord; messages: MessageRecord[]; events: AuditEvent[] } | undefined
+  detail(id: string): Promise<
+    | {
+        request: RequestRecord;
+        messages: MessageRecord[];
+        events: AuditEvent[];
+        failedNotifications: FailedNotification[];
+      }
+    | undefined
   >;
   getRequest(id: string): Promise<RequestRecord | undefined>;
   applyAction(
@@ -83,7 +87,7 @@ export async function listRequests(
 export async function requestDetail(id: string, actor: Actor, ports: RequestPorts) {
   const found = await ports.detail(id);
   if (!found) throw notFound(`request ${id}`);
-  const { request, messages, events } = found;
+  const { request, messages, events, failedNotifications } = found;
   const messagesWithLinks = await Promise.all(
     messages.map(async (message) => ({
       ...message,
@@ -113,7 +117,7 @@ export async function requestDetail(id: string, actor: Actor, ports: RequestPort
     allowedActions: availableActions(request.stage, actor.roles),
     messages: messagesWithLinks,
     events,
-    failedNotifications: request.failedNotifications ?? [],
+    failedNotifications,
   };
 }
 

@@ -179,7 +179,13 @@ export function decideAction(
   const details =
     action === 'save_draft'
       ? { draftVersion: next.draft?.version, length: String(values.body).length }
-      : values;
+      : action === 'schedule' || action === 'reschedule'
+        ? { ...values, sequence: next.meeting?.sequence ?? 0 }
+        : action === 'record_held'
+          ? { noteDueBy: next.noteDueBy }
+          : action === 'approve'
+            ? { publishAt: next.publishAt }
+            : values;
   const event = sealEvent(
     {
       requestId: request.id,

@@ -32,8 +32,6 @@ export interface RequestRecord {
   publishAt?: string;
   /** Why a request was declined or withdrawn. */
   closedReason?: string;
-  /** Notifications that could not be sent after retries; staff see them on the request. */
-  failedNotifications?: FailedNotification[];
 }
 
 export interface Meeting {
@@ -61,6 +59,7 @@ export interface DraftState {
   submittedBy?: string;
 }
 
+/** A notification given up on after retries; kept beside the request for staff to see. */
 export interface FailedNotification {
   seq: number;
   kind: string;

@@ -238,4 +238,85 @@ describe('the whole workflow', () => {
       (await api(staff.caseworker, 'GET', '/api/requests?stage=approved')).body.items,
     ).toHaveLength(1);
   });
+
+  it('told the right people at each step, with calendar invitations for the meeting', async () => {
+    await postroom.settle();
+    const subjects = async (address: string) =>
+      (await sentMail.to(address)).map((mail) => mail.subject.replace(/^\[REQ-\d{4}-\d{4}\] /, ''));
+    expect(await subjects('vp.publicaffairs@lumencam.example')).toEqual([
+      'Your request for a meeting has been accepted',
+      'Meeting arranged',
+      'Meeting rescheduled',
+      'The note of our meeting will be published',
+    ]);
+    expect(await subjects('sophie@northlight.example')).toEqual([
+      'Meeting arranged',
+      'Meeting rescheduled',
+    ]);
+    expect(await subjects(staff.caseworker)).toEqual([
+      expect.stringMatching(/^Meeting held: the note is due by /),
+      'Changes requested to the meeting note',
+      'Changes requested to the meeting note',
+      'Meeting note approved',
+    ]);
+    expect(await subjects(staff.approver)).toEqual([
+      'A meeting note awaits your approval',
+      'A meeting note awaits your approval',
+      'A meeting note awaits your approval',
+    ]);
+
+    const invitations = (await sentMail.to('sophie@northlight.example')).map((mail) => {
+      const calendar = mail.attachments.find((attachment) =>
+        attachment.contentType.startsWith('text/calendar'),
+      );
+      // Unfold RFC 5545 continuation lines before reading properties.
+      return Buffer.from(calendar?.content ?? '', 'base64').toString('utf8').replace(/\r\n /g, '');
+    });
+    for (const [sequence, ics] of invitations.entries()) {
+      expect(ics).toMatch(/^METHOD:REQUEST\r$/m);
+      expect(ics).toMatch(new RegExp(`^UID:${requestId}@postroom\\.office\\.example\\r$`, 'm'));
+      expect(ics).toMatch(new RegExp(`^SEQUENCE:${sequence}\\r$`, 'm'));
+      expect(ics).toMatch(/^DTSTART:20270224T140000Z\r$/m);
+      expect(ics).toMatch(/^DTEND:20270224T152000Z\r$/m);
+      expect(ics).toContain('mailto:sophie@northlight.example');
+    }
+    expect(invitations[1]).toContain('LOCATION:Waverley Gate\\, Edinburgh');
+  });
+});
+
+describe('paging and search', () => {
+  it('pages through requests with an opaque nextToken, each once', async () => {
+    for (let letter = 0; letter < 6; letter += 1)
+      await postroom.deliver(fixture('02-docx-charity.eml'));
+    const seen: string[] = [];
+    let token: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = `/api/requests?stage=received&limit=4${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`;
+      const { status, body } = await api(staff.caseworker, 'GET', query);
+      expect(status).toBe(200);
+      expect(body.items.length).toBeLessThanOrEqual(4);
+      seen.push(...body.items.map((item: { id: string }) => item.id));
+      token = body.nextToken;
+      pages += 1;
+    } while (token && pages < 10);
+    expect(pages).toBe(2);
+    expect(new Set(seen).size).toBe(6);
+    const stored = (await records.requestsInStage('received')).map((request) => request.id);
+    expect([...seen].sort()).toEqual(stored.sort());
+    const bad = await api(staff.caseworker, 'GET', '/api/requests?limit=500');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields.map((field: { path: string }) => field.path)).toContain(
+      'query.limit',
+    );
+    const forged = await api(staff.caseworker, 'GET', '/api/requests?nextToken=garbage');
+    expect(forged.status).toBe(400);
+  });
+
+  it('finds requests by text and by assignee', async () => {
+    const found = await api(staff.caseworker, 'GET', '/api/requests?q=riverside');
+    expect(found.body.items).toHaveLength(6);
+    const mine = await api(staff.caseworker, 'GET', `/api/requests?assignee=${staff.caseworker}`);
+    expect(mine.body.items.map((item: { id: string }) => item.id)).toEqual([requestId]);
+  });
 });

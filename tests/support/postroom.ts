@@ -163,6 +163,7 @@ export interface SentMail {
   destination: { to: string[]; cc: string[]; bcc: string[] };
   subject: string;
   body: { text?: string; html?: string };
+  attachments: Array<{ contentType: string; filename?: string; content: string }>;
 }
 
 const sesBase = () => `http://127.0.0.1:${inject('sesPort')}`;

@@ -12,5 +12,6 @@ Object.assign(process.env, inject('emulatorEnvironment'), names, {
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
   OFFICE_ADDRESS: 'commissioner@office.example',
   STAFF_ALERT_ADDRESS: `staff-${names.TABLE_NAME}@office.example`,
+  APPROVER_ADDRESSES: 'amir.approver@office.example',
 });
 await provision(names);

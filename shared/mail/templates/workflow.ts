@@ -1,0 +1,100 @@
+import type { Meeting } from '../../workflow/records.ts';
+import { escapeHtml, htmlDocument } from './html.ts';
+import type { RenderedMail, TemplateRequest } from './index.ts';
+
+/** Mail for workflow steps. Each speaks to one audience and names the reference. */
+const londonTime = (iso: string) =>
+  new Date(iso).toLocaleString('en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'Europe/London',
+  });
+const longDay = (isoDate: string) =>
+  new Date(`${isoDate.slice(0, 10)}T12:00:00Z`).toLocaleDateString('en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+
+function mail(request: TemplateRequest, subject: string, paragraphs: string[]): RenderedMail {
+  return {
+    subject: `[${request.reference}] ${subject}`,
+    text: `${paragraphs.join('\n\n')}\n`,
+    html: htmlDocument(
+      `${request.reference} ${subject}`,
+      paragraphs.map((p) => escapeHtml(p).replace(/\n/g, '<br>')),
+    ),
+  };
+}
+
+const greeting = (request: TemplateRequest) =>
+  request.senderName ? `Dear ${request.senderName},` : 'Hello,';
+
+export const workflowMail = {
+  accept: (request: TemplateRequest, office: string) =>
+    mail(request, `Your request for a meeting has been accepted`, [
+      greeting(request),
+      `${office} has agreed in principle to meet about "${request.subject}". We will be in touch to arrange a date, time and place.`,
+      office,
+    ]),
+  decline: (request: TemplateRequest, office: string, reason: string) =>
+    mail(request, 'Your request for a meeting', [
+      greeting(request),
+      `Thank you for your request about "${request.subject}". ${office} is not able to arrange a meeting.`,
+      `Reason: ${reason}`,
+      office,
+    ]),
+  withdraw: (request: TemplateRequest, office: string, reason: string) =>
+    mail(request, 'Your request for a meeting has been closed', [
+      greeting(request),
+      `Your request about "${request.subject}" has been closed.`,
+      `Reason: ${reason}`,
+      office,
+    ]),
+  schedule: (request: TemplateRequest, office: string, meeting: Meeting, rescheduled: boolean) =>
+    mail(request, rescheduled ? 'Meeting rescheduled' : 'Meeting arranged', [
+      'Hello,',
+      `${rescheduled ? 'The meeting has been moved' : 'A meeting has been arranged'} about "${request.subject}".`,
+      `When: ${londonTime(meeting.start)} to ${londonTime(meeting.end)}\nWhere: ${meeting.location}`,
+      `Attending:\n${meeting.attendees
+        .map(
+          (a) =>
+            `- ${a.name}, ${a.role}, ${a.organisation}${a.host ? ' (host)' : ''}${a.invitedGuest ? ' (invited guest)' : ''}`,
+        )
+        .join('\n')}`,
+      'A calendar invitation is attached.',
+      office,
+    ]),
+  noteDue: (request: TemplateRequest, noteDueBy: string) =>
+    mail(request, `Meeting held: the note is due by ${longDay(noteDueBy)}`, [
+      `The meeting for ${request.reference} ("${request.subject}") has been recorded as held.`,
+      `The note of the meeting is due by ${longDay(noteDueBy)}.`,
+    ]),
+  awaitingApproval: (request: TemplateRequest, submittedBy: string) =>
+    mail(request, 'A meeting note awaits your approval', [
+      `${submittedBy} has submitted the note of the meeting for ${request.reference} ("${request.subject}") for approval.`,
+      'You may approve it or ask for changes. You may not approve a note you edited.',
+    ]),
+  changesRequested: (request: TemplateRequest, by: string, comment: string) =>
+    mail(request, 'Changes requested to the meeting note', [
+      `${by} has asked for changes to the note for ${request.reference} ("${request.subject}"):`,
+      comment,
+    ]),
+  approvedForStaff: (request: TemplateRequest, publishAt: string) =>
+    mail(request, 'Meeting note approved', [
+      `The note for ${request.reference} ("${request.subject}") has been approved.`,
+      `It will be published automatically at ${londonTime(publishAt)}.`,
+    ]),
+  approvedForRequester: (request: TemplateRequest, office: string, publishAt: string) =>
+    mail(request, 'The note of our meeting will be published', [
+      greeting(request),
+      `The note of our meeting about "${request.subject}" has been approved. It will be published on our transparency pages, with your letter, at ${londonTime(publishAt)}. We will send you the link.`,
+      office,
+    ]),
+};
