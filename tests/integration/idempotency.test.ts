@@ -27,6 +27,8 @@ import {
   putRaw,
   records,
   sentMail,
+  staff,
+  staffClient,
   startPostroom,
 } from '../support/postroom.ts';
 
@@ -162,10 +164,40 @@ describe('intake is idempotent per S3 object', () => {
 });
 
 describe('notifications are idempotent per (event, recipient)', () => {
+  it('records a send SES rejects outright on the request, where the API shows it', async () => {
+    const { sesFaults } = passThroughExcept([SendRawEmailCommand]);
+    sesFaults
+      .on(SendRawEmailCommand)
+      .rejects(
+        Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' }),
+      );
+    await postroom.deliver(fixture('07-iso-8859-1.eml'));
+    removeFaults();
+    const request = (await records.requestsInStage('received')).find(
+      (candidate) => candidate.sender.address === 'h.moreau@cafes-solidaires.example',
+    );
+    const api = staffClient(postroom.apiPort);
+    const { body } = await api(staff.caseworker, 'GET', `/api/requests/${request?.id}`);
+    expect(body.failedNotifications).toEqual([
+      expect.objectContaining({
+        kind: 'acknowledgement',
+        recipient: 'h.moreau@cafes-solidaires.example',
+        error: expect.stringMatching(/^MessageRejected/),
+      }),
+      expect.objectContaining({
+        kind: 'new-request-alert',
+        error: expect.stringMatching(/^MessageRejected/),
+      }),
+    ]);
+    expect(postroom.pollers.notify?.deadLetters).toHaveLength(0);
+    expect(await sentMail.to('h.moreau@cafes-solidaires.example')).toHaveLength(0);
+  });
+
   it('sends nothing twice when a stream batch is replayed', async () => {
     await postroom.deliver(fixture('28-rfc2231-filename.eml'));
-    const request = await records.byReference(`REQ-${year}-0004`);
-    expect(request?.sender.address).toBe('claire.dubois@ape-lille.example');
+    const request = (await records.requestsInStage('received')).find(
+      (candidate) => candidate.sender.address === 'claire.dubois@ape-lille.example',
+    );
     const [event] = await records.events(request?.id ?? '');
     expect(await sentMail.to('claire.dubois@ape-lille.example')).toHaveLength(1);
 

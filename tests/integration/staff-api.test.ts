@@ -270,7 +270,9 @@ describe('the whole workflow', () => {
         attachment.contentType.startsWith('text/calendar'),
       );
       // Unfold RFC 5545 continuation lines before reading properties.
-      return Buffer.from(calendar?.content ?? '', 'base64').toString('utf8').replace(/\r\n /g, '');
+      return Buffer.from(calendar?.content ?? '', 'base64')
+        .toString('utf8')
+        .replace(/\r\n /g, '');
     });
     for (const [sequence, ics] of invitations.entries()) {
       expect(ics).toMatch(/^METHOD:REQUEST\r$/m);

@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import { type Actor, decideAction } from '../../shared/workflow/act.ts';
+import { GENESIS_HASH } from '../../shared/workflow/audit.ts';
+import { loadHolidayCalendar } from '../../shared/workflow/deadlines.ts';
+import type { RequestRecord } from '../../shared/workflow/records.ts';
+import { type Stage, stages } from '../../shared/workflow/stages.ts';
+import {
+  type Action,
+  actions,
+  findTransition,
+  type Role,
+  roles,
+  transitions,
+} from '../../shared/workflow/transitions.ts';
+
+const rules = {
+  calendar: loadHolidayCalendar(),
+  timeZone: 'Europe/London',
+  noteWorkingDays: 10,
+  separateApproval: true,
+};
+const now = new Date('2027-02-25T10:00:00Z');
+
+const meeting = {
+  start: '2027-02-24T14:00:00Z',
+  end: '2027-02-24T15:20:00Z',
+  location: 'Edinburgh',
+  attendees: [{ name: 'A', role: 'B', organisation: 'C' }],
+};
+/** Valid fields for every action, so each test isolates the rule it is about. */
+const validFields: Record<Action, Record<string, unknown>> = {
+  accept: {},
+  decline: { reason: 'Out of remit' },
+  schedule: meeting,
+  reschedule: meeting,
+  record_held: {},
+  save_draft: { body: 'Note' },
+  submit_note: {},
+  request_changes: { comment: 'More detail' },
+  approve: {},
+  withdraw: { reason: 'They withdrew' },
+  assign: { assignee: 'cara@office.example' },
+  comment: { text: 'Called them' },
+};
+
+function requestIn(stage: Stage, extra: Partial<RequestRecord> = {}): RequestRecord {
+  return {
+    id: 'r1',
+    reference: 'REQ-2027-0001',
+    stage,
+    version: 3,
+    eventSeq: 5,
+    lastHash: GENESIS_HASH,
+    subject: 'Meeting',
+    sender: { address: 'a@org.example', name: 'A' },
+    receivedAt: '2027-01-30T09:00:00Z',
+    replyBy: '2027-02-13',
+    flags: [],
+    messageCount: 1,
+    lastMessageAt: '2027-01-30T09:00:00Z',
+    meeting: {
+      ...meeting,
+      attendees: [{ ...meeting.attendees[0], host: false, invitedGuest: false }] as never,
+      sequence: 0,
+    },
+    draft: { version: 1, body: 'Note', editors: ['cara@office.example'] },
+    ...extra,
+  } as RequestRecord;
+}
+
+const person = (...held: Role[]): Actor => ({
+  id: 'u',
+  email: 'someone@office.example',
+  name: 'S',
+  roles: held,
+});
+const everyone = person(...roles);
+
+describe('every (stage, action) pair', () => {
+  for (const stage of stages) {
+    for (const action of actions) {
+      const row = findTransition(stage, action);
+      it(`${stage} + ${action} is ${row ? `allowed, to ${row.to}` : 'refused with 422'}`, () => {
+        const decision = decideAction(
+          requestIn(stage),
+          everyone,
+          { action, expectedVersion: 3, ...validFields[action] },
+          now,
+          rules,
+        );
+        if (row) {
+          expect(decision).toMatchObject({
+            ok: true,
+            request: { stage: row.to, version: 4, eventSeq: 6 },
+          });
+          if (decision.ok)
+            expect(decision.event).toMatchObject({
+              seq: 6,
+              action,
+              from: stage,
+              to: row.to,
+              actor: everyone.email,
+            });
+        } else {
+          expect(decision).toMatchObject({ ok: false, refusal: { code: 'not_allowed' } });
+        }
+      });
+    }
+  }
+});
+
+describe('the role matrix', () => {
+  for (const row of transitions) {
+    for (const role of roles) {
+      const allowed = row.roles.includes(role);
+      it(`${role} ${allowed ? 'may' : 'may not'} ${row.action} from ${row.from}`, () => {
+        const decision = decideAction(
+          requestIn(row.from),
+          person(role),
+          { action: row.action, expectedVersion: 3, ...validFields[row.action] },
+          now,
+          rules,
+        );
+        expect(decision.ok).toBe(allowed);
+        if (!decision.ok) expect(decision.refusal.code).toBe('forbidden');
+      });
+    }
+  }
+});
+
+describe('rules beyond the table', () => {
+  it('refuses approval by anyone who edited the note, unless separation is turned off', () => {
+    const editor: Actor = { ...person('approver'), email: 'cara@office.example' };
+    const input = { action: 'approve', expectedVersion: 3 };
+    expect(decideAction(requestIn('in_review'), editor, input, now, rules)).toMatchObject({
+      ok: false,
+      refusal: { code: 'forbidden' },
+    });
+    expect(
+      decideAction(requestIn('in_review'), editor, input, now, {
+        ...rules,
+        separateApproval: false,
+      }).ok,
+    ).toBe(true);
+  });
+
+  it('refuses a stale version with the current one', () => {
+    expect(
+      decideAction(
+        requestIn('received'),
+        everyone,
+        { action: 'accept', expectedVersion: 2 },
+        now,
+        rules,
+      ),
+    ).toMatchObject({
+      ok: false,
+      refusal: { code: 'conflict', currentVersion: 3 },
+    });
+  });
+
+  it('names the field that is missing or wrong', () => {
+    const decision = decideAction(
+      requestIn('accepted'),
+      everyone,
+      { action: 'schedule', expectedVersion: 3, ...meeting, end: meeting.start, attendees: [] },
+      now,
+      rules,
+    );
+    expect(decision.ok).toBe(false);
+    if (!decision.ok && decision.refusal.code === 'invalid') {
+      expect(decision.refusal.fields.map((field) => field.path).sort()).toEqual([
+        'attendees',
+        'end',
+      ]);
+    }
+  });
+
+  it('dates the note M working days after the meeting, and counts reschedules', () => {
+    const held = decideAction(
+      requestIn('scheduled'),
+      everyone,
+      { action: 'record_held', expectedVersion: 3 },
+      now,
+      rules,
+    );
+    expect(held.ok && held.request.noteDueBy).toBe('2027-03-10');
+    const moved = decideAction(
+      requestIn('scheduled'),
+      everyone,
+      { action: 'reschedule', expectedVersion: 3, ...meeting },
+      now,
+      rules,
+    );
+    expect(moved.ok && moved.request.meeting?.sequence).toBe(1);
+    expect(moved.ok && moved.event.details.sequence).toBe(1);
+  });
+
+  it('records who edited each draft', () => {
+    const saved = decideAction(
+      requestIn('drafting'),
+      { ...everyone, email: 'ada@office.example' },
+      { action: 'save_draft', expectedVersion: 3, body: 'v2' },
+      now,
+      rules,
+    );
+    expect(saved.ok && saved.request.draft).toMatchObject({
+      version: 2,
+      editors: ['cara@office.example', 'ada@office.example'],
+    });
+  });
+});
