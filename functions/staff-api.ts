@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 }
 import { functions } from '../infra/functions.ts';
 import { staffPorts } from '../shared/aws/staff-ports.ts';
 import { readConfig } from '../shared/config.ts';
+import { actOnHeldMail, listHeldMail } from '../shared/staff/held.ts';
 import { apiErrors, json, jsonBody } from '../shared/staff/http.ts';
 import { actorFromClaims } from '../shared/staff/identity.ts';
 import { openApiDocument } from '../shared/staff/openapi.ts';
@@ -18,6 +19,16 @@ const rules = {
   timeZone: config.OFFICE_TIMEZONE,
   noteWorkingDays: config.NOTE_WORKING_DAYS,
   separateApproval: config.SEPARATE_APPROVAL,
+};
+
+const intakeRules = {
+  ...rules,
+  replyWorkingDays: config.REPLY_WORKING_DAYS,
+  limits: {
+    maxBytes: config.MAX_MESSAGE_BYTES,
+    maxParts: config.MAX_MIME_PARTS,
+    maxDepth: config.MAX_MIME_DEPTH,
+  },
 };
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -41,6 +52,21 @@ const routes = httpRouterHandler<Event, APIGatewayProxyResultV2>([
     method: 'GET',
     path: '/api/requests/{id}',
     handler: async (event: Event) => json(200, await requestDetail(id(event), actor(event), ports)),
+  },
+  {
+    method: 'GET',
+    path: '/api/held-mail',
+    handler: async (event: Event) =>
+      json(200, await listHeldMail(event.queryStringParameters ?? {}, actor(event), ports)),
+  },
+  {
+    method: 'POST',
+    path: '/api/held-mail/{id}/actions',
+    handler: async (event: Event) =>
+      json(
+        200,
+        await actOnHeldMail(id(event), actor(event), event.body, ports, intakeRules, new Date()),
+      ),
   },
   {
     method: 'POST',

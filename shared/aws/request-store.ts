@@ -8,7 +8,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { dueDate } from '../workflow/act.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
-import type { Filing, HeldMailRecord, MessageRecord, RequestRecord } from '../workflow/records.ts';
+import type {
+  Filing,
+  HeldMailRecord,
+  HeldResolution,
+  MessageRecord,
+  RequestRecord,
+} from '../workflow/records.ts';
 import { dynamo } from './clients.ts';
 import { keys, stageIndex } from './keys.ts';
 
@@ -39,8 +45,51 @@ export function requestStore(tableName: string) {
       type: 'message',
       ...message,
     });
-  const filingItem = (raw: { bucket: string; key: string }, filing: Filing, at: string) =>
-    putNew(keys.filing(raw.bucket, raw.key), { type: 'filing', ...filing, filedAt: at });
+  /**
+   * The filing record. New mail must have none yet; mail staff take out of held mail must
+   * still be filed as held, so two people resolving it at once cannot both succeed.
+   */
+  const filingItem = (
+    raw: { bucket: string; key: string },
+    filing: Filing,
+    at: string,
+    fromHeld?: HeldResolution,
+  ): TransactItem =>
+    fromHeld
+      ? {
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...keys.filing(raw.bucket, raw.key),
+              type: 'filing',
+              ...filing,
+              filedAt: at,
+              resolvedFromHeld: fromHeld.heldId,
+            },
+            ConditionExpression: 'place = :held',
+            ExpressionAttributeValues: { ':held': 'held' },
+          },
+        }
+      : putNew(keys.filing(raw.bucket, raw.key), { type: 'filing', ...filing, filedAt: at });
+
+  /** Takes a held message off the held list, keeping it (and why) for the record. */
+  const resolveHeldItem = (resolution: HeldResolution, at: string): TransactItem => ({
+    Update: {
+      TableName: tableName,
+      Key: keys.held(resolution.heldId),
+      UpdateExpression:
+        'SET #status = :status, resolvedBy = :by, resolvedAt = :at, resolution = :resolution, GSI1PK = :resolved',
+      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#status)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':status': resolution.status,
+        ':by': resolution.by,
+        ':at': at,
+        ':resolution': resolution.detail,
+        ':resolved': 'HELD#RESOLVED',
+      },
+    },
+  });
 
   /** The stored form of a request: its stage index keys and the text search looks in. */
   const requestItem = (request: RequestRecord) => ({
@@ -134,6 +183,7 @@ export function requestStore(tableName: string) {
         message: MessageRecord;
       },
       messageIds: readonly string[] = [],
+      fromHeld?: HeldResolution,
     ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }> {
       for (let attempt = 0; attempt < 25; attempt += 1) {
         const seen = counterSeen.get(year);
@@ -163,12 +213,14 @@ export function requestStore(tableName: string) {
               messageKey: message.key,
             },
             request.receivedAt,
+            fromHeld,
           ),
           putNew(keys.request(request.id), requestItem(request)),
           eventItem(event),
           messageItem(message),
           putNew(keys.reference(request.reference), { type: 'reference', requestId: request.id }),
           ...messageIdItems(messageIds, request.id),
+          ...(fromHeld ? [resolveHeldItem(fromHeld, request.receivedAt)] : []),
         ];
         try {
           await dynamo.send(new TransactWriteCommand({ TransactItems: items }));
@@ -192,6 +244,7 @@ export function requestStore(tableName: string) {
       requestId: string,
       build: (current: RequestRecord) => { event: AuditEvent; message: MessageRecord },
       messageIds: readonly string[] = [],
+      fromHeld?: HeldResolution,
     ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }> {
       for (let attempt = 0; attempt < 25; attempt += 1) {
         const current = await get<RequestRecord>(keys.request(requestId));
@@ -218,10 +271,12 @@ export function requestStore(tableName: string) {
             raw,
             { place: 'request', requestId, reference: current.reference, messageKey: message.key },
             message.at,
+            fromHeld,
           ),
           eventItem(event),
           messageItem(message),
           ...messageIdItems(messageIds, requestId),
+          ...(fromHeld ? [resolveHeldItem(fromHeld, event.at)] : []),
         ];
         try {
           await dynamo.send(new TransactWriteCommand({ TransactItems: items }));
@@ -269,6 +324,22 @@ export function requestStore(tableName: string) {
         return 'applied';
       } catch (error) {
         if (conditionFailures(error)?.some(Boolean)) return 'stale';
+        throw error;
+      }
+    },
+
+    /** Discards held mail with a reason; the raw message and the record stay. */
+    async discardHeld(
+      resolution: HeldResolution,
+      at: string,
+    ): Promise<'discarded' | 'already-resolved'> {
+      try {
+        await dynamo.send(
+          new TransactWriteCommand({ TransactItems: [resolveHeldItem(resolution, at)] }),
+        );
+        return 'discarded';
+      } catch (error) {
+        if (conditionFailures(error)?.[0]) return 'already-resolved';
         throw error;
       }
     },

@@ -1,12 +1,22 @@
+import type { HeldPorts } from '../intake/held-mail.ts';
+import type { HeldListPorts } from '../staff/held.ts';
 import type { RequestPorts } from '../staff/requests.ts';
+import { intakePorts } from './intake-ports.ts';
 import { presignDownload, requestQueries } from './request-queries.ts';
 import { requestStore } from './request-store.ts';
 
 /** The staff API's ports, bound to the real table and documents bucket. */
-export function staffPorts(tableName: string, documentsBucket: string): RequestPorts {
+export function staffPorts(
+  tableName: string,
+  documentsBucket: string,
+): RequestPorts & HeldPorts & HeldListPorts {
   const queries = requestQueries(tableName);
   const store = requestStore(tableName);
   return {
+    ...intakePorts(tableName, documentsBucket),
+    listHeld: queries.listHeld,
+    getHeld: queries.getHeld,
+    discardHeld: store.discardHeld,
     list: queries.list,
     detail: queries.detail,
     getRequest: store.getRequest,

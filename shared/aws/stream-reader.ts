@@ -27,7 +27,9 @@ export function streamReader(streamArn: string, checkpoint: Map<string, string>)
     if (entries.length === 0) return { M: {} };
     return Object.fromEntries(
       entries.map(([key, inner]) =>
-        key === 'M' || key === 'L' || !/^[A-Z]{1,4}$/.test(key) ? [key, restoreEmptyMaps(inner)] : [key, inner],
+        key === 'M' || key === 'L' || !/^[A-Z]{1,4}$/.test(key)
+          ? [key, restoreEmptyMaps(inner)]
+          : [key, inner],
       ),
     );
   };

@@ -72,6 +72,7 @@ export function openRequest(
   ids: { requestId: string; reference: string },
   context: FilingContext,
   rules: DeadlineRules,
+  by: { actor: string; withheld?: string } = { actor: INTAKE_ACTOR },
 ): { request: RequestRecord; event: AuditEvent; message: MessageRecord } {
   const { letter } = context;
   const at = context.receivedAt.toISOString();
@@ -80,13 +81,13 @@ export function openRequest(
     rules.replyWorkingDays,
     rules.calendar,
   );
-  const withheld = acknowledgementWithheld(letter);
+  const withheld = by.withheld ?? acknowledgementWithheld(letter);
   const event = sealEvent(
     {
       requestId: ids.requestId,
       seq: 1,
       action: 'receive',
-      actor: INTAKE_ACTOR,
+      actor: by.actor,
       at,
       from: null,
       to: 'received',
@@ -125,6 +126,7 @@ export function joinRequest(
   current: RequestRecord,
   matchedBy: string,
   context: FilingContext,
+  actor = INTAKE_ACTOR,
 ): { event: AuditEvent; message: MessageRecord } {
   const { letter } = context;
   const event = sealEvent(
@@ -132,7 +134,7 @@ export function joinRequest(
       requestId: current.id,
       seq: current.eventSeq + 1,
       action: 'message_received',
-      actor: INTAKE_ACTOR,
+      actor,
       at: context.receivedAt.toISOString(),
       from: current.stage,
       to: current.stage,

@@ -10,7 +10,7 @@ import {
 import { safeFilename, sanitiseLetterHtml } from '../mail/sanitise.ts';
 import { findThread } from '../mail/threading.ts';
 import { officeDate } from '../workflow/deadlines.ts';
-import type { Filing, HeldMailRecord, RequestRecord } from '../workflow/records.ts';
+import type { Filing, HeldMailRecord, HeldResolution, RequestRecord } from '../workflow/records.ts';
 import { formatReference } from '../workflow/reference.ts';
 import {
   type DeadlineRules,
@@ -49,12 +49,14 @@ export interface IntakePorts {
       year: number,
       build: (sequence: number) => ReturnType<typeof openRequest>,
       messageIds?: readonly string[],
+      fromHeld?: HeldResolution,
     ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }>;
     fileReply(
       raw: RawObject,
       requestId: string,
       build: (current: RequestRecord) => ReturnType<typeof joinRequest>,
       messageIds?: readonly string[],
+      fromHeld?: HeldResolution,
     ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }>;
     fileHeld(held: HeldMailRecord): Promise<'filed' | 'already-filed'>;
   };
@@ -68,7 +70,7 @@ export type IntakeOutcome =
   | { place: 'request'; requestId: string; reference: string; joined: boolean; duplicate: boolean }
   | { place: 'held'; heldId: string; reason: HoldReason | string; duplicate: boolean };
 
-async function storeDocuments(
+export async function storeDocuments(
   ports: IntakePorts,
   requestId: string,
   messageKey: string,

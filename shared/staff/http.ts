@@ -62,7 +62,11 @@ export function apiErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGate
       }
       if (error?.name === 'BadCursorError') {
         request.response = json(400, {
-          error: { code: 'bad_request', message: error.message, fields: [{ path: 'query.nextToken', message: error.message }] },
+          error: {
+            code: 'bad_request',
+            message: error.message,
+            fields: [{ path: 'query.nextToken', message: error.message }],
+          },
         });
         return;
       }

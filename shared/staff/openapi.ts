@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { heldActionSchema } from '../intake/held-mail.ts';
 import { stages } from '../workflow/stages.ts';
 import { actionFields, roles } from '../workflow/transitions.ts';
 import { listQuerySchema } from './requests.ts';
@@ -93,6 +94,24 @@ export function openApiDocument() {
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Action' } } },
           },
           responses: { '200': { description: 'the updated request' }, ...errors },
+        },
+      },
+      '/held-mail': {
+        get: {
+          summary: 'Mail that could not become or join a request, newest first',
+          responses: { '200': { description: '{ items, nextToken }' }, ...errors },
+        },
+      },
+      '/held-mail/{id}/actions': {
+        post: {
+          summary:
+            'Attach held mail to a request, open a new request from it, or discard it with a reason',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: schema(heldActionSchema) } },
+          },
+          responses: { '200': { description: 'where the mail went' }, ...errors },
         },
       },
       '/openapi.json': {

@@ -107,3 +107,11 @@ export interface HeldMailRecord {
 export type Filing =
   | { place: 'request'; requestId: string; reference: string; messageKey: string }
   | { place: 'held'; heldId: string; reason: string };
+
+/** How staff took a message out of held mail. */
+export interface HeldResolution {
+  heldId: string;
+  status: 'attached' | 'opened' | 'discarded';
+  by: string;
+  detail: string;
+}

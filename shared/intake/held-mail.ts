@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import { type InboundLetter, NO_SUBJECT, readInbound } from '../mail/inbound.ts';
+import { officeDate } from '../workflow/deadlines.ts';
+import type { HeldMailRecord, HeldResolution, RequestRecord } from '../workflow/records.ts';
+import { formatReference } from '../workflow/reference.ts';
+import { type FilingContext, idsForObject, joinRequest, openRequest } from './filing.ts';
+import { type IntakePorts, type IntakeRules, storeDocuments } from './receive-mail.ts';
+
+/** What staff can do with held mail; the API validates bodies against this. */
+export const heldActionSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('attach'), requestId: z.string().min(1) }),
+  z.object({
+    action: z.literal('open'),
+    sender: z.email().optional().describe('needed when the held message has no usable sender'),
+    subject: z.string().trim().min(1).max(500).optional(),
+  }),
+  z.object({
+    action: z.literal('discard'),
+    reason: z.string().trim().min(1, 'a reason is required').max(4000),
+  }),
+]);
+export type HeldAction = z.infer<typeof heldActionSchema>;
+
+export interface HeldPorts extends IntakePorts {
+  getHeld(id: string): Promise<(HeldMailRecord & { status?: string }) | undefined>;
+  discardHeld(resolution: HeldResolution, at: string): Promise<'discarded' | 'already-resolved'>;
+}
+
+export type HeldOutcome =
+  | { ok: true; status: HeldResolution['status']; requestId?: string; reference?: string }
+  | { ok: false; status: 404 | 409 | 400; message: string; field?: string };
+
+/** Held mail is never parsed when it was held for a virus or its size. */
+const keepUnparsed = new Set(['virus', 'oversize']);
+
+async function letterFrom(
+  held: HeldMailRecord,
+  ports: HeldPorts,
+  rules: IntakeRules,
+  sender?: string,
+  subject?: string,
+) {
+  const fallback = (): InboundLetter => ({
+    inReplyTo: [],
+    references: [],
+    from: {
+      address: (sender ?? held.from?.match(/[^\s<>"]+@[^\s<>"]+/)?.[0] ?? '').toLowerCase(),
+      name: '',
+    },
+    to: [],
+    cc: [],
+    subject: subject ?? held.subject ?? NO_SUBJECT,
+    text: '',
+    attachments: [],
+    verdicts: {},
+    warnings: [`filed from held mail without parsing (${held.reason}); the raw message is kept`],
+  });
+  if (keepUnparsed.has(held.reason)) return fallback();
+  const object = await ports.readRaw(held.raw, rules.limits.maxBytes);
+  // Staff chose to take it: parse without the limits that held it, but never past 40 MB.
+  const reading = object.bytes
+    ? await readInbound(object.bytes, { ...rules.limits, maxParts: 5000, maxDepth: 64 })
+    : undefined;
+  if (!reading?.ok) return fallback();
+  const letter = reading.letter;
+  return {
+    ...letter,
+    from: sender ? { address: sender.toLowerCase(), name: letter.from.name } : letter.from,
+    subject: subject ?? letter.subject,
+  };
+}
+
+/**
+ * Takes a message out of held mail: attached to a request as a message, opened as a new
+ * request, or discarded with a reason. The raw object always stays in the inbound bucket,
+ * and the held record stays with who resolved it and how.
+ */
+export async function resolveHeld(
+  heldId: string,
+  by: string,
+  action: HeldAction,
+  ports: HeldPorts,
+  rules: IntakeRules,
+  now: Date,
+): Promise<HeldOutcome> {
+  const held = await ports.getHeld(heldId);
+  if (!held) return { ok: false, status: 404, message: `held mail ${heldId} does not exist` };
+  if (held.status)
+    return { ok: false, status: 409, message: `held mail ${heldId} was already ${held.status}` };
+  if (action.action === 'discard') {
+    const result = await ports.discardHeld(
+      { heldId, status: 'discarded', by, detail: action.reason },
+      now.toISOString(),
+    );
+    return result === 'discarded'
+      ? { ok: true, status: 'discarded' }
+      : { ok: false, status: 409, message: `held mail ${heldId} was resolved by someone else` };
+  }
+
+  const letter = await letterFrom(
+    held,
+    ports,
+    rules,
+    action.action === 'open' ? action.sender : undefined,
+    action.action === 'open' ? action.subject : undefined,
+  );
+  const { requestId: newId, messageKey } = idsForObject(held.raw.bucket, held.raw.key);
+  const receivedAt = new Date(held.receivedAt);
+
+  if (action.action === 'attach') {
+    const target = await ports.store
+      .findRequestByReference(action.requestId)
+      .then((found) => found ?? (undefined as RequestRecord | undefined));
+    const requestId = target?.id ?? action.requestId;
+    const context: FilingContext = {
+      letter: {
+        ...letter,
+        from: letter.from.address ? letter.from : { address: 'unknown@held.invalid', name: '' },
+      },
+      messageKey,
+      receivedAt,
+      raw: held.raw,
+      documents: await storeDocuments(ports, requestId, messageKey, letter),
+    };
+    try {
+      const result = await ports.store.fileReply(
+        held.raw,
+        requestId,
+        (current) => joinRequest(current, `attached from held mail by ${by}`, context, by),
+        [],
+        { heldId, status: 'attached', by, detail: `attached to ${requestId}` },
+      );
+      if (result.outcome === 'already-filed')
+        return {
+          ok: false,
+          status: 409,
+          message: `held mail ${heldId} was resolved by someone else`,
+        };
+      return { ok: true, status: 'attached', requestId, reference: result.request?.reference };
+    } catch (error) {
+      if ((error as Error).message.includes('vanished')) {
+        return {
+          ok: false,
+          status: 400,
+          message: `request ${action.requestId} does not exist`,
+          field: 'requestId',
+        };
+      }
+      throw error;
+    }
+  }
+
+  if (!letter.from.address) {
+    return {
+      ok: false,
+      status: 400,
+      message: 'this message has no usable sender; give one as "sender"',
+      field: 'sender',
+    };
+  }
+  const context: FilingContext = {
+    letter,
+    messageKey,
+    receivedAt,
+    raw: held.raw,
+    documents: await storeDocuments(ports, newId, messageKey, letter),
+  };
+  const year = Number(officeDate(receivedAt, rules.timeZone).slice(0, 4));
+  const result = await ports.store.fileNewRequest(
+    held.raw,
+    year,
+    (sequence) =>
+      openRequest(
+        { requestId: newId, reference: formatReference(year, sequence) },
+        context,
+        rules,
+        {
+          actor: by,
+          withheld: `opened from held mail by ${by}`,
+        },
+      ),
+    [],
+    { heldId, status: 'opened', by, detail: 'opened as a new request' },
+  );
+  if (result.outcome === 'already-filed')
+    return { ok: false, status: 409, message: `held mail ${heldId} was resolved by someone else` };
+  return { ok: true, status: 'opened', requestId: newId, reference: result.request?.reference };
+}
