@@ -7,6 +7,8 @@ import type { ConfigKey } from '../shared/config.ts';
  * handlers with the same event shapes. Adding a function here adds it to both.
  */
 export type Trigger =
+  /** An EventBridge schedule on AWS; a timer locally, every `localEveryMinutes`. */
+  | { kind: 'schedule'; expression: string; localEveryMinutes: number }
   /** HTTP API routes behind the JWT authorizer; locally, the API stand-in on port 3000. */
   | { kind: 'http-api'; routes: ReadonlyArray<{ method: string; path: string; public?: boolean }> }
   /** SES stores raw MIME in the inbound bucket; S3 ObjectCreated reaches the function via SQS. */
@@ -99,6 +101,16 @@ export const functions = {
     ],
     memoryMb: 512,
     timeoutSeconds: 15,
+  },
+  sweep: {
+    entry: 'functions/sweep.ts',
+    description:
+      'Daily digest of overdue replies and notes, and meetings due to be recorded as held',
+    // 07:00 UTC on weekdays: before the office opens, all year round.
+    trigger: { kind: 'schedule', expression: 'cron(0 7 ? * MON-FRI *)', localEveryMinutes: 10 },
+    env: ['TABLE_NAME', 'OFFICE_NAME', 'OFFICE_ADDRESS', 'STAFF_ALERT_ADDRESS', 'OFFICE_TIMEZONE'],
+    memoryMb: 256,
+    timeoutSeconds: 60,
   },
 } as const satisfies Record<string, FunctionDeclaration>;
 

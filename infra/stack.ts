@@ -4,6 +4,8 @@ import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { CfnUserPoolGroup, Mfa, UserPool } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import {
@@ -129,6 +131,11 @@ export class PostroomStack extends Stack {
             reportBatchItemFailures: true,
           }),
         );
+      } else if (trigger.kind === 'schedule') {
+        new Rule(this, `${name}Schedule`, {
+          schedule: Schedule.expression(trigger.expression),
+          targets: [new LambdaFunction(app.fn, { retryAttempts: 2 })],
+        });
       } else if (trigger.kind === 'http-api') {
         const integration = new HttpLambdaIntegration(`${name}Integration`, app.fn);
         for (const route of trigger.routes) {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Handler } from 'aws-lambda';
 import { tableStreamArn } from '../../shared/aws/provision.ts';
+import { log } from '../../shared/log.ts';
 import { type FunctionDeclaration, functions } from '../functions.ts';
 import { startHttpApi } from './http-api.ts';
 import { lambdaContext } from './lambda-context.ts';
@@ -36,6 +37,7 @@ export async function startLocalRuntime(options: {
   smtp: SmtpIntake;
   apiPort: number;
   pollers: Record<string, StreamPoller>;
+  runScheduled(name: string): Promise<unknown>;
   settle(): Promise<void>;
   stop(): Promise<void>;
 }> {
@@ -43,6 +45,8 @@ export async function startLocalRuntime(options: {
   let smtp: SmtpIntake | undefined;
   const pollers: Record<string, StreamPoller> = {};
   const apis: Array<{ stop(): Promise<void> }> = [];
+  const timers: NodeJS.Timeout[] = [];
+  const scheduled: Record<string, () => Promise<unknown>> = {};
   const stateFile = (file: string) => (options.stateDir ? join(options.stateDir, file) : undefined);
 
   for (const [name, declaration] of Object.entries(functions) as Array<
@@ -59,6 +63,17 @@ export async function startLocalRuntime(options: {
         invoke: (event) => invoke(event) as never,
         deadLetterFile: stateFile('intake-dead-letters.jsonl'),
       });
+    } else if (trigger.kind === 'schedule') {
+      // What EventBridge sends a scheduled target.
+      const run = async () =>
+        invoke({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
+      scheduled[name] = run;
+      timers.push(
+        setInterval(
+          () => run().catch((error) => log.error(`${name} failed`, { error })),
+          trigger.localEveryMinutes * 60_000,
+        ),
+      );
     } else if (trigger.kind === 'http-api') {
       apis.push(
         await startHttpApi({
@@ -90,12 +105,19 @@ export async function startLocalRuntime(options: {
     smtp: intake,
     pollers,
     apiPort: options.apiPort,
+    /** Runs a scheduled function now, as its schedule would. */
+    runScheduled: async (name: string) => {
+      const run = scheduled[name];
+      if (!run) throw new Error(`infra/functions.ts declares no scheduled function ${name}`);
+      return run();
+    },
     /** Waits until mail received so far is filed and every resulting event is handled. */
     async settle() {
       await intake.settled();
       for (const poller of Object.values(pollers)) await poller.drain();
     },
     async stop() {
+      for (const timer of timers) clearInterval(timer);
       await intake.stop();
       await Promise.all(apis.map((api) => api.stop()));
       await Promise.all(Object.values(pollers).map((poller) => poller.stop()));
