@@ -1,0 +1,267 @@
+/**
+ * npm run bench:api — seeds 10,000 requests, then times the staff API handler for a list
+ * page of 50 and for one action, each against a floor measured in the same run: a raw
+ * DynamoDB Query of the same index page, and a raw TransactWriteItems of the same two
+ * items. Targets: at most 2x the floor at p50 and 3x at p99.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { BatchWriteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+} from 'aws-lambda';
+import {
+  emulatorEnvironment,
+  provision,
+  resourceNames,
+  startEmulators,
+} from '../infra/local/cloud.ts';
+import { lambdaContext } from '../infra/local/lambda-context.ts';
+import { freePort } from '../infra/local/processes.ts';
+import { GENESIS_HASH, sealEvent } from '../shared/workflow/audit.ts';
+import type { RequestRecord } from '../shared/workflow/records.ts';
+
+const SEED = 10_000;
+const RUNS = 200;
+const stageMix = [
+  'received',
+  'accepted',
+  'scheduled',
+  'held',
+  'drafting',
+  'in_review',
+  'published',
+  'declined',
+] as const;
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+};
+
+const dataDir = mkdtempSync(join(tmpdir(), 'postroom-bench-api-'));
+const ports = { dynamodb: await freePort(), s3: await freePort(), ses: await freePort() };
+console.log('starting the emulators…');
+const emulators = await startEmulators(ports, { dataDir, persist: false });
+try {
+  const names = resourceNames('benchapi');
+  Object.assign(process.env, emulatorEnvironment(ports), names, {
+    OFFICE_ADDRESS: 'commissioner@office.example',
+    STAFF_ALERT_ADDRESS: 'staff@office.example',
+    LOG_LEVEL: 'warn',
+  });
+  await provision(names);
+  const { dynamo } = await import('../shared/aws/clients.ts');
+  const { keys, stageIndex } = await import('../shared/aws/keys.ts');
+  const { dueDate } = await import('../shared/workflow/act.ts');
+  const { handler } = await import('../functions/staff-api.ts');
+
+  console.log(`seeding ${SEED} requests…`);
+  const seeded: RequestRecord[] = [];
+  for (let n = 1; n <= SEED; n += 1) {
+    const day = String(1 + (n % 28)).padStart(2, '0');
+    const id = `bench${String(n).padStart(6, '0')}`;
+    const event = sealEvent(
+      {
+        requestId: id,
+        seq: 1,
+        action: 'receive',
+        actor: 'system:intake',
+        at: `2026-11-${day}T09:00:00.000Z`,
+        from: null,
+        to: 'received',
+        details: {},
+      },
+      GENESIS_HASH,
+    );
+    seeded.push({
+      id,
+      reference: `REQ-2026-${String(n).padStart(5, '0')}`,
+      stage: stageMix[n % stageMix.length] ?? 'received',
+      version: 1,
+      eventSeq: 1,
+      lastHash: event.hash,
+      subject: `Request for a meeting ${n}`,
+      sender: { address: `writer${n}@org${n % 300}.example`, name: `Writer ${n}` },
+      organisation: `Organisation ${n % 300}`,
+      receivedAt: event.at,
+      replyBy: `2026-12-${day}`,
+      flags: [],
+      messageCount: 1,
+      lastMessageAt: event.at,
+    });
+  }
+  const items = seeded.map((request) => ({
+    ...keys.request(request.id),
+    type: 'request',
+    ...request,
+    ...stageIndex.request(request.stage, dueDate(request), request.id),
+    searchText: `${request.reference} ${request.organisation} ${request.subject}`.toLowerCase(),
+  }));
+  const batches: Array<typeof items> = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  for (let i = 0; i < batches.length; i += 8) {
+    await Promise.all(
+      batches.slice(i, i + 8).map(async (batch) => {
+        let pending: Record<string, unknown>[] = batch.map((Item) => ({ PutRequest: { Item } }));
+        while (pending.length) {
+          const result = await dynamo.send(
+            new BatchWriteCommand({ RequestItems: { [names.TABLE_NAME]: pending as never } }),
+          );
+          pending = (result.UnprocessedItems?.[names.TABLE_NAME] ?? []) as Record<
+            string,
+            unknown
+          >[];
+        }
+      }),
+    );
+  }
+
+  const claims = {
+    sub: 'bench',
+    email: 'cara.caseworker@office.example',
+    name: 'Cara',
+    'cognito:groups': '[caseworker]',
+  };
+  const context = lambdaContext('staff-api', 15);
+  const call = async (
+    method: string,
+    path: string,
+    query?: Record<string, string>,
+    body?: unknown,
+  ) =>
+    (await handler(
+      {
+        version: '2.0',
+        routeKey: `${method} ${path}`,
+        rawPath: path,
+        rawQueryString: '',
+        headers: { 'content-type': 'application/json' },
+        queryStringParameters: query,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        isBase64Encoded: false,
+        requestContext: {
+          http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
+          authorizer: { jwt: { claims, scopes: [] }, principalId: '', integrationLatency: 0 },
+        },
+      } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer,
+      context,
+    )) as APIGatewayProxyStructuredResultV2;
+
+  const time = async (work: () => Promise<unknown>) => {
+    const start = performance.now();
+    await work();
+    return performance.now() - start;
+  };
+
+  // Warm both paths first so neither figure carries JIT or connection set-up.
+  for (let i = 0; i < 20; i += 1) {
+    await call('GET', '/api/requests', { stage: 'received', limit: '50' });
+  }
+  const listFloor: number[] = [];
+  const listHandler: number[] = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    listFloor.push(
+      await time(() =>
+        dynamo.send(
+          new QueryCommand({
+            TableName: names.TABLE_NAME,
+            IndexName: 'GSI1',
+            KeyConditionExpression: 'GSI1PK = :stage',
+            ExpressionAttributeValues: { ':stage': 'STAGE#received' },
+            Limit: 50,
+          }),
+        ),
+      ),
+    );
+    listHandler.push(
+      await time(async () => {
+        const response = await call('GET', '/api/requests', { stage: 'received', limit: '50' });
+        if (response.statusCode !== 200) throw new Error(`list failed: ${response.body}`);
+      }),
+    );
+  }
+
+  const actionFloor: number[] = [];
+  const actionHandler: number[] = [];
+  const received = seeded.filter((request) => request.stage === 'received');
+  for (let run = 0; run < RUNS; run += 1) {
+    const floorTarget = received[run * 2] as RequestRecord;
+    const floorEvent = sealEvent(
+      {
+        requestId: floorTarget.id,
+        seq: 2,
+        action: 'comment',
+        actor: claims.email,
+        at: new Date().toISOString(),
+        from: 'received',
+        to: 'received',
+        details: { text: 'x' },
+      },
+      floorTarget.lastHash,
+    );
+    actionFloor.push(
+      await time(() =>
+        dynamo.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: names.TABLE_NAME,
+                  Item: {
+                    ...items.find((item) => item.id === floorTarget.id),
+                    version: 2,
+                    eventSeq: 2,
+                    lastHash: floorEvent.hash,
+                  },
+                  ConditionExpression: 'version = :v AND eventSeq = :s',
+                  ExpressionAttributeValues: { ':v': 1, ':s': 1 },
+                },
+              },
+              {
+                Put: {
+                  TableName: names.TABLE_NAME,
+                  Item: { ...keys.event(floorTarget.id, 2), type: 'event', ...floorEvent },
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
+            ],
+          }),
+        ),
+      ),
+    );
+    const target = received[run * 2 + 1] as RequestRecord;
+    actionHandler.push(
+      await time(async () => {
+        const response = await call('POST', `/api/requests/${target.id}/actions`, undefined, {
+          action: 'comment',
+          expectedVersion: 1,
+          text: 'Called them back',
+        });
+        if (response.statusCode !== 200) throw new Error(`action failed: ${response.body}`);
+      }),
+    );
+  }
+
+  const row = (label: string, handlerMs: number[], floorMs: number[]) => {
+    const [p50, p99, f50, f99] = [
+      percentile(handlerMs, 50),
+      percentile(handlerMs, 99),
+      percentile(floorMs, 50),
+      percentile(floorMs, 99),
+    ];
+    console.log(
+      `${label.padEnd(22)} p50 ${p50.toFixed(1).padStart(6)} ms (floor ${f50.toFixed(1).padStart(5)} ms, ${(p50 / f50).toFixed(2)}x)   p99 ${p99.toFixed(1).padStart(6)} ms (floor ${f99.toFixed(1).padStart(5)} ms, ${(p99 / f99).toFixed(2)}x)`,
+    );
+  };
+  console.log(`\n${SEED} requests seeded; ${RUNS} runs each`);
+  row('list page of 50', listHandler, listFloor);
+  row('one action (comment)', actionHandler, actionFloor);
+  console.log('targets: at most 2x the floor at p50 and 3x at p99');
+} finally {
+  await emulators.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
