@@ -1,5 +1,5 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   defaultPorts,
@@ -9,6 +9,7 @@ import {
   resourceNames,
   startEmulators,
 } from './cloud.ts';
+import { localToken, seededUsers } from './users.ts';
 
 /**
  * `npm run dev`: the whole of postroom on this machine. Emulators for DynamoDB, S3 and
@@ -90,6 +91,17 @@ const runtime = await startLocalRuntime({
   stateDir: dataDir,
 });
 
+// Bearer tokens for one seeded user per role, for curl and scripts (README, "A local token").
+const tokensFile = join(dataDir, 'tokens.json');
+const tokens: Record<string, string> = {};
+for (const role of ['caseworker', 'approver', 'admin'] as const) {
+  const user = seededUsers.find((candidate) =>
+    (candidate.groups as readonly string[]).includes(role),
+  );
+  if (user) tokens[role] = await localToken(user.email);
+}
+writeFileSync(tokensFile, `${JSON.stringify(tokens, null, 2)}\n`);
+
 console.log(`
 postroom is running locally. Data persists in ${dataDir} (start with --fresh to empty it).
 
@@ -98,6 +110,9 @@ postroom is running locally. Data persists in ${dataDir} (start with --fresh to 
   Mail viewer (SES)  http://127.0.0.1:${ports.ses}/   sent mail as JSON: http://127.0.0.1:${ports.ses}/store
   DynamoDB Local     http://127.0.0.1:${ports.dynamodb}   table ${names.TABLE_NAME}
   S3 emulator        http://127.0.0.1:${ports.s3}   buckets ${names.INBOUND_BUCKET}, ${names.DOCUMENTS_BUCKET}, ${names.PUBLIC_BUCKET}
+
+  Staff users        ${seededUsers.map((user) => `${user.email} (${user.groups.join(', ')})`).join('\n                     ')}
+  Bearer tokens      ${tokensFile}
 
   Office address ${process.env.OFFICE_ADDRESS}; staff alerts go to ${process.env.STAFF_ALERT_ADDRESS}.
   Press Ctrl-C to stop everything.
