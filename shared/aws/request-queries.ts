@@ -1,6 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ListFilter } from '../staff/requests.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import type {
   FailedNotification,
@@ -8,20 +9,8 @@ import type {
   MessageRecord,
   RequestRecord,
 } from '../workflow/records.ts';
-import type { Stage } from '../workflow/stages.ts';
 import { dynamo, s3 } from './clients.ts';
 import { keys, stageIndex } from './keys.ts';
-
-export interface ListFilter {
-  stages: readonly Stage[];
-  assignee?: string;
-  /** Only requests whose due date is before this date (YYYY-MM-DD). */
-  dueBefore?: string;
-  /** Lower-case text to find in the reference, organisation, subject or sender. */
-  text?: string;
-  limit: number;
-  nextToken?: string;
-}
 
 interface Cursor {
   stage: number;

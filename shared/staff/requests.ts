@@ -7,16 +7,21 @@ import { type Stage, stages } from '../workflow/stages.ts';
 import { availableActions } from '../workflow/transitions.ts';
 import { ApiError, badRequest, notFound } from './errors.ts';
 
+/** One page of the request list: stages in order, each by due date. */
+export interface ListFilter {
+  stages: readonly Stage[];
+  assignee?: string;
+  /** Only requests whose due date is before this date (YYYY-MM-DD). */
+  dueBefore?: string;
+  /** Lower-case text to find in the reference, organisation, subject or sender. */
+  text?: string;
+  limit: number;
+  nextToken?: string;
+}
+
 /** What the staff API's request operations need; the AWS adapters supply it. */
 export interface RequestPorts {
-  list(filter: {
-    stages: readonly Stage[];
-    assignee?: string;
-    dueBefore?: string;
-    text?: string;
-    limit: number;
-    nextToken?: string;
-  }): Promise<{ items: RequestRecord[]; nextToken?: string }>;
+  list(filter: ListFilter): Promise<{ items: RequestRecord[]; nextToken?: string }>;
   detail(id: string): Promise<
     | {
         request: RequestRecord;

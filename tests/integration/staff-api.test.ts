@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBrokenLink } from '../../shared/workflow/audit.ts';
 import {
+  act as actAs,
   fixture,
   records,
   sentMail,
@@ -43,14 +44,8 @@ const meeting = {
   ],
 };
 
-async function act(as: string, action: string, fields: Record<string, unknown> = {}) {
-  const current = await api(staff.admin, 'GET', `/api/requests/${requestId}`);
-  return api(as, 'POST', `/api/requests/${requestId}/actions`, {
-    action,
-    expectedVersion: current.body.version,
-    ...fields,
-  });
-}
+const act = (as: string, action: string, fields: Record<string, unknown> = {}) =>
+  actAs(api, as, requestId, action, fields);
 
 beforeAll(async () => {
   postroom = await startPostroom();

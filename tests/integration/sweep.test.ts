@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  act as actAs,
   env,
   fixture,
   records,
@@ -14,13 +15,7 @@ let postroom: Awaited<ReturnType<typeof startPostroom>>;
 let api: ReturnType<typeof staffClient>;
 
 async function act(id: string, as: string, action: string, fields: Record<string, unknown> = {}) {
-  const current = await api(staff.admin, 'GET', `/api/requests/${id}`);
-  const result = await api(as, 'POST', `/api/requests/${id}/actions`, {
-    action,
-    expectedVersion: current.body.version,
-    ...fields,
-  });
-  expect(result.status).toBe(200);
+  expect((await actAs(api, as, id, action, fields)).status).toBe(200);
 }
 
 beforeAll(async () => {

@@ -213,6 +213,22 @@ export function staffClient(apiPort: number) {
   };
 }
 
+/** Performs an action at the request's current version, as someone who just read it would. */
+export async function act(
+  api: ReturnType<typeof staffClient>,
+  as: string,
+  requestId: string,
+  action: string,
+  fields: Record<string, unknown> = {},
+) {
+  const current = await api(staff.admin, 'GET', `/api/requests/${requestId}`);
+  return api(as, 'POST', `/api/requests/${requestId}/actions`, {
+    action,
+    expectedVersion: current.body.version,
+    ...fields,
+  });
+}
+
 export const staff = {
   caseworker: 'cara.caseworker@office.example',
   otherCaseworker: 'colin.caseworker@office.example',
