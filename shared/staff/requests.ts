@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Actor, type ActRules, decideAction, fieldErrors } from '../workflow/act.ts';
+import { type Actor, type ActRules, decideAction, dueDate, fieldErrors } from '../workflow/act.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import { officeDate } from '../workflow/deadlines.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
@@ -50,7 +50,7 @@ export const listQuerySchema = z.object({
 });
 
 /** The list shape: enough to show a row, nothing personal beyond the sender. */
-export function summary(request: RequestRecord) {
+export function summary(request: RequestRecord, now = new Date()) {
   return {
     id: request.id,
     reference: request.reference,
@@ -60,11 +60,13 @@ export function summary(request: RequestRecord) {
     sender: request.sender,
     organisation: request.organisation ?? null,
     receivedAt: request.receivedAt,
-    dueAt:
-      request.stage === 'scheduled'
-        ? (request.meeting?.start ?? request.replyBy)
-        : (request.noteDueBy ?? request.replyBy),
+    dueAt: dueDate(request),
     assignee: request.assignee ?? null,
+    // Read, not stored: a scheduled meeting that has ended is due to be recorded as held.
+    dueForRecordHeld:
+      request.stage === 'scheduled' &&
+      Boolean(request.meeting) &&
+      Date.parse(request.meeting?.end ?? '') < now.getTime(),
   };
 }
 
@@ -86,7 +88,10 @@ export async function listRequests(
     limit,
     nextToken,
   });
-  return { items: page.items.map(summary), nextToken: page.nextToken ?? null };
+  return {
+    items: page.items.map((request) => summary(request, now)),
+    nextToken: page.nextToken ?? null,
+  };
 }
 
 export async function requestDetail(id: string, actor: Actor, ports: RequestPorts) {

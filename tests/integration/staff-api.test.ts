@@ -281,6 +281,66 @@ describe('the whole workflow', () => {
   });
 });
 
+describe('closing without a meeting', () => {
+  it('tells the requester why when a request is declined or withdrawn', async () => {
+    await postroom.deliver(fixture('09-utf8-encoded-words.eml'));
+    await postroom.deliver(fixture('28-rfc2231-filename.eml'));
+    const received = await records.requestsInStage('received');
+    const amelie = received.find(
+      (r) => r.sender.address === 'amelie.lefevre@donnees-ouvertes.example',
+    );
+    const claire = received.find((r) => r.sender.address === 'claire.dubois@ape-lille.example');
+    expect(
+      (
+        await actAs(api, staff.caseworker, amelie?.id ?? '', 'decline', {
+          reason: 'Outside the Commissioner’s remit.',
+        })
+      ).body.stage,
+    ).toBe('declined');
+    expect(
+      (
+        await actAs(api, staff.caseworker, claire?.id ?? '', 'withdraw', {
+          reason: 'The school withdrew its request.',
+        })
+      ).body.stage,
+    ).toBe('withdrawn');
+    await postroom.settle();
+    const [declined] = (await sentMail.to('amelie.lefevre@donnees-ouvertes.example')).filter(
+      (m) => !m.subject.includes('received'),
+    );
+    expect(declined?.subject).toMatch(/\] Your request for a meeting$/);
+    expect(declined?.body.text).toContain('Reason: Outside the Commissioner’s remit.');
+    const [withdrawn] = (await sentMail.to('claire.dubois@ape-lille.example')).filter(
+      (m) => !m.subject.includes('received'),
+    );
+    expect(withdrawn?.body.text).toContain('Reason: The school withdrew its request.');
+    const closed = await api(staff.caseworker, 'GET', `/api/requests/${amelie?.id}`);
+    expect(closed.body.allowedActions).toEqual(['comment']);
+  });
+
+  it('sends nothing again when the stream replays a workflow event', async () => {
+    const events = await records.events(requestId);
+    const scheduled = events.find((event) => event.action === 'schedule');
+    const before = (await sentMail.all()).length;
+    const { handler: notify } = await import('../../functions/notify.ts');
+    const { marshall } = await import('@aws-sdk/util-dynamodb');
+    const { lambdaContext } = await import('../../infra/local/lambda-context.ts');
+    const replay = {
+      Records: [
+        {
+          eventName: 'INSERT' as const,
+          dynamodb: {
+            SequenceNumber: '9',
+            NewImage: marshall(scheduled, { removeUndefinedValues: true }) as never,
+          },
+        },
+      ],
+    };
+    expect((await notify(replay, lambdaContext('notify', 60))).batchItemFailures).toEqual([]);
+    expect((await sentMail.all()).length).toBe(before);
+  });
+});
+
 describe('paging and search', () => {
   it('pages through requests with an opaque nextToken, each once', async () => {
     for (let letter = 0; letter < 6; letter += 1)

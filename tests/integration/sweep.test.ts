@@ -62,6 +62,9 @@ describe('the daily sweep', () => {
     );
     expect(digest?.body.text).toContain(first?.reference);
 
+    const listed = await api(staff.caseworker, 'GET', '/api/requests?stage=scheduled');
+    expect(listed.body.items).toEqual([expect.objectContaining({ id, dueForRecordHeld: true })]);
+
     const again = (await postroom.runScheduled('sweep')) as { sent: boolean };
     expect(again.sent).toBe(false);
     expect(await sentMail.to(env().staff)).toHaveLength(1);
