@@ -21,6 +21,13 @@ const rules = {
   },
 };
 
+if (new Date().getFullYear() > rules.calendar.lastYear) {
+  log.warn('the bank-holiday calendar has no dates for this year; deadlines count weekends only', {
+    lastYear: rules.calendar.lastYear,
+    fix: 'add this year to shared/workflow/bank-holidays.scotland.json or set BANK_HOLIDAYS_FILE',
+  });
+}
+
 /** S3 ObjectCreated (via SQS) -> one filing per raw message; failures retry per message. */
 export const handler = middy<SQSEvent | S3Event, SQSBatchResponse>().handler(async (event) => {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];

@@ -18,5 +18,9 @@ export const dynamo = /* @__PURE__ */ DynamoDBDocumentClient.from(
 );
 export const streams = /* @__PURE__ */ new DynamoDBStreamsClient({});
 export const s3 = /* @__PURE__ */ new S3Client({});
-// SES emulators never answer unsupported calls, so a hung request must time out.
-export const ses = /* @__PURE__ */ new SESClient({ requestHandler: { requestTimeout: 10_000 } });
+// SES emulators never answer unsupported calls, so a hung request must time out;
+export const ses = /* @__PURE__ */ new SESClient({
+  requestHandler: { requestTimeout: 10_000 },
+  // notify retries itself, with backoff, and never after a timeout that may have sent.
+  maxAttempts: 1,
+});

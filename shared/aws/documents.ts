@@ -48,8 +48,12 @@ export async function writeObject(
       ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
       ContentType: contentType,
       // S3 metadata must be US-ASCII; anything else is percent-encoded.
+      // S3 metadata must be US-ASCII and at most 2 KB in all, hence encoded and cut short.
       Metadata: Object.fromEntries(
-        Object.entries(metadata).map(([name, value]) => [name, encodeURIComponent(value)]),
+        Object.entries(metadata).map(([name, value]) => [
+          name,
+          encodeURIComponent(value).slice(0, 1024),
+        ]),
       ),
     }),
   );

@@ -9,9 +9,9 @@ export const keys = {
     PK: `REQ#${requestId}`,
     SK: `MSG#${at}#${key}`,
   }),
-  notification: (requestId: string, seq: number, recipient: string) => ({
+  notification: (requestId: string, seq: number, kind: string, recipient: string) => ({
     PK: `REQ#${requestId}`,
-    SK: `NOTIFY#${String(seq).padStart(6, '0')}#${recipient.toLowerCase()}`,
+    SK: `NOTIFY#${String(seq).padStart(6, '0')}#${kind}#${recipient.toLowerCase()}`,
   }),
   failedNotification: (requestId: string, seq: number, recipient: string) => ({
     PK: `REQ#${requestId}`,

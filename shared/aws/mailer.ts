@@ -18,5 +18,7 @@ export async function sendRawMail(
     }),
   );
   const region = await ses.config.region();
-  return { sesMessageId: `<${sent.MessageId}@${region}.amazonses.com>` };
+  // us-east-1 mail carries the older, region-less domain.
+  const domain = region === 'us-east-1' ? 'email.amazonses.com' : `${region}.amazonses.com`;
+  return { sesMessageId: `<${sent.MessageId}@${domain}>` };
 }

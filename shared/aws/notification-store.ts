@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ClaimState, NotificationKey } from '../notify/send-notifications.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { dynamo } from './clients.ts';
 import { keys } from './keys.ts';
@@ -30,24 +31,18 @@ export function notificationStore(tableName: string) {
     },
 
     async claim(
-      requestId: string,
-      seq: number,
-      recipient: string,
-      kind: string,
-    ): Promise<{ claimed: true } | { claimed: false; state: string }> {
-      const key = keys.notification(requestId, seq, recipient);
+      key: NotificationKey,
+    ): Promise<{ claimed: true } | { claimed: false; state: ClaimState }> {
+      const itemKey = keys.notification(key.requestId, key.seq, key.kind, key.recipient);
       try {
         await dynamo.send(
           new PutCommand({
             TableName: tableName,
             Item: {
-              ...key,
+              ...itemKey,
               type: 'notification',
-              requestId,
-              seq,
-              recipient,
-              kind,
-              state: 'sending',
+              ...key,
+              state: 'preparing',
               claimedAt: new Date().toISOString(),
             },
             ConditionExpression: 'attribute_not_exists(PK)',
@@ -57,25 +52,48 @@ export function notificationStore(tableName: string) {
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
         const existing = await dynamo.send(
-          new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
+          new GetCommand({ TableName: tableName, Key: itemKey, ConsistentRead: true }),
         );
-        return { claimed: false, state: String(existing.Item?.state ?? 'unknown') };
+        const state = (existing.Item?.state ?? 'unknown') as ClaimState;
+        // Nothing went out from a claim still preparing: carry on from where it stopped.
+        return state === 'preparing' ? { claimed: true } : { claimed: false, state };
+      }
+    },
+
+    async markSending(key: NotificationKey): Promise<boolean> {
+      try {
+        await dynamo.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.notification(key.requestId, key.seq, key.kind, key.recipient),
+            UpdateExpression: 'SET #state = :sending, sendingAt = :at',
+            ConditionExpression: '#state = :preparing',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':sending': 'sending',
+              ':preparing': 'preparing',
+              ':at': new Date().toISOString(),
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
       }
     },
 
     async settle(
-      requestId: string,
-      seq: number,
-      recipient: string,
+      key: NotificationKey,
       outcome:
         | { state: 'sent'; sesMessageId: string; messageId: string }
-        | { state: 'suppressed'; reason: string },
+        | { state: 'suppressed' | 'failed' | 'unknown'; reason: string },
     ): Promise<void> {
       const { state, ...details } = outcome;
       await dynamo.send(
         new UpdateCommand({
           TableName: tableName,
-          Key: keys.notification(requestId, seq, recipient),
+          Key: keys.notification(key.requestId, key.seq, key.kind, key.recipient),
           UpdateExpression: 'SET #state = :state, settledAt = :at, outcome = :details',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {

@@ -124,6 +124,14 @@ export function requestStore(tableName: string) {
       },
     }));
 
+  /** True when a transaction lost a race with another (not a failed condition). */
+  const conflicted = (error: unknown): boolean =>
+    (error as Error | undefined)?.name === 'TransactionCanceledException' &&
+    ((error as TransactionCanceledException).CancellationReasons ?? []).some(
+      (reason) => reason.Code === 'TransactionConflict',
+    );
+  const jitter = () => new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80));
+
   /** Which cancellation reasons were condition failures, by position in the transaction. */
   const conditionFailures = (error: unknown): boolean[] | undefined =>
     error instanceof TransactionCanceledException ||
@@ -155,6 +163,12 @@ export function requestStore(tableName: string) {
           RequestItems: { [tableName]: { Keys: unique.map(keys.messageId), ConsistentRead: true } },
         }),
       );
+      if (Object.keys(result.UnprocessedKeys ?? {}).length > 0) {
+        // Throttled: guessing "no thread" would open a duplicate request, so retry later.
+        throw new Error(
+          'thread lookup was throttled (unprocessed keys); the delivery will be retried',
+        );
+      }
       const found = new Map(
         (result.Responses?.[tableName] ?? []).map((item) => [
           item.messageId as string,
@@ -227,9 +241,14 @@ export function requestStore(tableName: string) {
           counterSeen.set(year, current + 1);
           return { outcome: 'filed', request };
         } catch (error) {
+          if (conflicted(error)) {
+            await jitter();
+            continue;
+          }
           const failures = conditionFailures(error);
           if (!failures) throw error;
-          if (failures[1]) return { outcome: 'already-filed' };
+          // The filing record (or, from held mail, the held item) says it is done already.
+          if (failures[1] || (fromHeld && failures.at(-1))) return { outcome: 'already-filed' };
           if (!failures[0]) throw error;
           // Another letter took this number first (or the guess was stale); read it again.
           counterSeen.delete(year);
@@ -282,9 +301,14 @@ export function requestStore(tableName: string) {
           await dynamo.send(new TransactWriteCommand({ TransactItems: items }));
           return { outcome: 'filed', request: current };
         } catch (error) {
+          if (conflicted(error)) {
+            await jitter();
+            continue;
+          }
           const failures = conditionFailures(error);
           if (!failures) throw error;
-          if (failures[1]) return { outcome: 'already-filed' };
+          // The filing record (or, from held mail, the held item) says it is done already.
+          if (failures[1] || (fromHeld && failures.at(-1))) return { outcome: 'already-filed' };
           if (!failures[0]) throw error;
           // Another event joined the chain first; continue from the new end.
         }
@@ -323,7 +347,8 @@ export function requestStore(tableName: string) {
         );
         return 'applied';
       } catch (error) {
-        if (conditionFailures(error)?.some(Boolean)) return 'stale';
+        // A lost race and a failed condition both mean: read again and decide again.
+        if (conflicted(error) || conditionFailures(error)?.some(Boolean)) return 'stale';
         throw error;
       }
     },

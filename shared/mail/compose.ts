@@ -26,7 +26,8 @@ export interface OutboundMessage {
 }
 
 function encodeWord(value: string): string {
-  if (/^[\x20-\x7e]*$/.test(value)) return value;
+  // Plain ASCII passes as it is, unless it is too long for one header line (RFC 5322).
+  if (/^[\x20-\x7e]*$/.test(value) && value.length <= 900) return value;
   // Chunk by characters so no multi-byte sequence is split across encoded-words.
   const words: string[] = [];
   let chunk = '';

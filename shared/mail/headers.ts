@@ -31,5 +31,6 @@ export function firstHeader(headers: HeaderBlock, name: string): string | undefi
 
 /** Message-IDs in a header such as References, each kept with its angle brackets. */
 export function messageIdsIn(value: string | undefined): string[] {
-  return [...(value ?? '').matchAll(/<[^<>\s]+>/g)].map((match) => match[0]);
+  // Ids become table keys; a forged id kilobytes long is not one anyone could reply to.
+  return [...(value ?? '').matchAll(/<[^<>\s]{1,500}>/g)].map((match) => match[0]).slice(0, 50);
 }

@@ -82,6 +82,10 @@ export function repairWindows1252(value: string | undefined): string | undefined
   );
 }
 
+function truncate(value: string, length: number): string {
+  return value.length > length ? `${value.slice(0, length - 1)}…` : value;
+}
+
 const plausibleAddress = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
 function undeclaredBoundary(headers: HeaderBlock, raw: Uint8Array): string | undefined {
@@ -156,9 +160,14 @@ export async function readInbound(raw: Uint8Array, limits: MailLimits): Promise<
       references: messageIdsIn(email.references),
       from: { address: from.address.toLowerCase(), name: repairWindows1252(from.name) },
       replyTo: mailboxes(email.replyTo)[0],
-      to: mailboxes(email.to).map((mailbox) => mailbox.address),
-      cc: mailboxes(email.cc).map((mailbox) => mailbox.address),
-      subject: repairWindows1252(email.subject?.trim() ?? '') || NO_SUBJECT,
+      to: mailboxes(email.to)
+        .map((mailbox) => mailbox.address)
+        .slice(0, 100),
+      cc: mailboxes(email.cc)
+        .map((mailbox) => mailbox.address)
+        .slice(0, 100),
+      // Stored in several items; DynamoDB items are capped at 400 KB.
+      subject: truncate(repairWindows1252(email.subject?.trim() ?? '') || NO_SUBJECT, 1000),
       sentAt:
         email.date && !Number.isNaN(Date.parse(email.date))
           ? new Date(email.date).toISOString()

@@ -5,22 +5,28 @@ import type { AuditEvent } from '../workflow/audit.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { type OfficeSettings, type PlannedNotification, planNotifications } from './plan.ts';
 
+/** One notification: an audit event's mail of one kind to one recipient. */
+export interface NotificationKey {
+  requestId: string;
+  seq: number;
+  kind: string;
+  recipient: string;
+}
+
+export type ClaimState = 'preparing' | 'sending' | 'sent' | 'suppressed' | 'failed' | 'unknown';
+
 export interface NotifyPorts {
   getRequest(id: string): Promise<RequestRecord | undefined>;
   getMessage(requestId: string, at: string, key: string): Promise<MessageRecord | undefined>;
-  claim(
-    requestId: string,
-    seq: number,
-    recipient: string,
-    kind: string,
-  ): Promise<{ claimed: true } | { claimed: false; state: string }>;
+  /** Takes the claim, or says what state an earlier attempt left it in. */
+  claim(key: NotificationKey): Promise<{ claimed: true } | { claimed: false; state: ClaimState }>;
+  /** preparing -> sending, just before SES; false when the claim is no longer preparing. */
+  markSending(key: NotificationKey): Promise<boolean>;
   settle(
-    requestId: string,
-    seq: number,
-    recipient: string,
+    key: NotificationKey,
     outcome:
       | { state: 'sent'; sesMessageId: string; messageId: string }
-      | { state: 'suppressed' | 'failed'; reason: string },
+      | { state: 'suppressed' | 'failed' | 'unknown'; reason: string },
   ): Promise<void>;
   recordOutbound(message: MessageRecord): Promise<void>;
   rememberMessageIds(ids: readonly string[], requestId: string): Promise<void>;
@@ -46,24 +52,38 @@ const permanentSesErrors = new Set([
   'ConfigurationSetDoesNotExistException',
   'AccountSendingPausedException',
   'InvalidParameterValue',
+  'AccessDenied',
+  'AccessDeniedException',
 ]);
+/** Errors after which SES may have sent the mail: never retried, reported as unknown. */
+const maybeSentErrors = new Set(['TimeoutError', 'RequestTimeout', 'ECONNRESET', 'socket hang up']);
+
+type SendResult = { sesMessageId: string } | { error: Error; maybeSent: boolean };
 
 async function sendWithRetries(
   send: () => Promise<{ sesMessageId: string }>,
   backoffMs: readonly number[],
-): Promise<{ sesMessageId: string } | { error: Error }> {
+): Promise<SendResult> {
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await send();
     } catch (error) {
+      const name = (error as Error).name;
+      if (maybeSentErrors.has(name)) return { error: error as Error, maybeSent: true };
       const wait = backoffMs[attempt];
-      if (permanentSesErrors.has((error as Error).name) || wait === undefined)
-        return { error: error as Error };
+      if (permanentSesErrors.has(name) || wait === undefined)
+        return { error: error as Error, maybeSent: false };
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 }
 
+/**
+ * Sends one notification at most once. The claim is "preparing" while nothing has gone
+ * out, so a crash then is simply resumed; it becomes "sending" just before SES. A claim
+ * found "sending" may or may not have been delivered: it is not resent (a second copy
+ * is worse than a missing one) but recorded beside the request for staff to check.
+ */
 async function sendOne(
   notification: PlannedNotification,
   event: AuditEvent,
@@ -71,19 +91,35 @@ async function sendOne(
   ports: NotifyPorts,
   rules: NotifyRules,
 ): Promise<void> {
-  const claim = await ports.claim(request.id, event.seq, notification.recipient, notification.kind);
-  if (!claim.claimed) {
-    // "sending" means an earlier attempt died between claiming and settling: SES may or
-    // may not have sent it, and a second copy is worse than a missing one. Staff see it.
-    const fields = {
-      reference: request.reference,
+  const key: NotificationKey = {
+    requestId: request.id,
+    seq: event.seq,
+    kind: notification.kind,
+    recipient: notification.recipient,
+  };
+  const fields = { reference: request.reference, seq: event.seq, kind: notification.kind };
+  const giveUp = async (state: 'failed' | 'unknown', error: string) => {
+    const failure = {
       seq: event.seq,
       kind: notification.kind,
-      state: claim.state,
+      recipient: notification.recipient,
+      error,
+      at: rules.now().toISOString(),
     };
-    if (claim.state === 'sending')
-      log.warn('notification outcome unknown after a crash; not resent', fields);
-    else log.info('notification already handled', fields);
+    await ports.recordFailure(request.id, failure);
+    await ports.settle(key, { state, reason: error });
+    log.error('notification not delivered; recorded on the request', { ...fields, state, error });
+  };
+
+  const claim = await ports.claim(key);
+  if (!claim.claimed) {
+    if (claim.state === 'sending') {
+      return giveUp(
+        'unknown',
+        'interrupted while sending: it may or may not have been delivered; check before resending',
+      );
+    }
+    log.info('notification already handled', { ...fields, state: claim.state });
     return;
   }
   const now = rules.now();
@@ -96,14 +132,8 @@ async function sendOne(
     ))
   ) {
     const reason = `more than ${rules.acknowledgementsPerHour} acknowledgements to this sender in an hour`;
-    await ports.settle(request.id, event.seq, notification.recipient, {
-      state: 'suppressed',
-      reason,
-    });
-    log.warn('acknowledgement suppressed by the per-sender limit', {
-      reference: request.reference,
-      reason,
-    });
+    await ports.settle(key, { state: 'suppressed', reason });
+    log.warn('acknowledgement suppressed by the per-sender limit', { ...fields, reason });
     return;
   }
   const raw = composeMessage({
@@ -125,34 +155,24 @@ async function sendOne(
     .digest('hex')
     .slice(0, 8);
   const messageKey = `n${event.seq}-${notification.kind}-${recipientTag}`;
-  const copy = `requests/${request.id}/outbound/${messageKey}.eml`;
-  const kept = await ports.keepCopy(copy, raw);
+  const kept = await ports.keepCopy(`requests/${request.id}/outbound/${messageKey}.eml`, raw);
+  // Known before it goes out, so a reply threads even if we crash right after sending.
+  await ports.rememberMessageIds([notification.messageId], request.id);
+  if (!(await ports.markSending(key))) return;
+
   const sent = await sendWithRetries(
     () => ports.sendRawMail(raw, rules.officeAddress, [notification.recipient]),
     rules.backoffMs ?? [250, 1000, 4000],
   );
   if ('error' in sent) {
-    // Given up on: recorded where staff see it, not retried forever by the stream.
-    const failure = {
-      seq: event.seq,
-      kind: notification.kind,
-      recipient: notification.recipient,
-      error: `${sent.error.name}: ${sent.error.message}`,
-      at: rules.now().toISOString(),
-    };
-    await ports.recordFailure(request.id, failure);
-    await ports.settle(request.id, event.seq, notification.recipient, {
-      state: 'failed',
-      reason: failure.error,
-    });
-    log.error('notification failed after retries; recorded on the request', {
-      reference: request.reference,
-      ...failure,
-    });
-    return;
+    const error = `${sent.error.name}: ${sent.error.message}`;
+    return giveUp(
+      sent.maybeSent ? 'unknown' : 'failed',
+      sent.maybeSent ? `${error} (it may have been delivered)` : error,
+    );
   }
   const { sesMessageId } = sent;
-  await ports.rememberMessageIds([notification.messageId, sesMessageId], request.id);
+  await ports.rememberMessageIds([sesMessageId], request.id);
   await ports.recordOutbound({
     requestId: request.id,
     key: messageKey,
@@ -166,17 +186,8 @@ async function sendOne(
     kind: notification.kind,
     raw: kept,
   });
-  await ports.settle(request.id, event.seq, notification.recipient, {
-    state: 'sent',
-    sesMessageId,
-    messageId: notification.messageId,
-  });
-  log.info('notification sent', {
-    reference: request.reference,
-    kind: notification.kind,
-    seq: event.seq,
-    sesMessageId,
-  });
+  await ports.settle(key, { state: 'sent', sesMessageId, messageId: notification.messageId });
+  log.info('notification sent', { ...fields, sesMessageId });
 }
 
 /** Sends every notification an audit event calls for, each at most once. */

@@ -164,6 +164,31 @@ describe('intake is idempotent per S3 object', () => {
 });
 
 describe('notifications are idempotent per (event, recipient)', () => {
+  it('never resends after a timeout that may have delivered, and shows staff it is unknown', async () => {
+    const { sesFaults } = passThroughExcept([SendRawEmailCommand]);
+    sesFaults
+      .on(SendRawEmailCommand)
+      .rejects(
+        Object.assign(new Error('Request timed out after 10000 ms'), { name: 'TimeoutError' }),
+      );
+    await postroom.deliver(fixture('08-iso-2022-jp.eml'));
+    removeFaults();
+    const request = (await records.requestsInStage('received')).find(
+      (candidate) => candidate.sender.address === 't.sato@sakura-kogaku.example',
+    );
+    const claims = await records.notifications(request?.id ?? '');
+    expect(claims.map((claim) => claim.state)).toEqual(['unknown', 'unknown']);
+    const { body } = await staffClient(postroom.apiPort)(
+      staff.caseworker,
+      'GET',
+      `/api/requests/${request?.id}`,
+    );
+    expect(body.failedNotifications[0].error).toMatch(/TimeoutError.*may have been delivered/);
+    // A redelivered stream batch finds the settled claims and sends nothing.
+    await postroom.settle();
+    expect(await sentMail.to('t.sato@sakura-kogaku.example')).toHaveLength(0);
+  });
+
   it('records a send SES rejects outright on the request, where the API shows it', async () => {
     const { sesFaults } = passThroughExcept([SendRawEmailCommand]);
     sesFaults

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readHeaderBlock } from '../../shared/mail/headers.ts';
+import { messageIdsIn, readHeaderBlock } from '../../shared/mail/headers.ts';
 import { detectMachineMail } from '../../shared/mail/machine-mail.ts';
 
 const headers = (...lines: string[]) =>
@@ -52,5 +52,15 @@ describe('mail that must not be answered', () => {
       ' boundary="x"',
     );
     expect(detectMachineMail(dsn, 'mailer-daemon@mx.example')?.kind).toBe('bounce');
+  });
+});
+
+describe('Message-IDs from headers', () => {
+  it('keeps ids short enough to be table keys, and at most fifty of them', () => {
+    expect(messageIdsIn('<a@x> junk <b@y>')).toEqual(['<a@x>', '<b@y>']);
+    expect(messageIdsIn(`<${'a'.repeat(3000)}@x>`)).toEqual([]);
+    expect(messageIdsIn(Array.from({ length: 80 }, (_, n) => `<${n}@x>`).join(' '))).toHaveLength(
+      50,
+    );
   });
 });
