@@ -33,5 +33,5 @@ export const buckets = {
   public: { id: 'PublicBucket', env: 'PUBLIC_BUCKET', versioned: false, suffix: 'public' },
 } as const satisfies Record<string, BucketDefinition>;
 
-/** The key prefix SES's S3 action writes under; the bucket policy allows only this. */
+/** The key prefix SES's S3 action writes under (and S3 notifies intake of). */
 export const INBOUND_PREFIX = 'inbound/';

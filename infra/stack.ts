@@ -6,6 +6,7 @@ import { CfnUserPoolGroup, Mfa, UserPool } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import {
@@ -107,6 +108,19 @@ export class PostroomStack extends Stack {
       app.setEnv('OFFICE_NAME', props.officeName);
       app.setEnv('OFFICE_ADDRESS', props.officeAddress);
       app.setEnv('STAFF_ALERT_ADDRESS', props.staffAlertAddress);
+
+      if (declaration.env.includes('OFFICE_ADDRESS')) {
+        // Sending as the office's verified domain identity, and nothing else.
+        const domain = props.officeAddress.split('@')[1] ?? '';
+        app.fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['ses:SendRawEmail'],
+            resources: [
+              this.formatArn({ service: 'ses', resource: 'identity', resourceName: domain }),
+            ],
+          }),
+        );
+      }
 
       const trigger = declaration.trigger;
       if (trigger.kind === 'inbound-mail') {

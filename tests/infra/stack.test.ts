@@ -71,6 +71,24 @@ describe('the data resources', () => {
 });
 
 describe('the functions and their triggers', () => {
+  it('lets the functions that mail send only as the office’s domain', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'ses:SendRawEmail',
+            Resource: {
+              'Fn::Join': [
+                '',
+                Match.arrayWith([Match.stringLikeRegexp(':identity/test\\.example$')]),
+              ],
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
   it('creates one Node.js 24 arm64 function per declaration, with its declared memory', () => {
     const declared = Object.values(template.findResources('AWS::Lambda::Function')).filter(
       (resource) => resource.Properties.Runtime === 'nodejs24.x',
