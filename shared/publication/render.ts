@@ -1,0 +1,277 @@
+import MarkdownIt from 'markdown-it';
+import footnote from 'markdown-it-footnote';
+import { escapeHtml } from '../mail/templates/html.ts';
+
+/**
+ * The public transparency pages: static, accessible HTML (WCAG 2.2 AA: landmarks, a skip
+ * link, one h1, real lists and tables, visible focus, 4.5:1 contrast), an Atom feed and
+ * an open-data register. Every value from a letter or a person is escaped; Markdown is
+ * rendered with raw HTML off, so a letter carrying <script> publishes as text.
+ */
+export interface PublishedAttendee {
+  name: string;
+  role: string;
+  organisation: string;
+  host: boolean;
+  invitedGuest: boolean;
+}
+
+export interface PublishedMeeting {
+  reference: string;
+  title: string;
+  start: string;
+  end: string;
+  location: string;
+  organisations: string[];
+  attendees: PublishedAttendee[];
+  purposeSummary: string;
+  /** Already redacted. */
+  noteMarkdown: string;
+  /** Already redacted. */
+  letterText: string;
+  letterDate: string;
+  attachments: Array<{ filename: string; href: string }>;
+  publishedAt: string;
+  corrections: Array<{ at: string; note: string }>;
+}
+
+export interface Site {
+  officeName: string;
+  /** Absolute base URL of the public site, ending in a slash. */
+  baseUrl: string;
+}
+
+const markdown = new MarkdownIt({ html: false, linkify: true, typographer: true }).use(footnote);
+
+export const meetingPath = (meeting: Pick<PublishedMeeting, 'reference' | 'start'>) =>
+  `meetings/${meeting.start.slice(0, 4)}/${meeting.reference.toLowerCase()}/`;
+
+const londonDate = (iso: string) =>
+  new Date(iso).toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'Europe/London',
+  });
+const londonTime = (iso: string) =>
+  new Date(iso).toLocaleTimeString('en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'Europe/London',
+  });
+
+const styles = `
+body{font-family:Arial,Helvetica,sans-serif;font-size:1.1875rem;line-height:1.5;color:#0b0c0c;background:#fff;margin:0}
+main,header .inner,footer .inner{max-width:46em;margin:0 auto;padding:0 1rem}
+header,footer{background:#0b0c0c;color:#fff}header a,footer a{color:#fff}
+a{color:#1d70b8}a:visited{color:#4c2c92}a:focus{outline:3px solid #fd0;background:#fd0;color:#0b0c0c}
+.skip{position:absolute;left:-999em}.skip:focus{left:1rem;top:1rem;position:absolute}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;border-bottom:1px solid #b1b4b6;padding:.5rem .5rem .5rem 0;vertical-align:top}
+.notice{border-left:5px solid #1d70b8;padding:.5rem 1rem;background:#f3f2f1}
+dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.meta dt{font-weight:bold}`;
+
+function page(site: Site, title: string, body: string, depth: number): string {
+  const root = '../'.repeat(depth) || './';
+  return `<!doctype html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} - ${escapeHtml(site.officeName)}</title>
+<link rel="alternate" type="application/atom+xml" title="Meetings" href="${root}feed.xml">
+<style>${styles}</style>
+</head>
+<body>
+<a class="skip" href="#content">Skip to main content</a>
+<header><div class="inner"><p><a href="${root}">${escapeHtml(site.officeName)}: meetings with outside organisations</a></p></div></header>
+<main id="content">
+${body}
+</main>
+<footer><div class="inner"><p>Published under the office's transparency commitments. <a href="${root}register.csv">Register (CSV)</a> · <a href="${root}register.json">Register (JSON)</a> · <a href="${root}feed.xml">Atom feed</a></p></div></footer>
+</body>
+</html>
+`;
+}
+
+function attendeeTable(attendees: PublishedAttendee[]): string {
+  const rows = attendees
+    .map((attendee) => {
+      const marks = [attendee.host ? 'host' : '', attendee.invitedGuest ? 'invited guest' : '']
+        .filter(Boolean)
+        .join(', ');
+      return `<tr><td>${escapeHtml(attendee.name)}</td><td>${escapeHtml(attendee.role)}</td><td>${escapeHtml(attendee.organisation)}</td><td>${escapeHtml(marks)}</td></tr>`;
+    })
+    .join('\n');
+  return `<table>
+<caption>In attendance</caption>
+<thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Organisation</th><th scope="col">Attending as</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>`;
+}
+
+export function renderMeetingPage(meeting: PublishedMeeting, site: Site): string {
+  const corrections = meeting.corrections
+    .map(
+      (correction) =>
+        `<p class="notice"><strong>Corrected on ${escapeHtml(londonDate(correction.at))}:</strong> ${escapeHtml(correction.note)}</p>`,
+    )
+    .join('\n');
+  const attachments = meeting.attachments.length
+    ? `<ul>${meeting.attachments.map((a) => `<li><a href="${escapeHtml(a.href)}">${escapeHtml(a.filename)}</a></li>`).join('')}</ul>`
+    : '';
+  const body = `<h1>${escapeHtml(meeting.title)}</h1>
+${corrections}
+<dl class="meta">
+<dt>Reference</dt><dd>${escapeHtml(meeting.reference)}</dd>
+<dt>Date</dt><dd><time datetime="${escapeHtml(meeting.start)}">${escapeHtml(londonDate(meeting.start))}</time></dd>
+<dt>Time</dt><dd>${escapeHtml(londonTime(meeting.start))} to ${escapeHtml(londonTime(meeting.end))}</dd>
+<dt>Place</dt><dd>${escapeHtml(meeting.location)}</dd>
+<dt>Organisations</dt><dd>${escapeHtml(meeting.organisations.join(', '))}</dd>
+<dt>Published</dt><dd><time datetime="${escapeHtml(meeting.publishedAt)}">${escapeHtml(londonDate(meeting.publishedAt))}</time></dd>
+</dl>
+${attendeeTable(meeting.attendees)}
+<section aria-labelledby="note-heading">
+<h2 id="note-heading">Note of the meeting</h2>
+${markdown.render(meeting.noteMarkdown)}
+</section>
+<section aria-labelledby="letter-heading">
+<h2 id="letter-heading">The letter requesting the meeting</h2>
+<p><a href="letter.html">Read the letter of ${escapeHtml(londonDate(meeting.letterDate))}</a></p>
+${attachments}
+</section>`;
+  return page(site, meeting.title, body, 3);
+}
+
+export function renderLetterPage(meeting: PublishedMeeting, site: Site): string {
+  const paragraphs = meeting.letterText
+    .split(/\r?\n\s*\r?\n/)
+    .map((paragraph) => paragraph.trim())
+    .filter(Boolean)
+    .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\r?\n/g, '<br>')}</p>`)
+    .join('\n');
+  const title = `Letter of ${londonDate(meeting.letterDate)} requesting the meeting (${meeting.reference})`;
+  return page(
+    site,
+    title,
+    `<h1>${escapeHtml(title)}</h1>\n<p><a href="./">Back to the note of the meeting</a></p>\n${paragraphs}`,
+    3,
+  );
+}
+
+/** The index: newest first, grouped by year, paged. Page 1 is /, page n is /page/n/. */
+export function renderIndexPage(
+  meetings: PublishedMeeting[],
+  site: Site,
+  pageNumber: number,
+  pageCount: number,
+): string {
+  const byYear = new Map<string, PublishedMeeting[]>();
+  for (const meeting of meetings)
+    byYear.set(meeting.start.slice(0, 4), [
+      ...(byYear.get(meeting.start.slice(0, 4)) ?? []),
+      meeting,
+    ]);
+  const depth = pageNumber === 1 ? 0 : 2;
+  const root = '../'.repeat(depth);
+  const sections = [...byYear.entries()]
+    .map(
+      ([year, list]) => `<h2>${year}</h2>
+<ul>
+${list
+  .map(
+    (meeting) =>
+      `<li><a href="${root}${meetingPath(meeting)}">${escapeHtml(meeting.title)}</a>, <time datetime="${escapeHtml(meeting.start)}">${escapeHtml(londonDate(meeting.start))}</time>: ${escapeHtml(meeting.organisations.join(', '))}</li>`,
+  )
+  .join('\n')}
+</ul>`,
+    )
+    .join('\n');
+  const pageLink = (n: number) => (n === 1 ? `${root}` : `${root}page/${n}/`);
+  const nav =
+    pageCount > 1
+      ? `<nav aria-label="Pages"><ul>${pageNumber > 1 ? `<li><a href="${pageLink(pageNumber - 1)}" rel="prev">Newer meetings</a></li>` : ''}${pageNumber < pageCount ? `<li><a href="${pageLink(pageNumber + 1)}" rel="next">Older meetings</a></li>` : ''}</ul><p>Page ${pageNumber} of ${pageCount}</p></nav>`
+      : '';
+  const body = `<h1>Meetings with outside organisations</h1>
+${sections || '<p>No meetings have been published yet.</p>'}
+${nav}`;
+  return page(site, pageNumber === 1 ? 'Meetings' : `Meetings, page ${pageNumber}`, body, depth);
+}
+
+const xml = (value: string) => escapeHtml(value);
+
+export function renderFeed(meetings: PublishedMeeting[], site: Site): string {
+  const updated = meetings[0]?.publishedAt ?? new Date(0).toISOString();
+  const entries = meetings
+    .slice(0, 50)
+    .map(
+      (meeting) => `<entry>
+<id>${xml(`${site.baseUrl}${meetingPath(meeting)}`)}</id>
+<title>${xml(meeting.title)}</title>
+<link href="${xml(`${site.baseUrl}${meetingPath(meeting)}`)}"/>
+<updated>${xml(meeting.corrections.at(-1)?.at ?? meeting.publishedAt)}</updated>
+<published>${xml(meeting.publishedAt)}</published>
+<summary>${xml(meeting.purposeSummary)}</summary>
+</entry>`,
+    )
+    .join('\n');
+  return `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+<id>${xml(site.baseUrl)}</id>
+<title>${xml(`${site.officeName}: meetings`)}</title>
+<link rel="self" href="${xml(`${site.baseUrl}feed.xml`)}"/>
+<updated>${xml(updated)}</updated>
+<author><name>${xml(site.officeName)}</name></author>
+${entries}
+</feed>
+`;
+}
+
+/** One row per published meeting: the open-data register. */
+export function registerRows(meetings: PublishedMeeting[], site: Site) {
+  return meetings.map((meeting) => ({
+    reference: meeting.reference,
+    date: meeting.start.slice(0, 10),
+    organisations: meeting.organisations,
+    attendees: meeting.attendees.map((a) => `${a.name} (${a.role}, ${a.organisation})`),
+    purposeSummary: meeting.purposeSummary,
+    pageUrl: `${site.baseUrl}${meetingPath(meeting)}`,
+    letterUrl: `${site.baseUrl}${meetingPath(meeting)}letter.html`,
+  }));
+}
+
+export function renderRegisterCsv(meetings: PublishedMeeting[], site: Site): string {
+  const cell = (value: string) => {
+    // A leading =, +, - or @ would run as a formula in a spreadsheet.
+    const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+    return `"${safe.replace(/"/g, '""')}"`;
+  };
+  const header = [
+    'reference',
+    'date',
+    'organisations',
+    'attendees',
+    'purpose_summary',
+    'page_url',
+    'letter_url',
+  ];
+  const rows = registerRows(meetings, site).map((row) =>
+    [
+      row.reference,
+      row.date,
+      row.organisations.join('; '),
+      row.attendees.join('; '),
+      row.purposeSummary,
+      row.pageUrl,
+      row.letterUrl,
+    ]
+      .map(cell)
+      .join(','),
+  );
+  return `${[header.join(','), ...rows].join('\r\n')}\r\n`;
+}
+
+export function renderRegisterJson(meetings: PublishedMeeting[], site: Site): string {
+  return `${JSON.stringify({ publisher: site.officeName, meetings: registerRows(meetings, site) }, null, 2)}\n`;
+}
