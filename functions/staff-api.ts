@@ -8,6 +8,7 @@ import { readConfig } from '../shared/config.ts';
 import { actOnHeldMail, listHeldMail } from '../shared/staff/held.ts';
 import { apiErrors, json, jsonBody } from '../shared/staff/http.ts';
 import { actorFromClaims } from '../shared/staff/identity.ts';
+import { getNote, noteDiff, noteVersions, saveNote } from '../shared/staff/notes.ts';
 import { openApiDocument } from '../shared/staff/openapi.ts';
 import { actOnRequest, listRequests, requestDetail } from '../shared/staff/requests.ts';
 import { loadHolidayCalendar } from '../shared/workflow/deadlines.ts';
@@ -52,6 +53,36 @@ const routes = httpRouterHandler<Event, APIGatewayProxyResultV2>([
     method: 'GET',
     path: '/api/requests/{id}',
     handler: async (event: Event) => json(200, await requestDetail(id(event), actor(event), ports)),
+  },
+  {
+    method: 'GET',
+    path: '/api/requests/{id}/note',
+    handler: async (event: Event) => {
+      actor(event);
+      return json(200, await getNote(id(event), ports));
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/api/requests/{id}/note',
+    handler: async (event: Event) =>
+      json(200, await saveNote(id(event), actor(event), event.body, ports, rules, new Date())),
+  },
+  {
+    method: 'GET',
+    path: '/api/requests/{id}/note/versions',
+    handler: async (event: Event) => {
+      actor(event);
+      return json(200, { versions: await noteVersions(id(event), ports) });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/requests/{id}/note/diff',
+    handler: async (event: Event) => {
+      actor(event);
+      return json(200, await noteDiff(id(event), event.queryStringParameters ?? {}, ports));
+    },
   },
   {
     method: 'GET',

@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3 } from './clients.ts';
 
 /** Raw mail and parsed documents in S3: the only S3 calls intake makes. */
@@ -31,6 +31,20 @@ export async function readObject(ref: ObjectRef): Promise<Uint8Array> {
   const object = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
   if (!object.Body) throw new Error(`s3://${ref.bucket}/${ref.key} has no body`);
   return object.Body.transformToByteArray();
+}
+
+/** Keys under a prefix, oldest key order; for short listings such as note versions. */
+export async function listKeys(bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    keys.push(...(page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : [])));
+    token = page.NextContinuationToken;
+  } while (token);
+  return keys.sort();
 }
 
 export async function writeObject(

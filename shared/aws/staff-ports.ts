@@ -1,6 +1,8 @@
 import type { HeldPorts } from '../intake/held-mail.ts';
 import type { HeldListPorts } from '../staff/held.ts';
+import type { NotePorts } from '../staff/notes.ts';
 import type { RequestPorts } from '../staff/requests.ts';
+import { listKeys, readObject, writeObject } from './documents.ts';
 import { intakePorts } from './intake-ports.ts';
 import { presignDownload, requestQueries } from './request-queries.ts';
 import { requestStore } from './request-store.ts';
@@ -9,12 +11,17 @@ import { requestStore } from './request-store.ts';
 export function staffPorts(
   tableName: string,
   documentsBucket: string,
-): RequestPorts & HeldPorts & HeldListPorts {
+): RequestPorts & HeldPorts & HeldListPorts & NotePorts {
   const queries = requestQueries(tableName);
   const store = requestStore(tableName);
   return {
     ...intakePorts(tableName, documentsBucket),
     listHeld: queries.listHeld,
+    readText: async (key) =>
+      new TextDecoder().decode(await readObject({ bucket: documentsBucket, key })),
+    writeText: (key, body, contentType) =>
+      writeObject({ bucket: documentsBucket, key }, body, contentType),
+    listKeys: (prefix) => listKeys(documentsBucket, prefix),
     getHeld: queries.getHeld,
     discardHeld: store.discardHeld,
     list: queries.list,

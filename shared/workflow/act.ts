@@ -153,6 +153,7 @@ export function decideAction(
     case 'save_draft':
       next.draft = {
         version: (request.draft?.version ?? 0) + 1,
+        title: typeof values.title === 'string' ? values.title : request.draft?.title,
         body: String(values.body),
         editors: [...new Set([...editors, actor.email])],
         submittedBy: request.draft?.submittedBy,

@@ -52,6 +52,7 @@ export interface Meeting {
 
 export interface DraftState {
   version: number;
+  title?: string;
   body: string;
   /** Everyone who saved a version; none of them may approve it. */
   editors: string[];

@@ -40,7 +40,10 @@ export const actionFields = {
   reschedule: meeting,
   record_held: z.object({}),
   // Kept in the request item for now, which DynamoDB caps at 400 KB with everything else.
-  save_draft: z.object({ body: z.string().max(60_000, 'a note may be at most 60,000 characters') }),
+  save_draft: z.object({
+    title: z.string().trim().min(1).max(300).optional(),
+    body: z.string().max(60_000, 'a note may be at most 60,000 characters'),
+  }),
   submit_note: z.object({}),
   request_changes: z.object({
     comment: z.string().trim().min(1, 'a comment is required').max(4000),

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { act, fixture, records, staff, staffClient, startPostroom } from '../support/postroom.ts';
+
+/** Drafting the note of a meeting: prefilled, versioned in S3, diffable, and 409 when stale. */
+let postroom: Awaited<ReturnType<typeof startPostroom>>;
+let api: ReturnType<typeof staffClient>;
+let id = '';
+
+beforeAll(async () => {
+  postroom = await startPostroom();
+  api = staffClient(postroom.apiPort);
+  await postroom.deliver(fixture('01-letter-pdf.eml'), 'vp.publicaffairs@lumencam.example');
+  id = (await records.requestsInStage('received'))[0]?.id ?? '';
+  await act(api, staff.caseworker, id, 'accept');
+  await act(api, staff.caseworker, id, 'schedule', {
+    start: '2026-02-24T14:00:00Z',
+    end: '2026-02-24T15:20:00Z',
+    location: 'Central Edinburgh',
+    attendees: [
+      { name: 'Helen Marsh', role: 'VP Public Affairs', organisation: 'LumenCam Ltd', host: true },
+      {
+        name: 'The Commissioner',
+        role: 'Commissioner',
+        organisation: 'The Commissioner’s Office',
+        invitedGuest: true,
+      },
+    ],
+  });
+  await act(api, staff.caseworker, id, 'record_held');
+});
+afterAll(async () => {
+  await postroom.close();
+});
+
+describe('the note of a meeting', () => {
+  it('starts as version 0, prefilled from the meeting and the letter', async () => {
+    const { status, body } = await api(staff.caseworker, 'GET', `/api/requests/${id}/note`);
+    expect(status).toBe(200);
+    expect(body.version).toBe(0);
+    expect(body.title).toBe('Meeting with LumenCam Ltd, 24 February 2026');
+    expect(body.body).toContain('## In attendance');
+    expect(body.body).toContain('- Helen Marsh, VP Public Affairs, LumenCam Ltd (host)');
+    expect(body.body).toContain('(invited guest)');
+    expect(body.body).toMatch(/asked to meet in its letter of \d{1,2} \w+ \d{4}/);
+    for (const section of ['## Purpose', '## Points of discussion', '## Conclusion'])
+      expect(body.body).toContain(section);
+  });
+
+  it('saves versions, moving held to drafting, and refuses a stale save', async () => {
+    const first = await api(staff.caseworker, 'PUT', `/api/requests/${id}/note`, {
+      expectedVersion: 0,
+      title: 'Meeting with LumenCam Ltd',
+      body: '## Purpose\n\nFirst draft.',
+    });
+    expect(first).toMatchObject({
+      status: 200,
+      body: { version: 1, request: { stage: 'drafting' } },
+    });
+    const stale = await api(staff.admin, 'PUT', `/api/requests/${id}/note`, {
+      expectedVersion: 0,
+      title: 'x',
+      body: 'y',
+    });
+    expect(stale).toMatchObject({ status: 409, body: { error: { currentVersion: 1 } } });
+    const second = await api(staff.admin, 'PUT', `/api/requests/${id}/note`, {
+      expectedVersion: 1,
+      title: 'Meeting with LumenCam Ltd',
+      body: '## Purpose\n\nSecond draft, with a footnote.[^1]\n\n[^1]: The letter.',
+    });
+    expect(second.body.version).toBe(2);
+    const bad = await api(staff.caseworker, 'PUT', `/api/requests/${id}/note`, {
+      expectedVersion: 2,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields.map((field: { path: string }) => field.path).sort()).toEqual([
+      'body',
+      'title',
+    ]);
+  });
+
+  it('lists every version and shows the difference between two', async () => {
+    const { body } = await api(staff.caseworker, 'GET', `/api/requests/${id}/note/versions`);
+    expect(
+      body.versions.map((v: { version: number; savedBy: string }) => [v.version, v.savedBy]),
+    ).toEqual([
+      [1, staff.caseworker],
+      [2, staff.admin],
+    ]);
+    const diff = await api(staff.caseworker, 'GET', `/api/requests/${id}/note/diff?from=1&to=2`);
+    expect(diff.body.diff).toContain('-First draft.');
+    expect(diff.body.diff).toContain('+Second draft, with a footnote.[^1]');
+    const current = await api(staff.caseworker, 'GET', `/api/requests/${id}/note`);
+    expect(current.body).toMatchObject({ version: 2, editors: [staff.caseworker, staff.admin] });
+  });
+});
