@@ -12,5 +12,6 @@ new PostroomStack(app, 'Postroom', {
   officeName: context('officeName', 'The Commissioner’s Office'),
   officeAddress: context('officeAddress', 'commissioner@office.example'),
   staffAlertAddress: context('staffAlertAddress', 'staff@office.example'),
+  siteBaseUrl: context('siteBaseUrl', 'https://meetings.office.example/'),
   env: { region: context('region', 'eu-west-1') },
 });

@@ -37,6 +37,14 @@ export const auditEventInserts = [
   { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['event'] } } } },
 ] as const;
 
+/** Only approvals: publication has nothing to do with any other event. */
+export const approvals = [
+  {
+    eventName: ['INSERT'],
+    dynamodb: { NewImage: { type: { S: ['event'] }, action: { S: ['approve'] } } },
+  },
+] as const;
+
 export const functions = {
   intakeMail: {
     entry: 'functions/intake-mail.ts',
@@ -105,6 +113,21 @@ export const functions = {
     ],
     memoryMb: 512,
     timeoutSeconds: 15,
+  },
+  publish: {
+    entry: 'functions/publish.ts',
+    description: 'Publishes an approved note with its letter to the public site',
+    trigger: { kind: 'audit-events', batchSize: 1, retryAttempts: 5, filters: approvals },
+    env: [
+      'TABLE_NAME',
+      'DOCUMENTS_BUCKET',
+      'PUBLIC_BUCKET',
+      'SITE_BASE_URL',
+      'OFFICE_NAME',
+      'OFFICE_TIMEZONE',
+    ],
+    memoryMb: 512,
+    timeoutSeconds: 60,
   },
   sweep: {
     entry: 'functions/sweep.ts',

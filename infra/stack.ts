@@ -34,6 +34,8 @@ export interface PostroomStackProps extends StackProps {
   officeName: string;
   officeAddress: string;
   staffAlertAddress: string;
+  /** The public site's address, ending in a slash (CloudFront or a custom domain). */
+  siteBaseUrl: string;
 }
 
 /** postroom on AWS: the resources of infra/resources.ts and the functions of infra/functions.ts. */
@@ -68,7 +70,7 @@ export class PostroomStack extends Stack {
       });
     const inbound = bucket(buckets.inbound);
     const documents = bucket(buckets.documents);
-    bucket(buckets.public);
+    const publicSite = bucket(buckets.public);
 
     // Staff sign in through Cognito; their group is their role (infra/functions.ts routes).
     let api: HttpApi | undefined;
@@ -105,6 +107,8 @@ export class PostroomStack extends Stack {
       app.bindTable(table);
       app.bindBucket(inbound, 'INBOUND_BUCKET', 'read');
       app.bindBucket(documents, 'DOCUMENTS_BUCKET', 'readWrite');
+      app.bindBucket(publicSite, 'PUBLIC_BUCKET', 'readWrite');
+      app.setEnv('SITE_BASE_URL', props.siteBaseUrl);
       app.setEnv('OFFICE_NAME', props.officeName);
       app.setEnv('OFFICE_ADDRESS', props.officeAddress);
       app.setEnv('STAFF_ALERT_ADDRESS', props.staffAlertAddress);

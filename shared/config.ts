@@ -13,6 +13,11 @@ export const configSchema = z.object({
   INBOUND_BUCKET: z.string().min(1).describe('the bucket SES writes raw MIME into'),
   DOCUMENTS_BUCKET: z.string().min(1).describe('the bucket for parsed letters and attachments'),
   OFFICE_NAME: z.string().min(1).default('The Commissioner’s Office'),
+  PUBLIC_BUCKET: z.string().min(1).describe('the bucket the public site is published to'),
+  SITE_BASE_URL: z
+    .url()
+    .regex(/\/$/, 'must end with a slash')
+    .describe('the public site’s address, e.g. https://meetings.example.org/'),
   OFFICE_ADDRESS: z
     .email()
     .describe('the address organisations write to; acknowledgements come from it'),

@@ -23,6 +23,10 @@ const { values: flags } = parseArgs({
       type: 'string',
       default: process.env.POSTROOM_SMTP_PORT ?? String(defaultPorts.smtp),
     },
+    'site-port': {
+      type: 'string',
+      default: process.env.POSTROOM_SITE_PORT ?? String(defaultPorts.site),
+    },
     'api-port': {
       type: 'string',
       default: process.env.POSTROOM_API_PORT ?? String(defaultPorts.api),
@@ -53,6 +57,7 @@ const port = (name: keyof typeof flags) => {
 const ports = {
   smtp: port('smtp-port'),
   api: port('api-port'),
+  site: port('site-port'),
   ses: port('ses-port'),
   dynamodb: port('dynamodb-port'),
   s3: port('s3-port'),
@@ -79,11 +84,14 @@ Object.assign(process.env, emulatorEnvironment(ports), names, {
   OFFICE_NAME: process.env.OFFICE_NAME ?? 'The Commissioner’s Office (local)',
   OFFICE_ADDRESS: process.env.OFFICE_ADDRESS ?? 'commissioner@office.example',
   STAFF_ALERT_ADDRESS: process.env.STAFF_ALERT_ADDRESS ?? 'staff@office.example',
+  SITE_BASE_URL: `http://127.0.0.1:${ports.site}/`,
 });
 step('creating the table and buckets');
 await provision(names);
 step('starting SMTP intake and the stream poller');
 const { startLocalRuntime } = await import('./runtime.ts');
+const { startPublicSite } = await import('./public-site.ts');
+const site = await startPublicSite(ports.site, names.PUBLIC_BUCKET);
 const runtime = await startLocalRuntime({
   smtpPort: ports.smtp,
   apiPort: ports.api,
@@ -105,6 +113,7 @@ writeFileSync(tokensFile, `${JSON.stringify(tokens, null, 2)}\n`);
 console.log(`
 postroom is running locally. Data persists in ${dataDir} (start with --fresh to empty it).
 
+  Public site        http://127.0.0.1:${ports.site}/
   Staff API          http://127.0.0.1:${ports.api}/api   (OpenAPI: http://127.0.0.1:${ports.api}/api/openapi.json)
   SMTP intake        smtp://127.0.0.1:${ports.smtp}    send a letter: npm run ingest -- tests/fixtures/mail/01-letter-pdf.eml
   Mail viewer (SES)  http://127.0.0.1:${ports.ses}/   sent mail as JSON: http://127.0.0.1:${ports.ses}/store
@@ -124,6 +133,7 @@ async function shutdown(signal: string) {
   stopping = true;
   console.log(`\npostroom: ${signal}, stopping`);
   await runtime.stop().catch(() => undefined);
+  await site.stop().catch(() => undefined);
   await emulators.stop();
   process.exit(0);
 }

@@ -102,12 +102,15 @@ export function startStreamPoller(
 
   return {
     deadLetters,
-    /** Delivers everything the stream holds now; tests call this instead of sleeping. */
-    async drain(): Promise<void> {
+    /** Delivers everything the stream holds now; says how many records it read. */
+    async drain(): Promise<number> {
+      let total = 0;
       for (let quiet = 0; quiet < 2; ) {
         const arrived = await serial(tick);
+        total += arrived;
         quiet = arrived === 0 && pending.length === 0 ? quiet + 1 : 0;
       }
+      return total;
     },
     async stop(): Promise<void> {
       stopped = true;

@@ -270,6 +270,16 @@ function planWorkflowMail(
       );
       break;
     }
+    case 'publish': {
+      const pageUrl = String(details.pageUrl ?? '');
+      add(
+        request.sender.address,
+        'published',
+        workflowMail.publishedForRequester(template, office.officeName, pageUrl),
+      );
+      add(staffFallback, 'published-office', workflowMail.publishedForOffice(template, pageUrl));
+      break;
+    }
     case 'assign':
       if (details.assignee !== event.actor) {
         add(String(details.assignee), 'assigned', {

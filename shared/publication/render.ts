@@ -160,12 +160,35 @@ export function renderLetterPage(meeting: PublishedMeeting, site: Site): string 
   );
 }
 
+/** A year's archive at /years/<yyyy>/: every meeting of that year, newest first. */
+export function renderYearPage(
+  meetings: PublishedMeeting[],
+  site: Site,
+  year: string,
+  years: string[],
+): string {
+  const list = meetings
+    .map(
+      (meeting) =>
+        `<li><a href="../../${meetingPath(meeting)}">${escapeHtml(meeting.title)}</a>, <time datetime="${escapeHtml(meeting.start)}">${escapeHtml(londonDate(meeting.start))}</time>: ${escapeHtml(meeting.organisations.join(', '))}</li>`,
+    )
+    .join('\n');
+  const others = years
+    .map((y) =>
+      y === year ? `<li aria-current="page">${y}</li>` : `<li><a href="../${y}/">${y}</a></li>`,
+    )
+    .join('');
+  const body = `<h1>Meetings in ${year}</h1>\n<ul>\n${list}\n</ul>\n<nav aria-label="Years"><ul>${others}</ul></nav>`;
+  return page(site, `Meetings in ${year}`, body, 2);
+}
+
 /** The index: newest first, grouped by year, paged. Page 1 is /, page n is /page/n/. */
 export function renderIndexPage(
   meetings: PublishedMeeting[],
   site: Site,
   pageNumber: number,
   pageCount: number,
+  years: string[] = [],
 ): string {
   const byYear = new Map<string, PublishedMeeting[]>();
   for (const meeting of meetings)
@@ -193,9 +216,13 @@ ${list
     pageCount > 1
       ? `<nav aria-label="Pages"><ul>${pageNumber > 1 ? `<li><a href="${pageLink(pageNumber - 1)}" rel="prev">Newer meetings</a></li>` : ''}${pageNumber < pageCount ? `<li><a href="${pageLink(pageNumber + 1)}" rel="next">Older meetings</a></li>` : ''}</ul><p>Page ${pageNumber} of ${pageCount}</p></nav>`
       : '';
+  const archive = years.length
+    ? `<nav aria-label="Archive by year"><h2>All meetings by year</h2><ul>${years.map((y) => `<li><a href="${root}years/${y}/">${y}</a></li>`).join('')}</ul></nav>`
+    : '';
   const body = `<h1>Meetings with outside organisations</h1>
 ${sections || '<p>No meetings have been published yet.</p>'}
-${nav}`;
+${nav}
+${archive}`;
   return page(site, pageNumber === 1 ? 'Meetings' : `Meetings, page ${pageNumber}`, body, depth);
 }
 

@@ -50,6 +50,8 @@ export const actionFields = {
   }),
   approve: z.object({ publishAt: z.iso.datetime({ offset: true }).optional() }),
   withdraw: reason,
+  /** Done by the publish function, as the system, once the pages are out. */
+  publish: z.object({ pageUrl: z.url(), noteVersion: z.number().int().min(1) }),
   assign: z.object({ assignee: z.email() }),
   comment: z.object({ text: z.string().trim().min(1, 'a comment cannot be empty').max(4000) }),
 } as const;
@@ -59,7 +61,7 @@ export const actions = Object.keys(actionFields) as Action[];
 export type ActionFields<A extends Action> = z.infer<(typeof actionFields)[A]>;
 
 /** Who hears of a transition. */
-export type Audience = 'requester' | 'attendees' | 'assignee' | 'approvers' | 'drafter';
+export type Audience = 'requester' | 'attendees' | 'assignee' | 'approvers' | 'drafter' | 'office';
 
 export interface TransitionRow {
   from: Stage;
@@ -124,6 +126,13 @@ export const transitions: readonly TransitionRow[] = [
     to: 'approved',
     roles: approval,
     notifies: ['assignee', 'requester'],
+  },
+  {
+    from: 'approved',
+    action: 'publish',
+    to: 'published',
+    roles: ['admin'],
+    notifies: ['requester', 'office'],
   },
   ...(['received', 'accepted', 'scheduled'] as const).map(
     (from): TransitionRow => ({

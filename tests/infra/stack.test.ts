@@ -17,6 +17,7 @@ beforeAll(() => {
     officeName: 'Test Office',
     officeAddress: 'office@test.example',
     staffAlertAddress: 'staff@test.example',
+    siteBaseUrl: 'https://meetings.test.example/',
   });
   template = Template.fromStack(stack);
 });

@@ -243,6 +243,7 @@ describe('the whole workflow', () => {
       'Meeting arranged',
       'Meeting rescheduled',
       'The note of our meeting will be published',
+      'The note of our meeting is published',
     ]);
     expect(await subjects('sophie@northlight.example')).toEqual([
       'Meeting arranged',

@@ -13,5 +13,6 @@ Object.assign(process.env, inject('emulatorEnvironment'), names, {
   OFFICE_ADDRESS: 'commissioner@office.example',
   STAFF_ALERT_ADDRESS: `staff-${names.TABLE_NAME}@office.example`,
   APPROVER_ADDRESSES: 'amir.approver@office.example',
+  SITE_BASE_URL: 'http://127.0.0.1:3001/',
 });
 await provision(names);

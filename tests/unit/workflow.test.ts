@@ -39,6 +39,10 @@ const validFields: Record<Action, Record<string, unknown>> = {
   request_changes: { comment: 'More detail' },
   approve: {},
   withdraw: { reason: 'They withdrew' },
+  publish: {
+    pageUrl: 'https://meetings.office.example/meetings/2027/req-2027-0001/',
+    noteVersion: 1,
+  },
   assign: { assignee: 'cara@office.example' },
   comment: { text: 'Called them' },
 };

@@ -91,6 +91,18 @@ export const workflowMail = {
       `The note for ${request.reference} ("${request.subject}") has been approved.`,
       `It will be published automatically at ${londonTime(publishAt)}.`,
     ]),
+  publishedForRequester: (request: TemplateRequest, office: string, pageUrl: string) =>
+    mail(request, 'The note of our meeting is published', [
+      greeting(request),
+      `The note of our meeting about "${request.subject}" is now published on our transparency pages, with your letter:`,
+      pageUrl,
+      office,
+    ]),
+  publishedForOffice: (request: TemplateRequest, pageUrl: string) =>
+    mail(request, 'Meeting note published', [
+      `The note for ${request.reference} ("${request.subject}") is published:`,
+      pageUrl,
+    ]),
   approvedForRequester: (request: TemplateRequest, office: string, publishAt: string) =>
     mail(request, 'The note of our meeting will be published', [
       greeting(request),

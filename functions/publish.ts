@@ -1,0 +1,36 @@
+import middy from '@middy/core';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { functions } from '../infra/functions.ts';
+import { publishPorts } from '../shared/aws/publish-ports.ts';
+import { auditEventsIn } from '../shared/aws/stream.ts';
+import { readConfig } from '../shared/config.ts';
+import { log } from '../shared/log.ts';
+import { publish } from '../shared/publication/publish.ts';
+
+const config = readConfig(functions.publish.env);
+const ports = publishPorts({
+  table: config.TABLE_NAME,
+  documents: config.DOCUMENTS_BUCKET,
+  public: config.PUBLIC_BUCKET,
+  timeZone: config.OFFICE_TIMEZONE,
+});
+const site = { officeName: config.OFFICE_NAME, baseUrl: config.SITE_BASE_URL };
+
+/** Approval events from the table stream -> the note and letter published, unaided. */
+export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(
+  async (event) => {
+    for (const { sequenceNumber, event: approval } of auditEventsIn(event)) {
+      try {
+        const outcome = await publish(approval.requestId, ports, site, new Date());
+        log.info('publication', { requestId: approval.requestId, ...outcome });
+      } catch (error) {
+        log.error('publication failed; the stream will retry from this record', {
+          requestId: approval.requestId,
+          error,
+        });
+        return { batchItemFailures: [{ itemIdentifier: sequenceNumber }] };
+      }
+    }
+    return { batchItemFailures: [] };
+  },
+);

@@ -1,0 +1,75 @@
+import type { PublishPorts } from '../publication/publish.ts';
+import { PUBLISHER } from '../publication/publish.ts';
+import type { PublishedMeeting } from '../publication/render.ts';
+import { decideAction } from '../workflow/act.ts';
+import { loadHolidayCalendar } from '../workflow/deadlines.ts';
+import { readObject, writeObject } from './documents.ts';
+import { requestQueries } from './request-queries.ts';
+import { requestStore } from './request-store.ts';
+
+const MANIFEST = 'site/manifest.json';
+
+/** Publication's ports: the request and its letter, the site manifest, the public bucket. */
+export function publishPorts(names: {
+  table: string;
+  documents: string;
+  public: string;
+  timeZone: string;
+}): PublishPorts {
+  const store = requestStore(names.table);
+  const queries = requestQueries(names.table);
+  const rules = {
+    calendar: loadHolidayCalendar(),
+    timeZone: names.timeZone,
+    noteWorkingDays: 10,
+    separateApproval: true,
+  };
+  return {
+    getRequest: store.getRequest,
+    async letter(request) {
+      const found = await queries.detail(request.id);
+      const first = found?.messages.find((message) => message.direction === 'inbound');
+      const key = first?.documents?.text;
+      const text = key
+        ? new TextDecoder().decode(await readObject({ bucket: names.documents, key }))
+        : '';
+      return { text, at: first?.at ?? request.receivedAt };
+    },
+    async readManifest() {
+      try {
+        return JSON.parse(
+          new TextDecoder().decode(await readObject({ bucket: names.documents, key: MANIFEST })),
+        ) as PublishedMeeting[];
+      } catch (error) {
+        if ((error as Error).name === 'NoSuchKey') return [];
+        throw error;
+      }
+    },
+    writeManifest: (meetings) =>
+      writeObject(
+        { bucket: names.documents, key: MANIFEST },
+        JSON.stringify(meetings),
+        'application/json',
+      ),
+    writePublic: (key, body, contentType) =>
+      writeObject({ bucket: names.public, key }, body, contentType),
+    async markPublished(request, fields) {
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        const current = attempt === 0 ? request : await store.getRequest(request.id);
+        if (!current || current.stage !== 'approved') return false;
+        const decision = decideAction(
+          current,
+          PUBLISHER,
+          { action: 'publish', expectedVersion: current.version, ...fields },
+          new Date(),
+          rules,
+        );
+        if (!decision.ok)
+          throw new Error(`publication could not be recorded: ${decision.refusal.message}`);
+        if ((await store.applyAction(current, decision.request, decision.event)) === 'applied')
+          return true;
+      }
+      return false;
+    },
+  };
+}

@@ -1,0 +1,166 @@
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../infra/local/processes.ts';
+import { startPublicSite } from '../../infra/local/public-site.ts';
+import {
+  act,
+  fixture,
+  records,
+  s3Client,
+  sentMail,
+  staff,
+  staffClient,
+  startPostroom,
+} from '../support/postroom.ts';
+
+/**
+ * Approval publishes, unaided: within the stream's next poll the note, the letter, the
+ * index, feed and register are in the public bucket, and no redacted string is anywhere.
+ */
+let postroom: Awaited<ReturnType<typeof startPostroom>>;
+let api: ReturnType<typeof staffClient>;
+let id = '';
+const publicBucket = () => process.env.PUBLIC_BUCKET ?? '';
+
+async function publicObjects(): Promise<Map<string, string>> {
+  const listed = await s3Client.send(new ListObjectsV2Command({ Bucket: publicBucket() }));
+  const objects = new Map<string, string>();
+  for (const object of listed.Contents ?? []) {
+    const body = await s3Client.send(
+      new GetObjectCommand({ Bucket: publicBucket(), Key: object.Key }),
+    );
+    objects.set(object.Key ?? '', (await body.Body?.transformToString()) ?? '');
+  }
+  return objects;
+}
+
+beforeAll(async () => {
+  postroom = await startPostroom();
+  api = staffClient(postroom.apiPort);
+  await postroom.deliver(fixture('01-letter-pdf.eml'), 'vp.publicaffairs@lumencam.example');
+  id = (await records.requestsInStage('received'))[0]?.id ?? '';
+  await act(api, staff.caseworker, id, 'accept');
+  await act(api, staff.caseworker, id, 'schedule', {
+    start: '2026-02-24T14:00:00Z',
+    end: '2026-02-24T15:20:00Z',
+    location: 'Central Edinburgh',
+    attendees: [
+      {
+        name: 'Helen Marsh',
+        role: 'VP Public Affairs',
+        organisation: 'LumenCam Ltd',
+        email: 'vp.publicaffairs@lumencam.example',
+        host: true,
+      },
+      { name: 'Sophie Grant', role: 'Account Director', organisation: 'Northlight Communications' },
+      {
+        name: 'The Commissioner',
+        role: 'Commissioner',
+        organisation: 'The Commissioner’s Office',
+        invitedGuest: true,
+      },
+    ],
+  });
+  await act(api, staff.caseworker, id, 'record_held');
+  await api(staff.caseworker, 'PUT', `/api/requests/${id}/note`, {
+    expectedVersion: 0,
+    title: 'Meeting with LumenCam Ltd about cameras and public safety',
+    body: '## Purpose\n\nLumenCam asked to meet about public safety.[^1] Contact: vp.publicaffairs@lumencam.example\n\n## Points of discussion\n\n### Retention\n\n- Footage\n\n<script>alert(1)</script>\n\n## Conclusion\n\nAgreed to write.\n\n[^1]: Letter of 30 January.',
+  });
+  await act(api, staff.caseworker, id, 'submit_note');
+  await sentMail.clear();
+  await act(api, staff.approver, id, 'approve');
+  await postroom.settle();
+});
+afterAll(async () => {
+  await postroom.close();
+});
+
+describe('automatic publication', () => {
+  it('publishes the note page, the letter, the index, the feed and the register', async () => {
+    const objects = await publicObjects();
+    const year = '2026';
+    const reference = (await records.request(id))?.reference.toLowerCase() ?? '';
+    expect([...objects.keys()].sort()).toEqual(
+      [
+        `meetings/${year}/${reference}/index.html`,
+        `meetings/${year}/${reference}/letter.html`,
+        'feed.xml',
+        'index.html',
+        'register.csv',
+        'register.json',
+        `years/${year}/index.html`,
+      ].sort(),
+    );
+    const page = objects.get(`meetings/${year}/${reference}/index.html`) ?? '';
+    expect(page).toContain('<h1>Meeting with LumenCam Ltd about cameras and public safety</h1>');
+    expect(page).toContain(
+      '<td>Helen Marsh</td><td>VP Public Affairs</td><td>LumenCam Ltd</td><td>host</td>',
+    );
+    expect(page).toContain('class="footnotes"');
+    expect(page).not.toContain('<script>');
+    expect(objects.get('index.html')).toContain(`meetings/${year}/${reference}/`);
+    expect(JSON.parse(objects.get('register.json') ?? '{}').meetings).toHaveLength(1);
+  });
+
+  it('never publishes a redacted string, anywhere in the public bucket', async () => {
+    for (const [key, body] of await publicObjects()) {
+      expect(body, key).not.toContain('vp.publicaffairs@lumencam.example');
+      expect(body, key).not.toContain('7946 0321');
+    }
+  });
+
+  it('moves the request to published and tells the requester where to find it', async () => {
+    const request = await records.request(id);
+    expect(request?.stage).toBe('published');
+    const events = await records.events(id);
+    expect(events.at(-1)).toMatchObject({
+      action: 'publish',
+      actor: 'system:publish',
+      from: 'approved',
+      to: 'published',
+    });
+    const told = (await sentMail.to('vp.publicaffairs@lumencam.example')).map(
+      (mail) => mail.subject,
+    );
+    expect(told.some((subject) => subject.endsWith('The note of our meeting is published'))).toBe(
+      true,
+    );
+  });
+
+  it('serves the site over HTTP as the public would see it', async () => {
+    const port = await freePort();
+    const site = await startPublicSite(port, publicBucket());
+    try {
+      const home = await fetch(`http://127.0.0.1:${port}/`);
+      expect(home.status).toBe(200);
+      expect(await home.text()).toContain('Meetings with outside organisations');
+      expect((await fetch(`http://127.0.0.1:${port}/meetings/2099/nothing/`)).status).toBe(404);
+    } finally {
+      await site.stop();
+    }
+  });
+
+  it('changes nothing when the approval is replayed', async () => {
+    const before = await publicObjects();
+    const { handler } = await import('../../functions/publish.ts');
+    const { marshall } = await import('@aws-sdk/util-dynamodb');
+    const { lambdaContext } = await import('../../infra/local/lambda-context.ts');
+    const approval = (await records.events(id)).find((event) => event.action === 'approve');
+    await handler(
+      {
+        Records: [
+          {
+            eventName: 'INSERT',
+            dynamodb: { SequenceNumber: '1', NewImage: marshall(approval) as never },
+          },
+        ],
+      },
+      lambdaContext('publish', 60),
+    );
+    expect(await publicObjects()).toEqual(before);
+    expect((await records.events(id)).filter((event) => event.action === 'publish')).toHaveLength(
+      1,
+    );
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { readHeaderBlock } from '../../shared/mail/headers.ts';
+import { failedAuthentication, readVerdicts } from '../../shared/mail/verdicts.ts';
+
+const headers = (lines: string[]) =>
+  readHeaderBlock(new TextEncoder().encode(`${lines.join('\r\n')}\r\n\r\n`));
+
+describe('readVerdicts', () => {
+  it('reads the SES spam and virus verdicts in upper case', () => {
+    const verdicts = readVerdicts(
+      headers(['X-SES-Spam-Verdict: fail', 'X-SES-Virus-Verdict: PASS', 'From: a@b.example']),
+    );
+    expect(verdicts.spam).toBe('FAIL');
+    expect(verdicts.virus).toBe('PASS');
+  });
+
+  it('reads SPF from the first word of Received-SPF', () => {
+    const verdicts = readVerdicts(
+      headers([
+        'Received-SPF: softfail (spfCheck: domain of b.example does not designate 203.0.113.9 as permitted sender) client-ip=203.0.113.9;',
+      ]),
+    );
+    expect(verdicts.spf).toBe('SOFTFAIL');
+  });
+
+  it('prefers Received-SPF over the spf= result in Authentication-Results', () => {
+    const verdicts = readVerdicts(
+      headers(['Received-SPF: fail (x)', 'Authentication-Results: amazonses.com; spf=pass']),
+    );
+    expect(verdicts.spf).toBe('FAIL');
+  });
+
+  it('falls back to spf= in Authentication-Results without Received-SPF', () => {
+    expect(readVerdicts(headers(['Authentication-Results: amazonses.com; spf=neutral'])).spf).toBe(
+      'NEUTRAL',
+    );
+  });
+
+  it('reads dkim and dmarc from a folded Authentication-Results header', () => {
+    const verdicts = readVerdicts(
+      headers([
+        'Authentication-Results: amazonses.com;',
+        ' spf=pass (spfCheck: domain of b.example designates 203.0.113.9 as permitted sender)',
+        ' smtp.mailfrom=a@b.example;',
+        ' dkim=fail header.i=@b.example;',
+        ' dmarc=none header.from=b.example;',
+      ]),
+    );
+    expect(verdicts).toEqual({
+      spam: undefined,
+      virus: undefined,
+      spf: 'PASS',
+      dkim: 'FAIL',
+      dmarc: 'NONE',
+    });
+  });
+
+  it('leaves every verdict undefined when the headers say nothing', () => {
+    expect(readVerdicts(headers(['From: a@b.example']))).toEqual({
+      spam: undefined,
+      virus: undefined,
+      spf: undefined,
+      dkim: undefined,
+      dmarc: undefined,
+    });
+  });
+});
+
+describe('failedAuthentication', () => {
+  it('lists the checks that failed outright, in spf, dkim, dmarc order', () => {
+    expect(failedAuthentication({ spf: 'FAIL', dkim: 'PASS', dmarc: 'FAIL' })).toEqual([
+      'spf',
+      'dmarc',
+    ]);
+    expect(failedAuthentication({ spf: 'FAIL', dkim: 'FAIL', dmarc: 'FAIL' })).toEqual([
+      'spf',
+      'dkim',
+      'dmarc',
+    ]);
+  });
+
+  it('does not count softfail, none or missing results as failures', () => {
+    expect(failedAuthentication({ spf: 'SOFTFAIL', dkim: 'NONE' })).toEqual([]);
+    expect(failedAuthentication({})).toEqual([]);
+  });
+
+  it('ignores the spam and virus verdicts', () => {
+    expect(failedAuthentication({ spam: 'FAIL', virus: 'FAIL' })).toEqual([]);
+  });
+});
