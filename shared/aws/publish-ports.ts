@@ -56,7 +56,7 @@ export function publishPorts(names: {
     async markPublished(request, fields) {
       for (let attempt = 0; attempt < 5; attempt += 1) {
         const current = attempt === 0 ? request : await store.getRequest(request.id);
-        if (!current || current.stage !== 'approved') return false;
+        if (current?.stage !== 'approved') return false;
         const decision = decideAction(
           current,
           PUBLISHER,

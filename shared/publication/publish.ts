@@ -101,7 +101,7 @@ export function publicCopy(
  */
 export async function publish(requestId: string, ports: PublishPorts, site: Site, now: Date) {
   const request = await ports.getRequest(requestId);
-  if (!request || request.stage !== 'approved' || !request.draft)
+  if (request?.stage !== 'approved' || !request.draft)
     return { published: false as const, reason: 'not approved' };
   if (request.publishAt && Date.parse(request.publishAt) > now.getTime()) {
     return { published: false as const, reason: `embargoed until ${request.publishAt}` };
