@@ -1,22 +1,34 @@
 import middy from '@middy/core';
 import { functions } from '../infra/functions.ts';
+import { publishPorts } from '../shared/aws/publish-ports.ts';
 import { sweepPorts } from '../shared/aws/sweep-ports.ts';
 import { readConfig } from '../shared/config.ts';
 import { log } from '../shared/log.ts';
+import { publishEmbargoed } from '../shared/publication/publish.ts';
 import { sweep } from '../shared/sweep/digest.ts';
 
 const config = readConfig(functions.sweep.env);
 const ports = sweepPorts(config.TABLE_NAME);
+const publication = publishPorts({
+  table: config.TABLE_NAME,
+  documents: config.DOCUMENTS_BUCKET,
+  public: config.PUBLIC_BUCKET,
+  timeZone: config.OFFICE_TIMEZONE,
+});
+const site = { officeName: config.OFFICE_NAME, baseUrl: config.SITE_BASE_URL };
 const settings = {
+  digestHour: config.DIGEST_HOUR,
   officeName: config.OFFICE_NAME,
   officeAddress: config.OFFICE_ADDRESS,
   staffAlertAddress: config.STAFF_ALERT_ADDRESS,
   timeZone: config.OFFICE_TIMEZONE,
 };
 
-/** EventBridge schedule -> the daily digest of overdue work and meetings to record. */
+/** EventBridge schedule -> embargoed notes published when due, and the daily digest. */
 export const handler = middy().handler(async () => {
-  const report = await sweep(ports, settings, new Date());
+  const now = new Date();
+  const published = await publishEmbargoed(await ports.approved(), publication, site, now);
+  const report = { ...(await sweep(ports, settings, now)), published };
   log.info('sweep done', { ...report });
   return report;
 });

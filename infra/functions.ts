@@ -133,9 +133,20 @@ export const functions = {
     entry: 'functions/sweep.ts',
     description:
       'Daily digest of overdue replies and notes, and meetings due to be recorded as held',
-    // 07:00 UTC on weekdays: before the office opens, all year round.
-    trigger: { kind: 'schedule', expression: 'cron(0 7 ? * MON-FRI *)', localEveryMinutes: 10 },
-    env: ['TABLE_NAME', 'OFFICE_NAME', 'OFFICE_ADDRESS', 'STAFF_ALERT_ADDRESS', 'OFFICE_TIMEZONE'],
+    // Every quarter hour, so an embargoed note goes out within 15 minutes of its time;
+    // the digest goes once a day, from DIGEST_HOUR office time.
+    trigger: { kind: 'schedule', expression: 'rate(15 minutes)', localEveryMinutes: 1 },
+    env: [
+      'TABLE_NAME',
+      'DOCUMENTS_BUCKET',
+      'PUBLIC_BUCKET',
+      'SITE_BASE_URL',
+      'OFFICE_NAME',
+      'OFFICE_ADDRESS',
+      'STAFF_ALERT_ADDRESS',
+      'OFFICE_TIMEZONE',
+      'DIGEST_HOUR',
+    ],
     memoryMb: 256,
     timeoutSeconds: 60,
   },

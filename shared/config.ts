@@ -26,6 +26,7 @@ export const configSchema = z.object({
   REPLY_WORKING_DAYS: positiveInt.default(10),
   ACK_LIMIT_PER_HOUR: positiveInt.default(5),
   NOTE_WORKING_DAYS: positiveInt.default(10),
+  DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7),
   SEPARATE_APPROVAL: z
     .enum(['true', 'false'])
     .default('true')

@@ -21,6 +21,7 @@ export function sweepPorts(tableName: string): SweepPorts {
   return {
     dueBefore: (stages, before) => all({ stages, dueBefore: before, limit: 100 }),
     scheduled: () => all({ stages: ['scheduled'], limit: 100 }),
+    approved: () => all({ stages: ['approved'], limit: 100 }),
     async claimDigest(day) {
       try {
         await dynamo.send(

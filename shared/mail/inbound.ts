@@ -2,6 +2,7 @@ import PostalMime, { type Address, type Email } from 'postal-mime';
 import { firstHeader, type HeaderBlock, messageIdsIn, readHeaderBlock } from './headers.ts';
 import { detectMachineMail, type MachineMail } from './machine-mail.ts';
 import { inferOrganisation, type Organisation } from './organisation.ts';
+import { htmlToText } from './sanitise.ts';
 import { readVerdicts, type Verdicts } from './verdicts.ts';
 
 export interface MailLimits {
@@ -145,7 +146,8 @@ export async function readInbound(raw: Uint8Array, limits: MailLimits): Promise<
     );
   }
 
-  const text = repairWindows1252(email.text ?? '');
+  // HTML-only mail still needs words for search, alerts and the published letter.
+  const text = repairWindows1252(email.text ?? (email.html ? htmlToText(email.html) : ''));
   const warnings: string[] = [];
   const contentType = firstHeader(headers, 'content-type') ?? '';
   const boundary = contentType.match(/boundary\s*=\s*"?([^";]+)"?/i)?.[1];

@@ -39,7 +39,12 @@ const publicMailboxes = new Set([
 ]);
 
 function signatureLines(text: string): string[] {
-  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  const all = text.replace(/\r\n/g, '\n').split('\n');
+  // Only the new part of a reply: stop at the attribution line or the first quoted line.
+  const quoteStart = all.findIndex(
+    (line) => /^>/.test(line.trim()) || /^On .+wrote:\s*$/.test(line.trim()),
+  );
+  const lines = quoteStart === -1 ? all : all.slice(0, quoteStart);
   const dashes = lines.lastIndexOf('-- ');
   const valediction = lines.findLastIndex((line) => valedictions.test(line.trim()));
   const start =
@@ -49,7 +54,7 @@ function signatureLines(text: string): string[] {
     .map((line) => line.trim())
     .filter(
       (line) =>
-        line.length > 1 && line.length <= 80 && !/[@:]|https?:|www\.|^\+?[\d ()-]+$/.test(line),
+        line.length > 1 && line.length <= 80 && !/[@:>]|https?:|www\.|^\+?[\d ()-]+$/.test(line),
     );
 }
 

@@ -23,11 +23,54 @@ export function sanitiseLetterHtml(html: string): string {
 
 /** A file name safe as the last part of an S3 key and in a download header. */
 export function safeFilename(name: string): string {
-  const cleaned = name
-    .normalize('NFKD')
-    .replace(/[^\w.\- ]+/g, '')
-    .trim()
-    .replace(/\s+/g, '-')
-    .replace(/^\.+/, '');
-  return cleaned.slice(-100) || 'attachment';
+  const clean = (part: string) =>
+    part
+      .normalize('NFKD')
+      .replace(/[^\w.\- ]+/g, '')
+      .trim()
+      .replace(/\s+/g, '-')
+      .replace(/^\.+/, '');
+  const found = name.match(/\.([A-Za-z0-9]{1,10})$/);
+  // ".hidden" is a name, not an extension: it needs something before the dot.
+  const extension =
+    found && found.index && name.slice(0, found.index).replace(/[./\\]/g, '')
+      ? (found[1] ?? '')
+      : '';
+  const base = extension ? name.slice(0, -(extension.length + 1)) : name;
+  // A name wholly in another script cleans to nothing: keep a stem so the extension stays.
+  const room = extension ? 99 - extension.length : 100;
+  const stem = clean(base).slice(-room) || 'attachment';
+  return extension ? `${stem}.${extension}` : stem;
+}
+
+/** Readable text from an HTML-only message, for search, the alert and the letter page. */
+export function htmlToText(html: string): string {
+  const entities: Record<string, string> = {
+    amp: '&',
+    lt: '<',
+    gt: '>',
+    quot: '"',
+    apos: "'",
+    nbsp: ' ',
+  };
+  return html
+    .replace(/<(script|style|head)[\s\S]*?<\/\1>/gi, '')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|h[1-6]|li|tr|table|blockquote)>/gi, '\n\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&(#x?[0-9a-f]+|[a-z]+);/gi, (whole, code: string) => {
+      if (code.startsWith('#')) {
+        const point =
+          code[1]?.toLowerCase() === 'x'
+            ? Number.parseInt(code.slice(2), 16)
+            : Number(code.slice(1));
+        return Number.isFinite(point) && point > 0 && point < 0x110000
+          ? String.fromCodePoint(point)
+          : whole;
+      }
+      return entities[code.toLowerCase()] ?? whole;
+    })
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }

@@ -158,3 +158,21 @@ export async function publish(requestId: string, ports: PublishPorts, site: Site
   const moved = await ports.markPublished(request, { pageUrl, noteVersion: request.draft.version });
   return { published: true as const, pageUrl, moved, objectsWritten: 8 };
 }
+
+/** Approved notes whose embargo has passed, published by the sweep. */
+export async function publishEmbargoed(
+  approved: RequestRecord[],
+  ports: PublishPorts,
+  site: Site,
+  now: Date,
+): Promise<string[]> {
+  const due = approved.filter(
+    (request) => request.publishAt && Date.parse(request.publishAt) <= now.getTime(),
+  );
+  const published: string[] = [];
+  for (const request of due) {
+    const outcome = await publish(request.id, ports, site, now);
+    if (outcome.published) published.push(request.reference);
+  }
+  return published;
+}

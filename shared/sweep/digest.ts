@@ -10,12 +10,16 @@ export interface SweepPorts {
   dueBefore(stages: readonly Stage[], before: string): Promise<RequestRecord[]>;
   /** Scheduled meetings (all of them; an office has few). */
   scheduled(): Promise<RequestRecord[]>;
+  /** Approved notes waiting for publication (embargoed ones). */
+  approved(): Promise<RequestRecord[]>;
   /** Claims the digest for a day; false when it was already sent. */
   claimDigest(day: string): Promise<boolean>;
   sendRawMail(raw: string, from: string, to: readonly string[]): Promise<{ sesMessageId: string }>;
 }
 
 export interface SweepSettings {
+  /** The office-time hour from which the day's digest goes out. */
+  digestHour: number;
   officeName: string;
   officeAddress: string;
   staffAlertAddress: string;
@@ -44,6 +48,13 @@ export async function sweep(
   now: Date,
 ): Promise<SweepReport> {
   const day = officeDate(now, settings.timeZone);
+  const hour = Number(
+    new Intl.DateTimeFormat('en-GB', {
+      hour: '2-digit',
+      hourCycle: 'h23',
+      timeZone: settings.timeZone,
+    }).format(now),
+  );
   const [replies, notes, scheduled] = await Promise.all([
     ports.dueBefore(['received', 'accepted'], day),
     ports.dueBefore(['held', 'drafting', 'in_review'], day),
@@ -59,6 +70,8 @@ export async function sweep(
     meetingsToRecord: ended.map((r) => r.reference),
     sent: false,
   };
+  // The sweep runs every quarter hour (for embargoes); the digest waits for the morning.
+  if (hour < settings.digestHour) return report;
   if (replies.length + notes.length + ended.length === 0) return report;
   if (!(await ports.claimDigest(day))) return report;
 

@@ -141,6 +141,51 @@ describe('automatic publication', () => {
     }
   });
 
+  it('holds an embargoed note until the sweep finds it due', async () => {
+    await postroom.deliver(fixture('02-docx-charity.eml'));
+    const embargoed = (await records.requestsInStage('received'))[0]?.id ?? '';
+    for (const [action, fields] of [
+      ['accept', {}],
+      [
+        'schedule',
+        {
+          start: '2026-03-01T10:00:00Z',
+          end: '2026-03-01T11:00:00Z',
+          location: 'Online',
+          attendees: [
+            { name: 'Grace Whitfield', role: 'Director', organisation: 'Riverside Youth Trust' },
+          ],
+        },
+      ],
+      ['record_held', {}],
+      [
+        'save_draft',
+        { title: 'Meeting with Riverside Youth Trust', body: '## Purpose\n\nYouth services.' },
+      ],
+      ['submit_note', {}],
+    ] as const) {
+      expect((await act(api, staff.caseworker, embargoed, action, fields)).status).toBe(200);
+    }
+    const publishAt = new Date(Date.now() + 1500).toISOString();
+    expect((await act(api, staff.approver, embargoed, 'approve', { publishAt })).status).toBe(200);
+    await postroom.settle();
+    expect((await records.request(embargoed))?.stage).toBe('approved');
+    expect(
+      [...(await publicObjects()).keys()].some(
+        (key) => key.includes('riverside') || key.includes('2026-0002'),
+      ),
+    ).toBe(false);
+
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    const report = (await postroom.runScheduled('sweep')) as { published: string[] };
+    expect(report.published).toHaveLength(1);
+    await postroom.settle();
+    expect((await records.request(embargoed))?.stage).toBe('published');
+    expect(JSON.parse((await publicObjects()).get('register.json') ?? '{}').meetings).toHaveLength(
+      2,
+    );
+  });
+
   it('changes nothing when the approval is replayed', async () => {
     const before = await publicObjects();
     const { handler } = await import('../../functions/publish.ts');

@@ -14,5 +14,7 @@ Object.assign(process.env, inject('emulatorEnvironment'), names, {
   STAFF_ALERT_ADDRESS: `staff-${names.TABLE_NAME}@office.example`,
   APPROVER_ADDRESSES: 'amir.approver@office.example',
   SITE_BASE_URL: 'http://127.0.0.1:3001/',
+  // Tests run at any hour; the digest must not wait for the morning.
+  DIGEST_HOUR: '0',
 });
 await provision(names);

@@ -60,7 +60,9 @@ describe('readHeaderBlock', () => {
   });
 
   it('skips lines with no header name', () => {
-    const headers = readHeaderBlock(bytes('not a header\r\n: no name\r\nFrom: a@b.example\r\n\r\n'));
+    const headers = readHeaderBlock(
+      bytes('not a header\r\n: no name\r\nFrom: a@b.example\r\n\r\n'),
+    );
     expect([...headers.keys()]).toEqual(['from']);
   });
 
@@ -77,7 +79,9 @@ describe('readHeaderBlock', () => {
   });
 
   it('returns undefined from firstHeader for a header that is absent', () => {
-    expect(firstHeader(readHeaderBlock(bytes('From: a@b.example\r\n\r\n')), 'subject')).toBeUndefined();
+    expect(
+      firstHeader(readHeaderBlock(bytes('From: a@b.example\r\n\r\n')), 'subject'),
+    ).toBeUndefined();
   });
 });
 

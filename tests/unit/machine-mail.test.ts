@@ -128,7 +128,9 @@ describe('detectMachineMail', () => {
 
   it('returns undefined with no sender and no machine headers', () => {
     const raw = `${person.join('\r\n')}\r\n\r\nHello\r\n`;
-    expect(detectMachineMail(readHeaderBlock(new TextEncoder().encode(raw)), undefined)).toBeUndefined();
+    expect(
+      detectMachineMail(readHeaderBlock(new TextEncoder().encode(raw)), undefined),
+    ).toBeUndefined();
   });
 
   it('prefers the bounce over other signals', () => {

@@ -19,6 +19,7 @@ function memory(requests: RequestRecord[]) {
     dueBefore: async (stages, before) =>
       requests.filter((r) => stages.includes(r.stage) && (r.noteDueBy ?? r.replyBy) < before),
     scheduled: async () => requests.filter((r) => r.stage === 'scheduled'),
+    approved: async () => requests.filter((r) => r.stage === 'approved'),
     claimDigest: async (day) => !claimed.has(day) && Boolean(claimed.add(day)),
     sendRawMail: async (raw) => {
       sent.push(raw);
@@ -29,6 +30,7 @@ function memory(requests: RequestRecord[]) {
 }
 
 const settings = {
+  digestHour: 7,
   officeName: 'Office',
   officeAddress: 'office@office.example',
   staffAlertAddress: 'staff@office.example',
@@ -63,6 +65,16 @@ describe('the daily digest', () => {
     expect(mail.text).toContain('REQ-2026-0003');
     expect(mail.text).not.toContain('REQ-2026-0002');
     expect((await sweep(ports, settings, now)).sent).toBe(false);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('waits for the digest hour in the office’s time zone', async () => {
+    const { ports, sent } = memory([
+      request('REQ-2026-0001', { stage: 'received', replyBy: '2026-06-01' }),
+    ]);
+    // 07:00 in London is 07:00 UTC in winter and 06:00 UTC in summer.
+    expect((await sweep(ports, settings, new Date('2026-06-30T05:59:00Z'))).sent).toBe(false);
+    expect((await sweep(ports, settings, new Date('2026-06-30T06:00:00Z'))).sent).toBe(true);
     expect(sent).toHaveLength(1);
   });
 });

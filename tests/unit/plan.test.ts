@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type OfficeSettings,
+  outboundMessageId,
+  planNotifications,
+} from '../../shared/notify/plan.ts';
+import { type AuditEvent, GENESIS_HASH, sealEvent } from '../../shared/workflow/audit.ts';
+import type { MessageRecord, RequestRecord } from '../../shared/workflow/records.ts';
+
+const office: OfficeSettings = {
+  officeName: 'The Commissioner’s Office',
+  officeAddress: 'commissioner@office.example',
+  staffAlertAddress: 'triage@office.example',
+};
+
+const request: RequestRecord = {
+  id: 'req-1',
+  reference: 'REQ-2026-0007',
+  stage: 'received',
+  version: 1,
+  eventSeq: 1,
+  lastHash: GENESIS_HASH,
+  subject: 'Request for a meeting with the Commissioner',
+  sender: { address: 'vp.publicaffairs@lumencam.example', name: 'Helen Marsh' },
+  organisation: 'LumenCam Ltd',
+  receivedAt: '2026-01-30T09:12:31.000Z',
+  replyBy: '2026-02-13',
+  flags: [],
+  messageCount: 1,
+  lastMessageAt: '2026-01-30T09:12:31.000Z',
+};
+
+const message: MessageRecord = {
+  requestId: 'req-1',
+  key: 'm1',
+  direction: 'inbound',
+  at: '2026-01-30T09:12:31.000Z',
+  from: 'vp.publicaffairs@lumencam.example',
+  to: ['commissioner@office.example'],
+  subject: request.subject,
+  messageId: '<letter-001@lumencam.example>',
+  documents: {
+    text: 'req-1/m1/body.txt',
+    attachments: [
+      {
+        filename: 'letter.pdf',
+        contentType: 'application/pdf',
+        size: 1332,
+        key: 'req-1/m1/letter.pdf',
+        inline: false,
+      },
+      { filename: 'logo.png', contentType: 'image/png', size: 126, key: 'k', inline: true },
+    ],
+  },
+};
+
+function event(
+  action: string,
+  details: Record<string, unknown>,
+  seq = 1,
+  from: string | null = null,
+): AuditEvent {
+  return sealEvent(
+    {
+      requestId: 'req-1',
+      seq,
+      action,
+      actor: 'system:intake',
+      at: '2026-01-30T09:12:31.000Z',
+      from,
+      to: 'received',
+      details,
+    },
+    GENESIS_HASH,
+  );
+}
+
+const receive = (details: Record<string, unknown>) =>
+  event('receive', { messageId: '<letter-001@lumencam.example>', ...details });
+
+describe('outboundMessageId', () => {
+  it('builds an id under postroom.<office domain>', () => {
+    expect(outboundMessageId('REQ-2026-0007', 'ack', 'commissioner@office.example')).toBe(
+      '<REQ-2026-0007.ack@postroom.office.example>',
+    );
+  });
+});
+
+describe('planNotifications for a received request', () => {
+  it('plans an acknowledgement to the sender and an alert to staff when acknowledge is true', () => {
+    const planned = planNotifications(receive({ acknowledge: true }), request, message, office);
+    expect(planned.map((p) => [p.kind, p.recipient])).toEqual([
+      ['acknowledgement', 'vp.publicaffairs@lumencam.example'],
+      ['new-request-alert', 'triage@office.example'],
+    ]);
+  });
+
+  it('sends the acknowledgement as an auto-reply that counts against the sender’s limit', () => {
+    const [ack] = planNotifications(receive({ acknowledge: true }), request, message, office);
+    expect(ack?.autoSubmitted).toBe('auto-replied');
+    expect(ack?.rateLimited).toBe(true);
+    expect(ack?.mail.subject).toMatch(/^\[REQ-2026-0007\] /);
+  });
+
+  it('threads the acknowledgement under the original and carries postroom’s own id', () => {
+    const [ack] = planNotifications(receive({ acknowledge: true }), request, message, office);
+    const ownId = '<REQ-2026-0007.ack@postroom.office.example>';
+    expect(ack?.messageId).toBe(ownId);
+    expect(ack?.inReplyTo).toBe('<letter-001@lumencam.example>');
+    expect(ack?.references).toEqual(['<letter-001@lumencam.example>', ownId]);
+  });
+
+  it('sends the staff alert as auto-generated, not rate limited, with its own id', () => {
+    const planned = planNotifications(receive({ acknowledge: true }), request, message, office);
+    const alert = planned.find((p) => p.kind === 'new-request-alert');
+    expect(alert?.autoSubmitted).toBe('auto-generated');
+    expect(alert?.rateLimited).toBe(false);
+    expect(alert?.messageId).toBe('<REQ-2026-0007.alert@postroom.office.example>');
+    expect(alert?.references).toContain('<letter-001@lumencam.example>');
+  });
+
+  it('lists only non-inline attachments in the staff alert', () => {
+    const planned = planNotifications(receive({ acknowledge: true }), request, message, office);
+    const text = planned.find((p) => p.kind === 'new-request-alert')?.mail.text ?? '';
+    expect(text).toContain('Attachments: letter.pdf (application/pdf, 1332 bytes)');
+    expect(text).not.toContain('logo.png');
+  });
+
+  it('plans only the staff alert when acknowledge is false, saying why', () => {
+    const planned = planNotifications(
+      receive({ acknowledge: false, acknowledgementWithheld: 'SES spam verdict FAIL' }),
+      request,
+      message,
+      office,
+    );
+    expect(planned.map((p) => p.kind)).toEqual(['new-request-alert']);
+    expect(planned[0]?.recipient).toBe('triage@office.example');
+    expect(planned[0]?.mail.text).toContain('Acknowledgement: not sent (SES spam verdict FAIL)');
+  });
+
+  it('does not acknowledge unless acknowledge is exactly true', () => {
+    const planned = planNotifications(receive({ acknowledge: 'yes' }), request, message, office);
+    expect(planned.map((p) => p.kind)).toEqual(['new-request-alert']);
+  });
+
+  it('has no In-Reply-To when the original had no Message-ID', () => {
+    const planned = planNotifications(
+      event('receive', { acknowledge: true }),
+      request,
+      undefined,
+      office,
+    );
+    const [ack] = planned;
+    expect(ack?.inReplyTo).toBeUndefined();
+    expect(ack?.references).toEqual(['<REQ-2026-0007.ack@postroom.office.example>']);
+  });
+});
+
+describe('planNotifications for a message that joined a request', () => {
+  it('plans only a staff alert, with an id unique to the event', () => {
+    const planned = planNotifications(
+      event(
+        'message_received',
+        {
+          messageId: '<letter-002@lumencam.example>',
+          sender: 'vp.publicaffairs@lumencam.example',
+          subject: 'Re: Request for a meeting',
+          matchedBy: 'in-reply-to',
+        },
+        4,
+        'received',
+      ),
+      request,
+      message,
+      office,
+    );
+    expect(planned).toHaveLength(1);
+    const [alert] = planned;
+    expect(alert?.kind).toBe('message-alert');
+    expect(alert?.recipient).toBe('triage@office.example');
+    expect(alert?.autoSubmitted).toBe('auto-generated');
+    expect(alert?.rateLimited).toBe(false);
+    expect(alert?.messageId).toBe('<REQ-2026-0007.4.alert@postroom.office.example>');
+    expect(alert?.inReplyTo).toBe('<letter-002@lumencam.example>');
+    expect(alert?.mail.text).toContain('Matched by: in-reply-to');
+  });
+});
+
+describe('planNotifications for actions that send no mail', () => {
+  it.each([
+    ['comment', 'received'],
+    ['save_draft', 'held'],
+    ['resolve_held', null],
+    ['something_unknown', 'received'],
+  ])('plans nothing for %s (from %s)', (action, from) => {
+    expect(
+      planNotifications(event(action, { text: 'x' }, 2, from), request, message, office),
+    ).toEqual([]);
+  });
+
+  it('plans nothing for an action the stage does not allow', () => {
+    expect(
+      planNotifications(event('accept', {}, 2, 'published'), request, message, office),
+    ).toEqual([]);
+  });
+});
