@@ -5,7 +5,7 @@ import { publishPorts } from '../shared/aws/publish-ports.ts';
 import { auditEventsIn } from '../shared/aws/stream.ts';
 import { readConfig } from '../shared/config.ts';
 import { log } from '../shared/log.ts';
-import { publish } from '../shared/publication/publish.ts';
+import { publish, takeDown } from '../shared/publication/publish.ts';
 
 const config = readConfig(functions.publish.env);
 const ports = publishPorts({
@@ -16,12 +16,15 @@ const ports = publishPorts({
 });
 const site = { officeName: config.OFFICE_NAME, baseUrl: config.SITE_BASE_URL };
 
-/** Approval events from the table stream -> the note and letter published, unaided. */
+/** Approvals and takedowns from the table stream -> the public site, unaided. */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(
   async (event) => {
     for (const { sequenceNumber, event: approval } of auditEventsIn(event)) {
       try {
-        const outcome = await publish(approval.requestId, ports, site, new Date());
+        const outcome =
+          approval.action === 'takedown'
+            ? await takeDown(approval.requestId, ports, site)
+            : await publish(approval.requestId, ports, site, new Date());
         log.info('publication', { requestId: approval.requestId, ...outcome });
       } catch (error) {
         log.error('publication failed; the stream will retry from this record', {

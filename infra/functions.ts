@@ -37,11 +37,11 @@ export const auditEventInserts = [
   { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['event'] } } } },
 ] as const;
 
-/** Only approvals: publication has nothing to do with any other event. */
+/** Only approvals and takedowns: publication has nothing to do with any other event. */
 export const approvals = [
   {
     eventName: ['INSERT'],
-    dynamodb: { NewImage: { type: { S: ['event'] }, action: { S: ['approve'] } } },
+    dynamodb: { NewImage: { type: { S: ['event'] }, action: { S: ['approve', 'takedown'] } } },
   },
 ] as const;
 

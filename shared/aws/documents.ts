@@ -1,4 +1,9 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { s3 } from './clients.ts';
 
 /** Raw mail and parsed documents in S3: the only S3 calls intake makes. */
@@ -71,4 +76,8 @@ export async function writeObject(
       ),
     }),
   );
+}
+
+export async function deleteObject(ref: ObjectRef): Promise<void> {
+  await s3.send(new DeleteObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
 }

@@ -3,7 +3,7 @@ import { PUBLISHER } from '../publication/publish.ts';
 import type { PublishedMeeting } from '../publication/render.ts';
 import { decideAction } from '../workflow/act.ts';
 import { loadHolidayCalendar } from '../workflow/deadlines.ts';
-import { readObject, writeObject } from './documents.ts';
+import { deleteObject, readObject, writeObject } from './documents.ts';
 import { requestQueries } from './request-queries.ts';
 import { requestStore } from './request-store.ts';
 
@@ -53,6 +53,7 @@ export function publishPorts(names: {
       ),
     writePublic: (key, body, contentType) =>
       writeObject({ bucket: names.public, key }, body, contentType),
+    deletePublic: (key) => deleteObject({ bucket: names.public, key }),
     async markPublished(request, fields) {
       for (let attempt = 0; attempt < 5; attempt += 1) {
         const current = attempt === 0 ? request : await store.getRequest(request.id);

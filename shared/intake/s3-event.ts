@@ -13,7 +13,12 @@ export interface DeliveredObject {
 }
 
 function decodeKey(key: string): string {
-  return decodeURIComponent(key.replace(/\+/g, ' '));
+  try {
+    return decodeURIComponent(key.replace(/\+/g, ' '));
+  } catch {
+    // Not valid percent-encoding: S3 would not send it, so take it as it stands.
+    return key;
+  }
 }
 
 function fromS3Event(event: Partial<S3Event>, carrier?: string): DeliveredObject[] {

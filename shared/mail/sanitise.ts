@@ -33,9 +33,7 @@ export function safeFilename(name: string): string {
   const found = name.match(/\.([A-Za-z0-9]{1,10})$/);
   // ".hidden" is a name, not an extension: it needs something before the dot.
   const extension =
-    found && found.index && name.slice(0, found.index).replace(/[./\\]/g, '')
-      ? (found[1] ?? '')
-      : '';
+    found?.index && name.slice(0, found.index).replace(/[./\\]/g, '') ? (found[1] ?? '') : '';
   const base = extension ? name.slice(0, -(extension.length + 1)) : name;
   // A name wholly in another script cleans to nothing: keep a stem so the extension stays.
   const room = extension ? 99 - extension.length : 100;

@@ -23,6 +23,7 @@ export interface PublishPorts {
   readManifest(): Promise<PublishedMeeting[]>;
   writeManifest(meetings: PublishedMeeting[]): Promise<void>;
   writePublic(key: string, body: string, contentType: string): Promise<void>;
+  deletePublic(key: string): Promise<void>;
   /** Moves the request to published with its audit event; false if it is no longer approved. */
   markPublished(
     request: RequestRecord,
@@ -90,57 +91,34 @@ export function publicCopy(
     letterDate: letter.at,
     attachments: [],
     publishedAt: now.toISOString(),
-    corrections: [],
+    corrections: [
+      ...(request.corrections ?? []),
+      ...(request.pendingCorrection
+        ? [{ at: now.toISOString(), note: request.pendingCorrection }]
+        : []),
+    ],
   };
 }
 
-/**
- * Publishes an approved note: its own two pages, then the index, its year's archive, the
- * feed and the register — the same eight objects however large the site is. Keyed on
- * (request, note version): a replay rewrites the same bytes and moves nothing twice.
- */
-export async function publish(requestId: string, ports: PublishPorts, site: Site, now: Date) {
-  const request = await ports.getRequest(requestId);
-  if (request?.stage !== 'approved' || !request.draft)
-    return { published: false as const, reason: 'not approved' };
-  if (request.publishAt && Date.parse(request.publishAt) > now.getTime()) {
-    return { published: false as const, reason: `embargoed until ${request.publishAt}` };
-  }
-  const meeting = publicCopy(request, await ports.letter(request), site, now);
-  const path = meetingPath(meeting);
-  const manifest = (await ports.readManifest()).filter(
-    (entry) => entry.reference !== meeting.reference,
-  );
-  const all = [meeting, ...manifest].sort((a, b) => b.start.localeCompare(a.start));
-  const years = [...new Set(all.map((entry) => entry.start.slice(0, 4)))];
-  const year = meeting.start.slice(0, 4);
-  // Summaries only in the manifest: the note and letter live on their own pages.
-  const summaries = all.map((entry) => ({ ...entry, noteMarkdown: '', letterText: '' }));
-
-  await ports.writePublic(
-    `${path}index.html`,
-    renderMeetingPage(meeting, site),
-    'text/html; charset=utf-8',
-  );
-  await ports.writePublic(
-    `${path}letter.html`,
-    renderLetterPage(meeting, site),
-    'text/html; charset=utf-8',
-  );
+/** The shared pages every publication or takedown rewrites: always the same six objects. */
+async function writeListings(
+  summaries: PublishedMeeting[],
+  year: string,
+  ports: PublishPorts,
+  site: Site,
+) {
+  const years = [...new Set(summaries.map((entry) => entry.start.slice(0, 4)))];
+  const html = 'text/html; charset=utf-8';
+  const ofYear = summaries.filter((entry) => entry.start.startsWith(year));
   await ports.writePublic(
     'index.html',
     renderIndexPage(summaries.slice(0, INDEX_SIZE), site, 1, 1, years),
-    'text/html; charset=utf-8',
+    html,
   );
   await ports.writePublic(
     `years/${year}/index.html`,
-    renderYearPage(
-      summaries.filter((entry) => entry.start.startsWith(year)),
-      site,
-      year,
-      years,
-    ),
-    'text/html; charset=utf-8',
+    renderYearPage(ofYear, site, year, years),
+    html,
   );
   await ports.writePublic(
     'feed.xml',
@@ -154,9 +132,57 @@ export async function publish(requestId: string, ports: PublishPorts, site: Site
   );
   await ports.writePublic('register.json', renderRegisterJson(summaries, site), 'application/json');
   await ports.writeManifest(summaries);
+}
+
+/**
+ * Publishes an approved note: its own two pages, then the index, its year's archive, the
+ * feed and the register — the same eight objects however large the site is. A replayed
+ * approval finds the request already published and changes nothing. A correction
+ * republishes at the same address, keeps the first publication date and adds a dated
+ * notice.
+ */
+export async function publish(requestId: string, ports: PublishPorts, site: Site, now: Date) {
+  const request = await ports.getRequest(requestId);
+  if (request?.stage !== 'approved' || !request.draft)
+    return { published: false as const, reason: 'not approved' };
+  if (request.publishAt && Date.parse(request.publishAt) > now.getTime()) {
+    return { published: false as const, reason: `embargoed until ${request.publishAt}` };
+  }
+  const fresh = publicCopy(request, await ports.letter(request), site, now);
+  const previous = await ports.readManifest();
+  const first = previous.find((entry) => entry.reference === fresh.reference);
+  const meeting = first ? { ...fresh, publishedAt: first.publishedAt } : fresh;
+  const path = meetingPath(meeting);
+  const others = previous.filter((entry) => entry.reference !== meeting.reference);
+  // Summaries only in the manifest: the note and letter live on their own pages.
+  const summaries = [meeting, ...others]
+    .sort((a, b) => b.start.localeCompare(a.start))
+    .map((entry) => ({ ...entry, noteMarkdown: '', letterText: '' }));
+
+  const html = 'text/html; charset=utf-8';
+  await ports.writePublic(`${path}index.html`, renderMeetingPage(meeting, site), html);
+  await ports.writePublic(`${path}letter.html`, renderLetterPage(meeting, site), html);
+  await writeListings(summaries, meeting.start.slice(0, 4), ports, site);
   const pageUrl = `${site.baseUrl}${path}`;
   const moved = await ports.markPublished(request, { pageUrl, noteVersion: request.draft.version });
   return { published: true as const, pageUrl, moved, objectsWritten: 8 };
+}
+
+/**
+ * Takes a published meeting down: its pages go, and the index, feed and register are
+ * rewritten without it. The request keeps its record and its audit trail.
+ */
+export async function takeDown(requestId: string, ports: PublishPorts, site: Site) {
+  const request = await ports.getRequest(requestId);
+  const previous = await ports.readManifest();
+  const entry = previous.find((candidate) => candidate.reference === request?.reference);
+  if (!request || !entry) return { removed: false as const };
+  const path = meetingPath(entry);
+  await ports.deletePublic(`${path}index.html`);
+  await ports.deletePublic(`${path}letter.html`);
+  const remaining = previous.filter((candidate) => candidate.reference !== request.reference);
+  await writeListings(remaining, entry.start.slice(0, 4), ports, site);
+  return { removed: true as const, path };
 }
 
 /** Approved notes whose embargo has passed, published by the sweep. */

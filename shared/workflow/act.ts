@@ -175,6 +175,21 @@ export function decideAction(
     case 'assign':
       next.assignee = String(values.assignee);
       break;
+    case 'correct':
+      next.pendingCorrection = String(values.note);
+      break;
+    case 'takedown':
+      next.closedReason = String(values.reason);
+      break;
+    case 'publish':
+      if (request.pendingCorrection) {
+        next.corrections = [
+          ...(request.corrections ?? []),
+          { at: now.toISOString(), note: request.pendingCorrection },
+        ];
+        next.pendingCorrection = undefined;
+      }
+      break;
   }
   // A note is long; the event records its version, the note store keeps the text.
   const details =

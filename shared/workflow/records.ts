@@ -30,6 +30,9 @@ export interface RequestRecord {
   noteDueBy?: string;
   draft?: DraftState;
   publishAt?: string;
+  /** What the pending correction changes; shown, dated, on the republished page. */
+  pendingCorrection?: string;
+  corrections?: Array<{ at: string; note: string }>;
   /** Why a request was declined or withdrawn. */
   closedReason?: string;
 }

@@ -50,6 +50,8 @@ export const actionFields = {
   }),
   approve: z.object({ publishAt: z.iso.datetime({ offset: true }).optional() }),
   withdraw: reason,
+  correct: z.object({ note: z.string().trim().min(1, 'say what is being corrected').max(1000) }),
+  takedown: reason,
   /** Done by the publish function, as the system, once the pages are out. */
   publish: z.object({ pageUrl: z.url(), noteVersion: z.number().int().min(1) }),
   assign: z.object({ assignee: z.email() }),
@@ -133,6 +135,15 @@ export const transitions: readonly TransitionRow[] = [
     to: 'published',
     roles: ['admin'],
     notifies: ['requester', 'office'],
+  },
+  // A correction reopens the note; approving it republishes at the same address.
+  { from: 'published', action: 'correct', to: 'drafting', roles: approval, notifies: [] },
+  {
+    from: 'published',
+    action: 'takedown',
+    to: 'withdrawn',
+    roles: ['admin'],
+    notifies: ['office'],
   },
   ...(['received', 'accepted', 'scheduled'] as const).map(
     (from): TransitionRow => ({

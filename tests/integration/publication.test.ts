@@ -208,4 +208,51 @@ describe('automatic publication', () => {
       1,
     );
   });
+
+  it('republishes a correction at the same address with a dated notice', async () => {
+    const reference = (await records.request(id))?.reference.toLowerCase() ?? '';
+    const key = `meetings/2026/${reference}/index.html`;
+    const firstPublished = (await records.request(id))?.stage;
+    expect(firstPublished).toBe('published');
+    expect(
+      (await act(api, staff.approver, id, 'correct', { note: 'A job title was wrong.' })).body
+        .stage,
+    ).toBe('drafting');
+    const note = await api(staff.caseworker, 'GET', `/api/requests/${id}/note`);
+    await api(staff.caseworker, 'PUT', `/api/requests/${id}/note`, {
+      expectedVersion: note.body.version,
+      title: note.body.title,
+      body: `${note.body.body}\n\nCorrected text.`,
+    });
+    await act(api, staff.caseworker, id, 'submit_note');
+    await act(api, staff.approver, id, 'approve');
+    await postroom.settle();
+    const page = (await publicObjects()).get(key) ?? '';
+    expect(page).toMatch(
+      /<strong>Corrected on \d{1,2} \w+ \d{4}:<\/strong> A job title was wrong\./,
+    );
+    expect(page).toContain('Corrected text.');
+    expect((await records.request(id))?.stage).toBe('published');
+  });
+
+  it('takes a meeting down: its pages go, the register forgets it, the audit trail stays', async () => {
+    const reference = (await records.request(id))?.reference ?? '';
+    const refused = await act(api, staff.approver, id, 'takedown', {
+      reason: 'Published in error',
+    });
+    expect(refused.status).toBe(403);
+    expect(
+      (await act(api, staff.admin, id, 'takedown', { reason: 'Published in error' })).body.stage,
+    ).toBe('withdrawn');
+    await postroom.settle();
+    const objects = await publicObjects();
+    expect(objects.has(`meetings/2026/${reference.toLowerCase()}/index.html`)).toBe(false);
+    const register = JSON.parse(objects.get('register.json') ?? '{}');
+    expect(register.meetings.map((m: { reference: string }) => m.reference)).not.toContain(
+      reference,
+    );
+    expect(objects.get('index.html')).not.toContain(reference.toLowerCase());
+    const actions = (await records.events(id)).map((event) => event.action);
+    expect(actions.slice(-2)).toEqual(['publish', 'takedown']);
+  });
 });

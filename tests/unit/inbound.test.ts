@@ -214,11 +214,19 @@ describe('readInbound: unusual but acceptable mail', () => {
     });
   });
 
-  // Bug: for HTML-only mail the letter's text stays empty; the fixture README says text
-  // must be derived from the HTML, and body.txt (used for publication) is written from it.
+  // Found in review: HTML-only mail used to get empty text, though the fixture README says
+  // text must be derived from the HTML, and body.txt (used for publication) is written from it.
   it('derives the text from the HTML when there is no text/plain part (04)', async () => {
     const letter = await parsed('04-html-inline-image.eml');
     expect(letter.text).toContain('Greenfield Homes is a housing association');
+    expect(letter.text).not.toContain('<');
+  });
+
+  it('derives text from dangerous HTML without the script bodies (05)', async () => {
+    const letter = await parsed('05-html-dangerous.eml');
+    expect(letter.text).toContain('facial recognition in shops');
+    expect(letter.text).not.toContain('alert(');
+    expect(letter.text).not.toContain('document.cookie');
   });
 });
 

@@ -112,8 +112,8 @@ describe('inferOrganisation', () => {
     expect(inferOrganisation(text, 'g@gmail.com')?.name).toBe('Riverside Youth Trust');
   });
 
-  // Bug: the signature window runs on into the quoted original of a reply, so a quoted
-  // body line ("> I am writing on behalf of LumenCam Ltd, ...") becomes the organisation.
+  // Found in review: the signature window used to run on into the quoted original of a
+  // reply, so "> I am writing on behalf of LumenCam Ltd, ..." became the organisation.
   it('does not take a quoted line of an earlier message as the organisation', () => {
     const text = letter(
       'Our Chief Executive is also available on 24 February.',

@@ -113,8 +113,8 @@ describe('safeFilename', () => {
     expect(name.endsWith('.pdf')).toBe(true);
   });
 
-  // Bug: a name made only of non-Latin letters reduces to ".pdf", and the leading-dot
-  // rule then strips the dot, so the file is called "pdf" and loses its extension.
+  // Found in review: a name made only of non-Latin letters used to reduce to ".pdf", and
+  // the leading-dot rule then stripped the dot, leaving "pdf" with no extension.
   it('keeps the extension of a name written in another script', () => {
     expect(safeFilename('面会のお願い.pdf')).toMatch(/\.pdf$/);
   });

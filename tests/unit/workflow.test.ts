@@ -39,6 +39,8 @@ const validFields: Record<Action, Record<string, unknown>> = {
   request_changes: { comment: 'More detail' },
   approve: {},
   withdraw: { reason: 'They withdrew' },
+  correct: { note: 'A job title was wrong' },
+  takedown: { reason: 'Published in error' },
   publish: {
     pageUrl: 'https://meetings.office.example/meetings/2027/req-2027-0001/',
     noteVersion: 1,
