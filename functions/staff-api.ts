@@ -10,6 +10,7 @@ import { apiErrors, json, jsonBody } from '../shared/staff/http.ts';
 import { actorFromClaims } from '../shared/staff/identity.ts';
 import { getNote, noteDiff, noteVersions, saveNote } from '../shared/staff/notes.ts';
 import { openApiDocument } from '../shared/staff/openapi.ts';
+import { publicationPreview, redactionReview } from '../shared/staff/publication.ts';
 import { actOnRequest, listRequests, requestDetail } from '../shared/staff/requests.ts';
 import { loadHolidayCalendar } from '../shared/workflow/deadlines.ts';
 
@@ -31,6 +32,8 @@ const intakeRules = {
     maxDepth: config.MAX_MIME_DEPTH,
   },
 };
+
+const site = { officeName: config.OFFICE_NAME, baseUrl: config.SITE_BASE_URL };
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 const actor = (event: Event) => actorFromClaims(event.requestContext.authorizer?.jwt?.claims);
@@ -82,6 +85,38 @@ const routes = httpRouterHandler<Event, APIGatewayProxyResultV2>([
     handler: async (event: Event) => {
       actor(event);
       return json(200, await noteDiff(id(event), event.queryStringParameters ?? {}, ports));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/requests/{id}/redactions',
+    handler: async (event: Event) => {
+      actor(event);
+      return json(200, await redactionReview(id(event), ports));
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/api/requests/{id}/redactions',
+    handler: async (event: Event) =>
+      json(
+        200,
+        await actOnRequest(
+          id(event),
+          actor(event),
+          { ...(event.body as unknown as object), action: 'review_redactions' },
+          ports,
+          rules,
+          new Date(),
+        ),
+      ),
+  },
+  {
+    method: 'GET',
+    path: '/api/requests/{id}/publication-preview',
+    handler: async (event: Event) => {
+      actor(event);
+      return json(200, await publicationPreview(id(event), ports, site, new Date()));
     },
   },
   {

@@ -60,11 +60,12 @@ export function publicCopy(
   site: Site,
   now: Date,
 ): PublishedMeeting {
-  const decisions = noDecisions;
+  const decisions = request.redactions ?? noDecisions;
   const note = redact(request.draft?.body ?? '', decisions).text;
   const attendees = (request.meeting?.attendees ?? []).map(
     ({ name, role, organisation, host, invitedGuest }) => ({
-      name,
+      // A private individual staff marked is redacted here too, not only in the text.
+      name: redact(name, decisions).text,
       role,
       organisation,
       host,

@@ -178,6 +178,9 @@ export function decideAction(
     case 'correct':
       next.pendingCorrection = String(values.note);
       break;
+    case 'review_redactions':
+      next.redactions = values as NonNullable<RequestRecord['redactions']>;
+      break;
     case 'takedown':
       next.closedReason = String(values.reason);
       break;

@@ -32,6 +32,12 @@ export interface RequestRecord {
   publishAt?: string;
   /** What the pending correction changes; shown, dated, on the republished page. */
   pendingCorrection?: string;
+  /** Staff's redaction decisions for the public copy (detected data is redacted unless reinstated). */
+  redactions?: {
+    reinstated: Array<{ id: string; reason: string }>;
+    texts: string[];
+    patterns: string[];
+  };
   corrections?: Array<{ at: string; note: string }>;
   /** Why a request was declined or withdrawn. */
   closedReason?: string;

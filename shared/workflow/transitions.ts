@@ -50,6 +50,35 @@ export const actionFields = {
   }),
   approve: z.object({ publishAt: z.iso.datetime({ offset: true }).optional() }),
   withdraw: reason,
+  review_redactions: z.object({
+    reinstated: z
+      .array(
+        z.object({
+          id: z.string().min(1),
+          reason: z.string().trim().min(1, 'say why this may be published').max(1000),
+        }),
+      )
+      .max(200)
+      .default([]),
+    texts: z.array(z.string().trim().min(2).max(200)).max(200).default([]),
+    patterns: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(500)
+          .refine((source) => {
+            try {
+              new RegExp(source, 'gi');
+              return true;
+            } catch {
+              return false;
+            }
+          }, 'not a valid regular expression'),
+      )
+      .max(50)
+      .default([]),
+  }),
   correct: z.object({ note: z.string().trim().min(1, 'say what is being corrected').max(1000) }),
   takedown: reason,
   /** Done by the publish function, as the system, once the pages are out. */
@@ -136,6 +165,16 @@ export const transitions: readonly TransitionRow[] = [
     roles: ['admin'],
     notifies: ['requester', 'office'],
   },
+  // Redaction decisions are reviewed before approval, and recorded with their reasons.
+  ...(['held', 'drafting', 'in_review'] as const).map(
+    (from): TransitionRow => ({
+      from,
+      action: 'review_redactions',
+      to: from,
+      roles: staff,
+      notifies: [],
+    }),
+  ),
   // A correction reopens the note; approving it republishes at the same address.
   { from: 'published', action: 'correct', to: 'drafting', roles: approval, notifies: [] },
   {

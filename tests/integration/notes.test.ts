@@ -92,4 +92,45 @@ describe('the note of a meeting', () => {
     const current = await api(staff.caseworker, 'GET', `/api/requests/${id}/note`);
     expect(current.body).toMatchObject({ version: 2, editors: [staff.caseworker, staff.admin] });
   });
+
+  it('reviews redactions: detected data hidden by default, reinstated with a reason, names marked', async () => {
+    const review = await api(staff.caseworker, 'GET', `/api/requests/${id}/redactions`);
+    expect(review.status).toBe(200);
+    const fromLetter = review.body.findings.filter(
+      (finding: { where: string }) => finding.where === 'letter',
+    );
+    expect(fromLetter.map((finding: { kind: string }) => finding.kind)).toEqual(
+      expect.arrayContaining(['phone', 'postal-address']),
+    );
+    expect(fromLetter.every((finding: { redacted: boolean }) => finding.redacted)).toBe(true);
+    const phone = fromLetter.find((finding: { kind: string }) => finding.kind === 'phone');
+
+    const badPattern = await api(staff.caseworker, 'PUT', `/api/requests/${id}/redactions`, {
+      expectedVersion: review.body.version,
+      patterns: ['(['],
+    });
+    expect(badPattern.status).toBe(400);
+    expect(badPattern.body.error.fields[0].path).toBe('patterns.0');
+
+    const saved = await api(staff.caseworker, 'PUT', `/api/requests/${id}/redactions`, {
+      expectedVersion: review.body.version,
+      reinstated: [{ id: phone.id, reason: 'The company’s published switchboard number' }],
+      texts: ['Helen Marsh'],
+    });
+    expect(saved.status).toBe(200);
+    const event = (await records.events(id)).at(-1);
+    expect(event).toMatchObject({
+      action: 'review_redactions',
+      details: { reinstated: [{ reason: 'The company’s published switchboard number' }] },
+    });
+
+    const preview = await api(staff.caseworker, 'GET', `/api/requests/${id}/publication-preview`);
+    expect(preview.status).toBe(200);
+    expect(preview.body.letter).toContain(phone.text);
+    for (const finding of fromLetter.filter((f: { kind: string }) => f.kind === 'postal-address')) {
+      expect(preview.body.letter).not.toContain(finding.text);
+    }
+    expect(preview.body.letter).not.toContain('Helen Marsh');
+    expect(preview.body.page).toContain('[redacted]');
+  });
 });

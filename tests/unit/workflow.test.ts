@@ -40,6 +40,7 @@ const validFields: Record<Action, Record<string, unknown>> = {
   approve: {},
   withdraw: { reason: 'They withdrew' },
   correct: { note: 'A job title was wrong' },
+  review_redactions: { reinstated: [], texts: ['Helen Marsh'], patterns: [] },
   takedown: { reason: 'Published in error' },
   publish: {
     pageUrl: 'https://meetings.office.example/meetings/2027/req-2027-0001/',
