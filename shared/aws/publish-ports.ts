@@ -33,7 +33,10 @@ export function publishPorts(names: {
       const text = key
         ? new TextDecoder().decode(await readObject({ bucket: names.documents, key }))
         : '';
-      return { text, at: first?.at ?? request.receivedAt };
+      const attachments = (first?.documents?.attachments ?? [])
+        .filter((attachment) => !attachment.inline)
+        .map(({ key: stored, filename, contentType }) => ({ key: stored, filename, contentType }));
+      return { text, at: first?.at ?? request.receivedAt, attachments };
     },
     async readManifest() {
       try {
@@ -54,6 +57,10 @@ export function publishPorts(names: {
     writePublic: (key, body, contentType) =>
       writeObject({ bucket: names.public, key }, body, contentType),
     deletePublic: (key) => deleteObject({ bucket: names.public, key }),
+    async copyToPublic(documentKey, publicKey, contentType) {
+      const bytes = await readObject({ bucket: names.documents, key: documentKey });
+      await writeObject({ bucket: names.public, key: publicKey }, bytes, contentType);
+    },
     async markPublished(request, fields) {
       for (let attempt = 0; attempt < 5; attempt += 1) {
         const current = attempt === 0 ? request : await store.getRequest(request.id);

@@ -1,3 +1,4 @@
+import { safeFilename } from '../mail/sanitise.ts';
 import type { Actor } from '../workflow/act.ts';
 import type { RequestRecord } from '../workflow/records.ts';
 import { type RedactionDecisions, redact } from './redaction.ts';
@@ -17,8 +18,10 @@ import {
 /** What publication reads and writes; the AWS adapters supply it. */
 export interface PublishPorts {
   getRequest(id: string): Promise<RequestRecord | undefined>;
-  /** The text of the letter that opened the request, and when it came. */
-  letter(request: RequestRecord): Promise<{ text: string; at: string }>;
+  /** The letter that opened the request: its text, when it came, and its attachments. */
+  letter(request: RequestRecord): Promise<Letter>;
+  /** Copies a stored attachment to the public site. */
+  copyToPublic(documentKey: string, publicKey: string, contentType: string): Promise<void>;
   /** The published meetings, as the last publication left them (the site's manifest). */
   readManifest(): Promise<PublishedMeeting[]>;
   writeManifest(meetings: PublishedMeeting[]): Promise<void>;
@@ -29,6 +32,12 @@ export interface PublishPorts {
     request: RequestRecord,
     fields: { pageUrl: string; noteVersion: number },
   ): Promise<boolean>;
+}
+
+export interface Letter {
+  text: string;
+  at: string;
+  attachments: Array<{ key: string; filename: string; contentType: string }>;
 }
 
 export const PUBLISHER: Actor = {
@@ -53,10 +62,15 @@ function purposeOf(markdown: string, fallback: string): string {
   return (paragraph || fallback).replace(/\s+/g, ' ').slice(0, 500);
 }
 
+function clearedAttachments(request: RequestRecord, letter: Letter) {
+  const cleared = new Set(request.redactions?.clearedAttachments ?? []);
+  return letter.attachments.filter((attachment) => cleared.has(attachment.key));
+}
+
 /** What goes public for one approved request: the note and the letter, redacted. */
 export function publicCopy(
   request: RequestRecord,
-  letter: { text: string; at: string },
+  letter: Letter,
   site: Site,
   now: Date,
 ): PublishedMeeting {
@@ -90,7 +104,11 @@ export function publicCopy(
     noteMarkdown: note,
     letterText: redact(letter.text, decisions).text,
     letterDate: letter.at,
-    attachments: [],
+    // Only what staff cleared, one by one; otherwise the letter goes out as text alone.
+    attachments: clearedAttachments(request, letter).map((attachment) => ({
+      filename: attachment.filename,
+      href: `attachments/${safeFilename(attachment.filename)}`,
+    })),
     publishedAt: now.toISOString(),
     corrections: [
       ...(request.corrections ?? []),
@@ -149,7 +167,8 @@ export async function publish(requestId: string, ports: PublishPorts, site: Site
   if (request.publishAt && Date.parse(request.publishAt) > now.getTime()) {
     return { published: false as const, reason: `embargoed until ${request.publishAt}` };
   }
-  const fresh = publicCopy(request, await ports.letter(request), site, now);
+  const letter = await ports.letter(request);
+  const fresh = publicCopy(request, letter, site, now);
   const previous = await ports.readManifest();
   const first = previous.find((entry) => entry.reference === fresh.reference);
   const meeting = first ? { ...fresh, publishedAt: first.publishedAt } : fresh;
@@ -163,6 +182,13 @@ export async function publish(requestId: string, ports: PublishPorts, site: Site
   const html = 'text/html; charset=utf-8';
   await ports.writePublic(`${path}index.html`, renderMeetingPage(meeting, site), html);
   await ports.writePublic(`${path}letter.html`, renderLetterPage(meeting, site), html);
+  for (const attachment of clearedAttachments(request, letter)) {
+    await ports.copyToPublic(
+      attachment.key,
+      `${path}attachments/${safeFilename(attachment.filename)}`,
+      attachment.contentType,
+    );
+  }
   await writeListings(summaries, meeting.start.slice(0, 4), ports, site);
   const pageUrl = `${site.baseUrl}${path}`;
   const moved = await ports.markPublished(request, { pageUrl, noteVersion: request.draft.version });

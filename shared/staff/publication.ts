@@ -1,4 +1,4 @@
-import { publicCopy } from '../publication/publish.ts';
+import { type Letter, publicCopy } from '../publication/publish.ts';
 import { detectPersonalData } from '../publication/redaction.ts';
 import { renderLetterPage, renderMeetingPage, type Site } from '../publication/render.ts';
 import type { RequestRecord } from '../workflow/records.ts';
@@ -8,12 +8,18 @@ import type { NotePorts } from './notes.ts';
 async function letterOf(
   id: string,
   ports: NotePorts,
-): Promise<{ request: RequestRecord; letter: { text: string; at: string } }> {
+): Promise<{ request: RequestRecord; letter: Letter }> {
   const found = await ports.detail(id);
   if (!found) throw notFound(`request ${id}`);
   const first = found.messages.find((message) => message.direction === 'inbound');
   const text = first?.documents?.text ? await ports.readText(first.documents.text) : '';
-  return { request: found.request, letter: { text, at: first?.at ?? found.request.receivedAt } };
+  const attachments = (first?.documents?.attachments ?? [])
+    .filter((attachment) => !attachment.inline)
+    .map(({ key, filename, contentType }) => ({ key, filename, contentType }));
+  return {
+    request: found.request,
+    letter: { text, at: first?.at ?? found.request.receivedAt, attachments },
+  };
 }
 
 /** What the detectors found in the note and the letter, and whether each will be hidden. */

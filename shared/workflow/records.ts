@@ -37,6 +37,7 @@ export interface RequestRecord {
     reinstated: Array<{ id: string; reason: string }>;
     texts: string[];
     patterns: string[];
+    clearedAttachments?: string[];
   };
   corrections?: Array<{ at: string; note: string }>;
   /** Why a request was declined or withdrawn. */

@@ -51,6 +51,8 @@ export const actionFields = {
   approve: z.object({ publishAt: z.iso.datetime({ offset: true }).optional() }),
   withdraw: reason,
   review_redactions: z.object({
+    /** Attachment keys staff cleared for publication; the rest never go out. */
+    clearedAttachments: z.array(z.string().min(1).max(1000)).max(50).default([]),
     reinstated: z
       .array(
         z.object({

@@ -166,6 +166,15 @@ describe('automatic publication', () => {
     ] as const) {
       expect((await act(api, staff.caseworker, embargoed, action, fields)).status).toBe(200);
     }
+    // Clear the DOCX for publication; nothing else attached may go out.
+    const detail = await api(staff.caseworker, 'GET', `/api/requests/${embargoed}`);
+    const docx = detail.body.messages.find((m: { direction: string }) => m.direction === 'inbound')
+      .documents.attachments[0];
+    const cleared = await api(staff.caseworker, 'PUT', `/api/requests/${embargoed}/redactions`, {
+      expectedVersion: detail.body.version,
+      clearedAttachments: [docx.key],
+    });
+    expect(cleared.status).toBe(200);
     const publishAt = new Date(Date.now() + 1500).toISOString();
     expect((await act(api, staff.approver, embargoed, 'approve', { publishAt })).status).toBe(200);
     await postroom.settle();
@@ -181,9 +190,15 @@ describe('automatic publication', () => {
     expect(report.published).toHaveLength(1);
     await postroom.settle();
     expect((await records.request(embargoed))?.stage).toBe('published');
-    expect(JSON.parse((await publicObjects()).get('register.json') ?? '{}').meetings).toHaveLength(
-      2,
-    );
+    const objects = await publicObjects();
+    expect(JSON.parse(objects.get('register.json') ?? '{}').meetings).toHaveLength(2);
+    const attachmentKey = [...objects.keys()].find((key) => key.includes('/attachments/'));
+    expect(attachmentKey).toMatch(/\/attachments\/[^/]+\.docx$/);
+    const reference = (await records.request(embargoed))?.reference.toLowerCase() ?? '';
+    const page = [...objects.entries()].find(([key]) =>
+      key.endsWith(`${reference}/index.html`),
+    )?.[1];
+    expect(page).toContain(`href="attachments/${attachmentKey?.split('/').pop()}"`);
   });
 
   it('changes nothing when the approval is replayed', async () => {
