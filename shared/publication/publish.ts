@@ -76,7 +76,7 @@ export function publicCopy(
 ): PublishedMeeting {
   const decisions = request.redactions ?? noDecisions;
   const note = redact(request.draft?.body ?? '', decisions).text;
-  const attendees = (request.meeting?.attendees ?? []).map(
+  const attendees = ((request.draft?.meeting ?? request.meeting)?.attendees ?? []).map(
     ({ name, role, organisation, host, invitedGuest }) => ({
       // A private individual staff marked is redacted here too, not only in the text.
       name: redact(name, decisions).text,
@@ -86,8 +86,14 @@ export function publicCopy(
       invitedGuest,
     }),
   );
+  // The note's own list when the drafter gave one; otherwise every attending organisation.
   const organisations = [
-    ...new Set([request.organisation, ...attendees.map((a) => a.organisation)]),
+    ...new Set(
+      request.draft?.organisations ?? [
+        request.organisation,
+        ...attendees.map((a) => a.organisation),
+      ],
+    ),
   ].filter(
     (organisation): organisation is string =>
       Boolean(organisation) && organisation !== site.officeName,
@@ -95,9 +101,9 @@ export function publicCopy(
   return {
     reference: request.reference,
     title: request.draft?.title ?? request.subject,
-    start: request.meeting?.start ?? request.receivedAt,
-    end: request.meeting?.end ?? request.receivedAt,
-    location: request.meeting?.location ?? '',
+    start: (request.draft?.meeting ?? request.meeting)?.start ?? request.receivedAt,
+    end: (request.draft?.meeting ?? request.meeting)?.end ?? request.receivedAt,
+    location: (request.draft?.meeting ?? request.meeting)?.location ?? '',
     organisations,
     attendees,
     purposeSummary: redact(purposeOf(note, request.subject), decisions).text,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { diffNotes, type NoteVersion, noteVersionKey, prefillNote } from '../notes/note.ts';
 import { type Actor, type ActRules, fieldErrors } from '../workflow/act.ts';
+import { actionFields } from '../workflow/transitions.ts';
 import { ApiError, badRequest, notFound } from './errors.ts';
 import { actOnRequest, type RequestPorts } from './requests.ts';
 
@@ -11,10 +12,9 @@ export interface NotePorts extends RequestPorts {
   listKeys(prefix: string): Promise<string[]>;
 }
 
-export const noteBodySchema = z.object({
+export const noteBodySchema = actionFields.save_draft.extend({
   expectedVersion: z.number().int().min(0),
   title: z.string().trim().min(1).max(300),
-  body: z.string().max(60_000, 'a note may be at most 60,000 characters'),
 });
 
 export async function getNote(id: string, ports: NotePorts) {
@@ -26,11 +26,19 @@ export async function getNote(id: string, ports: NotePorts) {
       version: request.draft.version,
       title: request.draft.title ?? '',
       body: request.draft.body,
+      meeting: request.draft.meeting ?? request.meeting ?? null,
+      organisations: request.draft.organisations ?? null,
       editors: request.draft.editors,
     };
   }
   const letter = messages.find((message) => message.direction === 'inbound');
-  return { version: 0, ...prefillNote(request, letter?.at ?? request.receivedAt), editors: [] };
+  return {
+    version: 0,
+    ...prefillNote(request, letter?.at ?? request.receivedAt),
+    meeting: request.meeting ?? null,
+    organisations: null,
+    editors: [],
+  };
 }
 
 /**
@@ -82,6 +90,8 @@ export async function saveNote(
       expectedVersion: request.version,
       title: version.title,
       body: version.body,
+      meeting: parsed.data.meeting,
+      organisations: parsed.data.organisations,
     },
     ports,
     rules,

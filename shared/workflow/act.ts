@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { type AuditEvent, sealEvent } from './audit.ts';
 import { addWorkingDays, type HolidayCalendar, officeDate } from './deadlines.ts';
-import type { RequestRecord } from './records.ts';
+import type { DraftState, RequestRecord } from './records.ts';
 import {
   type Action,
   actionFields,
@@ -157,6 +157,9 @@ export function decideAction(
         body: String(values.body),
         editors: [...new Set([...editors, actor.email])],
         submittedBy: request.draft?.submittedBy,
+        meeting: (values.meeting as DraftState['meeting']) ?? request.draft?.meeting,
+        organisations:
+          (values.organisations as string[] | undefined) ?? request.draft?.organisations,
       };
       break;
     case 'submit_note':

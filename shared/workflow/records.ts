@@ -68,6 +68,9 @@ export interface DraftState {
   editors: string[];
   /** Who submitted it for review, told when changes are asked for. */
   submittedBy?: string;
+  /** The meeting as the note records it (it may differ from what was scheduled). */
+  meeting?: Omit<Meeting, 'sequence'>;
+  organisations?: string[];
 }
 
 /** A notification given up on after retries; kept beside the request for staff to see. */

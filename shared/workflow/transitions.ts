@@ -43,6 +43,16 @@ export const actionFields = {
   save_draft: z.object({
     title: z.string().trim().min(1).max(300).optional(),
     body: z.string().max(60_000, 'a note may be at most 60,000 characters'),
+    /** The meeting as the note records it, where it differs from what was scheduled. */
+    meeting: z
+      .object({
+        start: z.iso.datetime({ offset: true }),
+        end: z.iso.datetime({ offset: true }),
+        location: z.string().trim().min(1).max(500),
+        attendees: z.array(attendeeSchema).min(1).max(100),
+      })
+      .optional(),
+    organisations: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
   }),
   submit_note: z.object({}),
   request_changes: z.object({

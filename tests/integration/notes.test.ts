@@ -64,6 +64,21 @@ describe('the note of a meeting', () => {
     expect(stale).toMatchObject({ status: 409, body: { error: { currentVersion: 1 } } });
     const second = await api(staff.admin, 'PUT', `/api/requests/${id}/note`, {
       expectedVersion: 1,
+      // The meeting ran late and moved room: the note records what happened.
+      meeting: {
+        start: '2026-02-24T14:00:00Z',
+        end: '2026-02-24T15:45:00Z',
+        location: 'Waverley Gate, Edinburgh',
+        attendees: [
+          {
+            name: 'Helen Marsh',
+            role: 'VP Public Affairs',
+            organisation: 'LumenCam Ltd',
+            host: true,
+          },
+        ],
+      },
+      organisations: ['LumenCam Ltd'],
       title: 'Meeting with LumenCam Ltd',
       body: '## Purpose\n\nSecond draft, with a footnote.[^1]\n\n[^1]: The letter.',
     });
@@ -90,7 +105,12 @@ describe('the note of a meeting', () => {
     expect(diff.body.diff).toContain('-First draft.');
     expect(diff.body.diff).toContain('+Second draft, with a footnote.[^1]');
     const current = await api(staff.caseworker, 'GET', `/api/requests/${id}/note`);
-    expect(current.body).toMatchObject({ version: 2, editors: [staff.caseworker, staff.admin] });
+    expect(current.body).toMatchObject({
+      version: 2,
+      editors: [staff.caseworker, staff.admin],
+      meeting: { location: 'Waverley Gate, Edinburgh', end: '2026-02-24T15:45:00Z' },
+      organisations: ['LumenCam Ltd'],
+    });
   });
 
   it('reviews redactions: detected data hidden by default, reinstated with a reason, names marked', async () => {
@@ -132,5 +152,8 @@ describe('the note of a meeting', () => {
     }
     expect(preview.body.letter).not.toContain('Helen Marsh');
     expect(preview.body.page).toContain('[redacted]');
+    // The page shows the meeting as the note records it, not as it was first scheduled.
+    expect(preview.body.page).toContain('Waverley Gate, Edinburgh');
+    expect(preview.body.page).toContain('14:00 to 15:45');
   });
 });
