@@ -4,6 +4,7 @@ import type { PublishedMeeting } from '../publication/render.ts';
 import { decideAction } from '../workflow/act.ts';
 import { loadHolidayCalendar } from '../workflow/deadlines.ts';
 import { deleteObject, readObject, writeObject } from './documents.ts';
+import { readLetter } from './letter.ts';
 import { requestQueries } from './request-queries.ts';
 import { requestStore } from './request-store.ts';
 
@@ -26,18 +27,7 @@ export function publishPorts(names: {
   };
   return {
     getRequest: store.getRequest,
-    async letter(request) {
-      const found = await queries.detail(request.id);
-      const first = found?.messages.find((message) => message.direction === 'inbound');
-      const key = first?.documents?.text;
-      const text = key
-        ? new TextDecoder().decode(await readObject({ bucket: names.documents, key }))
-        : '';
-      const attachments = (first?.documents?.attachments ?? [])
-        .filter((attachment) => !attachment.inline)
-        .map(({ key: stored, filename, contentType }) => ({ key: stored, filename, contentType }));
-      return { text, at: first?.at ?? request.receivedAt, attachments };
-    },
+    letter: (request) => readLetter(queries, names.documents, request),
     async readManifest() {
       try {
         return JSON.parse(

@@ -4,6 +4,7 @@ import type { NotePorts } from '../staff/notes.ts';
 import type { RequestPorts } from '../staff/requests.ts';
 import { listKeys, readObject, writeObject } from './documents.ts';
 import { intakePorts } from './intake-ports.ts';
+import { readLetter } from './letter.ts';
 import { presignDownload, requestQueries } from './request-queries.ts';
 import { requestStore } from './request-store.ts';
 
@@ -22,6 +23,7 @@ export function staffPorts(
     writeText: (key, body, contentType) =>
       writeObject({ bucket: documentsBucket, key }, body, contentType),
     listKeys: (prefix) => listKeys(documentsBucket, prefix),
+    letter: (request) => readLetter(queries, documentsBucket, request),
     getHeld: queries.getHeld,
     discardHeld: store.discardHeld,
     list: queries.list,

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { diffNotes, type NoteVersion, noteVersionKey, prefillNote } from '../notes/note.ts';
+import type { Letter } from '../publication/publish.ts';
 import { type Actor, type ActRules, fieldErrors } from '../workflow/act.ts';
+import type { RequestRecord } from '../workflow/records.ts';
 import { actionFields } from '../workflow/transitions.ts';
 import { ApiError, badRequest, notFound } from './errors.ts';
 import { actOnRequest, type RequestPorts } from './requests.ts';
@@ -10,6 +12,8 @@ export interface NotePorts extends RequestPorts {
   readText(key: string): Promise<string>;
   writeText(key: string, body: string, contentType: string): Promise<void>;
   listKeys(prefix: string): Promise<string[]>;
+  /** The letter that opened the request, as publication will read it. */
+  letter(request: RequestRecord): Promise<Letter>;
 }
 
 export const noteBodySchema = actionFields.save_draft.extend({

@@ -9,17 +9,9 @@ async function letterOf(
   id: string,
   ports: NotePorts,
 ): Promise<{ request: RequestRecord; letter: Letter }> {
-  const found = await ports.detail(id);
-  if (!found) throw notFound(`request ${id}`);
-  const first = found.messages.find((message) => message.direction === 'inbound');
-  const text = first?.documents?.text ? await ports.readText(first.documents.text) : '';
-  const attachments = (first?.documents?.attachments ?? [])
-    .filter((attachment) => !attachment.inline)
-    .map(({ key, filename, contentType }) => ({ key, filename, contentType }));
-  return {
-    request: found.request,
-    letter: { text, at: first?.at ?? found.request.receivedAt, attachments },
-  };
+  const request = await ports.getRequest(id);
+  if (!request) throw notFound(`request ${id}`);
+  return { request, letter: await ports.letter(request) };
 }
 
 /** What the detectors found in the note and the letter, and whether each will be hidden. */

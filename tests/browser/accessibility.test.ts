@@ -3,11 +3,11 @@ import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type PublishedMeeting,
   renderIndexPage,
   renderLetterPage,
   renderMeetingPage,
 } from '../../shared/publication/render.ts';
+import { site, workedExample } from '../fixtures/worked-example.ts';
 
 /**
  * The published pages checked with axe-core in headless Chromium against WCAG 2.2 AA,
@@ -18,61 +18,9 @@ const axeSource = readFileSync(
   createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
   'utf8',
 );
-const site = {
-  officeName: 'The Commissioner’s Office',
-  baseUrl: 'https://meetings.office.example/',
-};
-const meeting: PublishedMeeting = {
-  reference: 'REQ-2026-0007',
-  title: 'Meeting with LumenCam Ltd about cameras and public safety',
-  start: '2026-02-24T14:00:00Z',
-  end: '2026-02-24T15:20:00Z',
-  location: 'Central Edinburgh',
-  organisations: ['LumenCam Ltd', 'Northlight Communications'],
-  attendees: [
-    {
-      name: 'Helen Marsh',
-      role: 'VP Public Affairs',
-      organisation: 'LumenCam Ltd',
-      host: true,
-      invitedGuest: false,
-    },
-    {
-      name: 'Raj Patel',
-      role: 'Head of Policy',
-      organisation: 'LumenCam Ltd',
-      host: false,
-      invitedGuest: false,
-    },
-    {
-      name: 'Sophie Grant',
-      role: 'Account Director',
-      organisation: 'Northlight Communications',
-      host: false,
-      invitedGuest: false,
-    },
-    {
-      name: 'Tom Reid',
-      role: 'Consultant',
-      organisation: 'Northlight Communications',
-      host: false,
-      invitedGuest: false,
-    },
-    {
-      name: 'The Commissioner',
-      role: 'Commissioner',
-      organisation: 'The Commissioner’s Office',
-      host: false,
-      invitedGuest: true,
-    },
-  ],
-  purposeSummary: 'Cameras and public safety.',
-  noteMarkdown:
-    '## Purpose\n\nLumenCam asked to meet in its letter of 30 January 2026.[^1]\n\n## Points of discussion\n\n### Retention\n\n- Default periods\n- Police access\n\n## Conclusion\n\nThe Commissioner will write.\n\n[^1]: Published beside this note.',
-  letterText: 'Dear Commissioner,\n\nWe would welcome a meeting.\n\nKind regards,\n[redacted]',
-  letterDate: '2026-01-30T09:12:44Z',
-  attachments: [],
-  publishedAt: '2026-03-10T09:00:00Z',
+// The worked example, with a correction so the notice is checked too.
+const meeting = {
+  ...workedExample,
   corrections: [{ at: '2026-03-12T10:00:00Z', note: 'A job title was wrong.' }],
 };
 

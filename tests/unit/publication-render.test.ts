@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   meetingPath,
-  type PublishedMeeting,
   renderFeed,
   renderIndexPage,
   renderLetterPage,
@@ -9,84 +8,9 @@ import {
   renderRegisterCsv,
   renderRegisterJson,
 } from '../../shared/publication/render.ts';
+import { site, workedExample } from '../fixtures/worked-example.ts';
 
-const site = {
-  officeName: 'The Commissioner’s Office',
-  baseUrl: 'https://meetings.office.example/',
-};
-
-/** The worked example from the design: LumenCam, 24 February, five attendees. */
-const meeting: PublishedMeeting = {
-  reference: 'REQ-2026-0007',
-  title: 'Meeting with LumenCam Ltd about cameras and public safety',
-  start: '2026-02-24T14:00:00Z',
-  end: '2026-02-24T15:20:00Z',
-  location: 'Central Edinburgh',
-  organisations: ['LumenCam Ltd', 'Northlight Communications'],
-  attendees: [
-    {
-      name: 'Helen Marsh',
-      role: 'VP Public Affairs',
-      organisation: 'LumenCam Ltd',
-      host: true,
-      invitedGuest: false,
-    },
-    {
-      name: 'Raj Patel',
-      role: 'Head of Policy',
-      organisation: 'LumenCam Ltd',
-      host: false,
-      invitedGuest: false,
-    },
-    {
-      name: 'Sophie Grant',
-      role: 'Account Director',
-      organisation: 'Northlight Communications',
-      host: false,
-      invitedGuest: false,
-    },
-    {
-      name: 'Tom Reid',
-      role: 'Consultant',
-      organisation: 'Northlight Communications',
-      host: false,
-      invitedGuest: false,
-    },
-    {
-      name: 'The Commissioner',
-      role: 'Commissioner',
-      organisation: 'The Commissioner’s Office',
-      host: false,
-      invitedGuest: true,
-    },
-  ],
-  purposeSummary:
-    'The role of the company’s cameras in public safety, following its letter of 30 January 2026.',
-  noteMarkdown: `## Purpose
-
-LumenCam asked to meet in its letter of 30 January 2026.[^1]
-
-## Points of discussion
-
-### Retention of footage
-
-- Default retention periods
-- Access by the police
-
-<script>alert("x")</script>
-
-## Conclusion
-
-The Commissioner will write to the company.
-
-[^1]: The letter is published beside this note.`,
-  letterText:
-    'Dear Commissioner,\n\nWe ask to meet. <script>alert(1)</script>\n\nKind regards,\n[redacted]',
-  letterDate: '2026-01-30T09:12:44Z',
-  attachments: [],
-  publishedAt: '2026-03-10T09:00:00Z',
-  corrections: [],
-};
+const meeting = workedExample;
 
 describe('a meeting page', () => {
   const html = renderMeetingPage(meeting, site);

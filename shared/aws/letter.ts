@@ -1,0 +1,22 @@
+import type { Letter } from '../publication/publish.ts';
+import type { RequestRecord } from '../workflow/records.ts';
+import { readObject } from './documents.ts';
+import type { requestQueries } from './request-queries.ts';
+
+/** The letter that opened a request: its stored text, when it came, and its attachments. */
+export async function readLetter(
+  queries: ReturnType<typeof requestQueries>,
+  documentsBucket: string,
+  request: RequestRecord,
+): Promise<Letter> {
+  const found = await queries.detail(request.id);
+  const first = found?.messages.find((message) => message.direction === 'inbound');
+  const key = first?.documents?.text;
+  const text = key
+    ? new TextDecoder().decode(await readObject({ bucket: documentsBucket, key }))
+    : '';
+  const attachments = (first?.documents?.attachments ?? [])
+    .filter((attachment) => !attachment.inline)
+    .map(({ key: stored, filename, contentType }) => ({ key: stored, filename, contentType }));
+  return { text, at: first?.at ?? request.receivedAt, attachments };
+}
