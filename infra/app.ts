@@ -13,5 +13,9 @@ new PostroomStack(app, 'Postroom', {
   officeAddress: context('officeAddress', 'commissioner@office.example'),
   staffAlertAddress: context('staffAlertAddress', 'staff@office.example'),
   siteBaseUrl: context('siteBaseUrl', 'https://meetings.office.example/'),
+  recipients: context('recipients', context('officeAddress', 'commissioner@office.example'))
+    .split(',')
+    .map((recipient) => recipient.trim())
+    .filter(Boolean),
   env: { region: context('region', 'eu-west-1') },
 });

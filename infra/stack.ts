@@ -17,7 +17,14 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
+import { S3 as S3Action, Stop } from 'aws-cdk-lib/aws-ses-actions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import {
+  AwsCustomResource,
+  AwsCustomResourcePolicy,
+  PhysicalResourceId,
+} from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { roles } from '../shared/workflow/transitions.ts';
 import { AppFunction } from './constructs/app-function.ts';
@@ -36,6 +43,8 @@ export interface PostroomStackProps extends StackProps {
   staffAlertAddress: string;
   /** The public site's address, ending in a slash (CloudFront or a custom domain). */
   siteBaseUrl: string;
+  /** The addresses (or domains) SES receives for: the office's public mailbox. */
+  recipients: string[];
 }
 
 /** postroom on AWS: the resources of infra/resources.ts and the functions of infra/functions.ts. */
@@ -71,6 +80,32 @@ export class PostroomStack extends Stack {
     const inbound = bucket(buckets.inbound);
     const documents = bucket(buckets.documents);
     const publicSite = bucket(buckets.public);
+
+    // SES receiving: store each message under the intake prefix, then stop. The S3 action
+    // adds the bucket policy that lets SES (for this account only) write there.
+    const receiptRules = new ReceiptRuleSet(this, 'ReceiptRules');
+    receiptRules.addRule('StoreInbound', {
+      recipients: props.recipients,
+      scanEnabled: true,
+      tlsPolicy: TlsPolicy.REQUIRE,
+      actions: [new S3Action({ bucket: inbound, objectKeyPrefix: INBOUND_PREFIX }), new Stop()],
+    });
+    // CloudFormation creates rule sets inactive, and only one is active per account and
+    // region: activate this one on deploy, and deactivate it if the stack goes.
+    new AwsCustomResource(this, 'ActivateReceiptRules', {
+      onUpdate: {
+        service: 'SES',
+        action: 'setActiveReceiptRuleSet',
+        parameters: { RuleSetName: receiptRules.receiptRuleSetName },
+        physicalResourceId: PhysicalResourceId.of(receiptRules.receiptRuleSetName),
+      },
+      onDelete: { service: 'SES', action: 'setActiveReceiptRuleSet', parameters: {} },
+      // SetActiveReceiptRuleSet has no resource-level permissions.
+      policy: AwsCustomResourcePolicy.fromSdkCalls({
+        resources: AwsCustomResourcePolicy.ANY_RESOURCE,
+      }),
+      installLatestAwsSdk: false,
+    });
 
     // Staff sign in through Cognito; their group is their role (infra/functions.ts routes).
     let api: HttpApi | undefined;

@@ -18,6 +18,7 @@ beforeAll(() => {
     officeAddress: 'office@test.example',
     staffAlertAddress: 'staff@test.example',
     siteBaseUrl: 'https://meetings.test.example/',
+    recipients: ['office@test.example'],
   });
   template = Template.fromStack(stack);
 });
@@ -71,6 +72,43 @@ describe('the data resources', () => {
   });
 });
 
+describe('SES receiving', () => {
+  it('stores mail for the office under the intake prefix, then stops', () => {
+    template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      Rule: Match.objectLike({
+        Recipients: ['office@test.example'],
+        ScanEnabled: true,
+        TlsPolicy: 'Require',
+        Actions: [
+          { S3Action: Match.objectLike({ ObjectKeyPrefix: INBOUND_PREFIX }) },
+          { StopAction: { Scope: 'RuleSet' } },
+        ],
+      }),
+    });
+  });
+
+  it('activates the rule set, which CloudFormation would leave inactive', () => {
+    const activations = Object.values(template.findResources('Custom::AWS')).map((resource) =>
+      JSON.stringify(resource.Properties.Create ?? resource.Properties.Update ?? ''),
+    );
+    expect(activations.some((call) => call.includes('setActiveReceiptRuleSet'))).toBe(true);
+  });
+
+  it('lets only SES, for this account, write into the inbound bucket', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'ses.amazonaws.com' },
+            Action: 's3:PutObject',
+            Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
 describe('the functions and their triggers', () => {
   it('lets the functions that mail send only as the office’s domain', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -91,10 +129,15 @@ describe('the functions and their triggers', () => {
   });
 
   it('creates one Node.js 24 arm64 function per declaration, with its declared memory', () => {
+    // CDK's own helpers (custom resources, notifications) are Lambda functions too.
+    const descriptions = new Set(
+      Object.values(functions).map((declaration) => declaration.description),
+    );
     const declared = Object.values(template.findResources('AWS::Lambda::Function')).filter(
-      (resource) => resource.Properties.Runtime === 'nodejs24.x',
+      (resource) => descriptions.has(resource.Properties.Description),
     );
     expect(declared).toHaveLength(Object.keys(functions).length);
+    for (const resource of declared) expect(resource.Properties.Runtime).toBe('nodejs24.x');
     for (const resource of declared) expect(resource.Properties.Architectures).toEqual(['arm64']);
     template.hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: functions.intakeMail.memoryMb,
