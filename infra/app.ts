@@ -13,6 +13,7 @@ new PostroomStack(app, 'Postroom', {
   officeAddress: context('officeAddress', 'commissioner@office.example'),
   staffAlertAddress: context('staffAlertAddress', 'staff@office.example'),
   siteBaseUrl: context('siteBaseUrl', 'https://meetings.office.example/'),
+  alarmEmail: app.node.tryGetContext('alarmEmail') as string | undefined,
   recipients: context('recipients', context('officeAddress', 'commissioner@office.example'))
     .split(',')
     .map((recipient) => recipient.trim())

@@ -2,6 +2,14 @@ import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpApi, type HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { CfnUserPoolGroup, Mfa, UserPool } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -19,6 +27,8 @@ import {
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import { S3 as S3Action, Stop } from 'aws-cdk-lib/aws-ses-actions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import {
   AwsCustomResource,
@@ -45,6 +55,8 @@ export interface PostroomStackProps extends StackProps {
   siteBaseUrl: string;
   /** The addresses (or domains) SES receives for: the office's public mailbox. */
   recipients: string[];
+  /** Where alarms are emailed; none subscribes when empty. */
+  alarmEmail?: string;
 }
 
 /** postroom on AWS: the resources of infra/resources.ts and the functions of infra/functions.ts. */
@@ -107,6 +119,19 @@ export class PostroomStack extends Stack {
       installLatestAwsSdk: false,
     });
 
+    // Every alarm goes to one topic; its email subscription comes from context.
+    const alarms = new Topic(this, 'Alarms', { enforceSSL: true });
+    if (props.alarmEmail) alarms.addSubscription(new EmailSubscription(props.alarmEmail));
+    const alarmOn = (id: string, metric: IMetric, description: string, threshold = 0) =>
+      new Alarm(this, id, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      }).addAlarmAction(new SnsAction(alarms));
+
     // Staff sign in through Cognito; their group is their role (infra/functions.ts routes).
     let api: HttpApi | undefined;
     const staffApi = (): HttpApi => {
@@ -139,6 +164,11 @@ export class PostroomStack extends Stack {
       [string, FunctionDeclaration]
     >) {
       const app = new AppFunction(this, name, declaration, props.projectRoot);
+      alarmOn(
+        `${name}Errors`,
+        app.fn.metricErrors({ period: Duration.minutes(5) }),
+        `${name} failed`,
+      );
       app.bindTable(table);
       app.bindBucket(inbound, 'INBOUND_BUCKET', 'read');
       app.bindBucket(documents, 'DOCUMENTS_BUCKET', 'readWrite');
@@ -169,6 +199,11 @@ export class PostroomStack extends Stack {
           enforceSSL: true,
           retentionPeriod: Duration.days(14),
         });
+        alarmOn(
+          `${name}DeadLetterDepth`,
+          deadLetters.metricApproximateNumberOfMessagesVisible(),
+          `mail is waiting in ${name}'s dead-letter queue; the raw message is in the inbound bucket`,
+        );
         const deliveries = new Queue(this, `${name}Deliveries`, {
           encryption: QueueEncryption.SQS_MANAGED,
           enforceSSL: true,
@@ -205,6 +240,23 @@ export class PostroomStack extends Stack {
           enforceSSL: true,
           retentionPeriod: Duration.days(14),
         });
+        alarmOn(
+          `${name}FailureDepth`,
+          failures.metricApproximateNumberOfMessagesVisible(),
+          `${name} gave up on stream records (redrive within 24 hours)`,
+        );
+        alarmOn(
+          `${name}IteratorAge`,
+          new Metric({
+            namespace: 'AWS/Lambda',
+            metricName: 'IteratorAge',
+            dimensionsMap: { FunctionName: app.fn.functionName },
+            statistic: 'Maximum',
+            period: Duration.minutes(5),
+          }),
+          `${name} is more than 10 minutes behind the table stream`,
+          10 * 60 * 1000,
+        );
         app.fn.addEventSource(
           new DynamoEventSource(table, {
             startingPosition: StartingPosition.TRIM_HORIZON,

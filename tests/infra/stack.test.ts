@@ -19,6 +19,7 @@ beforeAll(() => {
     staffAlertAddress: 'staff@test.example',
     siteBaseUrl: 'https://meetings.test.example/',
     recipients: ['office@test.example'],
+    alarmEmail: 'ops@test.example',
   });
   template = Template.fromStack(stack);
 });
@@ -69,6 +70,25 @@ describe('the data resources', () => {
     expect(versioned).toHaveLength(
       Object.values(buckets).filter((bucket) => bucket.versioned).length,
     );
+  });
+});
+
+describe('alarms', () => {
+  it('alarm on every function’s errors, every dead-letter queue and the stream’s iterator age, to email', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const metrics = alarms.map((alarm) => alarm.Properties.MetricName);
+    expect(metrics.filter((metric) => metric === 'Errors')).toHaveLength(
+      Object.keys(functions).length,
+    );
+    expect(
+      metrics.filter((metric) => metric === 'ApproximateNumberOfMessagesVisible'),
+    ).toHaveLength(3);
+    expect(metrics.filter((metric) => metric === 'IteratorAge')).toHaveLength(2);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@test.example',
+    });
   });
 });
 
