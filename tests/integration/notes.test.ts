@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { act, fixture, records, staff, staffClient, startPostroom } from '../support/postroom.ts';
+import {
+  fixture,
+  records,
+  staff,
+  staffClient,
+  startPostroom,
+  walkToHeld,
+} from '../support/postroom.ts';
 
 /** Drafting the note of a meeting: prefilled, versioned in S3, diffable, and 409 when stale. */
 let postroom: Awaited<ReturnType<typeof startPostroom>>;
@@ -11,8 +18,7 @@ beforeAll(async () => {
   api = staffClient(postroom.apiPort);
   await postroom.deliver(fixture('01-letter-pdf.eml'), 'vp.publicaffairs@lumencam.example');
   id = (await records.requestsInStage('received'))[0]?.id ?? '';
-  await act(api, staff.caseworker, id, 'accept');
-  await act(api, staff.caseworker, id, 'schedule', {
+  await walkToHeld(api, id, {
     start: '2026-02-24T14:00:00Z',
     end: '2026-02-24T15:20:00Z',
     location: 'Central Edinburgh',
@@ -26,7 +32,6 @@ beforeAll(async () => {
       },
     ],
   });
-  await act(api, staff.caseworker, id, 'record_held');
 });
 afterAll(async () => {
   await postroom.close();

@@ -11,6 +11,7 @@ import {
   staff,
   staffClient,
   startPostroom,
+  walkToHeld,
 } from '../support/postroom.ts';
 
 /**
@@ -39,8 +40,7 @@ beforeAll(async () => {
   api = staffClient(postroom.apiPort);
   await postroom.deliver(fixture('01-letter-pdf.eml'), 'vp.publicaffairs@lumencam.example');
   id = (await records.requestsInStage('received'))[0]?.id ?? '';
-  await act(api, staff.caseworker, id, 'accept');
-  await act(api, staff.caseworker, id, 'schedule', {
+  await walkToHeld(api, id, {
     start: '2026-02-24T14:00:00Z',
     end: '2026-02-24T15:20:00Z',
     location: 'Central Edinburgh',
@@ -61,7 +61,6 @@ beforeAll(async () => {
       },
     ],
   });
-  await act(api, staff.caseworker, id, 'record_held');
   await api(staff.caseworker, 'PUT', `/api/requests/${id}/note`, {
     expectedVersion: 0,
     title: 'Meeting with LumenCam Ltd about cameras and public safety',

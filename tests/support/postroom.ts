@@ -229,6 +229,22 @@ export async function act(
   });
 }
 
+/** Accepts a received request, schedules the given meeting and records it as held. */
+export async function walkToHeld(
+  api: ReturnType<typeof staffClient>,
+  requestId: string,
+  meeting: Record<string, unknown>,
+) {
+  for (const [action, fields] of [
+    ['accept', {}],
+    ['schedule', meeting],
+    ['record_held', {}],
+  ] as const) {
+    const result = await act(api, staff.caseworker, requestId, action, fields);
+    if (result.status !== 200) throw new Error(`${action} failed: ${JSON.stringify(result.body)}`);
+  }
+}
+
 export const staff = {
   caseworker: 'cara.caseworker@office.example',
   otherCaseworker: 'colin.caseworker@office.example',
