@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { functions } from '../infra/functions.ts';
 import { publishPorts } from '../shared/aws/publish-ports.ts';
-import { auditEventsIn } from '../shared/aws/stream.ts';
+import { eachAuditEvent } from '../shared/aws/stream.ts';
 import { readConfig } from '../shared/config.ts';
 import { log } from '../shared/log.ts';
 import { publish, takeDown } from '../shared/publication/publish.ts';
@@ -17,23 +17,12 @@ const ports = publishPorts({
 const site = { officeName: config.OFFICE_NAME, baseUrl: config.SITE_BASE_URL };
 
 /** Approvals and takedowns from the table stream -> the public site, unaided. */
-export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler(
-  async (event) => {
-    for (const { sequenceNumber, event: approval } of auditEventsIn(event)) {
-      try {
-        const outcome =
-          approval.action === 'takedown'
-            ? await takeDown(approval.requestId, ports, site)
-            : await publish(approval.requestId, ports, site, new Date());
-        log.info('publication', { requestId: approval.requestId, ...outcome });
-      } catch (error) {
-        log.error('publication failed; the stream will retry from this record', {
-          requestId: approval.requestId,
-          error,
-        });
-        return { batchItemFailures: [{ itemIdentifier: sequenceNumber }] };
-      }
-    }
-    return { batchItemFailures: [] };
-  },
+export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler((event) =>
+  eachAuditEvent(event, 'publication', async (approval) => {
+    const outcome =
+      approval.action === 'takedown'
+        ? await takeDown(approval.requestId, ports, site)
+        : await publish(approval.requestId, ports, site, new Date());
+    log.info('publication', { requestId: approval.requestId, ...outcome });
+  }),
 );

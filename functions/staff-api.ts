@@ -47,6 +47,8 @@ const signedIn =
   };
 
 const routes = httpRouterHandler<Event, APIGatewayProxyResultV2>([
+  // Public, for uptime checks: it answers once the function has loaded its configuration.
+  { method: 'GET', path: '/api/health', handler: async () => json(200, { status: 'ok' }) },
   { method: 'GET', path: '/api/openapi.json', handler: async () => json(200, openApiDocument()) },
   {
     method: 'GET',

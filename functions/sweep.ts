@@ -8,7 +8,7 @@ import { publishEmbargoed } from '../shared/publication/publish.ts';
 import { sweep } from '../shared/sweep/digest.ts';
 
 const config = readConfig(functions.sweep.env);
-const ports = sweepPorts(config.TABLE_NAME);
+const ports = sweepPorts(config.TABLE_NAME, config.SES_CONFIGURATION_SET);
 const publication = publishPorts({
   table: config.TABLE_NAME,
   documents: config.DOCUMENTS_BUCKET,

@@ -1,22 +1,55 @@
 import { fileURLToPath } from 'node:url';
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { retentionDefaults } from './resources.ts';
 import { PostroomStack } from './stack.ts';
 
-/** `npx cdk synth` / `npx cdk deploy`. Office settings come from context (cdk.json or -c). */
+/**
+ * `npx cdk synth` / `npx cdk deploy`. Office settings come from context: cdk.json, or
+ * `-c key=value` on the command line (README, "Deploy to AWS").
+ */
 const app = new App();
-const context = (key: string, fallback: string): string =>
-  String(app.node.tryGetContext(key) ?? fallback);
+// cdk-nag's AwsSolutions checks: synth and deploy stop on any finding not acknowledged
+// (with its reason) beside the construct it concerns.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+const text = (key: string): string | undefined => {
+  const value = app.node.tryGetContext(key);
+  return value === undefined || value === '' ? undefined : String(value);
+};
+const days = (key: string, fallback: number): number => {
+  const value = Number(text(key) ?? fallback);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`context ${key} must be a whole number of days; got ${text(key)}`);
+  return value;
+};
+
+const officeAddress = text('officeAddress') ?? 'commissioner@office.example';
+const siteDomain = text('siteDomain');
+const siteCertificateArn = text('siteCertificateArn');
+if (siteDomain && !siteCertificateArn?.includes(':us-east-1:'))
+  throw new Error(
+    'context siteDomain needs siteCertificateArn: an ACM certificate for it in us-east-1',
+  );
 
 new PostroomStack(app, 'Postroom', {
   projectRoot: fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, ''),
-  officeName: context('officeName', 'The Commissioner’s Office'),
-  officeAddress: context('officeAddress', 'commissioner@office.example'),
-  staffAlertAddress: context('staffAlertAddress', 'staff@office.example'),
-  siteBaseUrl: context('siteBaseUrl', 'https://meetings.office.example/'),
-  alarmEmail: app.node.tryGetContext('alarmEmail') as string | undefined,
-  recipients: context('recipients', context('officeAddress', 'commissioner@office.example'))
+  officeName: text('officeName') ?? 'The Commissioner’s Office',
+  officeAddress,
+  staffAlertAddress: text('staffAlertAddress') ?? 'staff@office.example',
+  recipients: (text('recipients') ?? officeAddress)
     .split(',')
     .map((recipient) => recipient.trim())
     .filter(Boolean),
-  env: { region: context('region', 'eu-west-1') },
+  alarmEmail: text('alarmEmail'),
+  siteDomain:
+    siteDomain && siteCertificateArn
+      ? { name: siteDomain, certificateArn: siteCertificateArn }
+      : undefined,
+  signInDomainPrefix: text('signInDomainPrefix') ?? 'postroom-staff',
+  retention: {
+    rawMailDays: days('rawMailRetentionDays', retentionDefaults.rawMailDays),
+    noncurrentVersionDays: days('noncurrentVersionDays', retentionDefaults.noncurrentVersionDays),
+    logDays: days('logRetentionDays', retentionDefaults.logDays),
+  },
+  env: { region: text('region') ?? 'eu-west-1' },
 });

@@ -1,4 +1,5 @@
 import type { ConfigKey } from '../shared/config.ts';
+import { closedStages } from '../shared/retention/raw-mail.ts';
 
 /**
  * The one list of postroom's functions, their triggers and the configuration each reads.
@@ -20,7 +21,22 @@ export type Trigger =
       retryAttempts: number;
       /** Lambda FilterCriteria patterns; the local poller applies the same ones. */
       filters: ReadonlyArray<Record<string, unknown>>;
-    };
+    }
+  /**
+   * SES bounce and complaint events for the office's configuration set, through SNS.
+   * Nothing emulates them locally: tests deliver the SNS event to the handler.
+   */
+  | { kind: 'sending-feedback' };
+
+/** The buckets a function can be given, by the variable that names them. */
+export type BucketVariable = 'INBOUND_BUCKET' | 'DOCUMENTS_BUCKET' | 'PUBLIC_BUCKET';
+
+/**
+ * What a function may do in each bucket it names: `read`; `write`, which adds putting
+ * objects and tags but never deleting (raw mail and documents are the office's record);
+ * or `readWrite`, which can also delete.
+ */
+export type BucketAccess = 'read' | 'write' | 'readWrite';
 
 export interface FunctionDeclaration {
   /** Path from the repository root to the module exporting `handler`. */
@@ -28,6 +44,8 @@ export interface FunctionDeclaration {
   description: string;
   trigger: Trigger;
   env: readonly ConfigKey[];
+  /** Access to the buckets named in `env`; a bucket left out here is read-only. */
+  buckets?: Partial<Record<BucketVariable, BucketAccess>>;
   memoryMb: number;
   timeoutSeconds: number;
 }
@@ -36,6 +54,18 @@ export interface FunctionDeclaration {
 export const auditEventInserts = [
   { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['event'] } } } },
 ] as const;
+
+/** Requests entering or leaving a closed stage: raw mail retention starts or stops. */
+export const closingsAndReopenings = [
+  {
+    eventName: ['INSERT'],
+    dynamodb: { NewImage: { type: { S: ['event'] }, to: { S: [...closedStages] } } },
+  },
+  {
+    eventName: ['INSERT'],
+    dynamodb: { NewImage: { type: { S: ['event'] }, from: { S: [...closedStages] } } },
+  },
+];
 
 /** Only approvals and takedowns: publication has nothing to do with any other event. */
 export const approvals = [
@@ -60,6 +90,7 @@ export const functions = {
       'MAX_MIME_DEPTH',
       'BANK_HOLIDAYS_FILE',
     ],
+    buckets: { DOCUMENTS_BUCKET: 'write' },
     // A 40 MB message parses into several copies of itself (raw, decoded parts, uploads).
     memoryMb: 1536,
     timeoutSeconds: 120,
@@ -76,7 +107,9 @@ export const functions = {
       'STAFF_ALERT_ADDRESS',
       'APPROVER_ADDRESSES',
       'ACK_LIMIT_PER_HOUR',
+      'SES_CONFIGURATION_SET',
     ],
+    buckets: { DOCUMENTS_BUCKET: 'write' },
     memoryMb: 512,
     timeoutSeconds: 60,
   },
@@ -86,6 +119,7 @@ export const functions = {
     trigger: {
       kind: 'http-api',
       routes: [
+        { method: 'GET', path: '/api/health', public: true },
         { method: 'GET', path: '/api/openapi.json', public: true },
         { method: 'GET', path: '/api/requests' },
         { method: 'GET', path: '/api/requests/{id}' },
@@ -116,6 +150,7 @@ export const functions = {
       'SEPARATE_APPROVAL',
       'BANK_HOLIDAYS_FILE',
     ],
+    buckets: { DOCUMENTS_BUCKET: 'write' },
     memoryMb: 512,
     timeoutSeconds: 15,
   },
@@ -131,6 +166,8 @@ export const functions = {
       'OFFICE_NAME',
       'OFFICE_TIMEZONE',
     ],
+    // A takedown deletes public pages.
+    buckets: { DOCUMENTS_BUCKET: 'write', PUBLIC_BUCKET: 'readWrite' },
     memoryMb: 512,
     timeoutSeconds: 60,
   },
@@ -151,9 +188,34 @@ export const functions = {
       'STAFF_ALERT_ADDRESS',
       'OFFICE_TIMEZONE',
       'DIGEST_HOUR',
+      'SES_CONFIGURATION_SET',
     ],
+    buckets: { DOCUMENTS_BUCKET: 'write', PUBLIC_BUCKET: 'readWrite' },
     memoryMb: 256,
     timeoutSeconds: 60,
+  },
+  rawMailRetention: {
+    entry: 'functions/raw-mail-retention.ts',
+    description: 'Marks the raw mail of closed requests so the inbound bucket expires it',
+    trigger: {
+      kind: 'audit-events',
+      batchSize: 10,
+      retryAttempts: 5,
+      filters: closingsAndReopenings,
+    },
+    env: ['TABLE_NAME', 'INBOUND_BUCKET'],
+    buckets: { INBOUND_BUCKET: 'write' },
+    // A self-copy of a 40 MB message happens inside S3; the function only waits for it.
+    memoryMb: 256,
+    timeoutSeconds: 60,
+  },
+  sendingFeedback: {
+    entry: 'functions/sending-feedback.ts',
+    description: 'Stops mail to addresses that bounced permanently or complained',
+    trigger: { kind: 'sending-feedback' },
+    env: ['TABLE_NAME'],
+    memoryMb: 256,
+    timeoutSeconds: 30,
   },
 } as const satisfies Record<string, FunctionDeclaration>;
 

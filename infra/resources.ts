@@ -35,3 +35,19 @@ export const buckets = {
 
 /** The key prefix SES's S3 action writes under (and S3 notifies intake of). */
 export const INBOUND_PREFIX = 'inbound/';
+
+/** How long things are kept, in days; each can be changed with CDK context (README). */
+export interface Retention {
+  /** Raw mail of a closed request, counted from its closing. */
+  rawMailDays: number;
+  /** Superseded versions of raw mail and documents. */
+  noncurrentVersionDays: number;
+  /** S3 and CloudFront access logs, API access logs and function logs. */
+  logDays: number;
+}
+
+export const retentionDefaults: Retention = {
+  rawMailDays: 730,
+  noncurrentVersionDays: 90,
+  logDays: 365,
+};

@@ -45,6 +45,11 @@ export const configSchema = z.object({
   MAX_MESSAGE_BYTES: positiveInt.default(40 * 1024 * 1024),
   MAX_MIME_PARTS: positiveInt.default(250),
   MAX_MIME_DEPTH: positiveInt.default(32),
+  SES_CONFIGURATION_SET: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('the SES configuration set whose bounces and complaints stop further mail'),
   LOG_LEVEL: z.enum(['info', 'warn', 'error']).default('info'),
   BANK_HOLIDAYS_FILE: z
     .string()

@@ -1,33 +1,50 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { ConfigKey } from '../../shared/config.ts';
-import type { FunctionDeclaration } from '../functions.ts';
+import type { BucketAccess, BucketVariable, FunctionDeclaration } from '../functions.ts';
 
 /**
  * Every postroom Lambda function. Defaults it sets:
  * - Node.js 24 on arm64;
  * - an ESM bundle, minified, with source maps (and NODE_OPTIONS to use them);
  * - the AWS SDK bundled, so the tested version ships rather than the runtime's;
- * - a log group kept for a year, retained if the stack goes;
+ * - a log group kept for the configured log retention, retained if the stack goes;
  * - memory and timeout from the function's declaration in infra/functions.ts.
  */
 export class AppFunction extends Construct {
   readonly fn: NodejsFunction;
   private readonly declared: ReadonlySet<ConfigKey>;
+  private readonly declaration: FunctionDeclaration;
 
-  constructor(scope: Construct, id: string, declaration: FunctionDeclaration, projectRoot: string) {
+  constructor(
+    scope: Construct,
+    id: string,
+    declaration: FunctionDeclaration,
+    options: { projectRoot: string; logDays: number },
+  ) {
     super(scope, id);
+    const { projectRoot } = options;
+    this.declaration = declaration;
     this.declared = new Set(declaration.env);
     const logGroup = new LogGroup(this, 'Logs', {
-      retention: RetentionDays.ONE_YEAR,
+      retention: logRetention(options.logDays),
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Its own role, allowed to write to its own log group: not the managed basic-execution
+    // policy, which lets a function create log groups and write to any of them.
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `postroom ${id}: ${declaration.description}`,
+    });
+    logGroup.grantWrite(role);
     this.fn = new NodejsFunction(this, 'Function', {
+      role,
       entry: `${projectRoot}/${declaration.entry}`,
       projectRoot,
       depsLockFilePath: `${projectRoot}/package-lock.json`,
@@ -61,13 +78,66 @@ export class AppFunction extends Construct {
     if (access === 'read') table.grantReadData(this.fn);
     else table.grantReadWriteData(this.fn);
     this.setEnv('TABLE_NAME', table.tableName);
+    this.acknowledgeWildcard(
+      `<${this.logicalIdOf(table)}.Arn>/index/*`,
+      'the table has one index, the stage GSI (infra/resources.ts); the grant names the table',
+    );
   }
 
-  /** Grants bucket access and sets the bucket's variable together. */
-  bindBucket(bucket: IBucket, env: ConfigKey, access: 'read' | 'readWrite'): void {
+  /**
+   * Grants the access the declaration gives the function to this bucket (read unless it
+   * says more) and sets the bucket's variable, together. A function that does not name
+   * the bucket gets neither.
+   */
+  bindBucket(bucket: IBucket, env: BucketVariable): void {
     if (!this.declared.has(env)) return;
-    if (access === 'read') bucket.grantRead(this.fn);
-    else bucket.grantReadWrite(this.fn);
+    this.grantBucket(bucket, this.declaration.buckets?.[env] ?? 'read');
     this.setEnv(env, bucket.bucketName);
   }
+
+  /** Access to a bucket the function learns of from its events rather than its settings. */
+  grantBucket(bucket: IBucket, access: BucketAccess): void {
+    // Named actions rather than grantRead's wildcards. Listing lets a missing key come
+    // back as NoSuchKey, which the code expects, rather than AccessDenied.
+    const objectActions = {
+      read: ['s3:GetObject', 's3:GetObjectTagging'],
+      write: ['s3:GetObject', 's3:GetObjectTagging', 's3:PutObject', 's3:PutObjectTagging'],
+      readWrite: [
+        's3:GetObject',
+        's3:GetObjectTagging',
+        's3:PutObject',
+        's3:PutObjectTagging',
+        's3:DeleteObject',
+      ],
+    }[access];
+    this.fn.addToRolePolicy(
+      new PolicyStatement({ actions: objectActions, resources: [bucket.arnForObjects('*')] }),
+    );
+    this.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+    );
+    this.acknowledgeWildcard(
+      `<${this.logicalIdOf(bucket)}.Arn>/*`,
+      `objects are keyed by request id, so the function needs every key in the bucket (${access} only)`,
+    );
+  }
+
+  private logicalIdOf(resource: ITableV2 | IBucket): string {
+    return Stack.of(this).getLogicalId(resource.node.defaultChild as CfnResource);
+  }
+
+  /** cdk-nag: a resource wildcard this construct grants on purpose, and why. */
+  private acknowledgeWildcard(resource: string, reason: string): void {
+    Validations.of(this).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+  }
+}
+
+/** CloudWatch keeps logs only for certain periods: the shortest that covers `days`. */
+export function logRetention(days: number): RetentionDays {
+  const periods = (
+    Object.values(RetentionDays).filter((value) => typeof value === 'number') as number[]
+  )
+    .filter((period) => period > 0)
+    .sort((a, b) => a - b);
+  return (periods.find((period) => period >= days) ?? RetentionDays.INFINITE) as RetentionDays;
 }

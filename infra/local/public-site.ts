@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { extname } from 'node:path';
 import { readObject } from '../../shared/aws/documents.ts';
+import { siteContentSecurityPolicy } from '../../shared/publication/render.ts';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -23,7 +24,7 @@ export async function startPublicSite(port: number, bucket: string) {
       response.writeHead(200, {
         'content-type': types[extname(key)] ?? 'application/octet-stream',
         'x-content-type-options': 'nosniff',
-        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",
+        'content-security-policy': siteContentSecurityPolicy,
       });
       response.end(Buffer.from(body));
     } catch {

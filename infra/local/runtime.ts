@@ -82,7 +82,7 @@ export async function startLocalRuntime(options: {
           invoke: (event) => invoke(event) as never,
         }),
       );
-    } else {
+    } else if (trigger.kind === 'audit-events') {
       pollers[name] = startStreamPoller(
         await tableStreamArn(env.TABLE_NAME ?? ''),
         {
@@ -98,6 +98,8 @@ export async function startLocalRuntime(options: {
         },
       );
     }
+    // 'sending-feedback' has no local source: the SES emulator never bounces. Tests hand
+    // the handler the SNS event SES would publish.
   }
   if (!smtp) throw new Error('infra/functions.ts declares no inbound-mail function');
   const intake = smtp;

@@ -1,12 +1,16 @@
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  PutObjectTaggingCommand,
 } from '@aws-sdk/client-s3';
 import { s3 } from './clients.ts';
 
-/** Raw mail and parsed documents in S3: the only S3 calls intake makes. */
+/** Raw mail and parsed documents in S3: the S3 calls postroom makes. */
 export interface ObjectRef {
   bucket: string;
   key: string;
@@ -80,4 +84,45 @@ export async function writeObject(
 
 export async function deleteObject(ref: ObjectRef): Promise<void> {
   await s3.send(new DeleteObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+}
+
+/** The object's tags, or undefined when the object does not exist. */
+export async function readTags(ref: ObjectRef): Promise<Record<string, string> | undefined> {
+  try {
+    const found = await s3.send(new GetObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key }));
+    return Object.fromEntries((found.TagSet ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+  } catch (error) {
+    if (['NoSuchKey', 'NotFound'].includes((error as Error).name)) return undefined;
+    throw error;
+  }
+}
+
+export async function writeTags(ref: ObjectRef, tags: Record<string, string>): Promise<void> {
+  await s3.send(
+    new PutObjectTaggingCommand({
+      Bucket: ref.bucket,
+      Key: ref.key,
+      Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+    }),
+  );
+}
+
+/**
+ * Rewrites an object onto itself, so S3's lifecycle clock (which counts from creation)
+ * starts again. S3 refuses a self-copy that changes nothing, so the metadata is replaced
+ * with the same metadata plus `stamp`. In a versioned bucket the old version stays as a
+ * noncurrent version until the noncurrent-version rule removes it.
+ */
+export async function restampObject(ref: ObjectRef, stamp: Record<string, string>): Promise<void> {
+  const head = await s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+  await s3.send(
+    new CopyObjectCommand({
+      Bucket: ref.bucket,
+      Key: ref.key,
+      CopySource: `${ref.bucket}/${ref.key.split('/').map(encodeURIComponent).join('/')}`,
+      MetadataDirective: 'REPLACE',
+      ContentType: head.ContentType,
+      Metadata: { ...head.Metadata, ...stamp },
+    }),
+  );
 }

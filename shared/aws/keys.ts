@@ -25,6 +25,8 @@ export const keys = {
   reference: (reference: string) => ({ PK: `REF#${reference}`, SK: 'REF' }),
   counter: (year: number) => ({ PK: `COUNTER#${year}`, SK: 'COUNTER' }),
   held: (id: string) => ({ PK: `HELD#${id}`, SK: 'HELD' }),
+  /** An address SES reported as permanently bouncing or complaining: never mailed again. */
+  suppressed: (address: string) => ({ PK: `ADDR#${address.toLowerCase()}`, SK: 'SUPPRESSED' }),
   ackRate: (sender: string, hour: string) => ({
     PK: `RATE#${sender.toLowerCase()}`,
     SK: `HOUR#${hour}`,

@@ -2,11 +2,11 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SweepPorts } from '../sweep/digest.ts';
 import type { RequestRecord } from '../workflow/records.ts';
 import { dynamo } from './clients.ts';
-import { sendRawMail } from './mailer.ts';
+import { mailer } from './mailer.ts';
 import { requestQueries } from './request-queries.ts';
 
 /** The sweep's ports: stage-index queries, a per-day claim, and SES. */
-export function sweepPorts(tableName: string): SweepPorts {
+export function sweepPorts(tableName: string, configurationSet?: string): SweepPorts {
   const queries = requestQueries(tableName);
   const all = async (filter: Parameters<typeof queries.list>[0]): Promise<RequestRecord[]> => {
     const found: RequestRecord[] = [];
@@ -42,6 +42,6 @@ export function sweepPorts(tableName: string): SweepPorts {
         throw error;
       }
     },
-    sendRawMail,
+    sendRawMail: mailer(configurationSet).sendRawMail,
   };
 }

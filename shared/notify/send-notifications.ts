@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { log } from '../log.ts';
 import { composeMessage } from '../mail/compose.ts';
+import type { Suppression } from '../sending/feedback.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { type OfficeSettings, type PlannedNotification, planNotifications } from './plan.ts';
@@ -31,6 +32,8 @@ export interface NotifyPorts {
   recordOutbound(message: MessageRecord): Promise<void>;
   rememberMessageIds(ids: readonly string[], requestId: string): Promise<void>;
   takeAcknowledgementAllowance(sender: string, at: Date, limit: number): Promise<boolean>;
+  /** Why SES said never to mail this address again, if it did. */
+  suppressionOf(address: string): Promise<Suppression | undefined>;
   sendRawMail(raw: string, from: string, to: readonly string[]): Promise<{ sesMessageId: string }>;
   /** Records a notification given up on, so staff see it on the request. */
   recordFailure(requestId: string, failure: FailedNotification): Promise<void>;
@@ -123,6 +126,21 @@ async function sendOne(
     return;
   }
   const now = rules.now();
+  const suppression = await ports.suppressionOf(notification.recipient);
+  if (suppression) {
+    // Staff see it beside the request: the requester may need a phone call instead.
+    const reason = `not sent: ${notification.recipient} ${suppression.reason === 'bounce' ? 'bounced permanently' : 'complained'} on ${suppression.at.slice(0, 10)} (${suppression.detail})`;
+    await ports.recordFailure(request.id, {
+      seq: event.seq,
+      kind: notification.kind,
+      recipient: notification.recipient,
+      error: reason,
+      at: now.toISOString(),
+    });
+    await ports.settle(key, { state: 'suppressed', reason });
+    log.warn('notification suppressed: the address bounced or complained', { ...fields, reason });
+    return;
+  }
   if (
     notification.rateLimited &&
     !(await ports.takeAcknowledgementAllowance(

@@ -60,6 +60,13 @@ const londonTime = (iso: string) =>
     timeZone: 'Europe/London',
   });
 
+/**
+ * What the public pages may load: their own inline styles and images, nothing else, and
+ * no scripts at all. CloudFront sends it on AWS; the local site sends the same.
+ */
+export const siteContentSecurityPolicy =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 const styles = `
 body{font-family:Arial,Helvetica,sans-serif;font-size:1.1875rem;line-height:1.5;color:#0b0c0c;background:#fff;margin:0}
 main,header .inner,footer .inner{max-width:46em;margin:0 auto;padding:0 1rem}

@@ -114,6 +114,13 @@ export function openApiDocument() {
           responses: { '200': { description: 'where the mail went' }, ...errors },
         },
       },
+      '/health': {
+        get: {
+          summary: 'Whether the API is up; needs no token',
+          security: [],
+          responses: { '200': { description: '{ "status": "ok" }' } },
+        },
+      },
       '/openapi.json': {
         get: {
           summary: 'This document',

@@ -2,25 +2,51 @@ import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { auditEventInserts, functions } from '../../infra/functions.ts';
-import { buckets, INBOUND_PREFIX, table } from '../../infra/resources.ts';
-import { PostroomStack } from '../../infra/stack.ts';
+import {
+  approvals,
+  auditEventInserts,
+  closingsAndReopenings,
+  functions,
+} from '../../infra/functions.ts';
+import { buckets, INBOUND_PREFIX, retentionDefaults, table } from '../../infra/resources.ts';
+import { PostroomStack, type PostroomStackProps } from '../../infra/stack.ts';
+import { retentionTag } from '../../shared/retention/raw-mail.ts';
 
 /** The stack is built from the same declarations local mode provisions from. */
 let template: Template;
+const resources = (type: string) => Object.values(template.findResources(type));
+/** The statements of every IAM policy attached to the role of the function so described. */
+const statementsOf = (description: string) => {
+  const [role] = Object.entries(template.findResources('AWS::IAM::Role')).filter(([, role]) =>
+    String(role.Properties.Description ?? '').endsWith(description),
+  );
+  if (!role) throw new Error(`no role for ${description}`);
+  return resources('AWS::IAM::Policy')
+    .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(role[0]))
+    .flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>,
+    );
+};
+const actionsOn = (statements: Array<Record<string, unknown>>, bucketId: string) =>
+  statements
+    .filter((statement) => JSON.stringify(statement.Resource).includes(bucketId))
+    .flatMap((statement) => [statement.Action].flat() as string[]);
+
+const baseProps: PostroomStackProps = {
+  projectRoot: fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, ''),
+  officeName: 'Test Office',
+  officeAddress: 'office@test.example',
+  staffAlertAddress: 'staff@test.example',
+  recipients: ['office@test.example'],
+  alarmEmail: 'ops@test.example',
+  signInDomainPrefix: 'postroom-test',
+  env: { account: '111111111111', region: 'eu-west-1' },
+};
 
 beforeAll(() => {
   // Skipping esbuild keeps this fast; `npm run synth` does the real bundling.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new PostroomStack(app, 'Test', {
-    projectRoot: fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, ''),
-    officeName: 'Test Office',
-    officeAddress: 'office@test.example',
-    staffAlertAddress: 'staff@test.example',
-    siteBaseUrl: 'https://meetings.test.example/',
-    recipients: ['office@test.example'],
-    alarmEmail: 'ops@test.example',
-  });
+  const stack = new PostroomStack(app, 'Test', baseProps);
   template = Template.fromStack(stack);
 });
 
@@ -52,10 +78,31 @@ describe('the data resources', () => {
   });
 
   it('blocks public access, encrypts and retains every bucket, versioning those that keep records', () => {
-    const declared = template.findResources('AWS::S3::Bucket');
+    const all = template.findResources('AWS::S3::Bucket');
+    // The data buckets, plus access logs and the staff UI's files (rebuilt on each deploy).
+    expect(Object.keys(all)).toHaveLength(Object.keys(buckets).length + 2);
+    for (const resource of Object.values(all)) {
+      expect(resource.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(resource.Properties.BucketEncryption).toEqual({
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+        ],
+      });
+    }
+    const declared = Object.fromEntries(
+      Object.entries(all).filter(([id]) => !/^(AccessLogs|StaffUiBucket)/.test(id)),
+    );
     expect(Object.keys(declared)).toHaveLength(Object.keys(buckets).length);
     for (const resource of Object.values(declared)) {
       expect(resource.DeletionPolicy).toBe('Retain');
+      expect(resource.Properties.LoggingConfiguration).toMatchObject({
+        DestinationBucketName: expect.anything(),
+      });
       expect(resource.Properties.PublicAccessBlockConfiguration).toEqual({
         BlockPublicAcls: true,
         BlockPublicPolicy: true,
@@ -73,17 +120,134 @@ describe('the data resources', () => {
   });
 });
 
+describe('storage rules', () => {
+  it('encrypts every queue and enforces TLS on every bucket', () => {
+    for (const queue of resources('AWS::SQS::Queue'))
+      expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    for (const policy of resources('AWS::S3::BucketPolicy')) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+    }
+  });
+
+  it('never allows anyone at all into a bucket: only services, roles and CloudFront by distribution', () => {
+    for (const policy of resources('AWS::S3::BucketPolicy')) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        if (statement.Effect !== 'Allow') continue;
+        expect(JSON.stringify(statement.Principal)).not.toMatch(/"\*"/);
+        if (statement.Principal.Service === 'cloudfront.amazonaws.com')
+          expect(statement.Condition.StringEquals['AWS:SourceArn']).toBeDefined();
+      }
+    }
+  });
+
+  it('expires closed requests’ raw mail after the retention period, and never open mail', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            TagFilters: [{ Key: retentionTag.key, Value: retentionTag.closed }],
+            ExpirationInDays: retentionDefaults.rawMailDays,
+            Status: 'Enabled',
+          }),
+        ]),
+      },
+    });
+    const expiring = resources('AWS::S3::Bucket').flatMap((bucket) =>
+      (bucket.Properties.LifecycleConfiguration?.Rules ?? []).filter(
+        (rule: Record<string, unknown>) => rule.ExpirationInDays !== undefined,
+      ),
+    );
+    // Only two rules delete current objects: closed raw mail, and the access logs.
+    expect(expiring).toHaveLength(2);
+    expect(expiring.filter((rule) => !rule.TagFilters)[0]).toMatchObject({
+      ExpirationInDays: retentionDefaults.logDays,
+    });
+  });
+
+  it('takes the retention periods from the stack’s settings', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new PostroomStack(app, 'Short', {
+      ...baseProps,
+      retention: { rawMailDays: 400 },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ TagFilters: Match.anyValue(), ExpirationInDays: 400 }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('least privilege', () => {
+  it('gives postroom’s functions no AWS-managed policies', () => {
+    const descriptions = Object.values(functions).map((declaration) => declaration.description);
+    const roles = resources('AWS::IAM::Role').filter((role) =>
+      descriptions.some((description) =>
+        String(role.Properties.Description ?? '').endsWith(description),
+      ),
+    );
+    expect(roles).toHaveLength(descriptions.length);
+    for (const role of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('lets only the retention function rewrite raw mail, and nothing delete it', () => {
+    const inbound = 'InboundBucket';
+    const retention = actionsOn(statementsOf(functions.rawMailRetention.description), inbound);
+    expect(retention).toEqual(expect.arrayContaining(['s3:PutObject', 's3:PutObjectTagging']));
+    const intake = actionsOn(statementsOf(functions.intakeMail.description), inbound);
+    expect(intake).toContain('s3:GetObject');
+    for (const declaration of Object.values(functions)) {
+      const actions = actionsOn(statementsOf(declaration.description), inbound);
+      expect(actions).not.toContain('s3:DeleteObject');
+      if (declaration !== functions.rawMailRetention) expect(actions).not.toContain('s3:PutObject');
+    }
+  });
+
+  it('lets only publication (and the sweep’s embargoes) delete public pages', () => {
+    const deleters = Object.values(functions).filter((declaration) =>
+      actionsOn(statementsOf(declaration.description), 'PublicBucket').includes('s3:DeleteObject'),
+    );
+    expect(deleters.map((declaration) => declaration.entry).sort()).toEqual([
+      functions.publish.entry,
+      functions.sweep.entry,
+    ]);
+  });
+});
+
 describe('alarms', () => {
-  it('alarm on every function’s errors, every dead-letter queue and the stream’s iterator age, to email', () => {
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+  it('alarm on every function’s errors, every dead-letter queue, the streams’ iterator age and SES reputation, to email', () => {
+    const alarms = resources('AWS::CloudWatch::Alarm');
     const metrics = alarms.map((alarm) => alarm.Properties.MetricName);
     expect(metrics.filter((metric) => metric === 'Errors')).toHaveLength(
       Object.keys(functions).length,
     );
+    // intake's DLQ, one per stream consumer, the sweep's schedule, and SES feedback's two.
+    const queues = resources('AWS::SQS::Queue').filter((queue) => !queue.Properties.RedrivePolicy);
     expect(
       metrics.filter((metric) => metric === 'ApproximateNumberOfMessagesVisible'),
-    ).toHaveLength(3);
-    expect(metrics.filter((metric) => metric === 'IteratorAge')).toHaveLength(2);
+    ).toHaveLength(queues.length);
+    const streamConsumers = Object.values(functions).filter(
+      (declaration) => declaration.trigger.kind === 'audit-events',
+    );
+    expect(metrics.filter((metric) => metric === 'IteratorAge')).toHaveLength(
+      streamConsumers.length,
+    );
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SES',
+      MetricName: 'Reputation.BounceRate',
+      Threshold: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SES',
+      MetricName: 'Reputation.ComplaintRate',
+    });
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
@@ -136,12 +300,18 @@ describe('the functions and their triggers', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: 'ses:SendRawEmail',
-            Resource: {
-              'Fn::Join': [
-                '',
-                Match.arrayWith([Match.stringLikeRegexp(':identity/test\\.example$')]),
-              ],
-            },
+            Resource: [
+              {
+                'Fn::Join': [
+                  '',
+                  Match.arrayWith([Match.stringLikeRegexp(':identity/test\\.example$')]),
+                ],
+              },
+              // ... through the office's configuration set, so bounces are heard.
+              {
+                'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':configuration-set/$')])],
+              },
+            ],
           }),
         ]),
       },
@@ -172,13 +342,14 @@ describe('the functions and their triggers', () => {
 
   it('feeds intake from S3 ObjectCreated under the SES prefix through SQS with a dead-letter queue', () => {
     template.hasResourceProperties('Custom::S3BucketNotifications', {
+      // Puts and multipart uploads only: a retention restamp is a copy, not new mail.
       NotificationConfiguration: {
-        QueueConfigurations: [
+        QueueConfigurations: ['Put', 'CompleteMultipartUpload'].map((event) =>
           Match.objectLike({
-            Events: ['s3:ObjectCreated:*'],
+            Events: [`s3:ObjectCreated:${event}`],
             Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: INBOUND_PREFIX }] } },
           }),
-        ],
+        ),
       },
     });
     template.hasResourceProperties('AWS::SQS::Queue', {
@@ -203,5 +374,202 @@ describe('the functions and their triggers', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
     });
+  });
+});
+
+describe('the other stream consumers', () => {
+  it.each([
+    ['publish', approvals, functions.publish.trigger.retryAttempts],
+    ['rawMailRetention', closingsAndReopenings, functions.rawMailRetention.trigger.retryAttempts],
+  ] as const)(
+    'gives %s only its events, with bisect, bounded retries and an on-failure queue',
+    (_name, filters, retries) => {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FilterCriteria: {
+          Filters: filters.map((pattern) => ({ Pattern: JSON.stringify(pattern) })),
+        },
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: retries,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      });
+    },
+  );
+
+  it('runs the sweep on its schedule, with a dead-letter queue for missed runs', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: functions.sweep.trigger.expression,
+      Targets: [
+        Match.objectLike({
+          RetryPolicy: { MaximumRetryAttempts: 2 },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+        }),
+      ],
+    });
+  });
+});
+
+describe('the staff API', () => {
+  const routes = () =>
+    resources('AWS::ApiGatewayV2::Route').map((route) => ({
+      key: route.Properties.RouteKey as string,
+      authorization: route.Properties.AuthorizationType as string,
+    }));
+
+  it('has a route for every declared one, each behind the Cognito authorizer except the public few', () => {
+    const declared = functions.staffApi.trigger.routes;
+    expect(routes()).toHaveLength(declared.length);
+    for (const route of declared) {
+      expect(routes()).toContainEqual({
+        key: `${route.method} ${route.path}`,
+        authorization: 'public' in route && route.public ? 'NONE' : 'JWT',
+      });
+    }
+    expect(
+      routes()
+        .filter((route) => route.authorization === 'NONE')
+        .map((route) => route.key)
+        .sort(),
+    ).toEqual(['GET /api/health', 'GET /api/openapi.json']);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Audience: [Match.anyValue()], Issuer: Match.anyValue() },
+    });
+  });
+
+  it('allows cross-origin calls from the staff UI’s origin only', () => {
+    const [api] = resources('AWS::ApiGatewayV2::Api');
+    const origins = api?.Properties.CorsConfiguration.AllowOrigins;
+    expect(origins).toHaveLength(1);
+    expect(JSON.stringify(origins)).toContain('StaffUiDistribution');
+    expect(JSON.stringify(origins)).not.toContain('*');
+  });
+
+  it('logs every call and throttles the stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: Match.anyValue() }),
+    });
+  });
+
+  it('signs staff in with Cognito: no self sign-up, MFA required, a group per role, code flow with PKCE', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'ON',
+      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 14 }) },
+    });
+    const groups = resources('AWS::Cognito::UserPoolGroup').map(
+      (group) => group.Properties.GroupName,
+    );
+    expect(groups.sort()).toEqual(['admin', 'approver', 'caseworker']);
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      CallbackURLs: [Match.anyValue()],
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'postroom-test' });
+  });
+});
+
+describe('the sites', () => {
+  it('serves the public bucket through CloudFront with origin access control, security headers and logs', () => {
+    const publicSite = resources('AWS::CloudFront::Distribution').find((distribution) =>
+      JSON.stringify(distribution.Properties).includes('PublicBucket'),
+    );
+    expect(publicSite?.Properties.DistributionConfig).toMatchObject({
+      DefaultRootObject: 'index.html',
+      Logging: { Bucket: expect.anything() },
+      Origins: [expect.objectContaining({ OriginAccessControlId: expect.anything() })],
+      DefaultCacheBehavior: expect.objectContaining({
+        ViewerProtocolPolicy: 'redirect-to-https',
+        ResponseHeadersPolicyId: expect.anything(),
+        FunctionAssociations: [expect.objectContaining({ EventType: 'viewer-request' })],
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({
+          ContentSecurityPolicy: {
+            ContentSecurityPolicy: Match.stringLikeRegexp("^default-src 'none'"),
+            Override: true,
+          },
+          FrameOptions: { FrameOption: 'DENY', Override: true },
+          StrictTransportSecurity: Match.objectLike({ IncludeSubdomains: true }),
+          ContentTypeOptions: { Override: true },
+        }),
+      }),
+    });
+  });
+
+  it('serves the staff UI from its own private bucket, and tells it where the API and sign-in are', () => {
+    const staffUi = resources('AWS::CloudFront::Distribution').find((distribution) =>
+      JSON.stringify(distribution.Properties).includes('StaffUiBucket'),
+    );
+    expect(staffUi?.Properties.DistributionConfig.Origins).toEqual([
+      expect.objectContaining({ OriginAccessControlId: expect.anything() }),
+    ]);
+    const [deployment] = resources('Custom::CDKBucketDeployment');
+    expect(JSON.stringify(deployment?.Properties)).toContain('config.json');
+  });
+
+  it('points SITE_BASE_URL at the public site’s distribution', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: functions.publish.description,
+      Environment: {
+        Variables: Match.objectLike({
+          SITE_BASE_URL: {
+            'Fn::Join': [
+              '',
+              [
+                'https://',
+                { 'Fn::GetAtt': [Match.stringLikeRegexp('^PublicSite'), 'DomainName'] },
+                '/',
+              ],
+            ],
+          },
+        }),
+      },
+    });
+  });
+});
+
+describe('sending', () => {
+  it('sends through a configuration set that suppresses bounces and complaints and reports them', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+      ReputationOptions: { ReputationMetricsEnabled: true },
+    });
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: ['bounce', 'complaint'],
+        SnsDestination: { TopicARN: Match.anyValue() },
+      }),
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+
+  it('tells every function that mails which configuration set to use', () => {
+    for (const declaration of Object.values(functions).filter((declaration) =>
+      (declaration.env as readonly string[]).includes('OFFICE_ADDRESS'),
+    )) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: declaration.description,
+        Environment: {
+          Variables: Match.objectLike({ SES_CONFIGURATION_SET: { Ref: Match.anyValue() } }),
+        },
+      });
+    }
   });
 });

@@ -95,6 +95,13 @@ describe('reading', () => {
     ).toBe('%PDF-');
   });
 
+  it('answers a health check without a token', async () => {
+    expect(await api(undefined, 'GET', '/api/health')).toMatchObject({
+      status: 200,
+      body: { status: 'ok' },
+    });
+  });
+
   it('publishes an OpenAPI document without a token', async () => {
     const { status, body } = await api(undefined, 'GET', '/api/openapi.json');
     expect(status).toBe(200);

@@ -1,0 +1,67 @@
+import type { AuditEvent } from '../workflow/audit.ts';
+import type { Stage } from '../workflow/stages.ts';
+
+/**
+ * How long raw mail is kept. A request's raw MIME stays in the inbound bucket while the
+ * request is open; once it closes (declined, published or withdrawn) its objects are
+ * marked, and the bucket's lifecycle rule expires marked objects after the retention
+ * period. S3 counts that period from an object's creation, so marking rewrites the
+ * object in place: the clock starts when the request closes, not when the mail came.
+ * A correction reopens a published request, and the mark comes off again.
+ */
+export const closedStages = ['declined', 'published', 'withdrawn'] as const satisfies Stage[];
+
+/** The object tag the lifecycle rule filters on. */
+export const retentionTag = { key: 'postroom-retention', closed: 'closed', open: 'open' } as const;
+
+export type RetentionState = 'open' | 'closed';
+
+export interface ObjectRef {
+  bucket: string;
+  key: string;
+}
+
+const isClosed = (stage: string | null) =>
+  stage !== null && (closedStages as readonly string[]).includes(stage);
+
+/** What an audit event means for its request's raw mail, if anything. */
+export function retentionAfter(event: Pick<AuditEvent, 'from' | 'to'>): RetentionState | undefined {
+  if (isClosed(event.to)) return 'closed';
+  if (isClosed(event.from)) return 'open';
+  return undefined;
+}
+
+export interface RetentionPorts {
+  /** The raw MIME objects of a request's inbound messages. */
+  rawMailOf(requestId: string): Promise<ObjectRef[]>;
+  /** The object's current mark; undefined when it has none (or has gone). */
+  retentionOf(object: ObjectRef): Promise<RetentionState | undefined>;
+  /** Marks the object; `closed` restarts its lifecycle clock. */
+  mark(object: ObjectRef, state: RetentionState): Promise<void>;
+}
+
+/**
+ * Marks a request's raw mail after a stage change. Objects already in the wanted state
+ * are left alone, so a repeated delivery (or a comment on a closed request) changes
+ * nothing and the clock keeps counting from the first closure.
+ */
+export async function applyRetention(
+  event: Pick<AuditEvent, 'requestId' | 'from' | 'to'>,
+  ports: RetentionPorts,
+): Promise<{ state: RetentionState; marked: string[]; unchanged: number } | undefined> {
+  const state = retentionAfter(event);
+  if (!state) return undefined;
+  const marked: string[] = [];
+  let unchanged = 0;
+  for (const object of await ports.rawMailOf(event.requestId)) {
+    const current = await ports.retentionOf(object);
+    // Open mail with no mark at all is already open: nothing to undo.
+    if (current === state || (state === 'open' && current === undefined)) {
+      unchanged += 1;
+      continue;
+    }
+    await ports.mark(object, state);
+    marked.push(object.key);
+  }
+  return { state, marked, unchanged };
+}
