@@ -4,6 +4,7 @@ import {
   RemovalPolicy,
   Stack,
   type StackProps,
+  Token,
   Validations,
 } from 'aws-cdk-lib';
 import {
@@ -602,7 +603,8 @@ export class PostroomStack extends Stack {
           'Action::s3:List*',
           'Action::s3:DeleteObject*',
           'Action::s3:Abort*',
-          `Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${this.account}-${this.region}/*`,
+          // As cdk-nag spells the asset bucket: pseudo parameters where the stack has no account.
+          `Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account}-${Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region}/*`,
           `Resource::<${this.getLogicalId(this.node.findChild('StaffUiBucket').node.defaultChild as CfnBucket)}.Arn>/*`,
           'Resource::*',
         ].map((finding): [string, string] => [
