@@ -23,6 +23,12 @@ const days = (key: string, fallback: number): number => {
   return value;
 };
 
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
 const officeAddress = text('officeAddress') ?? 'commissioner@office.example';
 const siteDomain = text('siteDomain');
 const siteCertificateArn = text('siteCertificateArn');
@@ -36,10 +42,8 @@ new PostroomStack(app, 'Postroom', {
   officeName: text('officeName') ?? 'The Commissioner’s Office',
   officeAddress,
   staffAlertAddress: text('staffAlertAddress') ?? 'staff@office.example',
-  recipients: (text('recipients') ?? officeAddress)
-    .split(',')
-    .map((recipient) => recipient.trim())
-    .filter(Boolean),
+  recipients: list(text('recipients') ?? officeAddress),
+  approverAddresses: list(text('approverAddresses') ?? ''),
   alarmEmail: text('alarmEmail'),
   siteDomain:
     siteDomain && siteCertificateArn

@@ -91,6 +91,8 @@ export interface PostroomStackProps extends StackProps {
   officeName: string;
   officeAddress: string;
   staffAlertAddress: string;
+  /** Who is asked to approve notes; when empty, the staff alert address is. */
+  approverAddresses?: string[];
   /** The addresses (or domains) SES receives for: the office's public mailbox. */
   recipients: string[];
   /** Where alarms are emailed; none subscribes when empty. */
@@ -433,6 +435,8 @@ export class PostroomStack extends Stack {
       app.setEnv('OFFICE_NAME', props.officeName);
       app.setEnv('OFFICE_ADDRESS', props.officeAddress);
       app.setEnv('STAFF_ALERT_ADDRESS', props.staffAlertAddress);
+      if (props.approverAddresses?.length)
+        app.setEnv('APPROVER_ADDRESSES', props.approverAddresses.join(','));
       app.setEnv('SES_CONFIGURATION_SET', sending.configurationSetName);
 
       if (declaration.env.includes('OFFICE_ADDRESS')) {

@@ -37,6 +37,7 @@ const baseProps: PostroomStackProps = {
   officeName: 'Test Office',
   officeAddress: 'office@test.example',
   staffAlertAddress: 'staff@test.example',
+  approverAddresses: ['amir@test.example', 'ann@test.example'],
   recipients: ['office@test.example'],
   alarmEmail: 'ops@test.example',
   signInDomainPrefix: 'postroom-test',
@@ -557,6 +558,15 @@ describe('sending', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 2,
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+
+  it('tells notify who approves notes', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: functions.notify.description,
+      Environment: {
+        Variables: Match.objectLike({ APPROVER_ADDRESSES: 'amir@test.example,ann@test.example' }),
+      },
     });
   });
 
