@@ -85,6 +85,7 @@ import {
   retentionDefaults,
   table as tableDefinition,
 } from './resources.ts';
+import { type StaffUiConfig, staffUiContentSecurityPolicy } from './staff-ui.ts';
 
 export interface PostroomStackProps extends StackProps {
   projectRoot: string;
@@ -315,17 +316,10 @@ export class PostroomStack extends Stack {
       logPrefix: 'cloudfront/staff-ui/',
       singlePageApp: true,
       // The UI talks to the staff API and to Cognito, and loads nothing from elsewhere.
-      contentSecurityPolicy: [
-        "default-src 'self'",
-        `connect-src 'self' https://*.execute-api.${this.region}.amazonaws.com https://${props.signInDomainPrefix}.auth.${this.region}.amazoncognito.com https://cognito-idp.${this.region}.amazonaws.com`,
-        "img-src 'self' data: blob:",
-        "style-src 'self'",
-        "frame-src 'self' blob:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-        "form-action 'self'",
-      ].join('; '),
+      contentSecurityPolicy: staffUiContentSecurityPolicy([
+        `https://*.execute-api.${this.region}.amazonaws.com`,
+        `https://${props.signInDomainPrefix}.auth.${this.region}.amazoncognito.com`,
+      ]),
     });
     const staffUiOrigin = staffUi.url.replace(/\/$/, '');
 
@@ -401,13 +395,14 @@ export class PostroomStack extends Stack {
       destinationBucket: staffUiFiles,
       sources: [
         Source.jsonData('config.json', {
+          mode: 'cognito',
           apiUrl,
           region: this.region,
           userPoolId: users.userPoolId,
           clientId: client.userPoolClientId,
           signInUrl: signIn.baseUrl(),
           redirectUri: `${staffUi.url}callback`,
-        }),
+        } satisfies StaffUiConfig),
       ],
       prune: false,
       distribution: staffUi.distribution,

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -18,6 +18,7 @@ import { localToken, seededUsers } from './users.ts';
 const { values: flags } = parseArgs({
   options: {
     fresh: { type: 'boolean', default: false },
+    demo: { type: 'boolean', default: false },
     'data-dir': { type: 'string', default: process.env.POSTROOM_DATA_DIR ?? '.local' },
     'smtp-port': {
       type: 'string',
@@ -110,9 +111,27 @@ for (const role of ['caseworker', 'approver', 'admin'] as const) {
 }
 writeFileSync(tokensFile, `${JSON.stringify(tokens, null, 2)}\n`);
 
+if (flags.demo) {
+  const marker = join(dataDir, 'demo-seeded');
+  if (existsSync(marker)) {
+    step('--demo: this data directory already has the demo requests (--fresh starts again)');
+  } else {
+    const { seedDemo } = await import('./demo.ts');
+    await seedDemo({
+      apiPort: ports.api,
+      smtpPort: ports.smtp,
+      officeAddress: String(process.env.OFFICE_ADDRESS),
+      settle: runtime.settle,
+      progress: step,
+    });
+    writeFileSync(marker, `${new Date().toISOString()}\n`);
+  }
+}
+
 console.log(`
 postroom is running locally. Data persists in ${dataDir} (start with --fresh to empty it).
 
+  Staff UI           http://127.0.0.1:${ports.api}/   sign in as any staff user below
   Public site        http://127.0.0.1:${ports.site}/
   Staff API          http://127.0.0.1:${ports.api}/api   (OpenAPI: http://127.0.0.1:${ports.api}/api/openapi.json)
   SMTP intake        smtp://127.0.0.1:${ports.smtp}    send a letter: npm run ingest -- tests/fixtures/mail/01-letter-pdf.eml

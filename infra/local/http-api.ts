@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { extname, join, normalize } from 'node:path';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
 import { log } from '../../shared/log.ts';
+import { type StaffUiConfig, staffUiContentSecurityPolicy } from '../staff-ui.ts';
 import { localToken, seededUsers, verifyLocalToken } from './users.ts';
 
 export interface HttpApiOptions {
   port: number;
+  /** The staff UI: its built files, and the config.json it reads at start-up. */
+  staffUi?: { dir: string; config: StaffUiConfig };
   routes: ReadonlyArray<{ method: string; path: string; public?: boolean }>;
   invoke(
     event: APIGatewayProxyEventV2WithJWTAuthorizer,
@@ -31,6 +36,59 @@ async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+const staticTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.map': 'application/json',
+};
+
+/**
+ * CloudFront in front of the UI bucket, locally: files from the build, index.html for any
+ * other path (the app routes it), the same security headers.
+ */
+async function serveStaffUi(
+  response: ServerResponse,
+  pathname: string,
+  staffUi: NonNullable<HttpApiOptions['staffUi']>,
+) {
+  const headers = {
+    'content-security-policy': staffUiContentSecurityPolicy([]),
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    'cache-control': 'no-cache',
+  };
+  if (pathname === '/config.json') return send(response, 200, staffUi.config, headers);
+  // Normalising an absolute path cannot climb above it, so the file stays inside dir.
+  const relative = normalize(decodeURIComponent(pathname));
+  const wanted = join(staffUi.dir, relative === '/' ? 'index.html' : relative);
+  // A path that is not a built file is one of the app's own routes (/callback, ...).
+  const [file, body] = await readFile(wanted)
+    .then((bytes) => [wanted, bytes] as const)
+    .catch(async () => {
+      const index = join(staffUi.dir, 'index.html');
+      return [index, await readFile(index).catch(() => undefined)] as const;
+    });
+  if (!body) {
+    return send(
+      response,
+      503,
+      '<!doctype html><html lang="en-GB"><title>postroom</title><p>The staff UI is not built yet: run <code>npm run build:web</code> (npm run dev does it for you).</p></html>',
+      { ...headers, 'content-type': 'text/html; charset=utf-8' },
+    );
+  }
+  response.writeHead(200, {
+    'content-type': staticTypes[extname(file)] ?? 'application/octet-stream',
+    ...headers,
+  });
+  response.end(body);
 }
 
 /**
@@ -63,6 +121,8 @@ export async function startHttpApi(options: HttpApiOptions) {
       const route = routes.find(
         (candidate) => candidate.method === method && candidate.pattern.test(url.pathname),
       );
+      if (!route && options.staffUi && method === 'GET' && !url.pathname.startsWith('/api/'))
+        return serveStaffUi(response, url.pathname, options.staffUi);
       if (!route) {
         return send(response, 404, {
           error: {

@@ -4,6 +4,7 @@ import type { Handler } from 'aws-lambda';
 import { tableStreamArn } from '../../shared/aws/provision.ts';
 import { log } from '../../shared/log.ts';
 import { type FunctionDeclaration, functions } from '../functions.ts';
+import { STAFF_UI_DIST } from '../staff-ui.ts';
 import { startHttpApi } from './http-api.ts';
 import { lambdaContext } from './lambda-context.ts';
 import { type SmtpIntake, startSmtpIntake } from './smtp-intake.ts';
@@ -78,6 +79,7 @@ export async function startLocalRuntime(options: {
       apis.push(
         await startHttpApi({
           port: options.apiPort,
+          staffUi: { dir: join(root, STAFF_UI_DIST), config: { mode: 'local', apiUrl: '/' } },
           routes: trigger.routes,
           invoke: (event) => invoke(event) as never,
         }),

@@ -13,7 +13,7 @@ import { inject } from 'vitest';
 import { LOCAL_REGION } from '../../infra/local/cloud.ts';
 import { freePort } from '../../infra/local/processes.ts';
 import { startLocalRuntime } from '../../infra/local/runtime.ts';
-import { localToken } from '../../infra/local/users.ts';
+import { act, type StaffClient } from '../../infra/local/staff-client.ts';
 import type { AuditEvent } from '../../shared/workflow/audit.ts';
 import type {
   Filing,
@@ -187,51 +187,11 @@ export const sentMail = {
   },
 };
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read API answers of many shapes and assert on them
-type Json = Record<string, any>;
-
-/** Calls the local staff API as one of the seeded users (or anonymously). */
-export function staffClient(apiPort: number) {
-  const tokens = new Map<string, string>();
-  return async function call(
-    as: string | undefined,
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: Json }> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (as) {
-      if (!tokens.has(as)) tokens.set(as, await localToken(as));
-      headers.authorization = `Bearer ${tokens.get(as)}`;
-    }
-    const response = await fetch(`http://127.0.0.1:${apiPort}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Json };
-  };
-}
-
-/** Performs an action at the request's current version, as someone who just read it would. */
-export async function act(
-  api: ReturnType<typeof staffClient>,
-  as: string,
-  requestId: string,
-  action: string,
-  fields: Record<string, unknown> = {},
-) {
-  const current = await api(staff.admin, 'GET', `/api/requests/${requestId}`);
-  return api(as, 'POST', `/api/requests/${requestId}/actions`, {
-    action,
-    expectedVersion: current.body.version,
-    ...fields,
-  });
-}
+export { act, staffClient } from '../../infra/local/staff-client.ts';
 
 /** Accepts a received request, schedules the given meeting and records it as held. */
 export async function walkToHeld(
-  api: ReturnType<typeof staffClient>,
+  api: StaffClient,
   requestId: string,
   meeting: Record<string, unknown>,
 ) {
