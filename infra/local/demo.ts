@@ -24,10 +24,14 @@ const at = (days: number, hour: number) => {
   return date.toISOString();
 };
 
-function meeting(
-  days: number,
-  host: { name: string; role: string; organisation: string; email: string },
-) {
+interface Host {
+  name: string;
+  role: string;
+  organisation: string;
+  email: string;
+}
+
+function meeting(days: number, host: Host) {
   return {
     start: at(days, 10),
     end: at(days, 11),
@@ -99,40 +103,46 @@ export async function seedDemo(options: {
     return fresh.id;
   };
 
+  /** Accepted, met some days ago, noted and submitted for approval. */
+  const submitNote = async (id: string, host: Host, daysAgo: number, topic: string) => {
+    await step(api, caseworker, id, 'accept');
+    await step(api, caseworker, id, 'schedule', meeting(-daysAgo, host));
+    await step(api, caseworker, id, 'record_held');
+    await step(api, caseworker, id, 'save_draft', {
+      title: `Meeting with ${host.organisation} about ${topic}`,
+      body: note(host.organisation),
+    });
+    await step(api, caseworker, id, 'submit_note');
+  };
+
   options.progress('demo: a letter published with its note (LumenCam)');
   const published = await deliver('01-letter-pdf.eml', 'vp.publicaffairs@lumencam.example');
-  const lumen = {
-    name: 'Helen Marsh',
-    role: 'VP Public Affairs',
-    organisation: 'LumenCam Ltd',
-    email: 'vp.publicaffairs@lumencam.example',
-  };
-  await step(api, caseworker, published, 'accept');
-  await step(api, caseworker, published, 'schedule', meeting(-12, lumen));
-  await step(api, caseworker, published, 'record_held');
-  await step(api, caseworker, published, 'save_draft', {
-    title: 'Meeting with LumenCam Ltd about cameras and public safety',
-    body: note('LumenCam Ltd'),
-  });
-  await step(api, caseworker, published, 'submit_note');
+  await submitNote(
+    published,
+    {
+      name: 'Helen Marsh',
+      role: 'VP Public Affairs',
+      organisation: 'LumenCam Ltd',
+      email: 'vp.publicaffairs@lumencam.example',
+    },
+    12,
+    'cameras and public safety',
+  );
   await step(api, approver, published, 'approve');
 
   options.progress('demo: a note waiting for approval (Riverside Youth)');
   const inReview = await deliver('02-docx-charity.eml', 'g.whitfield@riversideyouth.example');
-  const riverside = {
-    name: 'Grace Whitfield',
-    role: 'Director',
-    organisation: 'Riverside Youth Trust',
-    email: 'g.whitfield@riversideyouth.example',
-  };
-  await step(api, caseworker, inReview, 'accept');
-  await step(api, caseworker, inReview, 'schedule', meeting(-5, riverside));
-  await step(api, caseworker, inReview, 'record_held');
-  await step(api, caseworker, inReview, 'save_draft', {
-    title: 'Meeting with Riverside Youth Trust about youth services',
-    body: note('Riverside Youth Trust'),
-  });
-  await step(api, caseworker, inReview, 'submit_note');
+  await submitNote(
+    inReview,
+    {
+      name: 'Grace Whitfield',
+      role: 'Director',
+      organisation: 'Riverside Youth Trust',
+      email: 'g.whitfield@riversideyouth.example',
+    },
+    5,
+    'youth services',
+  );
 
   options.progress('demo: a meeting next week (drone operators)');
   const scheduled = await deliver('03-pdf-and-docx.eml', 'm.ellison@droneoperators.example');
