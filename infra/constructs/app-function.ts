@@ -2,12 +2,42 @@ import { type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'a
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { ConfigKey } from '../../shared/config.ts';
 import type { BucketAccess, BucketVariable, FunctionDeclaration } from '../functions.ts';
+
+/**
+ * How every function is bundled. Exported so `npm run bench:bundles` can show which
+ * packages fill a bundle; it measures the bundles AppFunction itself builds.
+ */
+export const bundling: BundlingOptions = {
+  format: OutputFormat.ESM,
+  minify: true,
+  sourceMap: true,
+  bundleAwsSDK: true,
+  target: 'node24',
+  // Some dependencies are CommonJS and call require(); ESM bundles need it defined.
+  banner: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",
+  // ES module builds first: the AWS SDK's clients then tree-shake to the commands a
+  // function sends (esbuild's Node default, main first, takes their CommonJS builds whole).
+  mainFields: ['module', 'main'],
+  esbuildArgs: {
+    // Non-ASCII characters as UTF-8 rather than \u escapes, which take two or three times
+    // the room; the HTML entity tables are full of them. Passed here because CDK accepts
+    // `charset: Charset.UTF8` and never gives it to esbuild (aws/aws-cdk#32649).
+    '--charset': 'utf8',
+    // sanitize-html loads postcss only to filter style attributes, and sanitiseLetterHtml
+    // (shared/mail/sanitise.ts) allows none, so postcss is never called. This stub keeps it
+    // and its source-map library (~90 KB) out. Allowing style attributes there would need
+    // the real postcss: with the stub, sanitize-html would silently drop every one.
+    '--alias': [
+      'postcss=data:text/javascript,export function parse(){throw new Error("postcss is stubbed out: see infra/constructs/app-function.ts")}',
+    ],
+  },
+};
 
 /**
  * Every postroom Lambda function. Defaults it sets:
@@ -55,15 +85,7 @@ export class AppFunction extends Construct {
       timeout: Duration.seconds(declaration.timeoutSeconds),
       logGroup,
       environment: { NODE_OPTIONS: '--enable-source-maps' },
-      bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        bundleAwsSDK: true,
-        target: 'node24',
-        // Some dependencies are CommonJS and call require(); ESM bundles need it defined.
-        banner: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",
-      },
+      bundling,
     });
   }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type InboundLetter, NO_SUBJECT, readInbound } from '../mail/inbound.ts';
 import { officeDate } from '../workflow/deadlines.ts';
 import type { HeldMailRecord, HeldResolution, RequestRecord } from '../workflow/records.ts';

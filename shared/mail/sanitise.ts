@@ -18,6 +18,9 @@ export function sanitiseLetterHtml(html: string): string {
     allowedSchemes: ['http', 'https', 'mailto'],
     allowedSchemesByTag: { img: ['cid', 'https'] },
     allowProtocolRelative: false,
+    // No style attribute is allowed, so nothing needs postcss; the deployed bundles stub it
+    // out (infra/constructs/app-function.ts), and this keeps sanitize-html from reaching it.
+    parseStyleAttributes: false,
   });
 }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What SES tells us about mail it could not deliver, or that a recipient reported as spam.

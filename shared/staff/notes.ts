@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { diffNotes, type NoteVersion, noteVersionKey, prefillNote } from '../notes/note.ts';
 import type { Letter } from '../publication/publish.ts';
 import { type Actor, type ActRules, fieldErrors } from '../workflow/act.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { heldActionSchema } from '../intake/held-mail.ts';
 import { stages } from '../workflow/stages.ts';
 import { actionFields, roles } from '../workflow/transitions.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type AuditEvent, sealEvent } from './audit.ts';
 import { addWorkingDays, type HolidayCalendar, officeDate } from './deadlines.ts';
 import type { DraftState, RequestRecord } from './records.ts';

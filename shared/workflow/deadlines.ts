@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import bundledScotland from './bank-holidays.scotland.json' with { type: 'json' };
 
 /** An ISO calendar date (YYYY-MM-DD) in the office's own time zone. */

@@ -1,0 +1,188 @@
+/**
+ * npm run bench:bundles — builds every function in infra/functions.ts as deployed, through
+ * AppFunction itself (so with CDK's own esbuild command), and prints each bundle's size and
+ * its cold import time: the median of 10 fresh Node processes, timing the import alone,
+ * with the function's own environment (NODE_OPTIONS and its declared configuration).
+ * Targets: index.mjs (without its .map) at most 1,000,000 bytes, the AWS SDK included;
+ * the import at most 250 ms. Exits non-zero if a target is missed or a bundle fails to load.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { App, Stack } from 'aws-cdk-lib';
+import { type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import { AppFunction, bundling } from '../infra/constructs/app-function.ts';
+import { type FunctionDeclaration, functions } from '../infra/functions.ts';
+import type { ConfigKey } from '../shared/config.ts';
+
+const MAX_BYTES = 1_000_000;
+const MAX_IMPORT_MS = 250;
+const RUNS = 10;
+
+/**
+ * What the stack would set for each variable, for the functions that declare it. Left out
+ * where the stack leaves it unset, or the schema's default is what AWS gets. A required
+ * variable missing here shows as a ConfigError from the import, naming it.
+ */
+const plausible: Partial<Record<ConfigKey, string>> = {
+  TABLE_NAME: 'Postroom-Table-1A2B3C4D5E6F',
+  INBOUND_BUCKET: 'postroom-inbound-1a2b3c4d5e6f',
+  DOCUMENTS_BUCKET: 'postroom-documents-1a2b3c4d5e6f',
+  PUBLIC_BUCKET: 'postroom-public-1a2b3c4d5e6f',
+  OFFICE_NAME: 'The Commissioner’s Office',
+  SITE_BASE_URL: 'https://meetings.office.example/',
+  OFFICE_ADDRESS: 'meetings@office.example',
+  STAFF_ALERT_ADDRESS: 'staff@office.example',
+  APPROVER_ADDRESSES: 'approver@office.example',
+  SES_CONFIGURATION_SET: 'postroom-sending',
+};
+
+/** Variables the Lambda runtime sets, as far as a module could read them at import. */
+const lambdaRuntime = {
+  AWS_REGION: 'eu-west-1',
+  AWS_DEFAULT_REGION: 'eu-west-1',
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+  LAMBDA_TASK_ROOT: '/var/task',
+  TZ: ':UTC',
+};
+
+/** Runs in each fresh process: imports the bundle and reports how long the import took. */
+const importOnce = `
+const started = performance.now();
+const bundle = await import(process.argv[1]);
+const ms = performance.now() - started;
+if (typeof bundle.handler !== 'function') throw new Error('the bundle exports no handler');
+console.log(JSON.stringify({ ms }));
+`;
+
+interface Measured {
+  name: string;
+  bytes: number;
+  importMs: number | null;
+  failure?: string;
+}
+
+const projectRoot = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+const outdir = mkdtempSync(join(tmpdir(), 'postroom-bench-bundles-'));
+process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
+const declarations = Object.entries(functions) as Array<[string, FunctionDeclaration]>;
+
+console.log(`bundling ${declarations.length} functions through AppFunction…`);
+const stack = new Stack(new App({ outdir }), 'Bench');
+const built = declarations.map(([name, declaration]) => {
+  const app = new AppFunction(stack, name, declaration, { projectRoot, logDays: 365 });
+  for (const key of declaration.env) {
+    const value = plausible[key];
+    if (value !== undefined) app.setEnv(key, value);
+  }
+  const resolved = stack.resolve((app.fn.node.defaultChild as CfnFunction).environment) as {
+    variables?: Record<string, string>;
+  };
+  const asset = app.fn.node.findChild('Code') as Asset;
+  return { name, declaration, bundle: join(outdir, asset.assetPath, 'index.mjs'), resolved };
+});
+
+console.log(`timing ${RUNS} cold imports of each with node ${process.version}…`);
+const results: Measured[] = built.map(({ name, bundle, resolved }) => {
+  const bytes = statSync(bundle).size;
+  const env = { PATH: process.env.PATH ?? '', ...lambdaRuntime, ...resolved.variables };
+  const times: number[] = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    const child = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', importOnce, pathToFileURL(bundle).href],
+      { env, encoding: 'utf8' },
+    );
+    if (child.status !== 0) {
+      const failure = child.stderr.trim() || `exited with ${child.status ?? child.signal}`;
+      return { name, bytes, importMs: null, failure };
+    }
+    times.push((JSON.parse(child.stdout) as { ms: number }).ms);
+  }
+  times.sort((a, b) => a - b);
+  const middle = RUNS / 2;
+  const importMs = ((times[middle - 1] ?? 0) + (times[middle] ?? 0)) / 2;
+  return { name, bytes, importMs };
+});
+
+const sizeMet = (row: Measured) => row.bytes <= MAX_BYTES;
+const importMet = (row: Measured) => row.importMs !== null && row.importMs <= MAX_IMPORT_MS;
+const mark = (met: boolean) => (met ? 'yes' : 'NO');
+const table = [
+  [
+    'function',
+    'bytes',
+    `≤ ${MAX_BYTES.toLocaleString('en-GB')}`,
+    'import ms',
+    `≤ ${MAX_IMPORT_MS}`,
+  ],
+  ...results.map((row) => [
+    row.name,
+    row.bytes.toLocaleString('en-GB'),
+    mark(sizeMet(row)),
+    row.importMs === null ? 'failed' : row.importMs.toFixed(1),
+    mark(importMet(row)),
+  ]),
+];
+const widths = table[0]?.map((_, column) =>
+  Math.max(...table.map((row) => row[column]?.length ?? 0)),
+);
+console.log();
+for (const row of table) {
+  console.log(
+    row
+      .map((cell, column) =>
+        column === 0 ? cell.padEnd(widths?.[column] ?? 0) : cell.padStart(widths?.[column] ?? 0),
+      )
+      .join('  '),
+  );
+}
+
+for (const row of results.filter((result) => result.failure)) {
+  console.log(`\n${row.name} failed to load:\n${row.failure}`);
+}
+
+// For a bundle over the size limit, what fills it: the same bundling with a metafile.
+const oversized = built.filter((_, index) => results[index] && !sizeMet(results[index]));
+for (const { name, declaration } of oversized) {
+  const why = new NodejsFunction(stack, `${name}Why`, {
+    entry: `${projectRoot}/${declaration.entry}`,
+    projectRoot,
+    depsLockFilePath: `${projectRoot}/package-lock.json`,
+    runtime: Runtime.NODEJS_24_X,
+    bundling: { ...bundling, metafile: true },
+  });
+  const asset = why.node.findChild('Code') as Asset;
+  const metafile = JSON.parse(
+    readFileSync(join(outdir, asset.assetPath, 'index.meta.json'), 'utf8'),
+  ) as {
+    outputs: Record<
+      string,
+      { entryPoint?: string; inputs: Record<string, { bytesInOutput: number }> }
+    >;
+  };
+  const output = Object.values(metafile.outputs).find((candidate) => candidate.entryPoint);
+  const byPackage = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    const owner =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ??
+      input.split('/').slice(0, 2).join('/');
+    byPackage.set(owner, (byPackage.get(owner) ?? 0) + bytesInOutput);
+  }
+  const largest = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  console.log(`\n${name} is over ${MAX_BYTES.toLocaleString('en-GB')} bytes; its largest parts:`);
+  for (const [owner, bytes] of largest)
+    console.log(`  ${bytes.toLocaleString('en-GB').padStart(9)}  ${owner}`);
+}
+
+const missed = results.filter((row) => !sizeMet(row) || !importMet(row));
+console.log(
+  missed.length === 0
+    ? '\nevery bundle meets both targets'
+    : `\n${missed.length} of ${results.length} bundles miss a target: ${missed.map((row) => row.name).join(', ')}`,
+);
+process.exitCode = missed.length === 0 ? 0 : 1;
