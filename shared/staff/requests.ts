@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Actor, type ActRules, decideAction, dueDate, fieldErrors } from '../workflow/act.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import { officeDate } from '../workflow/deadlines.ts';
