@@ -11,7 +11,12 @@ import { actorFromClaims } from '../shared/staff/identity.ts';
 import { getNote, noteDiff, noteVersions, saveNote } from '../shared/staff/notes.ts';
 import { openApiDocument } from '../shared/staff/openapi.ts';
 import { publicationPreview, redactionReview } from '../shared/staff/publication.ts';
-import { actOnRequest, listRequests, requestDetail } from '../shared/staff/requests.ts';
+import {
+  actOnRequest,
+  listRequests,
+  messageContent,
+  requestDetail,
+} from '../shared/staff/requests.ts';
 import { loadHolidayCalendar } from '../shared/workflow/deadlines.ts';
 
 const config = readConfig(functions.staffApi.env);
@@ -61,6 +66,11 @@ const routes = httpRouterHandler<Event, APIGatewayProxyResultV2>([
     method: 'GET',
     path: '/api/requests/{id}',
     handler: async (event: Event) => json(200, await requestDetail(id(event), actor(event), ports)),
+  },
+  {
+    method: 'GET',
+    path: '/api/requests/{id}/messages/{key}',
+    handler: signedIn((event) => messageContent(id(event), event.pathParameters?.key ?? '', ports)),
   },
   {
     method: 'GET',

@@ -123,6 +123,7 @@ export const functions = {
         { method: 'GET', path: '/api/openapi.json', public: true },
         { method: 'GET', path: '/api/requests' },
         { method: 'GET', path: '/api/requests/{id}' },
+        { method: 'GET', path: '/api/requests/{id}/messages/{key}' },
         { method: 'POST', path: '/api/requests/{id}/actions' },
         { method: 'GET', path: '/api/requests/{id}/note' },
         { method: 'PUT', path: '/api/requests/{id}/note' },

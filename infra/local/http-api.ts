@@ -20,7 +20,23 @@ export interface HttpApiOptions {
   ): Promise<APIGatewayProxyStructuredResultV2 | string | undefined>;
 }
 
-const routePattern = (path: string) => new RegExp(`^${path.replace(/\{[^/]+\}/g, '[^/]+')}/?$`);
+const routePattern = (path: string) =>
+  new RegExp(`^${path.replace(/\{([^/]+)\}/g, '(?<$1>[^/]+)')}/?$`);
+
+/** As API Gateway gives them: each {name} of the route, URL-decoded. */
+function pathParameters(pattern: RegExp, pathname: string): Record<string, string> | undefined {
+  const groups = pattern.exec(pathname)?.groups;
+  if (!groups) return undefined;
+  return Object.fromEntries(
+    Object.entries(groups).map(([name, value]) => {
+      try {
+        return [name, decodeURIComponent(value)];
+      } catch {
+        return [name, value];
+      }
+    }),
+  );
+}
 
 function send(
   response: ServerResponse,
@@ -159,6 +175,7 @@ export async function startHttpApi(options: HttpApiOptions) {
         rawPath: url.pathname,
         rawQueryString: url.search.slice(1),
         headers,
+        pathParameters: pathParameters(route.pattern, url.pathname),
         queryStringParameters: url.searchParams.size
           ? Object.fromEntries(url.searchParams)
           : undefined,

@@ -85,6 +85,17 @@ export function openApiDocument() {
           responses: { '200': { description: 'the request' }, ...errors },
         },
       },
+      '/requests/{id}/messages/{key}': {
+        get: {
+          summary:
+            "What a received message says: { key, text, html }, html sanitised or null (key from the request's messages)",
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'key', in: 'path', required: true, schema: { type: 'string' } },
+          ],
+          responses: { '200': { description: 'the message content' }, ...errors },
+        },
+      },
       '/requests/{id}/actions': {
         post: {
           summary: 'Perform a workflow action',

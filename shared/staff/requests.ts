@@ -132,6 +132,30 @@ export async function requestDetail(id: string, actor: Actor, ports: RequestPort
 }
 
 /**
+ * What one stored message says: its text, and its sanitised HTML where the mail had
+ * HTML. Served by the API so the staff UI reads letters from its own API, not from
+ * the documents bucket (which would need the bucket's origin in the UI's CSP and CORS).
+ */
+export async function messageContent(
+  id: string,
+  messageKey: string,
+  ports: RequestPorts & { readText(key: string): Promise<string> },
+) {
+  const found = await ports.detail(id);
+  if (!found) throw notFound(`request ${id}`);
+  const message = found.messages.find((candidate) => candidate.key === messageKey);
+  if (!message) throw notFound(`message ${messageKey} on request ${id}`);
+  if (!message.documents)
+    throw notFound(`stored content for message ${messageKey} (only received mail keeps it)`);
+  const { text, html } = message.documents;
+  return {
+    key: message.key,
+    text: await ports.readText(text),
+    html: html ? await ports.readText(html) : null,
+  };
+}
+
+/**
  * Performs an action. A write that loses only to intake appending a message (the chain
  * moved but the version did not) is decided again on fresh data; a version change by
  * someone else is a conflict the person must see.

@@ -95,6 +95,23 @@ describe('reading', () => {
     ).toBe('%PDF-');
   });
 
+  it("serves a received message's text and sanitised HTML from the API", async () => {
+    const { body: detail } = await api(staff.caseworker, 'GET', `/api/requests/${requestId}`);
+    const inbound = detail.messages.find(
+      (message: { direction: string }) => message.direction === 'inbound',
+    );
+    const path = `/api/requests/${requestId}/messages/${encodeURIComponent(inbound.key)}`;
+    const { status, body } = await api(staff.caseworker, 'GET', path);
+    expect(status).toBe(200);
+    expect(body.key).toBe(inbound.key);
+    expect(body.text).toContain('LumenCam');
+    expect(body.html === null || !/<script/i.test(body.html)).toBe(true);
+    expect((await api(undefined, 'GET', path)).status).toBe(401);
+    const missing = await api(staff.caseworker, 'GET', `/api/requests/${requestId}/messages/nope`);
+    expect(missing).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    expect(missing.body.error.message).toContain('message nope');
+  });
+
   it('answers a health check without a token', async () => {
     expect(await api(undefined, 'GET', '/api/health')).toMatchObject({
       status: 200,
