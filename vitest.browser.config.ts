@@ -3,9 +3,28 @@ import { defineConfig } from 'vitest/config';
 /** Browser checks (headless Chromium from Debian): `npm run test:browser`, also run by CI. */
 export default defineConfig({
   test: {
-    name: 'browser',
-    include: ['tests/browser/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    projects: [
+      {
+        test: {
+          name: 'browser',
+          include: ['tests/browser/**/*.test.ts'],
+          exclude: ['tests/browser/staff-ui.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // The staff UI against the real local runtime: the emulators start once, as for
+        // the integration tests, and the file gets a table and buckets of its own.
+        test: {
+          name: 'staff-ui',
+          include: ['tests/browser/staff-ui.test.ts'],
+          globalSetup: ['tests/support/global-setup.ts'],
+          setupFiles: ['tests/support/test-environment.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
   },
 });

@@ -73,6 +73,15 @@ if (flags.fresh) {
 mkdirSync(dataDir, { recursive: true });
 
 console.log('postroom: starting the local cloud');
+// The staff UI is built on every start, so it always matches the code (it takes a second).
+step('bundling the staff UI into web/dist');
+const { buildWeb } = await import('../../web/build.ts');
+await buildWeb({ log: (line) => line.startsWith('first load') && step(`staff UI: ${line}`) }).catch(
+  (error: Error) => {
+    console.error(`\nthe staff UI did not build: ${error.message}`);
+    process.exit(1);
+  },
+);
 const emulators = await startEmulators(ports, { dataDir, persist: true, onProgress: step }).catch(
   (error: Error) => {
     console.error(`\n${error.message}`);

@@ -1,0 +1,400 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb } from '../../web/build.ts';
+import {
+  act,
+  documentClient,
+  env,
+  fixture,
+  records,
+  staff,
+  staffClient,
+  startPostroom,
+} from '../support/postroom.ts';
+
+/**
+ * The staff UI in headless Chromium against the real local runtime (emulators, handlers,
+ * the API stand-in serving web/dist): signing in, the inbox, a request, scheduling, the
+ * note editor and held mail, each checked with axe-core against WCAG 2.2 AA, and driven
+ * only by roles and labels, the way a keyboard or screen-reader user finds things.
+ */
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+let postroom: Awaited<ReturnType<typeof startPostroom>>;
+let browser: Browser;
+let page: Page;
+let base: string;
+let requestId: string;
+let reference: string;
+const violationsSeen: string[] = [];
+
+beforeAll(async () => {
+  await buildWeb();
+  postroom = await startPostroom();
+  base = `http://127.0.0.1:${postroom.apiPort}`;
+  await postroom.deliver(fixture('01-letter-pdf.eml'), 'vp.publicaffairs@lumencam.example');
+  await postroom.deliver(fixture('18-missing-from.eml'));
+  const [request] = await records.requestsInStage('received');
+  if (!request) throw new Error('the letter did not become a request');
+  requestId = request.id;
+  reference = request.reference;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // Anything the page's own policy refuses is a bug.
+  await page.addInitScript(
+    `document.addEventListener('securitypolicyviolation', (event) => {
+      console.error('CSP ' + event.violatedDirective + ' ' + event.blockedURI);
+    });`,
+  );
+  page.on('console', (message) => {
+    if (message.text().startsWith('CSP ')) violationsSeen.push(message.text());
+  });
+  page.on('pageerror', (error) => violationsSeen.push(`page error: ${error.message}`));
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await postroom?.close();
+});
+
+/** axe-core against WCAG 2.2 AA. Frames are sandboxed (no scripts), so axe stays outside. */
+async function violations(): Promise<string[]> {
+  // Through DevTools, not a <script>: the page's policy rightly refuses inline scripts.
+  await page.evaluate(axeSource);
+  return page.evaluate(`(async () => {
+    const result = await axe.run(document, {
+      iframes: false,
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+    });
+    return result.violations.map((v) => v.id + ': ' + v.help + ' (' + v.nodes.map((n) => n.target.join(' ')).join(', ') + ')');
+  })()`) as Promise<string[]>;
+}
+
+const focused = () =>
+  page.evaluate(
+    `(() => { const e = document.activeElement; return e ? (e.getAttribute('aria-label') || e.textContent || '').trim().replace(/\\s+/g, ' ') + '|' + e.tagName + '|' + (e.getAttribute('role') || '') : ''; })()`,
+  ) as Promise<string>;
+
+const heading = () => page.getByRole('heading', { level: 1 });
+
+describe('the staff UI', () => {
+  it('asks for sign-in, and the sign-in page lists the seeded staff with their roles', async () => {
+    await page.goto(`${base}/`);
+    await expect.poll(() => page.url()).toBe(`${base}/sign-in`);
+    await heading().waitFor();
+    expect(await heading().textContent()).toBe('Sign in to postroom');
+    await expect.poll(() => page.getByRole('button', { name: /^Sign in as / }).count()).toBe(4);
+    expect(await page.getByText('Approver · amir.approver@office.example').count()).toBe(1);
+    // The skip link is the first thing the keyboard reaches.
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Skip to main content|A|');
+    expect(await violations()).toEqual([]);
+  });
+
+  it('signs in and shows the inbox grouped by stage, with counts', async () => {
+    await page.getByRole('button', { name: 'Sign in as Cara Caseworker' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor();
+    expect(await focused()).toBe('Inbox|H1|');
+    expect(await page.getByRole('heading', { level: 2, name: 'Received 1 request' }).count()).toBe(
+      1,
+    );
+    expect(await page.getByRole('link', { name: 'Received (1)' }).count()).toBe(1);
+    expect(await page.getByRole('link', { name: reference }).count()).toBe(1);
+    expect(await violations()).toEqual([]);
+  });
+
+  it('marks overdue requests in words, and filters to them', async () => {
+    // The letter arrived today; make its reply date a past one, as time would.
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: env().table,
+        Key: { PK: `REQ#${requestId}`, SK: 'META' },
+        UpdateExpression: 'SET replyBy = :due, GSI1SK = :sort',
+        ExpressionAttributeValues: { ':due': '2026-01-05', ':sort': `2026-01-05#${requestId}` },
+      }),
+    );
+    await page.getByLabel('Overdue only').check();
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => page.url()).toBe(`${base}/?overdue=true`);
+    const row = page.getByRole('row', { name: new RegExp(reference) });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Overdue');
+    expect(await violations()).toEqual([]);
+  });
+
+  it('searches by reference, organisation or subject', async () => {
+    await page.getByRole('link', { name: 'Clear filters' }).click();
+    await page.getByLabel('Search').fill('lumencam');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => page.getByText('1 request match these filters').count()).toBe(1);
+    await page.getByLabel('Search').fill('no such organisation');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => page.getByText('0 requests match these filters').count()).toBe(1);
+    await page.getByRole('link', { name: 'Clear filters' }).click();
+  });
+
+  it('shows a request: the letter, attachments, deadlines, timeline and only the allowed actions', async () => {
+    await page.getByRole('link', { name: reference }).click();
+    await page
+      .getByRole('heading', { level: 1, name: /Request for a meeting with the Commissioner/ })
+      .waitFor();
+    const actions = page.getByRole('region', { name: 'What you can do' });
+    const names = [
+      ...(await actions.getByRole('button').allTextContents()),
+      ...(await actions.getByRole('link').allTextContents()),
+    ].sort();
+    expect(names).toEqual(
+      [
+        'Accept request',
+        'Assign request',
+        'Assign to me',
+        'Decline request',
+        'Withdraw request',
+      ].sort(),
+    );
+    expect(await page.getByRole('button', { name: 'Approve note' }).count()).toBe(0);
+    const letter = page.getByRole('region', { name: 'The letter' });
+    // The letter's sanitised HTML, from the staff API, in a frame that may run nothing.
+    const frame = letter.locator('iframe[title="The letter, as sent"]');
+    await frame.waitFor();
+    expect(await frame.getAttribute('sandbox')).toBe('');
+    await expect
+      .poll(() => letter.frameLocator('iframe').locator('body').textContent())
+      .toContain('the role our products play in public safety');
+    expect(
+      await letter.getByRole('link', { name: /LumenCam-letter-to-the-Commissioner\.pdf/ }).count(),
+    ).toBe(1);
+    expect(await page.getByRole('region', { name: 'Deadlines' }).textContent()).toContain(
+      'Overdue',
+    );
+    expect(await page.getByRole('region', { name: 'Timeline' }).textContent()).toContain(
+      'Mail sent to vp.publicaffairs@lumencam.example',
+    );
+    expect(await violations()).toEqual([]);
+  });
+
+  it('lets the keyboard reach the main actions', async () => {
+    await page.reload();
+    await heading().waitFor();
+    const seen: string[] = [];
+    for (let press = 0; press < 12; press += 1) {
+      await page.keyboard.press('Tab');
+      seen.push(await focused());
+      if (seen.at(-1)?.startsWith('Accept request|')) break;
+    }
+    expect(seen[0]).toBe('Skip to main content|A|');
+    expect(seen.at(-1)).toBe('Accept request|BUTTON|');
+    // The skip link skips the header: Enter on it, then Tab, lands inside the page.
+    await page.reload();
+    await heading().waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Back to the inbox|A|');
+  });
+
+  it('shows field errors next to the fields and a summary that takes focus', async () => {
+    await page.getByRole('link', { name: 'Decline request' }).click();
+    await page.getByRole('heading', { level: 1, name: /Decline this request/ }).waitFor();
+    await page.getByRole('button', { name: 'Decline request' }).click();
+    const summary = page.getByRole('alert');
+    await summary.waitFor();
+    expect(await focused()).toMatch(
+      /^There is a problem ?Enter the reason for declining\|DIV\|alert$/,
+    );
+    expect(await page.getByText('Error: Enter the reason for declining').count()).toBe(1);
+    expect(await page.title()).toMatch(/^Error: /);
+    expect(await violations()).toEqual([]);
+    // The summary links to the field.
+    await summary.getByRole('link', { name: 'Enter the reason for declining' }).click();
+    expect(await focused()).toMatch(/\|TEXTAREA\|$/);
+    await page.getByRole('link', { name: 'Cancel' }).click();
+  });
+
+  it('says so when someone else changed the request, and offers a reload', async () => {
+    await page.getByRole('link', { name: 'Assign request' }).waitFor();
+    // Someone else acts after this page was read.
+    const api = staffClient(postroom.apiPort);
+    expect(
+      (await act(api, staff.otherCaseworker, requestId, 'comment', { text: 'Phoned them.' }))
+        .status,
+    ).toBe(200);
+    await page.getByRole('button', { name: 'Accept request' }).click();
+    await page.getByRole('heading', { name: 'Someone else changed this request' }).waitFor();
+    await page.getByRole('button', { name: 'Reload this request' }).click();
+    await page.getByRole('region', { name: 'Timeline' }).getByText('Phoned them.').waitFor();
+  });
+
+  it('accepts, then schedules with the attendee editor', async () => {
+    await page.getByRole('button', { name: 'Accept request' }).click();
+    await page.getByText('Request accepted. The requester has been told.').waitFor();
+    await page.getByRole('link', { name: 'Schedule meeting' }).click();
+    await page.getByRole('heading', { level: 1, name: /Schedule the meeting/ }).waitFor();
+    expect(await violations()).toEqual([]);
+
+    await page.getByLabel('Start date and time').fill('2026-02-24T14:00');
+    await page.getByLabel('End date and time').fill('2026-02-24T15:20');
+    await page.getByLabel('Location').fill('Central Edinburgh');
+    const first = page.getByRole('group', { name: 'Attendee 1' });
+    expect(await first.getByLabel('Name').inputValue()).toBe('Helen Marsh');
+    await first.getByLabel('Role').fill('Vice President, Public Affairs');
+    await page.getByRole('button', { name: 'Add another attendee' }).click();
+    expect(await focused()).toMatch(/\|INPUT\|$/);
+    const second = page.getByRole('group', { name: 'Attendee 2' });
+    await second.getByLabel('Name').fill('The Commissioner');
+    await second.getByLabel('Role').fill('Commissioner');
+    await second.getByLabel('Organisation').fill('The Commissioner’s Office');
+    await second.getByLabel('Email address (optional)').fill('not an address');
+    await second.getByRole('radio', { name: 'Invited guest' }).check();
+    await page.getByRole('button', { name: 'Add another attendee' }).click();
+    await page.getByRole('button', { name: 'Remove attendee 3' }).click();
+    expect(await page.getByRole('group', { name: 'Attendee 3' }).count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Schedule meeting' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain(
+      'Enter attendee 2’s email address in the right form',
+    );
+    expect(await violations()).toEqual([]);
+    await second.getByLabel('Email address (optional)').fill('');
+    await page.getByRole('button', { name: 'Schedule meeting' }).click();
+    await page.getByText('Meeting scheduled. The invitation has been sent.').waitFor();
+    const stored = await records.request(requestId);
+    expect(stored?.meeting).toMatchObject({
+      start: '2026-02-24T14:00:00.000Z',
+      end: '2026-02-24T15:20:00.000Z',
+      location: 'Central Edinburgh',
+      attendees: [
+        { name: 'Helen Marsh', host: true, invitedGuest: false },
+        { name: 'The Commissioner', host: false, invitedGuest: true },
+      ],
+    });
+  });
+
+  it('edits the note with a live preview from the publication renderer, and keeps versions', async () => {
+    await page.getByRole('button', { name: 'Record meeting as held' }).click();
+    await page.getByText('Meeting recorded as held. The note is now due.').waitFor();
+    await page.getByRole('link', { name: 'Write the note' }).first().click();
+    await page.getByRole('heading', { level: 1, name: /Edit the note of the meeting/ }).waitFor();
+    const note = page.getByLabel('Note', { exact: true });
+    expect(await note.inputValue()).toContain('## In attendance');
+    await note.fill(
+      '## Purpose\n\nTo discuss cameras.[^1] Call 020 7946 0321.\n\n[^1]: The letter.',
+    );
+    const frame = page.frameLocator('iframe[title="Preview of the public meeting page"]');
+    await expect
+      .poll(() => frame.locator('#note-heading ~ p').first().textContent(), { timeout: 5000 })
+      .toContain('To discuss cameras.');
+    // The preview is the public copy: the phone number is redacted, as publication will.
+    expect(await frame.locator('main').textContent()).toContain('Call [redacted].');
+    expect(await violations()).toEqual([]);
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText('Note saved as version 1.').waitFor();
+    await page
+      .getByLabel('Note', { exact: true })
+      .fill('## Purpose\n\nTo discuss body-worn cameras.');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText('Note saved as version 2.').waitFor();
+    await page.getByLabel('From version').selectOption('1');
+    await page.getByLabel('To version').selectOption('2');
+    await page.getByRole('button', { name: 'Show changes' }).click();
+    const diff = page.getByRole('region', { name: 'Changes from version 1 to version 2' });
+    await diff.waitFor();
+    expect(await diff.textContent()).toContain('+To discuss body-worn cameras.');
+    expect(await violations()).toEqual([]);
+  });
+
+  it('shows held mail, and the held message with its three actions', async () => {
+    await page.getByRole('link', { name: 'Held mail' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Held mail' }).waitFor();
+    expect(await page.getByText('1 message held.').count()).toBe(1);
+    expect(await violations()).toEqual([]);
+    await page.getByRole('link', { name: 'Request for a meeting about street cameras' }).click();
+    await page.getByRole('heading', { level: 1, name: /street cameras/ }).waitFor();
+    for (const name of ['Attach to request', 'Open as new request', 'Discard message'])
+      expect(await page.getByRole('button', { name }).count()).toBe(1);
+    expect(await violations()).toEqual([]);
+    await page.getByRole('button', { name: 'Discard message' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain(
+      'Enter the reason for discarding the message',
+    );
+    await page.getByLabel('Reason').fill('A duplicate of a letter we already have.');
+    await page.getByRole('button', { name: 'Discard message' }).click();
+    await page.getByText('0 messages held.').waitFor();
+    expect((await records.heldMail()).length).toBe(0);
+  });
+
+  it('lets an approver review redactions, see the public copy and approve', async () => {
+    await page.getByRole('link', { name: 'Inbox', exact: true }).click();
+    await page.getByRole('link', { name: reference }).click();
+    await page.getByRole('button', { name: 'Submit note for approval' }).click();
+    await page.getByText('Note submitted for approval. The approvers have been told.').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You have signed out.').waitFor();
+    await page.getByRole('button', { name: 'Sign in as Amir Approver' }).click();
+    await page.getByRole('link', { name: reference }).click();
+    const actions = page.getByRole('region', { name: 'What you can do' });
+    await actions.waitFor();
+    expect((await actions.getByRole('link').allTextContents()).sort()).toEqual(
+      ['Approve note', 'Assign request', 'Request changes', 'Review redactions'].sort(),
+    );
+
+    await actions.getByRole('link', { name: 'Review redactions' }).click();
+    await page.getByRole('heading', { level: 1, name: /Review redactions/ }).waitFor();
+    // The letter's phone number was found; publishing it needs a reason.
+    const phone = page.getByRole('group', { name: '“+44 20 7946 0321”' });
+    await phone.getByLabel('Publish this instead of redacting it').check();
+    await page.getByRole('button', { name: 'Save redaction decisions' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain(
+      'Say why “+44 20 7946 0321” may be published',
+    );
+    expect(await violations()).toEqual([]);
+    await phone
+      .getByLabel('Why may this be published?')
+      .fill('The company’s switchboard, published on its website.');
+    await page.getByLabel('Other text to redact').fill('Helen Marsh');
+    await page.getByRole('button', { name: 'Save redaction decisions' }).click();
+    await page.getByText('Redaction decisions saved.').waitFor();
+    const letterPage = page.frameLocator('iframe[title="Preview of the public letter page"]');
+    await expect.poll(() => letterPage.locator('main').textContent()).toContain('+44 20 7946 0321');
+    expect(await letterPage.locator('main').textContent()).not.toContain('Helen Marsh');
+
+    await page.getByRole('link', { name: `Back to ${reference}` }).click();
+    await page.getByRole('link', { name: 'Approve note' }).click();
+    await page.getByRole('heading', { level: 1, name: /Approve the note/ }).waitFor();
+    expect(await violations()).toEqual([]);
+    await page.getByRole('button', { name: 'Approve note' }).click();
+    await page.getByText('Note approved. It will be published automatically.').waitFor();
+    expect((await records.request(requestId))?.stage).toBe('approved');
+  });
+
+  it('sends the person to sign in again when the API says the session is over', async () => {
+    await page.evaluate(`(() => {
+      const session = JSON.parse(sessionStorage.getItem('postroom.session'));
+      session.token = session.token.slice(0, -4) + 'AAAA';
+      sessionStorage.setItem('postroom.session', JSON.stringify(session));
+    })()`);
+    await page.getByRole('link', { name: 'Inbox', exact: true }).click();
+    await page.getByText('Your session has ended. Sign in again to carry on.').waitFor();
+    expect(page.url()).toBe(`${base}/sign-in`);
+  });
+
+  it('would report a violation if a page had one (the check itself works)', async () => {
+    await page.evaluate(`document.querySelector('main').append(document.createElement('img'))`);
+    expect(await violations()).toEqual([expect.stringMatching(/^image-alt:/)]);
+  });
+
+  it('broke none of the page’s own security rules', () => {
+    expect(violationsSeen).toEqual([]);
+  });
+});

@@ -1,0 +1,263 @@
+import { ApiProblem, connect } from './api.ts';
+import {
+  currentSession,
+  forgetSession,
+  loadConfig,
+  rememberReturn,
+  type StaffUiConfig,
+  signOut,
+} from './auth.ts';
+import { focusOn, h, replace } from './dom.ts';
+import { roleNames } from './format.ts';
+import { heading, type Page, type PageContext, type View } from './page.ts';
+import { type Location, match, navigate, reload, route, start } from './router.ts';
+import { actionView } from './views/action.ts';
+import { heldItemView, heldMailView } from './views/held-mail.ts';
+import { inboxView } from './views/inbox.ts';
+import { noteView } from './views/note.ts';
+import { redactionsView } from './views/redactions.ts';
+import { requestView } from './views/request.ts';
+import { scheduleView } from './views/schedule.ts';
+import { callbackView, signInView } from './views/sign-in.ts';
+
+/**
+ * The staff UI: one page at a time, each a function from its address to a title and
+ * content. On every page change focus moves to the page's heading, so a screen reader
+ * starts there and the keyboard continues from there.
+ */
+route('sign-in', '/sign-in');
+route('callback', '/callback');
+route('inbox', '/');
+route('held-mail', '/held-mail');
+route('held-item', '/held-mail/:id');
+route('request', '/requests/:id');
+route('schedule', '/requests/:id/schedule');
+route('reschedule', '/requests/:id/reschedule');
+route('note', '/requests/:id/note');
+route('redactions', '/requests/:id/redactions');
+route('action', '/requests/:id/:action');
+
+const views: Record<string, View> = {
+  inbox: inboxView,
+  'held-mail': heldMailView,
+  'held-item': heldItemView,
+  request: requestView,
+  schedule: scheduleView,
+  reschedule: scheduleView,
+  note: noteView,
+  redactions: redactionsView,
+  action: actionView,
+};
+const publicViews: Record<string, View> = { 'sign-in': signInView, callback: callbackView };
+
+const announcer = h('div', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
+function announce(text: string): void {
+  announcer.textContent = '';
+  // A change after a beat is announced even when the text is the same as last time.
+  window.setTimeout(() => {
+    announcer.textContent = text;
+  }, 100);
+}
+
+const flash = h('div', { class: 'flash-host' });
+const view = h('div', { class: 'view' });
+const main = h('main', { class: 'main', id: 'main', tabindex: '-1' }, flash, view);
+const account = h('div', { class: 'header__account' });
+const nav = h('nav', { class: 'header__nav', 'aria-label': 'Main' });
+
+function layout(): HTMLElement {
+  return h(
+    'div',
+    { class: 'page' },
+    h('a', { class: 'skip-link', href: '#main' }, 'Skip to main content'),
+    h(
+      'header',
+      { class: 'header' },
+      h(
+        'div',
+        { class: 'width-container header__inner' },
+        h(
+          'a',
+          { class: 'header__service', href: '/' },
+          'postroom',
+          h('span', { class: 'header__tagline' }, ' staff'),
+        ),
+        nav,
+        account,
+      ),
+    ),
+    h('div', { class: 'width-container' }, main),
+    h(
+      'footer',
+      { class: 'footer' },
+      h(
+        'div',
+        { class: 'width-container' },
+        h('p', {}, 'postroom: requests for meetings, from the letter to the published note.'),
+      ),
+    ),
+    announcer,
+  );
+}
+
+function renderHeader(config: StaffUiConfig, path: string): void {
+  const session = currentSession();
+  if (!session) {
+    replace(nav);
+    replace(account);
+    return;
+  }
+  const item = (href: string, text: string, active: boolean) =>
+    h('li', {}, h('a', { href, 'aria-current': active ? 'page' : undefined }, text));
+  replace(
+    nav,
+    h(
+      'ul',
+      { class: 'header__links' },
+      item('/', 'Inbox', path === '/' || path.startsWith('/requests')),
+      item('/held-mail', 'Held mail', path.startsWith('/held-mail')),
+    ),
+  );
+  replace(
+    account,
+    h(
+      'p',
+      { class: 'header__who' },
+      'Signed in as ',
+      h('strong', {}, session.member.name),
+      ` (${roleNames(session.member.roles)})`,
+    ),
+    h(
+      'button',
+      {
+        class: 'header__sign-out',
+        type: 'button',
+        onclick: () => {
+          signOut(config);
+          if (config.mode === 'local') navigate('/sign-in', { flash: 'You have signed out.' });
+        },
+      },
+      'Sign out',
+    ),
+  );
+}
+
+function problemPage(error: unknown): Page {
+  const notFound = error instanceof ApiProblem && error.status === 404;
+  return {
+    title: notFound ? 'Not found' : 'Sorry, there is a problem',
+    content: [
+      heading(notFound ? 'Not found' : 'Sorry, there is a problem'),
+      h('p', { class: 'body' }, error instanceof Error ? error.message : String(error)),
+      h(
+        'p',
+        { class: 'body' },
+        notFound
+          ? h('a', { href: '/' }, 'Go to the inbox')
+          : h(
+              'button',
+              { class: 'button button--secondary', type: 'button', onclick: () => reload() },
+              'Try again',
+            ),
+      ),
+    ],
+  };
+}
+
+let shown = 0;
+let pagesShown = 0;
+
+async function show(config: StaffUiConfig, location: Location, message: string | undefined) {
+  shown += 1;
+  const ticket = shown;
+  const { name, params } = match(location.path);
+  const session = currentSession();
+  const isPublic = name in publicViews;
+  if (!isPublic && !session) {
+    rememberReturn(location.path + window.location.search);
+    navigate('/sign-in', { replace: true });
+    return;
+  }
+  renderHeader(config, location.path);
+  const chosen = publicViews[name] ?? views[name];
+  view.setAttribute('aria-busy', 'true');
+  replace(view, h('p', { class: 'body loading' }, 'Loading…'));
+  replace(flash);
+  const context: PageContext = {
+    params,
+    query: location.query,
+    config,
+    member: session?.member ?? { email: '', name: '', roles: [] },
+    announce,
+  };
+  let page: Page;
+  try {
+    page = chosen
+      ? await chosen(context)
+      : {
+          title: 'Page not found',
+          content: [
+            heading('Page not found'),
+            h('p', { class: 'body' }, h('a', { href: '/' }, 'Go to the inbox')),
+          ],
+        };
+  } catch (error) {
+    if (error instanceof ApiProblem && error.status === 401) return;
+    page = problemPage(error);
+  }
+  if (ticket !== shown) return; // the person moved on while this page loaded
+  view.removeAttribute('aria-busy');
+  replace(view, ...page.content);
+  document.title = `${page.title} – postroom`;
+  if (message) {
+    replace(
+      flash,
+      h(
+        'div',
+        { class: 'notification notification--success' },
+        h('p', { class: 'notification__heading' }, message),
+      ),
+    );
+    announce(message);
+  }
+  // A fresh load leaves focus at the top, so the skip link comes first; a move within
+  // the app puts focus on the new page's heading, as a page load would for a reader.
+  if (pagesShown > 0 || message) focusOn(view.querySelector('h1'));
+  pagesShown += 1;
+  page.shown?.();
+}
+
+async function boot(): Promise<void> {
+  const root = document.getElementById('app');
+  if (!root) return;
+  replace(root, layout());
+  let config: StaffUiConfig;
+  try {
+    config = await loadConfig();
+  } catch (error) {
+    replace(
+      view,
+      ...problemPage(
+        new Error(
+          `The app could not read its settings (${(error as Error).message}). Reload the page to try again.`,
+        ),
+      ).content,
+    );
+    return;
+  }
+  connect({
+    apiUrl: config.apiUrl,
+    token: () => currentSession()?.token,
+    signedOut: () => {
+      forgetSession();
+      rememberReturn(window.location.pathname + window.location.search);
+      navigate('/sign-in', {
+        replace: true,
+        flash: 'Your session has ended. Sign in again to carry on.',
+      });
+    },
+  });
+  start((location, message) => void show(config, location, message));
+}
+
+void boot();

@@ -1,0 +1,303 @@
+import { get } from '../api.ts';
+import { h } from '../dom.ts';
+import { actionNames, fromLocalInput, toLocalInput } from '../format.ts';
+import {
+  button,
+  errorSummaryHost,
+  type Field,
+  FormErrors,
+  form,
+  required,
+  textArea,
+  textInput,
+} from '../forms.ts';
+import { backLink, heading, notice, type Page, section, type View } from '../page.ts';
+import { publicationFrame } from '../publication-frame.ts';
+import { act, doneMessages, loadDetail, requestPath } from '../requests.ts';
+import { navigate, reload } from '../router.ts';
+import type { Action, PublicationPreview, RequestDetail } from '../types.ts';
+
+/**
+ * One page per action that needs something from the person: the fields its row in the
+ * transition table requires, and one button. Only actions the API lists in allowedActions
+ * for this person get a form.
+ */
+interface FieldSpec {
+  path: string;
+  label: string;
+  hint?: string;
+  kind: 'text' | 'textarea' | 'email' | 'datetime' | 'url' | 'number';
+  /** The message when it is left empty; absent for optional fields. */
+  missing?: string;
+  value?: (detail: RequestDetail) => string;
+}
+
+interface ActionSpec {
+  heading: string;
+  intro?: string;
+  fields: FieldSpec[];
+  warning?: boolean;
+  /** Show exactly what will be published (approval, and asking for changes). */
+  preview?: boolean;
+}
+
+const reason = (hint: string, missing: string): FieldSpec => ({
+  path: 'reason',
+  label: 'Reason',
+  hint,
+  kind: 'textarea',
+  missing,
+});
+
+const specs: Partial<Record<Action, ActionSpec>> = {
+  accept: {
+    heading: 'Accept this request',
+    intro: 'The requester is told that the office agrees to meet in principle.',
+    fields: [
+      { path: 'note', label: 'Note (optional)', hint: 'For the audit trail.', kind: 'textarea' },
+    ],
+  },
+  decline: {
+    heading: 'Decline this request',
+    intro: 'The requester is told, with your reason. The request is then closed.',
+    fields: [reason('The requester sees this.', 'Enter the reason for declining')],
+    warning: true,
+  },
+  withdraw: {
+    heading: 'Withdraw this request',
+    intro: 'The requester is told, with your reason. The request is then closed.',
+    fields: [reason('The requester sees this.', 'Enter the reason for withdrawing')],
+    warning: true,
+  },
+  takedown: {
+    heading: 'Take down the published note',
+    intro:
+      'The note’s pages are removed from the public site, and the index, feed and register are rewritten without it. The request and its audit trail stay.',
+    fields: [reason('Kept in the audit trail.', 'Enter the reason for taking the note down')],
+    warning: true,
+  },
+  correct: {
+    heading: 'Correct the published note',
+    intro:
+      'The note goes back to draft. Once the corrected note is approved, it is republished at the same address with a dated notice.',
+    fields: [
+      {
+        path: 'note',
+        label: 'What is being corrected',
+        hint: 'Shown, dated, on the republished page.',
+        kind: 'textarea',
+        missing: 'Say what is being corrected',
+      },
+    ],
+  },
+  request_changes: {
+    heading: 'Ask for changes to the note',
+    intro: 'The note goes back to draft, and the person who submitted it is told.',
+    fields: [
+      {
+        path: 'comment',
+        label: 'Comment',
+        hint: 'Say what needs to change.',
+        kind: 'textarea',
+        missing: 'Enter a comment saying what needs to change',
+      },
+    ],
+    preview: true,
+  },
+  approve: {
+    heading: 'Approve the note',
+    intro:
+      'Once approved, the note and the letter are published automatically, redacted as shown below.',
+    fields: [
+      {
+        path: 'publishAt',
+        label: 'Publish at (optional)',
+        hint: 'Leave blank to publish as soon as it is approved. UK time.',
+        kind: 'datetime',
+      },
+    ],
+    preview: true,
+  },
+  assign: {
+    heading: 'Assign this request',
+    intro: 'The new assignee is told by email.',
+    fields: [
+      {
+        path: 'assignee',
+        label: 'Assignee',
+        hint: 'Their email address, for example cara.caseworker@office.example',
+        kind: 'email',
+        missing: 'Enter the email address of the person to assign',
+        value: (detail) => detail.assignee ?? '',
+      },
+    ],
+  },
+  publish: {
+    heading: 'Record the publication',
+    intro:
+      'Publication normally records itself once the pages are out. Use this only to record a publication done by hand.',
+    fields: [
+      {
+        path: 'pageUrl',
+        label: 'Page address',
+        hint: 'The full address of the published page, starting https://',
+        kind: 'url',
+        missing: 'Enter the address of the published page',
+      },
+      {
+        path: 'noteVersion',
+        label: 'Note version',
+        kind: 'number',
+        missing: 'Enter the version of the note that was published',
+        value: (detail) => String(detail.request.draft?.version ?? ''),
+      },
+    ],
+  },
+  record_held: {
+    heading: 'Record the meeting as held',
+    intro: 'The note of the meeting becomes due, and the assignee is told when.',
+    fields: [],
+  },
+  submit_note: {
+    heading: 'Submit the note for approval',
+    intro: 'The approvers are told. You cannot approve a note you edited.',
+    fields: [],
+  },
+  comment: {
+    heading: 'Add a comment',
+    fields: [
+      {
+        path: 'text',
+        label: 'Comment',
+        hint: 'Only staff see comments.',
+        kind: 'textarea',
+        missing: 'Enter a comment',
+      },
+    ],
+  },
+};
+
+function control(spec: FieldSpec, detail: RequestDetail): Field {
+  const value = spec.value?.(detail) ?? '';
+  if (spec.kind === 'textarea')
+    return textArea({ label: spec.label, path: spec.path, hint: spec.hint, value, rows: 5 });
+  return textInput({
+    label: spec.label,
+    path: spec.path,
+    hint: spec.hint,
+    value: spec.kind === 'datetime' ? toLocalInput(value) : value,
+    type: { text: 'text', email: 'email', datetime: 'datetime-local', url: 'url', number: 'text' }[
+      spec.kind
+    ],
+    inputmode: spec.kind === 'number' ? 'numeric' : undefined,
+    autocomplete: spec.kind === 'email' ? 'email' : 'off',
+    spellcheck: spec.kind === 'email' || spec.kind === 'url' ? false : undefined,
+    width: spec.kind === 'number' ? 'short' : spec.kind === 'datetime' ? 'medium' : 'full',
+  });
+}
+
+function read(spec: FieldSpec, field: Field): unknown {
+  const raw = field.control.value.trim();
+  if (!raw) return undefined;
+  if (spec.kind === 'datetime') return fromLocalInput(raw) ?? raw;
+  if (spec.kind === 'number') return Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  return raw;
+}
+
+export const actionView: View = async ({ params, member }): Promise<Page> => {
+  const action = (params.action ?? '').replace(/-/g, '_') as Action;
+  const spec = specs[action];
+  const detail = await loadDetail(params.id ?? '');
+  const back = backLink(requestPath(detail.id), `Back to ${detail.reference}`);
+  if (!spec || !detail.allowedActions.includes(action)) {
+    const name = actionNames[action] ?? 'This';
+    return {
+      title: 'Not available',
+      content: [
+        back,
+        heading(`${spec ? name : 'This page'} is not available`, detail.reference),
+        h(
+          'p',
+          { class: 'body' },
+          spec
+            ? `A request at this stage cannot be given this action by you. It may have moved on since you last looked.`
+            : 'There is no such action.',
+        ),
+        h(
+          'p',
+          { class: 'body' },
+          h('a', { href: requestPath(detail.id) }, `Go to ${detail.reference}`),
+        ),
+      ],
+    };
+  }
+  const summary = errorSummaryHost();
+  const errors = new FormErrors(summary, { what: 'this request', reload: () => reload() });
+  const fields = spec.fields.map((fieldSpec) => ({
+    spec: fieldSpec,
+    field: errors.add(control(fieldSpec, detail)),
+  }));
+  const submitAction = form(
+    undefined,
+    (submitter) => {
+      const missing = required(
+        fields.flatMap(({ spec: fieldSpec, field }) =>
+          fieldSpec.missing ? [[field, fieldSpec.missing] as [Field, string]] : [],
+        ),
+      );
+      if (missing.length) return errors.show(missing);
+      void errors.run(submitter, async () => {
+        const values: Record<string, unknown> = {};
+        for (const { spec: fieldSpec, field } of fields)
+          values[fieldSpec.path] = read(fieldSpec, field);
+        await act(detail, action, values);
+        navigate(requestPath(detail.id), { flash: doneMessages[action] });
+      });
+    },
+    fields.map(({ field }) => field.group),
+    h(
+      'div',
+      { class: 'button-group' },
+      button(actionNames[action], { kind: spec.warning ? 'warning' : 'primary' }),
+      h('a', { class: 'link', href: requestPath(detail.id) }, 'Cancel'),
+    ),
+  );
+  const editedIt = action === 'approve' && detail.request.draft?.editors.includes(member.email);
+  let preview: HTMLElement | null = null;
+  if (spec.preview) {
+    const pages = await get<PublicationPreview>(
+      `/api/requests/${encodeURIComponent(detail.id)}/publication-preview`,
+    );
+    preview = section(
+      'What will be published',
+      'preview-heading',
+      h(
+        'p',
+        { class: 'body' },
+        'The meeting page exactly as it will go out, with redactions applied. ',
+        h('a', { href: `${requestPath(detail.id)}/redactions` }, 'Review redactions'),
+        ' or ',
+        h('a', { href: `${requestPath(detail.id)}/note` }, 'read the note and its versions'),
+        '.',
+      ),
+      publicationFrame(pages.page, 'Preview of the public meeting page'),
+    );
+  }
+  return {
+    title: `${spec.heading}: ${detail.reference}`,
+    content: [
+      back,
+      summary,
+      heading(spec.heading, detail.reference),
+      h('p', { class: 'body lead' }, detail.subject),
+      spec.intro && h('p', { class: 'body' }, spec.intro),
+      editedIt &&
+        notice(
+          'You edited this note. If the office requires separate approval, someone else must approve it.',
+          'warning',
+        ),
+      preview,
+      preview ? section('Your decision', 'decision-heading', submitAction) : submitAction,
+    ],
+  };
+};
