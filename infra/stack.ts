@@ -51,7 +51,6 @@ import {
   type LifecycleRule,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
-import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import {
   ConfigurationSet,
@@ -75,6 +74,7 @@ import { siteContentSecurityPolicy } from '../shared/publication/render.ts';
 import { retentionTag } from '../shared/retention/raw-mail.ts';
 import { roles } from '../shared/workflow/transitions.ts';
 import { AppFunction, logRetention } from './constructs/app-function.ts';
+import { StaffUiFiles } from './constructs/staff-ui-files.ts';
 import { StaticSite } from './constructs/static-site.ts';
 import { type FunctionDeclaration, functions } from './functions.ts';
 import {
@@ -85,7 +85,7 @@ import {
   retentionDefaults,
   table as tableDefinition,
 } from './resources.ts';
-import { type StaffUiConfig, staffUiContentSecurityPolicy } from './staff-ui.ts';
+import { staffUiContentSecurityPolicy } from './staff-ui.ts';
 
 export interface PostroomStackProps extends StackProps {
   projectRoot: string;
@@ -390,23 +390,20 @@ export class PostroomStack extends Stack {
     });
     const apiUrl = `${api.apiEndpoint}/`;
 
-    // What the UI reads at start-up to find the API and the sign-in page.
-    new BucketDeployment(this, 'StaffUiConfig', {
-      destinationBucket: staffUiFiles,
-      sources: [
-        Source.jsonData('config.json', {
-          mode: 'cognito',
-          apiUrl,
-          region: this.region,
-          userPoolId: users.userPoolId,
-          clientId: client.userPoolClientId,
-          signInUrl: signIn.baseUrl(),
-          redirectUri: `${staffUi.url}callback`,
-        } satisfies StaffUiConfig),
-      ],
-      prune: false,
+    // The UI itself, and the config.json it reads at start-up to find the API and sign-in.
+    new StaffUiFiles(this, 'StaffUiFiles', {
+      projectRoot: props.projectRoot,
+      bucket: staffUiFiles,
       distribution: staffUi.distribution,
-      distributionPaths: ['/config.json'],
+      config: {
+        mode: 'cognito',
+        apiUrl,
+        region: this.region,
+        userPoolId: users.userPoolId,
+        clientId: client.userPoolClientId,
+        signInUrl: signIn.baseUrl(),
+        redirectUri: `${staffUi.url}callback`,
+      },
     });
 
     // ---- Functions -----------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Validations } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AccessLevel,
@@ -131,6 +131,12 @@ export class StaticSite extends Construct {
           }
         : {}),
     });
+    // CDK warns about LIST on every default behaviour; its advice, a default root object,
+    // is followed above, so the bare root never lists the bucket.
+    Annotations.of(this.distribution).acknowledgeWarning(
+      '@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
+      'defaultRootObject is index.html, so / serves a page, not a listing',
+    );
     this.url = `https://${props.domain?.name ?? this.distribution.distributionDomainName}/`;
     const acknowledge = (id: string, reason: string) =>
       Validations.of(this.distribution).acknowledge({ id, reason });

@@ -513,8 +513,29 @@ describe('the sites', () => {
     expect(staffUi?.Properties.DistributionConfig.Origins).toEqual([
       expect.objectContaining({ OriginAccessControlId: expect.anything() }),
     ]);
-    const [deployment] = resources('Custom::CDKBucketDeployment');
-    expect(JSON.stringify(deployment?.Properties)).toContain('config.json');
+    const deployments = resources('Custom::CDKBucketDeployment').map(
+      (deployment) => deployment.Properties,
+    );
+    // The built UI (hashed names, cached for a year), then index.html and config.json
+    // (no-cache, and invalidated), neither pruning what open tabs may still load.
+    expect(deployments).toEqual([
+      expect.objectContaining({
+        Exclude: ['index.html', 'config.json'],
+        Prune: false,
+        SystemMetadata: { 'cache-control': 'public, max-age=31536000, immutable' },
+      }),
+      expect.objectContaining({
+        Exclude: ['*'],
+        Include: ['index.html', 'config.json'],
+        Prune: false,
+        SystemMetadata: { 'cache-control': 'no-cache' },
+        DistributionPaths: ['/', '/index.html', '/config.json'],
+      }),
+    ]);
+    // config.json is written at deploy time from the API's endpoint and the user pool.
+    const markers = JSON.stringify(deployments[1]?.SourceMarkers);
+    expect(markers).toMatch(/"StaffApi\w*","ApiEndpoint"/);
+    expect(markers).toMatch(/"Ref":"StaffUsersStaffUi\w*"/);
   });
 
   it('points SITE_BASE_URL at the public site’s distribution', () => {
