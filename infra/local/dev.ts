@@ -143,7 +143,7 @@ postroom is running locally. Data persists in ${dataDir} (start with --fresh to 
   Staff UI           http://127.0.0.1:${ports.api}/   sign in as any staff user below
   Public site        http://127.0.0.1:${ports.site}/
   Staff API          http://127.0.0.1:${ports.api}/api   (OpenAPI: http://127.0.0.1:${ports.api}/api/openapi.json)
-  SMTP intake        smtp://127.0.0.1:${ports.smtp}    send a letter: npm run ingest -- tests/fixtures/mail/01-letter-pdf.eml
+  SMTP intake        smtp://127.0.0.1:${ports.smtp}    send a letter: npm run ingest -- tests/fixtures/mail/01-letter-pdf.eml${ports.smtp === defaultPorts.smtp ? '' : ` --port ${ports.smtp}`}
   Mail viewer (SES)  http://127.0.0.1:${ports.ses}/   sent mail as JSON: http://127.0.0.1:${ports.ses}/store
   DynamoDB Local     http://127.0.0.1:${ports.dynamodb}   table ${names.TABLE_NAME}
   S3 emulator        http://127.0.0.1:${ports.s3}   buckets ${names.INBOUND_BUCKET}, ${names.DOCUMENTS_BUCKET}, ${names.PUBLIC_BUCKET}
