@@ -34,6 +34,8 @@ export async function startLocalRuntime(options: {
   apiPort: number;
   region: string;
   stateDir?: string;
+  /** The built staff UI to serve on the API port; web/dist unless a test built its own. */
+  staffUiDir?: string;
 }): Promise<{
   smtp: SmtpIntake;
   apiPort: number;
@@ -79,7 +81,10 @@ export async function startLocalRuntime(options: {
       apis.push(
         await startHttpApi({
           port: options.apiPort,
-          staffUi: { dir: join(root, STAFF_UI_DIST), config: { mode: 'local', apiUrl: '/' } },
+          staffUi: {
+            dir: options.staffUiDir ?? join(root, STAFF_UI_DIST),
+            config: { mode: 'local', apiUrl: '/' },
+          },
           routes: trigger.routes,
           invoke: (event) => invoke(event) as never,
         }),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   renderIndexPage,
@@ -8,6 +8,7 @@ import {
   renderMeetingPage,
 } from '../../shared/publication/render.ts';
 import { site, workedExample } from '../fixtures/worked-example.ts';
+import { launchChromium } from '../support/browser.ts';
 
 /**
  * The published pages checked with axe-core in headless Chromium against WCAG 2.2 AA,
@@ -28,17 +29,7 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
 });
 afterAll(async () => {

@@ -43,9 +43,10 @@ export function withReference(raw: Buffer, placeholder: string, reference: strin
   return Buffer.from(raw.toString('latin1').replaceAll(placeholder, reference), 'latin1');
 }
 
-export async function startPostroom() {
+export async function startPostroom(options: { staffUiDir?: string } = {}) {
   const smtpPort = await freePort();
   const runtime = await startLocalRuntime({
+    ...options,
     smtpPort,
     apiPort: await freePort(),
     region: LOCAL_REGION,
