@@ -3,7 +3,7 @@ import { type Actor, type ActRules, decideAction, dueDate, fieldErrors } from '.
 import type { AuditEvent } from '../workflow/audit.ts';
 import { officeDate } from '../workflow/deadlines.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
-import { type Stage, stages } from '../workflow/stages.ts';
+import { openStages, type Stage, stages } from '../workflow/stages.ts';
 import { availableActions } from '../workflow/transitions.ts';
 import { ApiError, badRequest, notFound } from './errors.ts';
 
@@ -80,8 +80,10 @@ export async function listRequests(
   if (!parsed.success)
     throw badRequest('the list query is not valid', fieldErrors(parsed.error, ['query']));
   const { stage, assignee, overdue, q, limit, nextToken } = parsed.data;
+  const wanted = stage ? [stage] : stages;
   const page = await ports.list({
-    stages: stage ? [stage] : stages,
+    // A closed request owes nobody anything, whatever its old due date says.
+    stages: overdue === 'true' ? wanted.filter((one) => openStages.includes(one)) : wanted,
     assignee: assignee?.toLowerCase(),
     dueBefore: overdue === 'true' ? officeDate(now, timeZone) : undefined,
     text: q?.toLowerCase(),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Stage } from './stages.ts';
+import { closedStages, openStages, type Stage } from './stages.ts';
 
 /**
  * The workflow as data: every (stage, action) that is allowed, who may do it, what it
@@ -118,16 +118,8 @@ export interface TransitionRow {
 const staff: readonly Role[] = ['caseworker', 'approver', 'admin'];
 const casework: readonly Role[] = ['caseworker', 'admin'];
 const approval: readonly Role[] = ['approver', 'admin'];
-const open: readonly Stage[] = [
-  'received',
-  'accepted',
-  'scheduled',
-  'held',
-  'drafting',
-  'in_review',
-  'approved',
-];
-const all: readonly Stage[] = [...open, 'published', 'declined', 'withdrawn'];
+const open = openStages;
+const all: readonly Stage[] = [...open, ...closedStages];
 
 export const transitions: readonly TransitionRow[] = [
   { from: 'received', action: 'accept', to: 'accepted', roles: staff, notifies: ['requester'] },

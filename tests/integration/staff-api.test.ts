@@ -1,7 +1,10 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBrokenLink } from '../../shared/workflow/audit.ts';
 import {
   act as actAs,
+  documentClient,
+  env,
   fixture,
   records,
   sentMail,
@@ -341,6 +344,30 @@ describe('closing without a meeting', () => {
     expect(withdrawn?.body.text).toContain('Reason: The school withdrew its request.');
     const closed = await api(staff.caseworker, 'GET', `/api/requests/${amelie?.id}`);
     expect(closed.body.allowedActions).toEqual(['comment']);
+
+    // Closed requests owe nobody a reply, so the overdue list leaves them out even once
+    // their old reply date has passed; an open one past its date is in it.
+    for (const id of [amelie?.id, claire?.id])
+      await documentClient.send(
+        new UpdateCommand({
+          TableName: env().table,
+          Key: { PK: `REQ#${id}`, SK: 'META' },
+          UpdateExpression: 'SET GSI1SK = :sort',
+          ExpressionAttributeValues: { ':sort': `2026-01-05#${id}` },
+        }),
+      );
+    const overdue = await api(staff.caseworker, 'GET', '/api/requests?overdue=true');
+    const overdueIds = overdue.body.items.map((item: { id: string }) => item.id);
+    expect(overdueIds).not.toContain(amelie?.id);
+    expect(overdueIds).not.toContain(claire?.id);
+    const declinedOverdue = await api(
+      staff.caseworker,
+      'GET',
+      '/api/requests?overdue=true&stage=declined',
+    );
+    expect(declinedOverdue.body.items).toEqual([]);
+    const declinedAll = await api(staff.caseworker, 'GET', '/api/requests?stage=declined');
+    expect(declinedAll.body.items.map((item: { id: string }) => item.id)).toEqual([amelie?.id]);
   });
 
   it('sends nothing again when the stream replays a workflow event', async () => {
