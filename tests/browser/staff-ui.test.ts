@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../web/build.ts';
+import { buildStaffUi, launchChromium, watchedPage } from '../support/browser.ts';
 import {
   act,
   documentClient,
@@ -17,7 +17,7 @@ import {
 
 /**
  * The staff UI in headless Chromium against the real local runtime (emulators, handlers,
- * the API stand-in serving web/dist): signing in, the inbox, a request, scheduling, the
+ * the API stand-in serving a fresh build of web/): signing in, the inbox, a request, scheduling, the
  * note editor and held mail, each checked with axe-core against WCAG 2.2 AA, and driven
  * only by roles and labels, the way a keyboard or screen-reader user finds things.
  */
@@ -27,16 +27,18 @@ const axeSource = readFileSync(
 );
 
 let postroom: Awaited<ReturnType<typeof startPostroom>>;
+let staffUi: Awaited<ReturnType<typeof buildStaffUi>> | undefined;
 let browser: Browser;
 let page: Page;
 let base: string;
 let requestId: string;
 let reference: string;
+// Text is looked for in <main>: the live region that announces it sits outside.
 const violationsSeen: string[] = [];
 
 beforeAll(async () => {
-  await buildWeb();
-  postroom = await startPostroom();
+  staffUi = await buildStaffUi();
+  postroom = await startPostroom({ staffUiDir: staffUi.dir });
   base = `http://127.0.0.1:${postroom.apiPort}`;
   await postroom.deliver(fixture('01-letter-pdf.eml'), 'vp.publicaffairs@lumencam.example');
   await postroom.deliver(fixture('18-missing-from.eml'));
@@ -44,27 +46,14 @@ beforeAll(async () => {
   if (!request) throw new Error('the letter did not become a request');
   requestId = request.id;
   reference = request.reference;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  // Anything the page's own policy refuses is a bug.
-  await page.addInitScript(
-    `document.addEventListener('securitypolicyviolation', (event) => {
-      console.error('CSP ' + event.violatedDirective + ' ' + event.blockedURI);
-    });`,
-  );
-  page.on('console', (message) => {
-    if (message.text().startsWith('CSP ')) violationsSeen.push(message.text());
-  });
-  page.on('pageerror', (error) => violationsSeen.push(`page error: ${error.message}`));
+  browser = await launchChromium();
+  page = await watchedPage(browser, violationsSeen);
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
   await postroom?.close();
+  await staffUi?.remove();
 });
 
 /** axe-core against WCAG 2.2 AA. Frames are sandboxed (no scripts), so axe stays outside. */
@@ -94,7 +83,9 @@ describe('the staff UI', () => {
     await heading().waitFor();
     expect(await heading().textContent()).toBe('Sign in to postroom');
     await expect.poll(() => page.getByRole('button', { name: /^Sign in as / }).count()).toBe(4);
-    expect(await page.getByText('Approver · amir.approver@office.example').count()).toBe(1);
+    expect(
+      await page.getByRole('main').getByText('Approver · amir.approver@office.example').count(),
+    ).toBe(1);
     // The skip link is the first thing the keyboard reaches.
     await page.keyboard.press('Tab');
     expect(await focused()).toBe('Skip to main content|A|');
@@ -136,10 +127,14 @@ describe('the staff UI', () => {
     await page.getByRole('link', { name: 'Clear filters' }).click();
     await page.getByLabel('Search').fill('lumencam');
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    await expect.poll(() => page.getByText('1 request match these filters').count()).toBe(1);
+    await expect
+      .poll(() => page.getByRole('main').getByText('1 request match these filters').count())
+      .toBe(1);
     await page.getByLabel('Search').fill('no such organisation');
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    await expect.poll(() => page.getByText('0 requests match these filters').count()).toBe(1);
+    await expect
+      .poll(() => page.getByRole('main').getByText('0 requests match these filters').count())
+      .toBe(1);
     await page.getByRole('link', { name: 'Clear filters' }).click();
   });
 
@@ -212,7 +207,9 @@ describe('the staff UI', () => {
     expect(await focused()).toMatch(
       /^There is a problem ?Enter the reason for declining\|DIV\|alert$/,
     );
-    expect(await page.getByText('Error: Enter the reason for declining').count()).toBe(1);
+    expect(
+      await page.getByRole('main').getByText('Error: Enter the reason for declining').count(),
+    ).toBe(1);
     expect(await page.title()).toMatch(/^Error: /);
     expect(await violations()).toEqual([]);
     // The summary links to the field.
@@ -237,7 +234,10 @@ describe('the staff UI', () => {
 
   it('accepts, then schedules with the attendee editor', async () => {
     await page.getByRole('button', { name: 'Accept request' }).click();
-    await page.getByText('Request accepted. The requester has been told.').waitFor();
+    await page
+      .getByRole('main')
+      .getByText('Request accepted. The requester has been told.')
+      .waitFor();
     await page.getByRole('link', { name: 'Schedule meeting' }).click();
     await page.getByRole('heading', { level: 1, name: /Schedule the meeting/ }).waitFor();
     expect(await violations()).toEqual([]);
@@ -268,7 +268,10 @@ describe('the staff UI', () => {
     expect(await violations()).toEqual([]);
     await second.getByLabel('Email address (optional)').fill('');
     await page.getByRole('button', { name: 'Schedule meeting' }).click();
-    await page.getByText('Meeting scheduled. The invitation has been sent.').waitFor();
+    await page
+      .getByRole('main')
+      .getByText('Meeting scheduled. The invitation has been sent.')
+      .waitFor();
     const stored = await records.request(requestId);
     expect(stored?.meeting).toMatchObject({
       start: '2026-02-24T14:00:00.000Z',
@@ -283,7 +286,10 @@ describe('the staff UI', () => {
 
   it('edits the note with a live preview from the publication renderer, and keeps versions', async () => {
     await page.getByRole('button', { name: 'Record meeting as held' }).click();
-    await page.getByText('Meeting recorded as held. The note is now due.').waitFor();
+    await page
+      .getByRole('main')
+      .getByText('Meeting recorded as held. The note is now due.')
+      .waitFor();
     await page.getByRole('link', { name: 'Write the note' }).first().click();
     await page.getByRole('heading', { level: 1, name: /Edit the note of the meeting/ }).waitFor();
     const note = page.getByLabel('Note', { exact: true });
@@ -299,12 +305,12 @@ describe('the staff UI', () => {
     expect(await frame.locator('main').textContent()).toContain('Call [redacted].');
     expect(await violations()).toEqual([]);
     await page.getByRole('button', { name: 'Save draft' }).click();
-    await page.getByText('Note saved as version 1.').waitFor();
+    await page.getByRole('main').getByText('Note saved as version 1.').waitFor();
     await page
       .getByLabel('Note', { exact: true })
       .fill('## Purpose\n\nTo discuss body-worn cameras.');
     await page.getByRole('button', { name: 'Save draft' }).click();
-    await page.getByText('Note saved as version 2.').waitFor();
+    await page.getByRole('main').getByText('Note saved as version 2.').waitFor();
     await page.getByLabel('From version').selectOption('1');
     await page.getByLabel('To version').selectOption('2');
     await page.getByRole('button', { name: 'Show changes' }).click();
@@ -317,7 +323,7 @@ describe('the staff UI', () => {
   it('shows held mail, and the held message with its three actions', async () => {
     await page.getByRole('link', { name: 'Held mail' }).click();
     await page.getByRole('heading', { level: 1, name: 'Held mail' }).waitFor();
-    expect(await page.getByText('1 message held.').count()).toBe(1);
+    expect(await page.getByRole('main').getByText('1 message held.').count()).toBe(1);
     expect(await violations()).toEqual([]);
     await page.getByRole('link', { name: 'Request for a meeting about street cameras' }).click();
     await page.getByRole('heading', { level: 1, name: /street cameras/ }).waitFor();
@@ -330,7 +336,7 @@ describe('the staff UI', () => {
     );
     await page.getByLabel('Reason').fill('A duplicate of a letter we already have.');
     await page.getByRole('button', { name: 'Discard message' }).click();
-    await page.getByText('0 messages held.').waitFor();
+    await page.getByRole('main').getByText('0 messages held.').waitFor();
     expect((await records.heldMail()).length).toBe(0);
   });
 
@@ -338,9 +344,12 @@ describe('the staff UI', () => {
     await page.getByRole('link', { name: 'Inbox', exact: true }).click();
     await page.getByRole('link', { name: reference }).click();
     await page.getByRole('button', { name: 'Submit note for approval' }).click();
-    await page.getByText('Note submitted for approval. The approvers have been told.').waitFor();
+    await page
+      .getByRole('main')
+      .getByText('Note submitted for approval. The approvers have been told.')
+      .waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByText('You have signed out.').waitFor();
+    await page.getByRole('main').getByText('You have signed out.').waitFor();
     await page.getByRole('button', { name: 'Sign in as Amir Approver' }).click();
     await page.getByRole('link', { name: reference }).click();
     const actions = page.getByRole('region', { name: 'What you can do' });
@@ -364,7 +373,7 @@ describe('the staff UI', () => {
       .fill('The company’s switchboard, published on its website.');
     await page.getByLabel('Other text to redact').fill('Helen Marsh');
     await page.getByRole('button', { name: 'Save redaction decisions' }).click();
-    await page.getByText('Redaction decisions saved.').waitFor();
+    await page.getByRole('main').getByText('Redaction decisions saved.').waitFor();
     const letterPage = page.frameLocator('iframe[title="Preview of the public letter page"]');
     await expect.poll(() => letterPage.locator('main').textContent()).toContain('+44 20 7946 0321');
     expect(await letterPage.locator('main').textContent()).not.toContain('Helen Marsh');
@@ -374,7 +383,10 @@ describe('the staff UI', () => {
     await page.getByRole('heading', { level: 1, name: /Approve the note/ }).waitFor();
     expect(await violations()).toEqual([]);
     await page.getByRole('button', { name: 'Approve note' }).click();
-    await page.getByText('Note approved. It will be published automatically.').waitFor();
+    await page
+      .getByRole('main')
+      .getByText('Note approved. It will be published automatically.')
+      .waitFor();
     expect((await records.request(requestId))?.stage).toBe('approved');
   });
 
@@ -385,8 +397,65 @@ describe('the staff UI', () => {
       sessionStorage.setItem('postroom.session', JSON.stringify(session));
     })()`);
     await page.getByRole('link', { name: 'Inbox', exact: true }).click();
-    await page.getByText('Your session has ended. Sign in again to carry on.').waitFor();
+    await page
+      .getByRole('main')
+      .getByText('Your session has ended. Sign in again to carry on.')
+      .waitFor();
     expect(page.url()).toBe(`${base}/sign-in`);
+  });
+
+  it('keeps what was typed when the session ends before it is saved, and warns before it ends', async () => {
+    await page.getByRole('button', { name: 'Sign in as Amir Approver' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor();
+    // Five minutes before the token lapses, a line above every page says when.
+    await page.evaluate(`(() => {
+      const session = JSON.parse(sessionStorage.getItem('postroom.session'));
+      session.expiresAt = Date.now() + 3 * 60 * 1000;
+      sessionStorage.setItem('postroom.session', JSON.stringify(session));
+    })()`);
+    await page.goto(`${base}/requests/${requestId}`);
+    await page
+      .getByRole('main')
+      .getByText(/^Your session ends at \d{2}:\d{2}\. Save what you are doing/)
+      .waitFor();
+    expect(await violations()).toEqual([]);
+
+    const comment = 'The Commissioner asked for the footage retention figures.';
+    await page.getByRole('textbox', { name: 'Comment' }).fill(comment);
+    await page.evaluate(`(() => {
+      const session = JSON.parse(sessionStorage.getItem('postroom.session'));
+      session.token = session.token.slice(0, -4) + 'AAAA';
+      session.expiresAt = Date.now() + 60 * 60 * 1000;
+      sessionStorage.setItem('postroom.session', JSON.stringify(session));
+    })()`);
+    await page.getByRole('button', { name: 'Add comment' }).click();
+    await page
+      .getByText(
+        /^Your session has ended, so your change was not saved\. What you had typed is kept/,
+      )
+      .waitFor();
+    expect(page.url()).toBe(`${base}/sign-in`);
+    expect(
+      await page.evaluate(
+        `getComputedStyle(document.querySelector('.notification__heading'), '::before').content`,
+      ),
+    ).toBe('"Important: "');
+
+    await page.getByRole('button', { name: 'Sign in as Amir Approver' }).click();
+    await page
+      .getByText(/^Your session ended before you saved\. What you had typed has been put back/)
+      .waitFor();
+    expect(page.url()).toBe(`${base}/requests/${requestId}`);
+    expect(await page.getByRole('textbox', { name: 'Comment' }).inputValue()).toBe(comment);
+    expect(await violations()).toEqual([]);
+    await page.getByRole('button', { name: 'Add comment' }).click();
+    await page.getByRole('main').getByText('Comment added.').waitFor();
+    const events = await records.events(requestId);
+    // Saved once: the attempt without a session left nothing behind.
+    const saved = events.filter(
+      (event) => event.action === 'comment' && event.details?.text === comment,
+    );
+    expect(saved).toHaveLength(1);
   });
 
   it('would report a violation if a page had one (the check itself works)', async () => {

@@ -57,6 +57,8 @@ export function attendeeEditor(
   };
 
   function render(): void {
+    // The rows are built afresh, so error links to the old ones would lead nowhere.
+    errors.clear();
     errors.remove((field) => field.path === 'attendees' || field.path.startsWith('attendees.'));
     readers = [];
     firstInputs = [];
@@ -94,6 +96,8 @@ export function attendeeEditor(
           ],
         });
         errors.add(attending);
+        // The API names either flag; both belong to this one question.
+        errors.add({ ...attending, path: path('invitedGuest') });
         readers.push(() => ({
           name: name.control.value,
           role: role.control.value,

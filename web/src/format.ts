@@ -1,3 +1,4 @@
+import { closedStages, openStages } from '../../shared/workflow/stages.ts';
 import type { Action, RequestSummary, Stage } from './types.ts';
 
 /**
@@ -20,19 +21,8 @@ export const stageNames: Record<Stage, string> = {
 };
 
 /** The order staff work through: open stages first, then the closed ones. */
-export const stageOrder: Stage[] = [
-  'received',
-  'accepted',
-  'scheduled',
-  'held',
-  'drafting',
-  'in_review',
-  'approved',
-  'published',
-  'declined',
-  'withdrawn',
-];
-export const closedStages: readonly Stage[] = ['published', 'declined', 'withdrawn'];
+export const stageOrder: readonly Stage[] = [...openStages, ...closedStages];
+export { closedStages };
 
 /** What each action is called on its button or link. */
 export const actionNames: Record<Action, string> = {
@@ -108,6 +98,9 @@ export function dateTime(value: string): string {
   return Number.isNaN(date.getTime()) ? value : dateTimeFormat.format(date);
 }
 
+/** "14:30", office time. */
+export const clockTime = (value: string) => timeFormat.format(new Date(value));
+
 export function meetingTime(start: string, end: string): string {
   return `${dateTime(start)} to ${timeFormat.format(new Date(end))}`;
 }
@@ -122,18 +115,13 @@ export function officeToday(now = new Date()): string {
   }).format(now);
 }
 
-/** Stages whose due date is a promise to someone: a reply, or a note. */
-const stagesWithDeadlines: readonly Stage[] = [
-  'received',
-  'accepted',
-  'held',
-  'drafting',
-  'in_review',
-];
-
-/** Overdue as the API's overdue=true filter and the daily sweep count it. */
+/**
+ * Overdue as the API's overdue=true filter counts it: an open request whose due date has
+ * passed. That includes a meeting held but not yet recorded, and an approved note whose
+ * publication time has passed (it should have published on its own).
+ */
 export function isOverdue(request: Pick<RequestSummary, 'stage' | 'dueAt'>, today = officeToday()) {
-  return stagesWithDeadlines.includes(request.stage) && request.dueAt < today;
+  return !closedStages.includes(request.stage) && request.dueAt < today;
 }
 
 /** The office's wall-clock parts of an instant. */
@@ -187,6 +175,18 @@ export function fromLocalInput(value: string): string | undefined {
     at += wanted - Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
   }
   return new Date(at).toISOString();
+}
+
+/**
+ * Why a datetime-local value names no moment in the office, or undefined if it does. The
+ * hour the clocks skip in spring (01:00 to 02:00 UK time, last Sunday in March) does not
+ * exist; converting it would quietly move the meeting, so the person is asked instead.
+ */
+export function localTimeProblem(value: string): string | undefined {
+  const at = fromLocalInput(value);
+  if (!at || toLocalInput(at) === value.slice(0, 16)) return undefined;
+  const [day, time] = value.split('T');
+  return `${time?.slice(0, 5)} on ${longDate(day ?? '')} does not exist in UK time, because the clocks go forward that night. Choose another time`;
 }
 
 export const plural = (count: number, one: string, many = `${one}s`) =>

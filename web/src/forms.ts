@@ -135,6 +135,7 @@ export function radios(options: {
       id,
       name,
       value: choice.value,
+      'data-path': options.path,
     });
     input.checked = choice.value === options.value;
     return {

@@ -8,9 +8,10 @@ import {
   signOut,
 } from './auth.ts';
 import { focusOn, h, replace } from './dom.ts';
-import { roleNames } from './format.ts';
+import { type Draft, keepDraft, readControls, restoreControls, takeDraft } from './drafts.ts';
+import { clockTime, roleNames } from './format.ts';
 import { heading, type Page, type PageContext, type View } from './page.ts';
-import { type Location, match, navigate, reload, route, start } from './router.ts';
+import { type Flash, type Location, match, navigate, reload, route, start } from './router.ts';
 import { actionView } from './views/action.ts';
 import { heldItemView, heldMailView } from './views/held-mail.ts';
 import { inboxView } from './views/inbox.ts';
@@ -60,8 +61,10 @@ function announce(text: string): void {
 }
 
 const flash = h('div', { class: 'flash-host' });
+// Above every page: the warning that the session is about to end.
+const sessionNotice = h('div', { class: 'session-notice', role: 'status' });
 const view = h('div', { class: 'view' });
-const main = h('main', { class: 'main', id: 'main', tabindex: '-1' }, flash, view);
+const main = h('main', { class: 'main', id: 'main', tabindex: '-1' }, sessionNotice, flash, view);
 const account = h('div', { class: 'header__account' });
 const nav = h('nav', { class: 'header__nav', 'aria-label': 'Main' });
 
@@ -166,8 +169,29 @@ function problemPage(error: unknown): Page {
 
 let shown = 0;
 let pagesShown = 0;
+/** The page's fields as they were shown, to tell what the person has changed since. */
+let shownAs: Draft = {};
 
-async function show(config: StaffUiConfig, location: Location, message: string | undefined) {
+/** A confirmation (green, "Success:") or something to know (black, "Important:"). */
+function showFlash(message: Flash): void {
+  const important = typeof message !== 'string';
+  const text = typeof message === 'string' ? message : message.text;
+  replace(
+    flash,
+    h(
+      'div',
+      {
+        class: important
+          ? 'notification notification--important'
+          : 'notification notification--success',
+      },
+      h('p', { class: 'notification__heading' }, text),
+    ),
+  );
+  announce(text);
+}
+
+async function show(config: StaffUiConfig, location: Location, message: Flash | undefined) {
   shown += 1;
   const ticket = shown;
   const { name, params } = match(location.path);
@@ -179,6 +203,8 @@ async function show(config: StaffUiConfig, location: Location, message: string |
     return;
   }
   renderHeader(config, location.path);
+  shownAs = {};
+  const draft = isPublic ? undefined : takeDraft(location.path + window.location.search);
   const chosen = publicViews[name] ?? views[name];
   view.setAttribute('aria-busy', 'true');
   replace(view, h('p', { class: 'body loading' }, 'Loading…'));
@@ -189,6 +215,7 @@ async function show(config: StaffUiConfig, location: Location, message: string |
     config,
     member: session?.member ?? { email: '', name: '', roles: [] },
     announce,
+    draft,
   };
   let page: Page;
   try {
@@ -209,17 +236,15 @@ async function show(config: StaffUiConfig, location: Location, message: string |
   view.removeAttribute('aria-busy');
   replace(view, ...page.content);
   document.title = `${page.title} – postroom`;
-  if (message) {
-    replace(
-      flash,
-      h(
-        'div',
-        { class: 'notification notification--success' },
-        h('p', { class: 'notification__heading' }, message),
-      ),
-    );
-    announce(message);
+  shownAs = readControls(view);
+  if (draft) {
+    restoreControls(view, draft);
+    message = {
+      text: 'Your session ended before you saved. What you had typed has been put back: check it, then save.',
+      important: true,
+    };
   }
+  if (message) showFlash(message);
   // A fresh load leaves focus at the top, so the skip link comes first; a move within
   // the app puts focus on the new page's heading, as a page load would for a reader.
   if (pagesShown > 0 || message) focusOn(view.querySelector('h1'));
@@ -249,15 +274,44 @@ async function boot(): Promise<void> {
     apiUrl: config.apiUrl,
     token: () => currentSession()?.token,
     signedOut: () => {
+      const here = window.location.pathname + window.location.search;
+      const kept = keepDraft(here, view, shownAs);
       forgetSession();
-      rememberReturn(window.location.pathname + window.location.search);
+      rememberReturn(here);
       navigate('/sign-in', {
         replace: true,
-        flash: 'Your session has ended. Sign in again to carry on.',
+        flash: {
+          text: kept
+            ? 'Your session has ended, so your change was not saved. What you had typed is kept: sign in again and it will be put back.'
+            : 'Your session has ended. Sign in again to carry on.',
+          important: true,
+        },
       });
     },
   });
+  warnBeforeSessionEnds();
   start((location, message) => void show(config, location, message));
+}
+
+/**
+ * Five minutes before the session ends, a line above the page says when, so nobody is
+ * surprised in the middle of a note. Checked every half minute: timers sleep with the tab.
+ */
+function warnBeforeSessionEnds(): void {
+  let said = '';
+  const check = () => {
+    const session = currentSession();
+    const left = session ? session.expiresAt - Date.now() : Number.POSITIVE_INFINITY;
+    const text =
+      session && left < 5 * 60_000
+        ? `Your session ends at ${clockTime(new Date(session.expiresAt).toISOString())}. Save what you are doing; you will then be asked to sign in again.`
+        : '';
+    if (text === said) return;
+    said = text;
+    replace(sessionNotice, text && h('p', { class: 'inset inset--warning' }, text));
+  };
+  check();
+  window.setInterval(check, 30_000);
 }
 
 void boot();

@@ -10,6 +10,8 @@ export interface PageContext {
   member: StaffMember;
   /** Says something through the page's polite live region. */
   announce(text: string): void;
+  /** What the person had typed here when their session ended; put back once shown. */
+  draft?: Record<string, string>;
 }
 
 export interface Page {

@@ -9,7 +9,9 @@ export interface Location {
   query: URLSearchParams;
 }
 
-type Listener = (location: Location, flash: string | undefined) => void;
+/** A message for the next page: a confirmation, or something the person must know. */
+export type Flash = string | { text: string; important: true };
+type Listener = (location: Location, flash: Flash | undefined) => void;
 
 interface Route {
   pattern: RegExp;
@@ -19,7 +21,7 @@ interface Route {
 
 const routes: Route[] = [];
 let listener: Listener = () => undefined;
-let pendingFlash: string | undefined;
+let pendingFlash: Flash | undefined;
 
 /** '/requests/:id/note' -> a pattern with named parameters. */
 export function route(name: string, path: string): void {
@@ -36,9 +38,14 @@ export function match(pathname: string): { name: string; params: Record<string, 
     const found = pathname.match(candidate.pattern);
     if (found) {
       const params: Record<string, string> = {};
-      candidate.keys.forEach((key, index) => {
-        params[key] = decodeURIComponent(found[index + 1] ?? '');
-      });
+      try {
+        candidate.keys.forEach((key, index) => {
+          params[key] = decodeURIComponent(found[index + 1] ?? '');
+        });
+      } catch {
+        // A mistyped address such as /requests/%ZZ names nothing: say so, don't crash.
+        return { name: 'not-found', params: {} };
+      }
       return { name: candidate.name, params };
     }
   }
@@ -60,7 +67,7 @@ function emit(): void {
 }
 
 /** Goes to a page of the app. `flash` is a confirmation shown (and announced) there. */
-export function navigate(path: string, options: { replace?: boolean; flash?: string } = {}) {
+export function navigate(path: string, options: { replace?: boolean; flash?: Flash } = {}) {
   pendingFlash = options.flash;
   if (options.replace) history.replaceState(null, '', path);
   else history.pushState(null, '', path);

@@ -166,6 +166,8 @@ export const inboxView: View = async ({ query, member }) => {
     const value = query.get(key)?.trim();
     if (value) filters.set(key, value);
   }
+  // Counted by hand: URLSearchParams.size is newer than the browsers the build targets.
+  const filtered = [...filters.keys()].length > 0;
   const summary = errorSummaryHost();
   const errors = new FormErrors(summary);
   const search = errors.add(
@@ -214,14 +216,14 @@ export const inboxView: View = async ({ query, member }) => {
       if (stage.control.value) next.set('stage', stage.control.value);
       if (assignee.control.value.trim()) next.set('assignee', assignee.control.value.trim());
       if (overdueOnly.control.checked) next.set('overdue', 'true');
-      navigate(next.size ? `/?${next}` : '/');
+      navigate(next.toString() ? `/?${next}` : '/');
     },
     h('div', { class: 'filters' }, search.group, stage.group, assignee.group, overdueOnly.group),
     h(
       'div',
       { class: 'button-group' },
       button('Apply filters'),
-      filters.size ? h('a', { class: 'link', href: '/' }, 'Clear filters') : null,
+      filtered ? h('a', { class: 'link', href: '/' }, 'Clear filters') : null,
       filters.get('assignee') !== member.email && member.email
         ? h(
             'a',
@@ -260,7 +262,7 @@ export const inboxView: View = async ({ query, member }) => {
       h(
         'p',
         { class: 'body results-count', role: 'status' },
-        `${plural(items.length, 'request')}${filters.size ? ' match these filters' : ''}`,
+        `${plural(items.length, 'request')}${filtered ? ' match these filters' : ''}`,
         overdue ? [', ', h('strong', {}, `${overdue} overdue`)] : '',
         '.',
       ),
@@ -293,7 +295,7 @@ export const inboxView: View = async ({ query, member }) => {
       closed.length > 0 &&
         h(
           'details',
-          { class: 'details', open: filters.size > 0 || undefined },
+          { class: 'details', open: filtered || undefined },
           h('summary', { class: 'details__summary' }, `Closed requests (${closedCount})`),
           h(
             'div',

@@ -66,15 +66,20 @@ function downloadLink(
   link.addEventListener('click', (event) => {
     if (Date.now() - loadedAt < LINK_LIFETIME_MS) return;
     event.preventDefault();
-    void loadDetail(detail.id).then((fresh) => {
-      const documents = fresh.messages.flatMap((message) =>
-        message.documents
-          ? [message.documents.text, message.documents.html, ...message.documents.attachments]
-          : [],
-      );
-      const found = documents.find((document) => document?.key === key);
-      if (found) window.location.assign(found.url);
-    });
+    loadDetail(detail.id)
+      .then((fresh) => {
+        const documents = fresh.messages.flatMap((message) =>
+          message.documents
+            ? [message.documents.text, message.documents.html, ...message.documents.attachments]
+            : [],
+        );
+        const found = documents.find((document) => document?.key === key);
+        // Gone since the page loaded: show the page as it is now, rather than do nothing.
+        if (found) window.location.assign(found.url);
+        else reload();
+      })
+      // The page shown again says what went wrong, with a way to try again.
+      .catch(() => reload());
   });
   return link;
 }
@@ -500,7 +505,10 @@ export const requestView: View = async ({ params, member }) => {
   const overdue = isOverdue(detail);
   const letter = letterSection(detail, loadedAt);
   const published = [...detail.events].reverse().find((event) => event.action === 'publish');
-  const pageUrl = (published?.details as { pageUrl?: string } | undefined)?.pageUrl;
+  const recorded = (published?.details as { pageUrl?: unknown } | undefined)?.pageUrl;
+  // A link only to a web page: whatever the audit log holds, it never becomes a script URL.
+  const pageUrl =
+    typeof recorded === 'string' && /^https?:\/\//.test(recorded) ? recorded : undefined;
   return {
     title: `${detail.reference}: ${detail.subject}`,
     content: [

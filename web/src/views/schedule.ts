@@ -1,17 +1,22 @@
 import { attendeeEditor } from '../attendees.ts';
 import { h } from '../dom.ts';
-import { actionNames, fromLocalInput, toLocalInput } from '../format.ts';
+import { actionNames, fromLocalInput, localTimeProblem, toLocalInput } from '../format.ts';
 import { button, errorSummaryHost, FormErrors, form, required, textInput } from '../forms.ts';
 import { backLink, heading, type Page, type View } from '../page.ts';
 import { act, doneMessages, loadDetail, requestPath } from '../requests.ts';
 import { navigate, reload } from '../router.ts';
+import type { Attendee } from '../types.ts';
 
 /**
  * Scheduling and rescheduling: start, end, location and the attendees. The requester and
  * every attendee with an address get an iCalendar invitation (a reschedule keeps its UID
  * and bumps SEQUENCE).
  */
-export const scheduleView = async ({ params, announce }: Parameters<View>[0]): Promise<Page> => {
+export const scheduleView = async ({
+  params,
+  announce,
+  draft,
+}: Parameters<View>[0]): Promise<Page> => {
   const detail = await loadDetail(params.id ?? '');
   const action = detail.allowedActions.includes('reschedule') ? 'reschedule' : 'schedule';
   const back = backLink(requestPath(detail.id), `Back to ${detail.reference}`);
@@ -60,15 +65,21 @@ export const scheduleView = async ({ params, announce }: Parameters<View>[0]): P
       value: meeting?.location ?? '',
     }),
   );
+  const shown: Array<Partial<Attendee>> = meeting?.attendees ?? [
+    {
+      name: detail.sender.name,
+      organisation: detail.organisation ?? '',
+      email: detail.sender.address,
+      host: true,
+    },
+  ];
+  // Rows added before a session ended come back empty here; the kept draft fills them.
+  const draftRows = Object.keys(draft ?? {}).reduce(
+    (rows, key) => Math.max(rows, Number(/^attendees\.(\d+)\./.exec(key)?.[1] ?? -1) + 1),
+    0,
+  );
   const attendees = attendeeEditor(
-    meeting?.attendees ?? [
-      {
-        name: detail.sender.name,
-        organisation: detail.organisation ?? '',
-        email: detail.sender.address,
-        host: true,
-      },
-    ],
+    [...shown, ...Array.from({ length: Math.max(0, draftRows - shown.length) }, () => ({}))],
     errors,
     announce,
   );
@@ -98,6 +109,10 @@ export const scheduleView = async ({ params, announce }: Parameters<View>[0]): P
             ]),
             ...attendees.check(),
           ];
+          for (const field of [start, end]) {
+            const problem = localTimeProblem(field.control.value);
+            if (problem) problems.push({ path: field.path, message: problem });
+          }
           const startsAt = fromLocalInput(start.control.value);
           const endsAt = fromLocalInput(end.control.value);
           if (startsAt && endsAt && endsAt <= startsAt)

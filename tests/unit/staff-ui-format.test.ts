@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import {
+  fromLocalInput,
+  isOverdue,
+  localTimeProblem,
+  officeToday,
+  toLocalInput,
+} from '../../web/src/format.ts';
+
+/** The staff UI's reading of times typed in UK time, and its overdue rule. */
+describe('times typed in the office', () => {
+  it('reads a datetime-local value as UK time, in winter and in summer', () => {
+    expect(fromLocalInput('2027-01-14T10:00')).toBe('2027-01-14T10:00:00.000Z');
+    expect(fromLocalInput('2027-06-14T10:00')).toBe('2027-06-14T09:00:00.000Z');
+    expect(toLocalInput('2027-06-14T09:00:00.000Z')).toBe('2027-06-14T10:00');
+    expect(fromLocalInput('not a time')).toBeUndefined();
+  });
+
+  it('says the skipped spring hour does not exist, rather than moving the meeting', () => {
+    // The clocks went forward at 01:00 UK time on Sunday 28 March 2027.
+    expect(localTimeProblem('2027-03-28T01:30')).toBe(
+      '01:30 on 28 March 2027 does not exist in UK time, because the clocks go forward that night. Choose another time',
+    );
+    expect(localTimeProblem('2027-03-28T00:30')).toBeUndefined();
+    expect(localTimeProblem('2027-03-28T02:30')).toBeUndefined();
+    // The repeated autumn hour exists (twice): it is read, not refused.
+    expect(localTimeProblem('2027-10-31T01:30')).toBeUndefined();
+    expect(localTimeProblem('')).toBeUndefined();
+  });
+});
+
+describe('overdue', () => {
+  it('counts every open stage past its due date, as the API filter does, and no closed one', () => {
+    const today = officeToday(new Date('2027-02-10T12:00:00Z'));
+    expect(today).toBe('2027-02-10');
+    for (const stage of ['received', 'scheduled', 'in_review', 'approved'] as const)
+      expect(isOverdue({ stage, dueAt: '2027-02-09' }, today)).toBe(true);
+    for (const stage of ['published', 'declined', 'withdrawn'] as const)
+      expect(isOverdue({ stage, dueAt: '2027-02-09' }, today)).toBe(false);
+    expect(isOverdue({ stage: 'received', dueAt: '2027-02-10' }, today)).toBe(false);
+  });
+});
