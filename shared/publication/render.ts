@@ -118,6 +118,13 @@ ${rows}
 </table>`;
 }
 
+/** The letter's published attachments; both pages sit beside the attachments/ folder. */
+function attachmentList(meeting: PublishedMeeting): string {
+  return meeting.attachments.length
+    ? `<ul>${meeting.attachments.map((a) => `<li><a href="${escapeHtml(a.href)}">${escapeHtml(a.filename)}</a></li>`).join('')}</ul>`
+    : '';
+}
+
 export function renderMeetingPage(meeting: PublishedMeeting, site: Site): string {
   const corrections = meeting.corrections
     .map(
@@ -125,9 +132,7 @@ export function renderMeetingPage(meeting: PublishedMeeting, site: Site): string
         `<p class="notice"><strong>Corrected on ${escapeHtml(londonDate(correction.at))}:</strong> ${escapeHtml(correction.note)}</p>`,
     )
     .join('\n');
-  const attachments = meeting.attachments.length
-    ? `<ul>${meeting.attachments.map((a) => `<li><a href="${escapeHtml(a.href)}">${escapeHtml(a.filename)}</a></li>`).join('')}</ul>`
-    : '';
+  const attachments = attachmentList(meeting);
   const body = `<h1>${escapeHtml(meeting.title)}</h1>
 ${corrections}
 <dl class="meta">
@@ -162,7 +167,12 @@ export function renderLetterPage(meeting: PublishedMeeting, site: Site): string 
   return page(
     site,
     title,
-    `<h1>${escapeHtml(title)}</h1>\n<p><a href="./">Back to the note of the meeting</a></p>\n${paragraphs}`,
+    `<h1>${escapeHtml(title)}</h1>\n<p><a href="./">Back to the note of the meeting</a></p>\n${paragraphs}${
+      // The letter itself is often the attachment: offer it here too, not only on the note.
+      meeting.attachments.length
+        ? `\n<h2>Enclosed with the letter</h2>\n${attachmentList(meeting)}`
+        : ''
+    }`,
     3,
   );
 }

@@ -568,6 +568,13 @@ describe('one letter, from the post room to the public site', () => {
     const letterText = (await reader.getByRole('main').textContent()) ?? '';
     expect(letterText).toContain('the role our products play in public safety');
     expect(letterText).toContain('Tel: [redacted]');
+    // The PDF is offered beside the letter too, and is the same file.
+    const enclosed = reader.getByRole('main').getByRole('link', { name: attachmentName });
+    const fromLetter = await reader.request.get(
+      new URL((await enclosed.getAttribute('href')) ?? '', reader.url()).href,
+    );
+    expect(fromLetter.status()).toBe(200);
+    expect(Buffer.compare(await fromLetter.body(), await pdf.body())).toBe(0);
     await expectClean('letter page');
     await screenshot(reader, '10-public-letter');
     await reader.close();

@@ -65,6 +65,19 @@ describe('the letter rendition', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain('<p>We ask to meet. &lt;script&gt;alert(1)&lt;/script&gt;</p>');
     expect(html).toContain('Letter of 30 January 2026');
+    expect(html).not.toContain('Enclosed with the letter');
+  });
+
+  it('links the letter’s attachments, as the meeting page does', () => {
+    const withPdf = {
+      ...meeting,
+      attachments: [{ filename: 'Letter & annex.pdf', href: 'attachments/Letter-annex.pdf' }],
+    };
+    const link = '<li><a href="attachments/Letter-annex.pdf">Letter &amp; annex.pdf</a></li>';
+    expect(renderLetterPage(withPdf, site)).toContain(
+      `<h2>Enclosed with the letter</h2>\n<ul>${link}</ul>`,
+    );
+    expect(renderMeetingPage(withPdf, site)).toContain(link);
   });
 });
 
