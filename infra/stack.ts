@@ -70,7 +70,7 @@ import {
   PhysicalResourceId,
 } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { siteContentSecurityPolicy } from '../shared/publication/render.ts';
+import { NOT_FOUND_PAGE, siteContentSecurityPolicy } from '../shared/publication/render.ts';
 import { retentionTag } from '../shared/retention/raw-mail.ts';
 import { roles } from '../shared/workflow/transitions.ts';
 import { AppFunction, logRetention } from './constructs/app-function.ts';
@@ -205,6 +205,7 @@ export class PostroomStack extends Stack {
       logBucket: accessLogs,
       logPrefix: 'cloudfront/public-site/',
       contentSecurityPolicy: siteContentSecurityPolicy,
+      notFoundPage: NOT_FOUND_PAGE,
       domain: props.siteDomain,
     });
 

@@ -37,6 +37,8 @@ export interface StaticSiteProps {
    * Otherwise a path ending in a slash gets that folder's index.html.
    */
   singlePageApp?: boolean;
+  /** For a site of pages: the object (e.g. 404.html) shown, with a 404, for a missing one. */
+  notFoundPage?: string;
 }
 
 // Runs at the edge before the cache: "/years/2026/" -> "/years/2026/index.html", since S3
@@ -107,13 +109,25 @@ export class StaticSite extends Construct {
             ],
       },
       errorResponses: props.singlePageApp
-        ? [404].map((httpStatus) => ({
-            httpStatus,
-            responseHttpStatus: 200,
-            responsePagePath: '/index.html',
-            ttl: Duration.seconds(0),
-          }))
-        : [],
+        ? [
+            {
+              httpStatus: 404,
+              responseHttpStatus: 200,
+              responsePagePath: '/index.html',
+              ttl: Duration.seconds(0),
+            },
+          ]
+        : props.notFoundPage
+          ? [
+              {
+                httpStatus: 404,
+                responseHttpStatus: 404,
+                responsePagePath: `/${props.notFoundPage}`,
+                // Short, so a note published a moment after someone looked for it shows.
+                ttl: Duration.seconds(60),
+              },
+            ]
+          : [],
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass.PRICE_CLASS_100,
       enableLogging: true,

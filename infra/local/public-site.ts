@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { extname } from 'node:path';
 import { readObject } from '../../shared/aws/documents.ts';
-import { siteContentSecurityPolicy } from '../../shared/publication/render.ts';
+import { NOT_FOUND_PAGE, siteContentSecurityPolicy } from '../../shared/publication/render.ts';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -13,7 +13,8 @@ const types: Record<string, string> = {
 
 /**
  * CloudFront in front of the public bucket, locally: / and every folder serve their
- * index.html, anything else its object, 404 for what is not there (or taken down).
+ * index.html, anything else its object, and the published 404.html, with a 404, for what
+ * is not there (or was taken down).
  */
 export async function startPublicSite(port: number, bucket: string) {
   const server = createServer(async (request, response) => {
@@ -28,9 +29,17 @@ export async function startPublicSite(port: number, bucket: string) {
       });
       response.end(Buffer.from(body));
     } catch {
-      response.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
+      // As CloudFront's error response does: the published not-found page, with a 404.
+      const page = await readObject({ bucket, key: NOT_FOUND_PAGE }).catch(() => undefined);
+      response.writeHead(404, {
+        'content-type': 'text/html; charset=utf-8',
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': siteContentSecurityPolicy,
+      });
       response.end(
-        '<!doctype html><html lang="en-GB"><title>Not found</title><h1>Page not found</h1><p><a href="/">All meetings</a></p></html>',
+        page
+          ? Buffer.from(page)
+          : '<!doctype html><html lang="en-GB"><title>Page not found</title><h1>Page not found</h1><p>Nothing has been published yet.</p></html>',
       );
     }
   });

@@ -4,11 +4,13 @@ import type { RequestRecord } from '../workflow/records.ts';
 import { type RedactionDecisions, redact } from './redaction.ts';
 import {
   meetingPath,
+  NOT_FOUND_PAGE,
   type PublishedMeeting,
   renderFeed,
   renderIndexPage,
   renderLetterPage,
   renderMeetingPage,
+  renderNotFoundPage,
   renderRegisterCsv,
   renderRegisterJson,
   renderYearPage,
@@ -125,7 +127,7 @@ export function publicCopy(
   };
 }
 
-/** The shared pages every publication or takedown rewrites: always the same six objects. */
+/** The shared pages every publication or takedown rewrites: always the same seven objects. */
 async function writeListings(
   summaries: PublishedMeeting[],
   year: string,
@@ -156,6 +158,8 @@ async function writeListings(
     'text/csv; charset=utf-8',
   );
   await ports.writePublic('register.json', renderRegisterJson(summaries, site), 'application/json');
+  // Rewritten with the rest, so it follows the office name and the site's address.
+  await ports.writePublic(NOT_FOUND_PAGE, renderNotFoundPage(site), html);
   await ports.writeManifest(summaries);
 }
 

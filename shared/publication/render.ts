@@ -77,8 +77,12 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;border-bottom:1p
 .notice{border-left:5px solid #1d70b8;padding:.5rem 1rem;background:#f3f2f1}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.meta dt{font-weight:bold}`;
 
-function page(site: Site, title: string, body: string, depth: number): string {
-  const root = '../'.repeat(depth) || './';
+/**
+ * One public page. Links are relative (`depth` folders below the root), so the site works
+ * under any address; a page served at any address (the 404 page) passes the absolute root.
+ */
+function page(site: Site, title: string, body: string, depth: number | { root: string }): string {
+  const root = typeof depth === 'number' ? '../'.repeat(depth) || './' : depth.root;
   return `<!doctype html>
 <html lang="en-GB">
 <head>
@@ -116,6 +120,24 @@ function attendeeTable(attendees: PublishedAttendee[]): string {
 ${rows}
 </tbody>
 </table>`;
+}
+
+/** Where the not-found page lives in the public bucket. */
+export const NOT_FOUND_PAGE = '404.html';
+
+/**
+ * What CloudFront (and the local site) answer for an address with nothing there: a mistyped
+ * link, or a note taken down. Served at the wrong address, so its links are absolute.
+ */
+export function renderNotFoundPage(site: Site): string {
+  return page(
+    site,
+    'Page not found',
+    `<h1>Page not found</h1>
+<p>There is nothing at this address. If you typed it, check it is correct. If you followed a link to a meeting note, the note may have been withdrawn.</p>
+<p><a href="${escapeHtml(site.baseUrl)}">See all published meetings</a>, or the <a href="${escapeHtml(site.baseUrl)}register.csv">register of meetings</a>.</p>`,
+    { root: site.baseUrl },
+  );
 }
 
 /** The letter's published attachments; both pages sit beside the attachments/ folder. */

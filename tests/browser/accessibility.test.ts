@@ -6,6 +6,7 @@ import {
   renderIndexPage,
   renderLetterPage,
   renderMeetingPage,
+  renderNotFoundPage,
 } from '../../shared/publication/render.ts';
 import { site, workedExample } from '../fixtures/worked-example.ts';
 import { launchChromium } from '../support/browser.ts';
@@ -53,8 +54,16 @@ describe('the published pages meet WCAG 2.2 AA', () => {
     expect(await violations(renderMeetingPage(meeting, site))).toEqual([]);
   });
 
-  it('the letter page', async () => {
-    expect(await violations(renderLetterPage(meeting, site))).toEqual([]);
+  it('the letter page, with its enclosures', async () => {
+    const withPdf = {
+      ...meeting,
+      attachments: [{ filename: 'Letter.pdf', href: 'attachments/Letter.pdf' }],
+    };
+    expect(await violations(renderLetterPage(withPdf, site))).toEqual([]);
+  });
+
+  it('the not-found page', async () => {
+    expect(await violations(renderNotFoundPage(site))).toEqual([]);
   });
 
   it('the index', async () => {

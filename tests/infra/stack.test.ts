@@ -490,6 +490,15 @@ describe('the sites', () => {
         ResponseHeadersPolicyId: expect.anything(),
         FunctionAssociations: [expect.objectContaining({ EventType: 'viewer-request' })],
       }),
+      // A missing page is the published not-found page, still a 404 for browsers and robots.
+      CustomErrorResponses: [
+        {
+          ErrorCode: 404,
+          ResponseCode: 404,
+          ResponsePagePath: '/404.html',
+          ErrorCachingMinTTL: 60,
+        },
+      ],
     });
     template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
       ResponseHeadersPolicyConfig: Match.objectLike({

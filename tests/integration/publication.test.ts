@@ -84,6 +84,7 @@ describe('automatic publication', () => {
       [
         `meetings/${year}/${reference}/index.html`,
         `meetings/${year}/${reference}/letter.html`,
+        '404.html',
         'feed.xml',
         'index.html',
         'register.csv',
@@ -134,7 +135,15 @@ describe('automatic publication', () => {
       const home = await fetch(`http://127.0.0.1:${port}/`);
       expect(home.status).toBe(200);
       expect(await home.text()).toContain('Meetings with outside organisations');
-      expect((await fetch(`http://127.0.0.1:${port}/meetings/2099/nothing/`)).status).toBe(404);
+      const missing = await fetch(`http://127.0.0.1:${port}/meetings/2099/nothing/`);
+      expect(missing.status).toBe(404);
+      expect(missing.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const body = await missing.text();
+      expect(body).toContain('<h1>Page not found</h1>');
+      // Served at the wrong address, so its way back is absolute.
+      expect(body).toContain(
+        `<a href="${process.env.SITE_BASE_URL}">See all published meetings</a>`,
+      );
     } finally {
       await site.stop();
     }

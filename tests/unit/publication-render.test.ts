@@ -5,6 +5,7 @@ import {
   renderIndexPage,
   renderLetterPage,
   renderMeetingPage,
+  renderNotFoundPage,
   renderRegisterCsv,
   renderRegisterJson,
 } from '../../shared/publication/render.ts';
@@ -78,6 +79,17 @@ describe('the letter rendition', () => {
       `<h2>Enclosed with the letter</h2>\n<ul>${link}</ul>`,
     );
     expect(renderMeetingPage(withPdf, site)).toContain(link);
+  });
+});
+
+describe('the not-found page', () => {
+  it('is served at any address, so every link is absolute', () => {
+    const html = renderNotFoundPage(site);
+    expect(html).toContain('<h1>Page not found</h1>');
+    const links = [...html.matchAll(/href="([^"]+)"/g)].map((match) => match[1]);
+    expect(links.length).toBeGreaterThan(3);
+    for (const link of links.filter((href) => href !== '#content'))
+      expect(link?.startsWith(site.baseUrl), link).toBe(true);
   });
 });
 
