@@ -1,5 +1,5 @@
 import type { ConfigKey } from '../shared/config.ts';
-import { closedStages } from '../shared/retention/raw-mail.ts';
+import { closedStages } from '../shared/workflow/stages.ts';
 
 /**
  * The one list of postroom's functions, their triggers and the configuration each reads.
@@ -14,7 +14,7 @@ export type Trigger =
   | { kind: 'http-api'; routes: ReadonlyArray<{ method: string; path: string; public?: boolean }> }
   /** SES stores raw MIME in the inbound bucket; S3 ObjectCreated reaches the function via SQS. */
   | { kind: 'inbound-mail'; batchSize: number; maxReceiveCount: number }
-  /** Inserts of audit-event items on the table stream, filtered as below. */
+  /** The table stream (audit-event inserts, and for retention held-mail discards), filtered as below. */
   | {
       kind: 'audit-events';
       batchSize: number;
@@ -55,7 +55,10 @@ export const auditEventInserts = [
   { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['event'] } } } },
 ] as const;
 
-/** Requests entering or leaving a closed stage: raw mail retention starts or stops. */
+/**
+ * Requests entering or leaving a closed stage, and held mail being discarded: raw mail
+ * retention starts or stops.
+ */
 export const closingsAndReopenings = [
   {
     eventName: ['INSERT'],
@@ -64,6 +67,10 @@ export const closingsAndReopenings = [
   {
     eventName: ['INSERT'],
     dynamodb: { NewImage: { type: { S: ['event'] }, from: { S: [...closedStages] } } },
+  },
+  {
+    eventName: ['MODIFY'],
+    dynamodb: { NewImage: { type: { S: ['held'] }, status: { S: ['discarded'] } } },
   },
 ];
 
@@ -197,7 +204,7 @@ export const functions = {
   },
   rawMailRetention: {
     entry: 'functions/raw-mail-retention.ts',
-    description: 'Marks the raw mail of closed requests so the inbound bucket expires it',
+    description: 'Marks the raw mail of closed requests and discarded held mail for expiry',
     trigger: {
       kind: 'audit-events',
       batchSize: 10,

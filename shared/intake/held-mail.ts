@@ -72,8 +72,8 @@ async function letterFrom(
 
 /**
  * Takes a message out of held mail: attached to a request as a message, opened as a new
- * request, or discarded with a reason. The raw object always stays in the inbound bucket,
- * and the held record stays with who resolved it and how.
+ * request, or discarded with a reason. The held record stays with who resolved it and how;
+ * a discarded message's raw object is then marked for expiry (shared/retention/raw-mail.ts).
  */
 export async function resolveHeld(
   heldId: string,

@@ -1,15 +1,14 @@
-import type { AuditEvent } from '../workflow/audit.ts';
-import type { Stage } from '../workflow/stages.ts';
-
 /**
  * How long raw mail is kept. A request's raw MIME stays in the inbound bucket while the
  * request is open; once it closes (declined, published or withdrawn) its objects are
  * marked, and the bucket's lifecycle rule expires marked objects after the retention
  * period. S3 counts that period from an object's creation, so marking rewrites the
  * object in place: the clock starts when the request closes, not when the mail came.
- * A correction reopens a published request, and the mark comes off again.
+ * A correction reopens a published request, and the mark comes off again. Held mail that
+ * staff discard belongs to no request; its raw object is marked when it is discarded.
  */
-export const closedStages = ['declined', 'published', 'withdrawn'] as const satisfies Stage[];
+import type { AuditEvent } from '../workflow/audit.ts';
+import { closedStages } from '../workflow/stages.ts';
 
 /** The object tag the lifecycle rule filters on. */
 export const retentionTag = { key: 'postroom-retention', closed: 'closed', open: 'open' } as const;
@@ -64,4 +63,19 @@ export async function applyRetention(
     marked.push(object.key);
   }
   return { state, marked, unchanged };
+}
+
+/**
+ * Marks a discarded held message's raw object, as a closed request's would be. Discarding
+ * is final (held mail cannot be un-discarded), so there is no reopening; an object already
+ * marked is left alone, so a repeated delivery does not restart the clock.
+ */
+export async function applyDiscardRetention(
+  raw: ObjectRef,
+  ports: Pick<RetentionPorts, 'retentionOf' | 'mark'>,
+): Promise<{ state: 'closed'; marked: string[]; unchanged: number }> {
+  if ((await ports.retentionOf(raw)) === 'closed')
+    return { state: 'closed', marked: [], unchanged: 1 };
+  await ports.mark(raw, 'closed');
+  return { state: 'closed', marked: [raw.key], unchanged: 0 };
 }

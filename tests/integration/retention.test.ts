@@ -1,7 +1,11 @@
 import { GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retentionPorts } from '../../shared/aws/retention-ports.ts';
-import { applyRetention, retentionTag } from '../../shared/retention/raw-mail.ts';
+import {
+  applyDiscardRetention,
+  applyRetention,
+  retentionTag,
+} from '../../shared/retention/raw-mail.ts';
 import {
   act,
   env,
@@ -87,5 +91,29 @@ describe('raw mail retention', () => {
     );
     expect(reopened).toEqual({ state: 'open', marked: [key], unchanged: 0 });
     expect((await rawMailState(key)).mark).toBe(retentionTag.open);
+  });
+
+  it('marks discarded held mail’s raw object, which belongs to no request, once', async () => {
+    await postroom.deliver(fixture('18-missing-from.eml'));
+    const [held] = await records.heldMail();
+    if (!held) throw new Error('the message was not held');
+    expect((await rawMailState(held.raw.key)).mark).toBeUndefined();
+
+    const discarded = await api(staff.caseworker, 'POST', `/api/held-mail/${held.id}/actions`, {
+      action: 'discard',
+      reason: 'Spam',
+    });
+    expect(discarded.status).toBe(200);
+    await postroom.settle();
+    const after = await rawMailState(held.raw.key);
+    expect(after).toMatchObject({
+      mark: retentionTag.closed,
+      closedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+
+    // A repeated delivery leaves the clock where the first one started it.
+    const again = await applyDiscardRetention(held.raw, retentionPorts(env().table));
+    expect(again).toEqual({ state: 'closed', marked: [], unchanged: 1 });
+    expect(await rawMailState(held.raw.key)).toEqual(after);
   });
 });

@@ -185,7 +185,7 @@ export const heldItemView: View = async ({ params, member }): Promise<Page> => {
     textArea({
       label: 'Reason',
       path: 'reason',
-      hint: 'Why it can be discarded. Kept with the record; the raw message stays in the inbound bucket.',
+      hint: 'Why it can be discarded. Kept with the record; the raw message is deleted after the raw-mail retention period.',
       rows: 3,
     }),
   );
@@ -254,7 +254,8 @@ export const heldItemView: View = async ({ params, member }): Promise<Page> => {
               void errors.run(submitter, async () => {
                 await act({ action: 'discard', reason: reason.control.value.trim() });
                 navigate('/held-mail', {
-                  flash: 'Message discarded. The raw message is still kept in the inbound bucket.',
+                  flash:
+                    'Message discarded. Its raw message will be deleted after the raw-mail retention period.',
                 });
               });
             },
