@@ -98,7 +98,7 @@ try {
     ...keys.request(request.id),
     type: 'request',
     ...request,
-    ...stageIndex.request(request.stage, dueDate(request), request.id),
+    ...stageIndex.request(request.stage, dueDate(request, 'Europe/London'), request.id),
     searchText: `${request.reference} ${request.organisation} ${request.subject}`.toLowerCase(),
   }));
   const batches: Array<typeof items> = [];

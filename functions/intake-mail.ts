@@ -9,7 +9,7 @@ import { log } from '../shared/log.ts';
 import { loadHolidayCalendar } from '../shared/workflow/deadlines.ts';
 
 const config = readConfig(functions.intakeMail.env);
-const ports = intakePorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET);
+const ports = intakePorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET, config.OFFICE_TIMEZONE);
 const rules = {
   calendar: loadHolidayCalendar(config.BANK_HOLIDAYS_FILE),
   timeZone: config.OFFICE_TIMEZONE,

@@ -11,7 +11,7 @@ import { notifyForEvent } from '../shared/notify/send-notifications.ts';
 
 const config = readConfig(functions.notify.env);
 const ports = {
-  ...notificationStore(config.TABLE_NAME),
+  ...notificationStore(config.TABLE_NAME, config.OFFICE_TIMEZONE),
   suppressionOf: suppressionList(config.TABLE_NAME).suppressionOf,
   sendRawMail: mailer(config.SES_CONFIGURATION_SET).sendRawMail,
   async keepCopy(key: string, raw: string) {

@@ -20,7 +20,7 @@ import {
 import { loadHolidayCalendar } from '../shared/workflow/deadlines.ts';
 
 const config = readConfig(functions.staffApi.env);
-const ports = staffPorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET);
+const ports = staffPorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET, config.OFFICE_TIMEZONE);
 const rules = {
   calendar: loadHolidayCalendar(config.BANK_HOLIDAYS_FILE),
   timeZone: config.OFFICE_TIMEZONE,
@@ -65,7 +65,8 @@ const routes = httpRouterHandler<Event, APIGatewayProxyResultV2>([
   {
     method: 'GET',
     path: '/api/requests/{id}',
-    handler: async (event: Event) => json(200, await requestDetail(id(event), actor(event), ports)),
+    handler: async (event: Event) =>
+      json(200, await requestDetail(id(event), actor(event), ports, rules.timeZone)),
   },
   {
     method: 'GET',

@@ -111,6 +111,7 @@ export const functions = {
       'DOCUMENTS_BUCKET',
       'OFFICE_NAME',
       'OFFICE_ADDRESS',
+      'OFFICE_TIMEZONE',
       'STAFF_ALERT_ADDRESS',
       'APPROVER_ADDRESSES',
       'ACK_LIMIT_PER_HOUR',

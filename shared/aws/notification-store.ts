@@ -13,8 +13,8 @@ const isConditionFailure = (error: unknown) =>
  * acknowledgement allowance. A claim is taken before sending: a crash between the claim
  * and SES leaves it "sending", and such a notification is reported, never sent twice.
  */
-export function notificationStore(tableName: string) {
-  const requests = requestStore(tableName);
+export function notificationStore(tableName: string, timeZone: string) {
+  const requests = requestStore(tableName, timeZone);
   return {
     getRequest: requests.getRequest,
     rememberMessageIds: requests.rememberMessageIds,

@@ -17,7 +17,7 @@ export function publishPorts(names: {
   public: string;
   timeZone: string;
 }): PublishPorts {
-  const store = requestStore(names.table);
+  const store = requestStore(names.table, names.timeZone);
   const queries = requestQueries(names.table);
   const rules = {
     calendar: loadHolidayCalendar(),

@@ -21,7 +21,7 @@ import { keys, stageIndex } from './keys.ts';
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** Request, event and mail items in the one table; every multi-item write is a transaction. */
-export function requestStore(tableName: string) {
+export function requestStore(tableName: string, timeZone: string) {
   // The counter value this container last saw per year. A warm container usually guesses
   // right and saves a read; a wrong guess fails the condition and reads the real value.
   const counterSeen = new Map<number, number>();
@@ -96,7 +96,8 @@ export function requestStore(tableName: string) {
     ...keys.request(request.id),
     type: 'request',
     ...request,
-    ...stageIndex.request(request.stage, dueDate(request), request.id),
+    // Due dates are the office's calendar days, so "overdue" agrees with the office's clock.
+    ...stageIndex.request(request.stage, dueDate(request, timeZone), request.id),
     searchText: [request.reference, request.organisation, request.subject, request.sender.address]
       .filter(Boolean)
       .join(' ')

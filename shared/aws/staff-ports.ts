@@ -12,11 +12,12 @@ import { requestStore } from './request-store.ts';
 export function staffPorts(
   tableName: string,
   documentsBucket: string,
+  timeZone: string,
 ): RequestPorts & HeldPorts & HeldListPorts & NotePorts {
   const queries = requestQueries(tableName);
-  const store = requestStore(tableName);
+  const store = requestStore(tableName, timeZone);
   return {
-    ...intakePorts(tableName, documentsBucket),
+    ...intakePorts(tableName, documentsBucket, timeZone),
     listHeld: queries.listHeld,
     readText: async (key) =>
       new TextDecoder().decode(await readObject({ bucket: documentsBucket, key })),

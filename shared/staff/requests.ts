@@ -50,7 +50,7 @@ export const listQuerySchema = z.object({
 });
 
 /** The list shape: enough to show a row, nothing personal beyond the sender. */
-export function summary(request: RequestRecord, now = new Date()) {
+export function summary(request: RequestRecord, timeZone: string, now = new Date()) {
   return {
     id: request.id,
     reference: request.reference,
@@ -60,7 +60,7 @@ export function summary(request: RequestRecord, now = new Date()) {
     sender: request.sender,
     organisation: request.organisation ?? null,
     receivedAt: request.receivedAt,
-    dueAt: dueDate(request),
+    dueAt: dueDate(request, timeZone),
     assignee: request.assignee ?? null,
     // Read, not stored: a scheduled meeting that has ended is due to be recorded as held.
     dueForRecordHeld:
@@ -91,12 +91,17 @@ export async function listRequests(
     nextToken,
   });
   return {
-    items: page.items.map((request) => summary(request, now)),
+    items: page.items.map((request) => summary(request, timeZone, now)),
     nextToken: page.nextToken ?? null,
   };
 }
 
-export async function requestDetail(id: string, actor: Actor, ports: RequestPorts) {
+export async function requestDetail(
+  id: string,
+  actor: Actor,
+  ports: RequestPorts,
+  timeZone: string,
+) {
   const found = await ports.detail(id);
   if (!found) throw notFound(`request ${id}`);
   const { request, messages, events, failedNotifications } = found;
@@ -124,7 +129,7 @@ export async function requestDetail(id: string, actor: Actor, ports: RequestPort
     })),
   );
   return {
-    ...summary(request),
+    ...summary(request, timeZone),
     request,
     allowedActions: availableActions(request.stage, actor.roles),
     messages: messagesWithLinks,
@@ -197,7 +202,7 @@ export async function actOnRequest(
       }
     }
     if ((await ports.applyAction(request, decision.request, decision.event)) === 'applied') {
-      return { ...summary(decision.request), request: decision.request };
+      return { ...summary(decision.request, rules.timeZone, now), request: decision.request };
     }
   }
   throw new ApiError(

@@ -46,16 +46,19 @@ export function fieldErrors(error: z.ZodError, prefix: string[] = []) {
 }
 
 /** The date the list sorts a request by in its stage: whatever is due next. */
-export function dueDate(request: RequestRecord): string {
+export function dueDate(request: RequestRecord, timeZone: string): string {
   switch (request.stage) {
     case 'scheduled':
-      return request.meeting?.start.slice(0, 10) ?? request.replyBy;
+      // The office's calendar day: a 00:30 BST meeting is on that day, not the UTC one before.
+      return request.meeting
+        ? officeDate(new Date(request.meeting.start), timeZone)
+        : request.replyBy;
     case 'held':
     case 'drafting':
     case 'in_review':
       return request.noteDueBy ?? request.replyBy;
     case 'approved':
-      return (request.publishAt ?? request.lastMessageAt).slice(0, 10);
+      return officeDate(new Date(request.publishAt ?? request.lastMessageAt), timeZone);
     default:
       return request.replyBy;
   }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type Actor, decideAction } from '../../shared/workflow/act.ts';
+import { type Actor, decideAction, dueDate } from '../../shared/workflow/act.ts';
 import { GENESIS_HASH } from '../../shared/workflow/audit.ts';
 import { loadHolidayCalendar } from '../../shared/workflow/deadlines.ts';
-import type { RequestRecord } from '../../shared/workflow/records.ts';
+import type { Meeting, RequestRecord } from '../../shared/workflow/records.ts';
 import { type Stage, stages } from '../../shared/workflow/stages.ts';
 import {
   type Action,
@@ -215,5 +215,32 @@ describe('rules beyond the table', () => {
       version: 2,
       editors: ['cara@office.example', 'ada@office.example'],
     });
+  });
+});
+
+describe('due dates', () => {
+  const at = (start: string): Meeting => ({
+    start,
+    end: start,
+    location: 'Edinburgh',
+    attendees: [],
+    sequence: 0,
+  });
+
+  it('are the office’s calendar days, not UTC ones', () => {
+    // 23:30 UTC on 14 June is 00:30 on 15 June in London (BST); in January they agree.
+    const late = at('2027-06-14T23:30:00Z');
+    expect(dueDate(requestIn('scheduled', { meeting: late }), 'Europe/London')).toBe('2027-06-15');
+    expect(dueDate(requestIn('scheduled', { meeting: late }), 'UTC')).toBe('2027-06-14');
+    const winter = at('2027-01-14T23:30:00Z');
+    expect(dueDate(requestIn('scheduled', { meeting: winter }), 'Europe/London')).toBe(
+      '2027-01-14',
+    );
+    expect(
+      dueDate(requestIn('approved', { publishAt: '2027-06-14T23:30:00Z' }), 'Europe/London'),
+    ).toBe('2027-06-15');
+    expect(dueDate(requestIn('received', { replyBy: '2027-03-10' }), 'Europe/London')).toBe(
+      '2027-03-10',
+    );
   });
 });
