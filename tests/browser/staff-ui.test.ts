@@ -456,6 +456,25 @@ describe('the staff UI', () => {
       (event) => event.action === 'comment' && event.details?.text === comment,
     );
     expect(saved).toHaveLength(1);
+
+    // Someone else signing in at this tab does not get (or get to save) those words.
+    await page.getByRole('textbox', { name: 'Comment' }).fill('Not for anyone else to see.');
+    await page.evaluate(`(() => {
+      const session = JSON.parse(sessionStorage.getItem('postroom.session'));
+      session.token = session.token.slice(0, -4) + 'AAAA';
+      sessionStorage.setItem('postroom.session', JSON.stringify(session));
+    })()`);
+    await page.getByRole('button', { name: 'Add comment' }).click();
+    await page.getByRole('button', { name: 'Sign in as Cara Caseworker' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Add a comment' }).waitFor();
+    expect(page.url()).toBe(`${base}/requests/${requestId}`);
+    expect(await page.getByRole('textbox', { name: 'Comment' }).inputValue()).toBe('');
+    expect(
+      await page
+        .getByRole('main')
+        .getByText(/has been put back/)
+        .count(),
+    ).toBe(0);
   });
 
   it('would report a violation if a page had one (the check itself works)', async () => {

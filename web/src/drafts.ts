@@ -39,23 +39,32 @@ export function readControls(root: Element): Draft {
  * Keeps the fields that differ from how the page was shown. Only those: the rest may
  * have changed on the server meanwhile, and putting back a stale copy would undo that.
  */
-export function keepDraft(path: string, root: Element, shownAs: Draft): boolean {
+export function keepDraft(path: string, owner: string, root: Element, shownAs: Draft): boolean {
   const changed = Object.entries(readControls(root)).filter(
     ([key, value]) => shownAs[key] !== value,
   );
   if (!changed.length) return false;
-  sessionStorage.setItem(KEY, JSON.stringify({ path, values: Object.fromEntries(changed) }));
+  sessionStorage.setItem(KEY, JSON.stringify({ path, owner, values: Object.fromEntries(changed) }));
   return true;
 }
 
-/** The draft kept for this page, once; a draft for another page waits for that page. */
-export function takeDraft(path: string): Draft | undefined {
+/**
+ * The draft kept for this page, once; a draft for another page waits for that page. Only
+ * its author gets it back: someone else signing in at this tab must not save their words.
+ */
+export function takeDraft(path: string, owner: string): Draft | undefined {
   try {
     const kept = JSON.parse(sessionStorage.getItem(KEY) ?? 'null') as {
       path: string;
+      owner: string;
       values: Draft;
     } | null;
-    if (!kept || kept.path !== path) return undefined;
+    if (!kept) return undefined;
+    if (kept.owner !== owner) {
+      sessionStorage.removeItem(KEY);
+      return undefined;
+    }
+    if (kept.path !== path) return undefined;
     sessionStorage.removeItem(KEY);
     return kept.values;
   } catch {

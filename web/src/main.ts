@@ -171,6 +171,8 @@ let shown = 0;
 let pagesShown = 0;
 /** The page's fields as they were shown, to tell what the person has changed since. */
 let shownAs: Draft = {};
+/** Who the page was shown to: their session may be gone by the time a 401 says so. */
+let lastMember = '';
 
 /** A confirmation (green, "Success:") or something to know (black, "Important:"). */
 function showFlash(message: Flash): void {
@@ -204,7 +206,11 @@ async function show(config: StaffUiConfig, location: Location, message: Flash | 
   }
   renderHeader(config, location.path);
   shownAs = {};
-  const draft = isPublic ? undefined : takeDraft(location.path + window.location.search);
+  if (session) lastMember = session.member.email;
+  const draft =
+    isPublic || !session
+      ? undefined
+      : takeDraft(location.path + window.location.search, session.member.email);
   const chosen = publicViews[name] ?? views[name];
   view.setAttribute('aria-busy', 'true');
   replace(view, h('p', { class: 'body loading' }, 'Loading…'));
@@ -275,7 +281,7 @@ async function boot(): Promise<void> {
     token: () => currentSession()?.token,
     signedOut: () => {
       const here = window.location.pathname + window.location.search;
-      const kept = keepDraft(here, view, shownAs);
+      const kept = lastMember ? keepDraft(here, lastMember, view, shownAs) : false;
       forgetSession();
       rememberReturn(here);
       navigate('/sign-in', {
