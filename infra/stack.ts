@@ -51,6 +51,7 @@ import {
   type LifecycleRule,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
+import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import {
   ConfigurationSet,
@@ -70,7 +71,12 @@ import {
   PhysicalResourceId,
 } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { NOT_FOUND_PAGE, siteContentSecurityPolicy } from '../shared/publication/render.ts';
+import {
+  NOT_FOUND_PAGE,
+  PUBLIC_CACHE_CONTROL,
+  renderNotFoundPage,
+  siteContentSecurityPolicy,
+} from '../shared/publication/render.ts';
 import { retentionTag } from '../shared/retention/raw-mail.ts';
 import { roles } from '../shared/workflow/transitions.ts';
 import { AppFunction, logRetention } from './constructs/app-function.ts';
@@ -207,6 +213,21 @@ export class PostroomStack extends Stack {
       contentSecurityPolicy: siteContentSecurityPolicy,
       notFoundPage: NOT_FOUND_PAGE,
       domain: props.siteDomain,
+    });
+    // Publication writes the not-found page with the rest, but CloudFront needs it before
+    // the first note goes out, or a missing page would show S3's XML error until then.
+    new BucketDeployment(this, 'PublicSiteNotFoundPage', {
+      destinationBucket: publicSite,
+      sources: [
+        Source.data(
+          NOT_FOUND_PAGE,
+          renderNotFoundPage({ officeName: props.officeName, baseUrl: site.url }),
+        ),
+      ],
+      // Everything else in the bucket is published notes: never touch it.
+      prune: false,
+      contentType: 'text/html; charset=utf-8',
+      cacheControl: [CacheControl.fromString(PUBLIC_CACHE_CONTROL)],
     });
 
     // ---- Alarms --------------------------------------------------------------------
@@ -603,10 +624,11 @@ export class PostroomStack extends Stack {
           // As cdk-nag spells the asset bucket: pseudo parameters where the stack has no account.
           `Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account}-${Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region}/*`,
           `Resource::<${this.getLogicalId(this.node.findChild('StaffUiBucket').node.defaultChild as CfnBucket)}.Arn>/*`,
+          `Resource::<${this.getLogicalId(this.node.findChild('PublicBucket').node.defaultChild as CfnBucket)}.Arn>/*`,
           'Resource::*',
         ].map((finding): [string, string] => [
           `AwsSolutions-IAM5[${finding}]`,
-          'CDK’s deployment helper copies the staff UI from the asset bucket into its own bucket and invalidates its distribution (which takes no resource ARN)',
+          'CDK’s deployment helper copies the staff UI (and the public not-found page) from the asset bucket into their buckets and invalidates the UI’s distribution (which takes no resource ARN)',
         ]),
       ],
     };

@@ -61,12 +61,14 @@ export async function writeObject(
   body: string | Uint8Array,
   contentType: string,
   metadata: Record<string, string> = {},
+  cacheControl?: string,
 ): Promise<void> {
   await s3.send(
     new PutObjectCommand({
       Bucket: ref.bucket,
       Key: ref.key,
       Body: body,
+      CacheControl: cacheControl,
       // Stated, so empty bodies and buffers are never sent as streams of unknown length.
       ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
       ContentType: contentType,

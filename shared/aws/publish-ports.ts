@@ -1,6 +1,6 @@
 import type { PublishPorts } from '../publication/publish.ts';
 import { PUBLISHER } from '../publication/publish.ts';
-import type { PublishedMeeting } from '../publication/render.ts';
+import { PUBLIC_CACHE_CONTROL, type PublishedMeeting } from '../publication/render.ts';
 import { decideAction } from '../workflow/act.ts';
 import { loadHolidayCalendar } from '../workflow/deadlines.ts';
 import { deleteObject, readObject, writeObject } from './documents.ts';
@@ -45,11 +45,17 @@ export function publishPorts(names: {
         'application/json',
       ),
     writePublic: (key, body, contentType) =>
-      writeObject({ bucket: names.public, key }, body, contentType),
+      writeObject({ bucket: names.public, key }, body, contentType, {}, PUBLIC_CACHE_CONTROL),
     deletePublic: (key) => deleteObject({ bucket: names.public, key }),
     async copyToPublic(documentKey, publicKey, contentType) {
       const bytes = await readObject({ bucket: names.documents, key: documentKey });
-      await writeObject({ bucket: names.public, key: publicKey }, bytes, contentType);
+      await writeObject(
+        { bucket: names.public, key: publicKey },
+        bytes,
+        contentType,
+        {},
+        PUBLIC_CACHE_CONTROL,
+      );
     },
     async markPublished(request, fields) {
       for (let attempt = 0; attempt < 5; attempt += 1) {

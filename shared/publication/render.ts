@@ -82,7 +82,7 @@ dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.me
  * under any address; a page served at any address (the 404 page) passes the absolute root.
  */
 function page(site: Site, title: string, body: string, depth: number | { root: string }): string {
-  const root = typeof depth === 'number' ? '../'.repeat(depth) || './' : depth.root;
+  const root = escapeHtml(typeof depth === 'number' ? '../'.repeat(depth) || './' : depth.root);
   return `<!doctype html>
 <html lang="en-GB">
 <head>
@@ -121,6 +121,13 @@ ${rows}
 </tbody>
 </table>`;
 }
+
+/**
+ * How long CloudFront (and browsers) may keep a public object. Without it CloudFront keeps
+ * pages a day, so a new note would be missing from the index, and a withdrawn one still
+ * shown, for hours. Five minutes bounds both.
+ */
+export const PUBLIC_CACHE_CONTROL = 'public, max-age=300';
 
 /** Where the not-found page lives in the public bucket. */
 export const NOT_FOUND_PAGE = '404.html';

@@ -522,9 +522,9 @@ describe('the sites', () => {
     expect(staffUi?.Properties.DistributionConfig.Origins).toEqual([
       expect.objectContaining({ OriginAccessControlId: expect.anything() }),
     ]);
-    const deployments = resources('Custom::CDKBucketDeployment').map(
-      (deployment) => deployment.Properties,
-    );
+    const deployments = resources('Custom::CDKBucketDeployment')
+      .map((deployment) => deployment.Properties)
+      .filter((properties) => JSON.stringify(properties).includes('StaffUiBucket'));
     // The built UI (hashed names, cached for a year), then index.html and config.json
     // (no-cache, and invalidated), neither pruning what open tabs may still load.
     expect(deployments).toEqual([
@@ -545,6 +545,22 @@ describe('the sites', () => {
     const markers = JSON.stringify(deployments[1]?.SourceMarkers);
     expect(markers).toMatch(/"StaffApi\w*","ApiEndpoint"/);
     expect(markers).toMatch(/"Ref":"StaffUsersStaffUi\w*"/);
+  });
+
+  it('puts the not-found page on the public site at deploy time, touching nothing else', () => {
+    const [notFound, ...others] = resources('Custom::CDKBucketDeployment')
+      .map((deployment) => deployment.Properties)
+      .filter((properties) => JSON.stringify(properties).includes('PublicBucket'));
+    expect(others).toEqual([]);
+    expect(notFound).toMatchObject({
+      Prune: false,
+      SystemMetadata: {
+        'cache-control': 'public, max-age=300',
+        'content-type': 'text/html; charset=utf-8',
+      },
+    });
+    // Its links point at the distribution, known only at deploy time.
+    expect(JSON.stringify(notFound?.SourceMarkers)).toMatch(/"PublicSite\w*","DomainName"/);
   });
 
   it('points SITE_BASE_URL at the public site’s distribution', () => {

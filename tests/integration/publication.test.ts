@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../infra/local/processes.ts';
 import { startPublicSite } from '../../infra/local/public-site.ts';
@@ -101,6 +101,17 @@ describe('automatic publication', () => {
     expect(page).not.toContain('<script>');
     expect(objects.get('index.html')).toContain(`meetings/${year}/${reference}/`);
     expect(JSON.parse(objects.get('register.json') ?? '{}').meetings).toHaveLength(1);
+  });
+
+  it('lets caches keep a public object five minutes, so a change shows soon everywhere', async () => {
+    const listed = await s3Client.send(new ListObjectsV2Command({ Bucket: publicBucket() }));
+    expect(listed.Contents?.length).toBeGreaterThan(5);
+    for (const object of listed.Contents ?? []) {
+      const head = await s3Client.send(
+        new HeadObjectCommand({ Bucket: publicBucket(), Key: object.Key }),
+      );
+      expect(head.CacheControl, object.Key).toBe('public, max-age=300');
+    }
   });
 
   it('never publishes a redacted string, anywhere in the public bucket', async () => {
