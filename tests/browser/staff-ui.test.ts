@@ -76,6 +76,25 @@ const focused = () =>
 
 const heading = () => page.getByRole('heading', { level: 1 });
 
+/**
+ * The API stops honouring this tab's token, as when a session lapses: the token is spoiled
+ * (the API checks signatures) while the tab still believes it is good for an hour.
+ */
+async function endSession() {
+  await page.evaluate(`(() => {
+    const session = JSON.parse(sessionStorage.getItem('postroom.session'));
+    session.token = session.token.slice(0, -4) + 'AAAA';
+    session.expiresAt = Date.now() + 60 * 60 * 1000;
+    sessionStorage.setItem('postroom.session', JSON.stringify(session));
+  })()`);
+}
+
+/** Another caseworker changes the request behind this page's back. */
+async function colleagueComments(text: string) {
+  const api = staffClient(postroom.apiPort);
+  expect((await act(api, staff.otherCaseworker, requestId, 'comment', { text })).status).toBe(200);
+}
+
 describe('the staff UI', () => {
   it('asks for sign-in, and the sign-in page lists the seeded staff with their roles', async () => {
     await page.goto(`${base}/`);
@@ -221,11 +240,7 @@ describe('the staff UI', () => {
   it('says so when someone else changed the request, and offers a reload', async () => {
     await page.getByRole('link', { name: 'Assign request' }).waitFor();
     // Someone else acts after this page was read.
-    const api = staffClient(postroom.apiPort);
-    expect(
-      (await act(api, staff.otherCaseworker, requestId, 'comment', { text: 'Phoned them.' }))
-        .status,
-    ).toBe(200);
+    await colleagueComments('Phoned them.');
     await page.getByRole('button', { name: 'Accept request' }).click();
     await page.getByRole('heading', { name: 'Someone else changed this request' }).waitFor();
     await page.getByRole('button', { name: 'Reload this request' }).click();
@@ -391,11 +406,7 @@ describe('the staff UI', () => {
   });
 
   it('sends the person to sign in again when the API says the session is over', async () => {
-    await page.evaluate(`(() => {
-      const session = JSON.parse(sessionStorage.getItem('postroom.session'));
-      session.token = session.token.slice(0, -4) + 'AAAA';
-      sessionStorage.setItem('postroom.session', JSON.stringify(session));
-    })()`);
+    await endSession();
     await page.getByRole('link', { name: 'Inbox', exact: true }).click();
     await page
       .getByRole('main')
@@ -422,12 +433,7 @@ describe('the staff UI', () => {
 
     const comment = 'The Commissioner asked for the footage retention figures.';
     await page.getByRole('textbox', { name: 'Comment' }).fill(comment);
-    await page.evaluate(`(() => {
-      const session = JSON.parse(sessionStorage.getItem('postroom.session'));
-      session.token = session.token.slice(0, -4) + 'AAAA';
-      session.expiresAt = Date.now() + 60 * 60 * 1000;
-      sessionStorage.setItem('postroom.session', JSON.stringify(session));
-    })()`);
+    await endSession();
     await page.getByRole('button', { name: 'Add comment' }).click();
     await page
       .getByText(
@@ -459,11 +465,7 @@ describe('the staff UI', () => {
 
     // Someone else signing in at this tab does not get (or get to save) those words.
     await page.getByRole('textbox', { name: 'Comment' }).fill('Not for anyone else to see.');
-    await page.evaluate(`(() => {
-      const session = JSON.parse(sessionStorage.getItem('postroom.session'));
-      session.token = session.token.slice(0, -4) + 'AAAA';
-      sessionStorage.setItem('postroom.session', JSON.stringify(session));
-    })()`);
+    await endSession();
     await page.getByRole('button', { name: 'Add comment' }).click();
     await page.getByRole('button', { name: 'Sign in as Cara Caseworker' }).click();
     await page.getByRole('heading', { level: 2, name: 'Add a comment' }).waitFor();
@@ -475,6 +477,30 @@ describe('the staff UI', () => {
         .getByText(/has been put back/)
         .count(),
     ).toBe(0);
+  });
+
+  it('shows, rather than puts back, what was typed when someone changed the request meanwhile', async () => {
+    const words = 'Agreed to send the retention figures by Friday.';
+    await page.getByRole('textbox', { name: 'Comment' }).fill(words);
+    await endSession();
+    await page.getByRole('button', { name: 'Add comment' }).click();
+    await page
+      .getByRole('main')
+      .getByText(/What you had typed is kept/)
+      .waitFor();
+    // A colleague changes the request while the form waits.
+    await colleagueComments('Called back.');
+
+    await page.getByRole('button', { name: 'Sign in as Cara Caseworker' }).click();
+    await page
+      .getByRole('main')
+      .getByText(/someone else has changed this request since/)
+      .waitFor();
+    expect(await page.getByRole('textbox', { name: 'Comment' }).inputValue()).toBe('');
+    const kept = page.getByRole('group').filter({ hasText: 'What you had typed' });
+    expect(await kept.locator('dt').allTextContents()).toEqual(['Comment']);
+    expect(await kept.locator('dd').allTextContents()).toEqual([words]);
+    expect(await violations()).toEqual([]);
   });
 
   it('would report a violation if a page had one (the check itself works)', async () => {

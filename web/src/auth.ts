@@ -53,11 +53,13 @@ function sessionFrom(token: string): Session {
   };
 }
 
+/** A minute's margin, so a request does not leave with a token about to lapse. */
+export const SESSION_MARGIN_MS = 60_000;
+
 export function currentSession(): Session | undefined {
   try {
     const session = JSON.parse(sessionStorage.getItem(SESSION) ?? 'null') as Session | null;
-    // A minute's margin, so a request does not leave with a token about to lapse.
-    if (session && session.expiresAt > Date.now() + 60_000) return session;
+    if (session && session.expiresAt > Date.now() + SESSION_MARGIN_MS) return session;
   } catch {
     // A damaged entry is the same as none.
   }

@@ -1,10 +1,22 @@
 /**
  * What a person had typed, kept across a sign-in. A session can end mid-form (a Cognito
  * token lasts an hour, and a note takes longer to write), and the sign-in page is another
- * page, so the changed fields go into sessionStorage, which survives the trip to the hosted
- * sign-in and back in this tab, and are put back when the same page shows again.
+ * page, so the form goes into sessionStorage, which survives the trip to the hosted
+ * sign-in and back in this tab, and is put back when the same page shows again: for the
+ * same person only, and only if the request is still at the version the form was filled
+ * in against, so restoring cannot quietly undo a colleague's change.
  */
 export type Draft = Record<string, string>;
+
+export interface KeptDraft {
+  path: string;
+  owner: string;
+  /** The version of the record the form was shown with, when the page has one. */
+  version?: number;
+  values: Draft;
+  /** Each field's label, to show what was typed if it cannot go back into the form. */
+  labels: Record<string, string>;
+}
 
 const KEY = 'postroom:draft';
 type Control = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
@@ -36,45 +48,56 @@ export function readControls(root: Element): Draft {
 }
 
 /**
- * Keeps the fields that differ from how the page was shown. Only those: the rest may
- * have changed on the server meanwhile, and putting back a stale copy would undo that.
+ * Keeps the whole form if anything in it changed since it was shown. The whole of it, so
+ * lists edited row by row (the attendees) come back exactly as they were left.
  */
-export function keepDraft(path: string, owner: string, root: Element, shownAs: Draft): boolean {
-  const changed = Object.entries(readControls(root)).filter(
-    ([key, value]) => shownAs[key] !== value,
-  );
-  if (!changed.length) return false;
-  sessionStorage.setItem(KEY, JSON.stringify({ path, owner, values: Object.fromEntries(changed) }));
+export function keepDraft(
+  kept: Omit<KeptDraft, 'values' | 'labels'>,
+  root: Element,
+  shownAs: Draft,
+): boolean {
+  const values = readControls(root);
+  const changed = Object.entries(values).some(([key, value]) => shownAs[key] !== value);
+  if (!changed) return false;
+  const labels: Record<string, string> = {};
+  for (const control of controls(root)) {
+    const label = control.labels?.[0]?.textContent?.trim();
+    if (label) labels[keyOf(control)] = label;
+  }
+  sessionStorage.setItem(KEY, JSON.stringify({ ...kept, values, labels } satisfies KeptDraft));
   return true;
 }
 
 /**
- * The draft kept for this page, once; a draft for another page waits for that page. Only
- * its author gets it back: someone else signing in at this tab must not save their words.
+ * The draft kept for this page, if any, left in place until `dropDraft` (a page that
+ * fails to load keeps it for the next try). A draft for another page waits for that page;
+ * one kept by someone else is thrown away, so another person at this tab never sees it.
  */
-export function takeDraft(path: string, owner: string): Draft | undefined {
+export function findDraft(path: string, owner: string): KeptDraft | undefined {
   try {
-    const kept = JSON.parse(sessionStorage.getItem(KEY) ?? 'null') as {
-      path: string;
-      owner: string;
-      values: Draft;
-    } | null;
+    const kept = JSON.parse(sessionStorage.getItem(KEY) ?? 'null') as KeptDraft | null;
     if (!kept) return undefined;
     if (kept.owner !== owner) {
-      sessionStorage.removeItem(KEY);
+      dropDraft();
       return undefined;
     }
-    if (kept.path !== path) return undefined;
-    sessionStorage.removeItem(KEY);
-    return kept.values;
+    return kept.path === path ? kept : undefined;
   } catch {
-    sessionStorage.removeItem(KEY);
+    dropDraft();
     return undefined;
   }
 }
 
-/** Puts a draft's values back, with the events typing would fire, so previews follow. */
-export function restoreControls(root: Element, draft: Draft): void {
+export function dropDraft(): void {
+  sessionStorage.removeItem(KEY);
+}
+
+/**
+ * Puts a draft's values back, with the events typing would fire, so previews follow.
+ * Returns how many fields it found to fill.
+ */
+export function restoreControls(root: Element, draft: Draft): number {
+  let filled = 0;
   for (const control of controls(root)) {
     const value = draft[keyOf(control)];
     if (value === undefined) continue;
@@ -83,5 +106,14 @@ export function restoreControls(root: Element, draft: Draft): void {
     else control.value = value;
     control.dispatchEvent(new Event('input', { bubbles: true }));
     control.dispatchEvent(new Event('change', { bubbles: true }));
+    filled += 1;
   }
+  return filled;
+}
+
+/** What was typed, field by field, for a draft that could not go back into its form. */
+export function typedText(kept: KeptDraft): Array<[string, string]> {
+  return Object.entries(kept.values)
+    .filter(([, value]) => value.trim() && value !== 'true' && value !== 'false')
+    .map(([key, value]) => [kept.labels[key] ?? key, value]);
 }

@@ -4,11 +4,21 @@ import {
   forgetSession,
   loadConfig,
   rememberReturn,
+  SESSION_MARGIN_MS,
   type StaffUiConfig,
   signOut,
 } from './auth.ts';
-import { focusOn, h, replace } from './dom.ts';
-import { type Draft, keepDraft, readControls, restoreControls, takeDraft } from './drafts.ts';
+import { type Child, focusOn, h, replace } from './dom.ts';
+import {
+  type Draft,
+  dropDraft,
+  findDraft,
+  type KeptDraft,
+  keepDraft,
+  readControls,
+  restoreControls,
+  typedText,
+} from './drafts.ts';
 import { clockTime, roleNames } from './format.ts';
 import { heading, type Page, type PageContext, type View } from './page.ts';
 import { type Flash, type Location, match, navigate, reload, route, start } from './router.ts';
@@ -145,6 +155,44 @@ function renderHeader(config: StaffUiConfig, path: string): void {
   );
 }
 
+/**
+ * Puts a kept draft back into the page just shown, or, when that could undo someone
+ * else's change or the form is gone, shows what was typed so it can be copied.
+ */
+function restoreDraft(draft: KeptDraft, page: Page): { message: Flash; more?: Child } {
+  dropDraft();
+  const moved =
+    draft.version !== undefined && page.version !== undefined && draft.version !== page.version;
+  if (!moved && restoreControls(view, draft.values) > 0)
+    return {
+      message: {
+        text: 'Your session ended before you saved. What you had typed has been put back: check it, then save.',
+        important: true,
+      },
+    };
+  const typed = typedText(draft);
+  return {
+    message: {
+      text: moved
+        ? 'Your session ended before you saved, and someone else has changed this request since, so what you had typed was not put back. Check their change, then use your text below if it is still needed.'
+        : 'Your session ended before you saved, and this form is no longer offered. What you had typed is below.',
+      important: true,
+    },
+    more:
+      typed.length > 0 &&
+      h(
+        'details',
+        { class: 'details', open: true },
+        h('summary', { class: 'details__summary' }, 'What you had typed'),
+        h(
+          'dl',
+          { class: 'details__text kept-text' },
+          typed.map(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]),
+        ),
+      ),
+  };
+}
+
 function problemPage(error: unknown): Page {
   const notFound = error instanceof ApiProblem && error.status === 404;
   return {
@@ -173,9 +221,11 @@ let pagesShown = 0;
 let shownAs: Draft = {};
 /** Who the page was shown to: their session may be gone by the time a 401 says so. */
 let lastMember = '';
+/** The version of the record the page's form was filled in against, if it says. */
+let shownVersion: number | undefined;
 
 /** A confirmation (green, "Success:") or something to know (black, "Important:"). */
-function showFlash(message: Flash): void {
+function showFlash(message: Flash, more?: Child): void {
   const important = typeof message !== 'string';
   const text = typeof message === 'string' ? message : message.text;
   replace(
@@ -188,6 +238,7 @@ function showFlash(message: Flash): void {
           : 'notification notification--success',
       },
       h('p', { class: 'notification__heading' }, text),
+      more,
     ),
   );
   announce(text);
@@ -206,11 +257,12 @@ async function show(config: StaffUiConfig, location: Location, message: Flash | 
   }
   renderHeader(config, location.path);
   shownAs = {};
+  shownVersion = undefined;
   if (session) lastMember = session.member.email;
   const draft =
     isPublic || !session
       ? undefined
-      : takeDraft(location.path + window.location.search, session.member.email);
+      : findDraft(location.path + window.location.search, session.member.email);
   const chosen = publicViews[name] ?? views[name];
   view.setAttribute('aria-busy', 'true');
   replace(view, h('p', { class: 'body loading' }, 'Loading…'));
@@ -221,7 +273,7 @@ async function show(config: StaffUiConfig, location: Location, message: Flash | 
     config,
     member: session?.member ?? { email: '', name: '', roles: [] },
     announce,
-    draft,
+    draft: draft && { version: draft.version, values: draft.values },
   };
   let page: Page;
   try {
@@ -237,20 +289,18 @@ async function show(config: StaffUiConfig, location: Location, message: Flash | 
   } catch (error) {
     if (error instanceof ApiProblem && error.status === 401) return;
     page = problemPage(error);
+    page.failed = true;
   }
   if (ticket !== shown) return; // the person moved on while this page loaded
   view.removeAttribute('aria-busy');
   replace(view, ...page.content);
   document.title = `${page.title} – postroom`;
   shownAs = readControls(view);
-  if (draft) {
-    restoreControls(view, draft);
-    message = {
-      text: 'Your session ended before you saved. What you had typed has been put back: check it, then save.',
-      important: true,
-    };
-  }
-  if (message) showFlash(message);
+  shownVersion = page.version;
+  // A page that failed to load keeps the draft for the next try.
+  const restored = draft && !page.failed ? restoreDraft(draft, page) : undefined;
+  if (restored) showFlash(restored.message, restored.more);
+  else if (message) showFlash(message);
   // A fresh load leaves focus at the top, so the skip link comes first; a move within
   // the app puts focus on the new page's heading, as a page load would for a reader.
   if (pagesShown > 0 || message) focusOn(view.querySelector('h1'));
@@ -281,7 +331,9 @@ async function boot(): Promise<void> {
     token: () => currentSession()?.token,
     signedOut: () => {
       const here = window.location.pathname + window.location.search;
-      const kept = lastMember ? keepDraft(here, lastMember, view, shownAs) : false;
+      const kept = lastMember
+        ? keepDraft({ path: here, owner: lastMember, version: shownVersion }, view, shownAs)
+        : false;
       forgetSession();
       rememberReturn(here);
       navigate('/sign-in', {
@@ -305,13 +357,21 @@ async function boot(): Promise<void> {
  */
 function warnBeforeSessionEnds(): void {
   let said = '';
+  let warned = false;
   const check = () => {
     const session = currentSession();
-    const left = session ? session.expiresAt - Date.now() : Number.POSITIVE_INFINITY;
-    const text =
-      session && left < 5 * 60_000
-        ? `Your session ends at ${clockTime(new Date(session.expiresAt).toISOString())}. Save what you are doing; you will then be asked to sign in again.`
-        : '';
+    // The app stops using a token a minute before it lapses (auth.ts), so that is the end.
+    const ends = session ? session.expiresAt - SESSION_MARGIN_MS : 0;
+    let text = '';
+    if (session && ends - Date.now() < 5 * 60_000) {
+      warned = true;
+      text = `Your session ends at ${clockTime(new Date(ends).toISOString())}. Save what you are doing; you will then be asked to sign in again.`;
+    } else if (!session && warned && lastMember) {
+      text =
+        'Your session has ended. Saving will ask you to sign in again, and what you typed will be kept.';
+    } else if (session) {
+      warned = false;
+    }
     if (text === said) return;
     said = text;
     replace(sessionNotice, text && h('p', { class: 'inset inset--warning' }, text));

@@ -10,8 +10,11 @@ export interface PageContext {
   member: StaffMember;
   /** Says something through the page's polite live region. */
   announce(text: string): void;
-  /** What the person had typed here when their session ended; put back once shown. */
-  draft?: Record<string, string>;
+  /**
+   * What the person had typed here when their session ended, and the version it was typed
+   * against; the app puts the values back once the page shows, if the version still holds.
+   */
+  draft?: { version?: number; values: Record<string, string> };
 }
 
 export interface Page {
@@ -19,6 +22,10 @@ export interface Page {
   content: Child[];
   /** Runs once the page is in the document (focus goes to its heading first). */
   shown?: () => void;
+  /** The version of the record its forms change, so a kept draft is not put back over a newer one. */
+  version?: number;
+  /** Set on the problem page, so a kept draft waits for the page itself. */
+  failed?: boolean;
 }
 
 export type View = (context: PageContext) => Promise<Page> | Page;

@@ -285,6 +285,7 @@ export const actionView: View = async ({ params, member }): Promise<Page> => {
   }
   return {
     title: `${spec.heading}: ${detail.reference}`,
+    version: detail.version,
     content: [
       back,
       summary,

@@ -282,6 +282,7 @@ export const noteView: View = async ({ params }): Promise<Page> => {
   );
   return {
     title: `${canEdit ? 'Edit the note' : 'The note'}: ${detail.reference}`,
+    version: detail.version,
     content: [
       backLink(requestPath(id), `Back to ${detail.reference}`),
       summary,

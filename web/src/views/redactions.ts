@@ -202,6 +202,7 @@ export const redactionsView: View = async ({ params }): Promise<Page> => {
   ];
   return {
     title: `Review redactions: ${detail.reference}`,
+    version: detail.version,
     content: [
       backLink(requestPath(id), `Back to ${detail.reference}`),
       summary,

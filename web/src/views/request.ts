@@ -511,6 +511,7 @@ export const requestView: View = async ({ params, member }) => {
     typeof recorded === 'string' && /^https?:\/\//.test(recorded) ? recorded : undefined;
   return {
     title: `${detail.reference}: ${detail.subject}`,
+    version: detail.version,
     content: [
       backLink('/', 'Back to the inbox'),
       summary,

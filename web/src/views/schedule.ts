@@ -73,19 +73,22 @@ export const scheduleView = async ({
       host: true,
     },
   ];
-  // Rows added before a session ended come back empty here; the kept draft fills them.
-  const draftRows = Object.keys(draft ?? {}).reduce(
+  // A form kept when a session ended comes back with exactly the rows it had (the app
+  // fills them in once shown), unless the request has changed since.
+  const kept = draft?.version === detail.version ? draft.values : {};
+  const keptRows = Object.keys(kept).reduce(
     (rows, key) => Math.max(rows, Number(/^attendees\.(\d+)\./.exec(key)?.[1] ?? -1) + 1),
     0,
   );
   const attendees = attendeeEditor(
-    [...shown, ...Array.from({ length: Math.max(0, draftRows - shown.length) }, () => ({}))],
+    keptRows > 0 ? Array.from({ length: keptRows }, () => ({})) : shown,
     errors,
     announce,
   );
   const title = action === 'reschedule' ? 'Reschedule the meeting' : 'Schedule the meeting';
   return {
     title: `${title}: ${detail.reference}`,
+    version: detail.version,
     content: [
       back,
       summary,
