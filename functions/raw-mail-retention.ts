@@ -5,7 +5,7 @@ import { retentionPorts } from '../shared/aws/retention-ports.ts';
 import { inStreamOrder, retentionChangesIn } from '../shared/aws/stream.ts';
 import { readConfig } from '../shared/config.ts';
 import { log } from '../shared/log.ts';
-import { applyDiscardRetention, applyRetention } from '../shared/retention/raw-mail.ts';
+import { applyRetentionChange, retentionSubject } from '../shared/retention/raw-mail.ts';
 
 const config = readConfig(functions.rawMailRetention.env);
 const ports = retentionPorts(config.TABLE_NAME);
@@ -19,18 +19,9 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handl
     retentionChangesIn(event),
     'raw mail retention',
     async (change) => {
-      if ('discarded' in change) {
-        const outcome = await applyDiscardRetention(change.discarded.raw, ports);
-        log.info('raw mail retention', { heldId: change.discarded.heldId, ...outcome });
-        return;
-      }
-      const outcome = await applyRetention(change.event, ports);
-      if (outcome)
-        log.info('raw mail retention', { requestId: change.event.requestId, ...outcome });
+      const outcome = await applyRetentionChange(change, ports);
+      if (outcome) log.info('raw mail retention', { ...retentionSubject(change), ...outcome });
     },
-    (change) =>
-      'discarded' in change
-        ? { heldId: change.discarded.heldId }
-        : { requestId: change.event.requestId, seq: change.event.seq },
+    retentionSubject,
   ),
 );

@@ -50,6 +50,32 @@ const folderIndex = `function handler(event) {
 }`;
 
 /**
+ * What a missing object answers: an app routes every path itself (index.html, as 200); a
+ * site of pages shows its not-found page, still as a 404.
+ */
+function notFoundResponses(props: StaticSiteProps) {
+  if (props.singlePageApp)
+    return [
+      {
+        httpStatus: 404,
+        responseHttpStatus: 200,
+        responsePagePath: '/index.html',
+        ttl: Duration.seconds(0),
+      },
+    ];
+  if (!props.notFoundPage) return [];
+  return [
+    {
+      httpStatus: 404,
+      responseHttpStatus: 404,
+      responsePagePath: `/${props.notFoundPage}`,
+      // Short, so a note published a moment after someone looked for it shows.
+      ttl: Duration.seconds(60),
+    },
+  ];
+}
+
+/**
  * A CloudFront distribution in front of a private bucket: HTTPS only, origin access
  * control (the bucket stays private), a security-headers policy, access logs and, when
  * given, a custom domain with its certificate at TLS 1.2 or later.
@@ -108,26 +134,7 @@ export class StaticSite extends Construct {
               },
             ],
       },
-      errorResponses: props.singlePageApp
-        ? [
-            {
-              httpStatus: 404,
-              responseHttpStatus: 200,
-              responsePagePath: '/index.html',
-              ttl: Duration.seconds(0),
-            },
-          ]
-        : props.notFoundPage
-          ? [
-              {
-                httpStatus: 404,
-                responseHttpStatus: 404,
-                responsePagePath: `/${props.notFoundPage}`,
-                // Short, so a note published a moment after someone looked for it shows.
-                ttl: Duration.seconds(60),
-              },
-            ]
-          : [],
+      errorResponses: notFoundResponses(props),
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass.PRICE_CLASS_100,
       enableLogging: true,

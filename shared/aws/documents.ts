@@ -60,8 +60,10 @@ export async function writeObject(
   ref: ObjectRef,
   body: string | Uint8Array,
   contentType: string,
-  metadata: Record<string, string> = {},
-  cacheControl?: string,
+  {
+    metadata = {},
+    cacheControl,
+  }: { metadata?: Record<string, string>; cacheControl?: string } = {},
 ): Promise<void> {
   await s3.send(
     new PutObjectCommand({

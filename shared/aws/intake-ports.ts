@@ -11,7 +11,7 @@ export function intakePorts(
   return {
     readRaw: readObjectWithin,
     writeDocument: (key, body, contentType, metadata) =>
-      writeObject({ bucket: documentsBucket, key }, body, contentType, metadata),
+      writeObject({ bucket: documentsBucket, key }, body, contentType, { metadata }),
     store: requestStore(tableName, timeZone),
   };
 }

@@ -18,6 +18,11 @@ export function publishPorts(names: {
   timeZone: string;
 }): PublishPorts {
   const store = requestStore(names.table, names.timeZone);
+  // Every public object carries the same short cache lifetime.
+  const writePublic = (key: string, body: string | Uint8Array, contentType: string) =>
+    writeObject({ bucket: names.public, key }, body, contentType, {
+      cacheControl: PUBLIC_CACHE_CONTROL,
+    });
   const queries = requestQueries(names.table);
   const rules = {
     calendar: loadHolidayCalendar(),
@@ -44,18 +49,11 @@ export function publishPorts(names: {
         JSON.stringify(meetings),
         'application/json',
       ),
-    writePublic: (key, body, contentType) =>
-      writeObject({ bucket: names.public, key }, body, contentType, {}, PUBLIC_CACHE_CONTROL),
+    writePublic,
     deletePublic: (key) => deleteObject({ bucket: names.public, key }),
     async copyToPublic(documentKey, publicKey, contentType) {
       const bytes = await readObject({ bucket: names.documents, key: documentKey });
-      await writeObject(
-        { bucket: names.public, key: publicKey },
-        bytes,
-        contentType,
-        {},
-        PUBLIC_CACHE_CONTROL,
-      );
+      await writePublic(publicKey, bytes, contentType);
     },
     async markPublished(request, fields) {
       for (let attempt = 0; attempt < 5; attempt += 1) {

@@ -1,56 +1,46 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { log } from '../log.ts';
+import type { ObjectRef, RetentionChange } from '../retention/raw-mail.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 
-/** The audit events a stream batch carries, each with the record id for batch failures. */
-export function auditEventsIn(
-  event: DynamoDBStreamEvent,
-): Array<{ sequenceNumber: string; event: AuditEvent }> {
-  return event.Records.flatMap((record) => {
-    const image = record.dynamodb?.NewImage;
-    if (record.eventName !== 'INSERT' || !image) return [];
-    const item = unmarshall(image as Record<string, AttributeValue>);
-    if (item.type !== 'event') return [];
-    const { PK: _pk, SK: _sk, type: _type, ...auditEvent } = item;
-    return [
-      { sequenceNumber: record.dynamodb?.SequenceNumber ?? '', event: auditEvent as AuditEvent },
-    ];
-  });
+const newItem = (record: DynamoDBRecord) =>
+  record.dynamodb?.NewImage
+    ? unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>)
+    : undefined;
+const sequenceOf = (record: DynamoDBRecord) => record.dynamodb?.SequenceNumber ?? '';
+/** A change with the stream record id a batch failure names. */
+type Sequenced<T> = T & { sequenceNumber: string };
+
+/** The audit event a stream record inserted, if that is what it is. */
+function auditEventOf(record: DynamoDBRecord): AuditEvent | undefined {
+  const item = record.eventName === 'INSERT' ? newItem(record) : undefined;
+  if (item?.type !== 'event') return undefined;
+  const { PK: _pk, SK: _sk, type: _type, ...auditEvent } = item;
+  return auditEvent as AuditEvent;
 }
 
-/** Held mail that staff discarded: the stream's MODIFY of the held item, with its raw object. */
-export interface HeldDiscard {
-  heldId: string;
-  raw: { bucket: string; key: string };
+/** The audit events a stream batch carries, each with the record id for batch failures. */
+export function auditEventsIn(event: DynamoDBStreamEvent): Array<Sequenced<{ event: AuditEvent }>> {
+  return event.Records.flatMap((record) => {
+    const auditEvent = auditEventOf(record);
+    return auditEvent ? [{ sequenceNumber: sequenceOf(record), event: auditEvent }] : [];
+  });
 }
 
 /**
  * The changes raw-mail retention follows, in stream order: audit events (a request closing
- * or reopening) and held mail being discarded.
+ * or reopening) and held mail being discarded (the MODIFY that sets its status).
  */
-export type RetentionChange = { sequenceNumber: string } & (
-  | { event: AuditEvent }
-  | { discarded: HeldDiscard }
-);
-
-export function retentionChangesIn(event: DynamoDBStreamEvent): RetentionChange[] {
-  const events = new Map(auditEventsIn(event).map((one) => [one.sequenceNumber, one]));
-  return event.Records.flatMap((record): RetentionChange[] => {
-    const sequenceNumber = record.dynamodb?.SequenceNumber ?? '';
-    const auditEvent = events.get(sequenceNumber);
-    if (auditEvent) return [auditEvent];
-    const image = record.dynamodb?.NewImage;
-    if (record.eventName !== 'MODIFY' || !image) return [];
-    const item = unmarshall(image as Record<string, AttributeValue>);
-    if (item.type !== 'held' || item.status !== 'discarded' || !item.raw) return [];
-    return [
-      {
-        sequenceNumber,
-        discarded: { heldId: String(item.id), raw: item.raw as HeldDiscard['raw'] },
-      },
-    ];
+export function retentionChangesIn(event: DynamoDBStreamEvent): Array<Sequenced<RetentionChange>> {
+  return event.Records.flatMap((record): Array<Sequenced<RetentionChange>> => {
+    const sequenceNumber = sequenceOf(record);
+    const auditEvent = auditEventOf(record);
+    if (auditEvent) return [{ sequenceNumber, event: auditEvent }];
+    const item = record.eventName === 'MODIFY' ? newItem(record) : undefined;
+    if (item?.type !== 'held' || item.status !== 'discarded' || !item.raw) return [];
+    return [{ sequenceNumber, discarded: { heldId: String(item.id), raw: item.raw as ObjectRef } }];
   });
 }
 

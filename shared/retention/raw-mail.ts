@@ -79,3 +79,20 @@ export async function applyDiscardRetention(
   await ports.mark(raw, 'closed');
   return { state: 'closed', marked: [raw.key], unchanged: 0 };
 }
+
+/** What retention acts on: a request closing or reopening, or held mail discarded. */
+export type RetentionChange =
+  | { event: Pick<AuditEvent, 'requestId' | 'seq' | 'from' | 'to'> }
+  | { discarded: { heldId: string; raw: ObjectRef } };
+
+/** Which request or held message a change is about, for the logs. */
+export const retentionSubject = (change: RetentionChange) =>
+  'discarded' in change
+    ? { heldId: change.discarded.heldId }
+    : { requestId: change.event.requestId, seq: change.event.seq };
+
+export function applyRetentionChange(change: RetentionChange, ports: RetentionPorts) {
+  return 'discarded' in change
+    ? applyDiscardRetention(change.discarded.raw, ports)
+    : applyRetention(change.event, ports);
+}

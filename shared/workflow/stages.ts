@@ -14,16 +14,8 @@ export const stages = [
 
 export type Stage = (typeof stages)[number];
 
-/** Stages where the office still owes someone something; the rest are closed for good. */
-export const openStages: readonly Stage[] = [
-  'received',
-  'accepted',
-  'scheduled',
-  'held',
-  'drafting',
-  'in_review',
-  'approved',
-];
-
 /** Closed for good: published, or ended without a meeting. */
 export const closedStages: readonly Stage[] = ['published', 'declined', 'withdrawn'];
+
+/** Stages where the office still owes someone something, in the order work moves. */
+export const openStages: readonly Stage[] = stages.filter((stage) => !closedStages.includes(stage));

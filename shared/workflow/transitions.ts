@@ -118,8 +118,7 @@ export interface TransitionRow {
 const staff: readonly Role[] = ['caseworker', 'approver', 'admin'];
 const casework: readonly Role[] = ['caseworker', 'admin'];
 const approval: readonly Role[] = ['approver', 'admin'];
-const open = openStages;
-const all: readonly Stage[] = [...open, ...closedStages];
+const all: readonly Stage[] = [...openStages, ...closedStages];
 
 export const transitions: readonly TransitionRow[] = [
   { from: 'received', action: 'accept', to: 'accepted', roles: staff, notifies: ['requester'] },
@@ -197,7 +196,7 @@ export const transitions: readonly TransitionRow[] = [
       notifies: ['requester'],
     }),
   ),
-  ...open.map(
+  ...openStages.map(
     (from): TransitionRow => ({
       from,
       action: 'assign',

@@ -6,14 +6,22 @@
  * same person only, and only if the request is still at the version the form was filled
  * in against, so restoring cannot quietly undo a colleague's change.
  */
+import { type Child, h } from './dom.ts';
+import type { Flash } from './router.ts';
+
 export type Draft = Record<string, string>;
 
-export interface KeptDraft {
+/** A page's form as it was shown: where, to whom, against which version, with what values. */
+export interface ShownForm {
   path: string;
   owner: string;
   /** The version of the record the form was shown with, when the page has one. */
   version?: number;
   values: Draft;
+}
+
+/** A form as it was left, kept in place of the shown values. */
+export interface KeptDraft extends ShownForm {
   /** Each field's label, to show what was typed if it cannot go back into the form. */
   labels: Record<string, string>;
 }
@@ -51,20 +59,16 @@ export function readControls(root: Element): Draft {
  * Keeps the whole form if anything in it changed since it was shown. The whole of it, so
  * lists edited row by row (the attendees) come back exactly as they were left.
  */
-export function keepDraft(
-  kept: Omit<KeptDraft, 'values' | 'labels'>,
-  root: Element,
-  shownAs: Draft,
-): boolean {
+export function keepDraft(shown: ShownForm, root: Element): boolean {
   const values = readControls(root);
-  const changed = Object.entries(values).some(([key, value]) => shownAs[key] !== value);
+  const changed = Object.entries(values).some(([key, value]) => shown.values[key] !== value);
   if (!changed) return false;
   const labels: Record<string, string> = {};
   for (const control of controls(root)) {
     const label = control.labels?.[0]?.textContent?.trim();
     if (label) labels[keyOf(control)] = label;
   }
-  sessionStorage.setItem(KEY, JSON.stringify({ ...kept, values, labels } satisfies KeptDraft));
+  sessionStorage.setItem(KEY, JSON.stringify({ ...shown, values, labels } satisfies KeptDraft));
   return true;
 }
 
@@ -88,7 +92,7 @@ export function findDraft(path: string, owner: string): KeptDraft | undefined {
   }
 }
 
-export function dropDraft(): void {
+function dropDraft(): void {
   sessionStorage.removeItem(KEY);
 }
 
@@ -96,7 +100,7 @@ export function dropDraft(): void {
  * Puts a draft's values back, with the events typing would fire, so previews follow.
  * Returns how many fields it found to fill.
  */
-export function restoreControls(root: Element, draft: Draft): number {
+function restoreControls(root: Element, draft: Draft): number {
   let filled = 0;
   for (const control of controls(root)) {
     const value = draft[keyOf(control)];
@@ -112,8 +116,51 @@ export function restoreControls(root: Element, draft: Draft): number {
 }
 
 /** What was typed, field by field, for a draft that could not go back into its form. */
-export function typedText(kept: KeptDraft): Array<[string, string]> {
+function typedText(kept: KeptDraft): Array<[string, string]> {
   return Object.entries(kept.values)
     .filter(([, value]) => value.trim() && value !== 'true' && value !== 'false')
     .map(([key, value]) => [kept.labels[key] ?? key, value]);
+}
+
+/**
+ * Puts a kept draft back into the page just shown and says so; or, when that could undo
+ * someone else's change (the record's version moved) or the form is gone, says why not and
+ * shows what was typed so it can be copied. Either way the draft is used up.
+ */
+export function putDraftBack(
+  draft: KeptDraft,
+  root: Element,
+  pageVersion: number | undefined,
+): { message: Flash; more?: Child } {
+  dropDraft();
+  const moved =
+    draft.version !== undefined && pageVersion !== undefined && draft.version !== pageVersion;
+  if (!moved && restoreControls(root, draft.values) > 0)
+    return {
+      message: {
+        text: 'Your session ended before you saved. What you had typed has been put back: check it, then save.',
+        important: true,
+      },
+    };
+  const typed = typedText(draft);
+  return {
+    message: {
+      text: moved
+        ? 'Your session ended before you saved, and someone else has changed this request since, so what you had typed was not put back. Check their change, then use your text below if it is still needed.'
+        : 'Your session ended before you saved, and this form is no longer offered. What you had typed is below.',
+      important: true,
+    },
+    more:
+      typed.length > 0 &&
+      h(
+        'details',
+        { class: 'details', open: true },
+        h('summary', { class: 'details__summary' }, 'What you had typed'),
+        h(
+          'dl',
+          { class: 'details__text kept-text' },
+          typed.map(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]),
+        ),
+      ),
+  };
 }

@@ -102,7 +102,7 @@ export function dateTime(value: string): string {
 export const clockTime = (value: string) => timeFormat.format(new Date(value));
 
 export function meetingTime(start: string, end: string): string {
-  return `${dateTime(start)} to ${timeFormat.format(new Date(end))}`;
+  return `${dateTime(start)} to ${clockTime(end)}`;
 }
 
 /** Today in the office, as YYYY-MM-DD. */

@@ -9,16 +9,7 @@ import {
   signOut,
 } from './auth.ts';
 import { type Child, focusOn, h, replace } from './dom.ts';
-import {
-  type Draft,
-  dropDraft,
-  findDraft,
-  type KeptDraft,
-  keepDraft,
-  readControls,
-  restoreControls,
-  typedText,
-} from './drafts.ts';
+import { findDraft, keepDraft, putDraftBack, readControls, type ShownForm } from './drafts.ts';
 import { clockTime, roleNames } from './format.ts';
 import { heading, type Page, type PageContext, type View } from './page.ts';
 import { type Flash, type Location, match, navigate, reload, route, start } from './router.ts';
@@ -155,44 +146,6 @@ function renderHeader(config: StaffUiConfig, path: string): void {
   );
 }
 
-/**
- * Puts a kept draft back into the page just shown, or, when that could undo someone
- * else's change or the form is gone, shows what was typed so it can be copied.
- */
-function restoreDraft(draft: KeptDraft, page: Page): { message: Flash; more?: Child } {
-  dropDraft();
-  const moved =
-    draft.version !== undefined && page.version !== undefined && draft.version !== page.version;
-  if (!moved && restoreControls(view, draft.values) > 0)
-    return {
-      message: {
-        text: 'Your session ended before you saved. What you had typed has been put back: check it, then save.',
-        important: true,
-      },
-    };
-  const typed = typedText(draft);
-  return {
-    message: {
-      text: moved
-        ? 'Your session ended before you saved, and someone else has changed this request since, so what you had typed was not put back. Check their change, then use your text below if it is still needed.'
-        : 'Your session ended before you saved, and this form is no longer offered. What you had typed is below.',
-      important: true,
-    },
-    more:
-      typed.length > 0 &&
-      h(
-        'details',
-        { class: 'details', open: true },
-        h('summary', { class: 'details__summary' }, 'What you had typed'),
-        h(
-          'dl',
-          { class: 'details__text kept-text' },
-          typed.map(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]),
-        ),
-      ),
-  };
-}
-
 function problemPage(error: unknown): Page {
   const notFound = error instanceof ApiProblem && error.status === 404;
   return {
@@ -217,12 +170,11 @@ function problemPage(error: unknown): Page {
 
 let shown = 0;
 let pagesShown = 0;
-/** The page's fields as they were shown, to tell what the person has changed since. */
-let shownAs: Draft = {};
-/** Who the page was shown to: their session may be gone by the time a 401 says so. */
-let lastMember = '';
-/** The version of the record the page's form was filled in against, if it says. */
-let shownVersion: number | undefined;
+/**
+ * The page's form as it was shown, and to whom: what a kept draft is compared with, and
+ * who owns it (their session may be gone by the time a 401 says so).
+ */
+let shownForm: ShownForm | undefined;
 
 /** A confirmation (green, "Success:") or something to know (black, "Important:"). */
 function showFlash(message: Flash, more?: Child): void {
@@ -256,9 +208,7 @@ async function show(config: StaffUiConfig, location: Location, message: Flash | 
     return;
   }
   renderHeader(config, location.path);
-  shownAs = {};
-  shownVersion = undefined;
-  if (session) lastMember = session.member.email;
+  shownForm = undefined;
   const draft =
     isPublic || !session
       ? undefined
@@ -273,7 +223,7 @@ async function show(config: StaffUiConfig, location: Location, message: Flash | 
     config,
     member: session?.member ?? { email: '', name: '', roles: [] },
     announce,
-    draft: draft && { version: draft.version, values: draft.values },
+    draft,
   };
   let page: Page;
   try {
@@ -295,10 +245,15 @@ async function show(config: StaffUiConfig, location: Location, message: Flash | 
   view.removeAttribute('aria-busy');
   replace(view, ...page.content);
   document.title = `${page.title} – postroom`;
-  shownAs = readControls(view);
-  shownVersion = page.version;
+  if (session)
+    shownForm = {
+      path: location.path + window.location.search,
+      owner: session.member.email,
+      version: page.version,
+      values: readControls(view),
+    };
   // A page that failed to load keeps the draft for the next try.
-  const restored = draft && !page.failed ? restoreDraft(draft, page) : undefined;
+  const restored = draft && !page.failed ? putDraftBack(draft, view, page.version) : undefined;
   if (restored) showFlash(restored.message, restored.more);
   else if (message) showFlash(message);
   // A fresh load leaves focus at the top, so the skip link comes first; a move within
@@ -330,12 +285,9 @@ async function boot(): Promise<void> {
     apiUrl: config.apiUrl,
     token: () => currentSession()?.token,
     signedOut: () => {
-      const here = window.location.pathname + window.location.search;
-      const kept = lastMember
-        ? keepDraft({ path: here, owner: lastMember, version: shownVersion }, view, shownAs)
-        : false;
+      const kept = shownForm ? keepDraft(shownForm, view) : false;
       forgetSession();
-      rememberReturn(here);
+      rememberReturn(window.location.pathname + window.location.search);
       navigate('/sign-in', {
         replace: true,
         flash: {
@@ -366,7 +318,7 @@ function warnBeforeSessionEnds(): void {
     if (session && ends - Date.now() < 5 * 60_000) {
       warned = true;
       text = `Your session ends at ${clockTime(new Date(ends).toISOString())}. Save what you are doing; you will then be asked to sign in again.`;
-    } else if (!session && warned && lastMember) {
+    } else if (!session && warned) {
       text =
         'Your session has ended. Saving will ask you to sign in again, and what you typed will be kept.';
     } else if (session) {

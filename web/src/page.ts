@@ -1,5 +1,6 @@
 import type { StaffUiConfig } from '../../infra/staff-ui.ts';
 import { type Child, h, hidden } from './dom.ts';
+import type { KeptDraft } from './drafts.ts';
 import type { StaffMember } from './types.ts';
 
 /** What every page gets, and what it gives back: a title and its content. */
@@ -14,7 +15,7 @@ export interface PageContext {
    * What the person had typed here when their session ended, and the version it was typed
    * against; the app puts the values back once the page shows, if the version still holds.
    */
-  draft?: { version?: number; values: Record<string, string> };
+  draft?: Pick<KeptDraft, 'version' | 'values'>;
 }
 
 export interface Page {
