@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -6,13 +7,16 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { log } from '../log.ts';
 import { dueDate } from '../workflow/act.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import type {
   Filing,
   HeldMailRecord,
   HeldResolution,
+  MessagePointer,
   MessageRecord,
+  ReceivedFingerprint,
   RequestRecord,
 } from '../workflow/records.ts';
 import { dynamo } from './clients.ts';
@@ -20,12 +24,23 @@ import { keys, stageIndex } from './keys.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
+/**
+ * How many numbers back a reference claim is kept on the counter item. A claim only
+ * matters to a retry of a filing that crashed between claiming and committing, which SQS
+ * redelivers within the hour; a thousand letters is months of an office's mail.
+ */
+const CLAIMS_KEPT = 1000;
+/** Every this many numbers, the allocator drops claims older than CLAIMS_KEPT. */
+const PRUNE_EVERY = 100;
+/** A transaction that keeps losing races is retried for this long, then SQS retries it. */
+const CONFLICT_BUDGET_MS = 30_000;
+
+/** The counter-item attribute holding one letter's claimed number. */
+const claimAttribute = (claimKey: string) =>
+  `c_${createHash('sha256').update(claimKey).digest('base64url').slice(0, 16)}`;
+
 /** Request, event and mail items in the one table; every multi-item write is a transaction. */
 export function requestStore(tableName: string, timeZone: string) {
-  // The counter value this container last saw per year. A warm container usually guesses
-  // right and saves a read; a wrong guess fails the condition and reads the real value.
-  const counterSeen = new Map<number, number>();
-
   const get = async <T>(key: { PK: string; SK: string }): Promise<T | undefined> =>
     (await dynamo.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })))
       .Item as T | undefined;
@@ -124,6 +139,46 @@ export function requestStore(tableName: string, timeZone: string) {
         },
       },
     }));
+  /**
+   * The pointer for a message received: as above, plus who sent its first copy and when,
+   * which is how a later delivery of the same message is recognised as a resend.
+   */
+  const receivedMessageItem = (
+    received: { messageId: string } & ReceivedFingerprint,
+    requestId: string,
+  ): TransactItem => {
+    const { messageId, ...fingerprint } = received;
+    return {
+      Update: {
+        TableName: tableName,
+        Key: keys.messageId(messageId),
+        UpdateExpression:
+          'SET #type = :type, messageId = :messageId, requestId = if_not_exists(requestId, :requestId), received = if_not_exists(received, :received)',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':type': 'message-id',
+          ':messageId': messageId,
+          ':requestId': requestId,
+          ':received': fingerprint,
+        },
+      },
+    };
+  };
+  const pointerItems = (message: MessageRecord, requestId: string): TransactItem[] =>
+    message.direction === 'inbound' && message.messageId
+      ? [
+          receivedMessageItem(
+            {
+              messageId: message.messageId,
+              from: message.from,
+              sentAt: message.sentAt,
+              filedAt: message.at,
+              messageKey: message.key,
+            },
+            requestId,
+          ),
+        ]
+      : [];
 
   /** True when a transaction lost a race with another (not a failed condition). */
   const conflicted = (error: unknown): boolean =>
@@ -131,7 +186,93 @@ export function requestStore(tableName: string, timeZone: string) {
     ((error as TransactionCanceledException).CancellationReasons ?? []).some(
       (reason) => reason.Code === 'TransactionConflict',
     );
-  const jitter = () => new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80));
+  /** Full-jitter exponential backoff: 10 ms doubling to 1 s, so racers spread out. */
+  const backoff = (attempt: number) =>
+    new Promise((resolve) =>
+      setTimeout(resolve, Math.random() * Math.min(1000, 10 * 2 ** attempt)),
+    );
+  /** Runs a transaction, retrying lost races (never failed conditions) until the budget ends. */
+  const transactWithRetries = async (items: TransactItem[], what: string): Promise<void> => {
+    const started = Date.now();
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await dynamo.send(new TransactWriteCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        if (!conflicted(error) || Date.now() - started > CONFLICT_BUDGET_MS) throw error;
+        log.info('transaction lost a race; retrying', { what, attempt });
+        await backoff(attempt);
+      }
+    }
+  };
+
+  /** Drops claims far behind the counter, so the counter item stays small. */
+  const pruneClaims = async (year: number, current: number): Promise<void> => {
+    const counter = await get<Record<string, unknown>>(keys.counter(year));
+    const stale = Object.entries(counter ?? {})
+      .filter(([name, value]) => name.startsWith('c_') && Number(value) <= current - CLAIMS_KEPT)
+      .map(([name]) => name);
+    for (let start = 0; start < stale.length; start += 100) {
+      const chunk = stale.slice(start, start + 100);
+      await dynamo.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.counter(year),
+          UpdateExpression: `REMOVE ${chunk.map((_, index) => `#c${index}`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(
+            chunk.map((name, index) => [`#c${index}`, name]),
+          ),
+        }),
+      );
+    }
+  };
+
+  /**
+   * The yearly sequence number for one letter (or hand-opened request), claimed once.
+   * One atomic update of the counter both advances it and records which letter took the
+   * number, so concurrent letters never fail against each other (DynamoDB serialises
+   * single-item updates) and a retry of the same letter gets the same number back: no
+   * number is skipped, even after a crash between claiming and filing.
+   */
+  const claimSequence = async (year: number, claimKey: string): Promise<number> => {
+    const claim = claimAttribute(claimKey);
+    try {
+      const claimed = await dynamo.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.counter(year),
+          UpdateExpression:
+            'SET #type = :type, n = if_not_exists(n, :zero) + :one, #claim = if_not_exists(n, :zero) + :one',
+          ConditionExpression: 'attribute_not_exists(#claim)',
+          ExpressionAttributeNames: { '#type': 'type', '#claim': claim },
+          ExpressionAttributeValues: { ':type': 'counter', ':zero': 0, ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      const sequence = Number(claimed.Attributes?.n);
+      if (sequence % PRUNE_EVERY === 0) {
+        await pruneClaims(year, sequence).catch((error) =>
+          log.warn('could not prune reference claims; the next prune will', { year, error }),
+        );
+      }
+      return sequence;
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      // This letter claimed its number on an earlier attempt: the same number again.
+      const found = await dynamo.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: keys.counter(year),
+          ProjectionExpression: '#claim',
+          ExpressionAttributeNames: { '#claim': claim },
+          ConsistentRead: true,
+        }),
+      );
+      const sequence = Number(found.Item?.[claim]);
+      if (!Number.isInteger(sequence)) throw new Error(`the claim on ${year}'s counter vanished`);
+      return sequence;
+    }
+  };
 
   /** Which cancellation reasons were condition failures, by position in the transaction. */
   const conditionFailures = (error: unknown): boolean[] | undefined =>
@@ -147,6 +288,9 @@ export function requestStore(tableName: string, timeZone: string) {
       get<Filing & { filedAt: string }>(keys.filing(raw.bucket, raw.key)),
 
     getRequest: (id: string) => get<RequestRecord>(keys.request(id)),
+
+    /** What postroom knows of a Message-ID, if anything. */
+    findMessagePointer: (messageId: string) => get<MessagePointer>(keys.messageId(messageId)),
 
     async findRequestByReference(reference: string): Promise<RequestRecord | undefined> {
       const pointer = await get<{ requestId: string }>(keys.reference(reference));
@@ -185,9 +329,10 @@ export function requestStore(tableName: string, timeZone: string) {
     },
 
     /**
-     * Files a new request: counter, request, first event, message, reference pointer and
-     * the filing record in one transaction. The counter is read then set with a condition,
-     * so references have no gaps; a lost race re-reads and tries again.
+     * Files a new request: its reference is claimed for this object (see claimSequence),
+     * then request, first event, message, reference pointer and filing record are written
+     * in one transaction. A lost race is retried; the filing record failing its condition
+     * means another delivery of the same object filed it, with the same reference.
      */
     async fileNewRequest(
       raw: { bucket: string; key: string },
@@ -197,65 +342,38 @@ export function requestStore(tableName: string, timeZone: string) {
         event: AuditEvent;
         message: MessageRecord;
       },
-      messageIds: readonly string[] = [],
       fromHeld?: HeldResolution,
     ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }> {
-      for (let attempt = 0; attempt < 25; attempt += 1) {
-        const seen = counterSeen.get(year);
-        const counter =
-          seen === undefined ? await get<{ n: number }>(keys.counter(year)) : { n: seen };
-        const current = counter?.n ?? 0;
-        const { request, event, message } = build(current + 1);
-        const items: TransactItem[] = [
+      const sequence = await claimSequence(year, `${raw.bucket}/${raw.key}`);
+      const { request, event, message } = build(sequence);
+      const items: TransactItem[] = [
+        filingItem(
+          raw,
           {
-            Update: {
-              TableName: tableName,
-              Key: keys.counter(year),
-              UpdateExpression: 'SET n = :next',
-              ConditionExpression: counter ? 'n = :current' : 'attribute_not_exists(n)',
-              ExpressionAttributeValues: {
-                ':next': current + 1,
-                ...(counter ? { ':current': current } : {}),
-              },
-            },
+            place: 'request',
+            requestId: request.id,
+            reference: request.reference,
+            messageKey: message.key,
           },
-          filingItem(
-            raw,
-            {
-              place: 'request',
-              requestId: request.id,
-              reference: request.reference,
-              messageKey: message.key,
-            },
-            request.receivedAt,
-            fromHeld,
-          ),
-          putNew(keys.request(request.id), requestItem(request)),
-          eventItem(event),
-          messageItem(message),
-          putNew(keys.reference(request.reference), { type: 'reference', requestId: request.id }),
-          ...messageIdItems(messageIds, request.id),
-          ...(fromHeld ? [resolveHeldItem(fromHeld, request.receivedAt)] : []),
-        ];
-        try {
-          await dynamo.send(new TransactWriteCommand({ TransactItems: items }));
-          counterSeen.set(year, current + 1);
-          return { outcome: 'filed', request };
-        } catch (error) {
-          if (conflicted(error)) {
-            await jitter();
-            continue;
-          }
-          const failures = conditionFailures(error);
-          if (!failures) throw error;
-          // The filing record (or, from held mail, the held item) says it is done already.
-          if (failures[1] || (fromHeld && failures.at(-1))) return { outcome: 'already-filed' };
-          if (!failures[0]) throw error;
-          // Another letter took this number first (or the guess was stale); read it again.
-          counterSeen.delete(year);
-        }
+          request.receivedAt,
+          fromHeld,
+        ),
+        putNew(keys.request(request.id), requestItem(request)),
+        eventItem(event),
+        messageItem(message),
+        putNew(keys.reference(request.reference), { type: 'reference', requestId: request.id }),
+        ...pointerItems(message, request.id),
+        ...(fromHeld ? [resolveHeldItem(fromHeld, request.receivedAt)] : []),
+      ];
+      try {
+        await transactWithRetries(items, `filing ${request.reference}`);
+        return { outcome: 'filed', request };
+      } catch (error) {
+        const failures = conditionFailures(error);
+        // The filing record (or, from held mail, the held item) says it is done already.
+        if (failures?.[0] || (fromHeld && failures?.at(-1))) return { outcome: 'already-filed' };
+        throw error;
       }
-      throw new Error(`could not allocate a reference for ${year} after 25 attempts`);
     },
 
     /** Adds a message and its event to an existing request, continuing the hash chain. */
@@ -263,10 +381,10 @@ export function requestStore(tableName: string, timeZone: string) {
       raw: { bucket: string; key: string },
       requestId: string,
       build: (current: RequestRecord) => { event: AuditEvent; message: MessageRecord },
-      messageIds: readonly string[] = [],
       fromHeld?: HeldResolution,
     ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }> {
-      for (let attempt = 0; attempt < 25; attempt += 1) {
+      const started = Date.now();
+      for (let attempt = 0; ; attempt += 1) {
         const current = await get<RequestRecord>(keys.request(requestId));
         if (!current) throw new Error(`request ${requestId} vanished while filing a reply`);
         const { event, message } = build(current);
@@ -295,26 +413,22 @@ export function requestStore(tableName: string, timeZone: string) {
           ),
           eventItem(event),
           messageItem(message),
-          ...messageIdItems(messageIds, requestId),
+          ...pointerItems(message, requestId),
           ...(fromHeld ? [resolveHeldItem(fromHeld, event.at)] : []),
         ];
         try {
           await dynamo.send(new TransactWriteCommand({ TransactItems: items }));
           return { outcome: 'filed', request: current };
         } catch (error) {
-          if (conflicted(error)) {
-            await jitter();
-            continue;
-          }
           const failures = conditionFailures(error);
-          if (!failures) throw error;
           // The filing record (or, from held mail, the held item) says it is done already.
-          if (failures[1] || (fromHeld && failures.at(-1))) return { outcome: 'already-filed' };
-          if (!failures[0]) throw error;
-          // Another event joined the chain first; continue from the new end.
+          if (failures?.[1] || (fromHeld && failures?.at(-1))) return { outcome: 'already-filed' };
+          // A lost race, or another event joined the chain first: continue from the new end.
+          const raced = conflicted(error) || failures?.[0];
+          if (!raced || Date.now() - started > CONFLICT_BUDGET_MS) throw error;
+          await backoff(attempt);
         }
       }
-      throw new Error(`could not append to request ${requestId} after 25 attempts`);
     },
 
     /**

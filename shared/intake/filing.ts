@@ -43,6 +43,8 @@ export interface FilingContext {
   receivedAt: Date;
   raw: { bucket: string; key: string };
   documents: NonNullable<MessageRecord['documents']>;
+  /** Set when this delivery is a resend: the key of the message first filed. */
+  duplicateOf?: string;
 }
 
 function inboundMessage(requestId: string, context: FilingContext): MessageRecord {
@@ -56,9 +58,11 @@ function inboundMessage(requestId: string, context: FilingContext): MessageRecor
     to: [...letter.to, ...letter.cc],
     subject: letter.subject,
     messageId: letter.messageId,
+    sentAt: letter.sentAt,
     raw: context.raw,
     documents: context.documents,
     machine: letter.machine?.reason,
+    ...(context.duplicateOf ? { duplicateOf: context.duplicateOf } : {}),
   };
 }
 
@@ -144,6 +148,7 @@ export function joinRequest(
         sender: letter.from.address,
         subject: letter.subject,
         matchedBy,
+        ...(context.duplicateOf ? { deliveredAgain: true, duplicateOf: context.duplicateOf } : {}),
         ...(letter.machine ? { machine: letter.machine.reason } : {}),
         ...(letter.verdicts.spam === 'FAIL' ? { spam: true } : {}),
       },

@@ -127,7 +127,6 @@ export async function resolveHeld(
         held.raw,
         requestId,
         (current) => joinRequest(current, `attached from held mail by ${by}`, context, by),
-        letter.messageId ? [letter.messageId] : [],
         { heldId, status: 'attached', by, detail: `attached to ${requestId}` },
       );
       if (result.outcome === 'already-filed')
@@ -179,7 +178,6 @@ export async function resolveHeld(
           withheld: `opened from held mail by ${by}`,
         },
       ),
-    letter.messageId ? [letter.messageId] : [],
     { heldId, status: 'opened', by, detail: 'opened as a new request' },
   );
   if (result.outcome === 'already-filed')

@@ -10,7 +10,13 @@ import {
 import { safeFilename, sanitiseLetterHtml } from '../mail/sanitise.ts';
 import { findThread } from '../mail/threading.ts';
 import { officeDate } from '../workflow/deadlines.ts';
-import type { Filing, HeldMailRecord, HeldResolution, RequestRecord } from '../workflow/records.ts';
+import type {
+  Filing,
+  HeldMailRecord,
+  HeldResolution,
+  MessagePointer,
+  RequestRecord,
+} from '../workflow/records.ts';
 import { formatReference } from '../workflow/reference.ts';
 import {
   type DeadlineRules,
@@ -19,6 +25,7 @@ import {
   joinRequest,
   openRequest,
 } from './filing.ts';
+import { recogniseSameMessageId } from './resend.ts';
 
 export interface RawObject {
   bucket: string;
@@ -44,18 +51,18 @@ export interface IntakePorts {
     findRequestByMessageIds(
       ids: readonly string[],
     ): Promise<{ request: RequestRecord; messageId: string } | undefined>;
+    findMessagePointer(messageId: string): Promise<MessagePointer | undefined>;
+    /** Files a new request; the message's own Message-ID is remembered for threading. */
     fileNewRequest(
       raw: RawObject,
       year: number,
       build: (sequence: number) => ReturnType<typeof openRequest>,
-      messageIds?: readonly string[],
       fromHeld?: HeldResolution,
     ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }>;
     fileReply(
       raw: RawObject,
       requestId: string,
       build: (current: RequestRecord) => ReturnType<typeof joinRequest>,
-      messageIds?: readonly string[],
       fromHeld?: HeldResolution,
     ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }>;
     fileHeld(held: HeldMailRecord): Promise<'filed' | 'already-filed'>;
@@ -67,8 +74,23 @@ export interface IntakeRules extends DeadlineRules {
 }
 
 export type IntakeOutcome =
-  | { place: 'request'; requestId: string; reference: string; joined: boolean; duplicate: boolean }
+  | {
+      place: 'request';
+      requestId: string;
+      reference: string;
+      joined: boolean;
+      /** This delivery found the object filed already (an at-least-once repeat). */
+      duplicate: boolean;
+      /** The message itself was sent again: filed on its request, marked delivered again. */
+      deliveredAgain?: boolean;
+    }
   | { place: 'held'; heldId: string; reason: HoldReason | string; duplicate: boolean };
+
+/** Staff asking intake to try again with mail it gave up on (held as could_not_file). */
+export interface IntakeRetry {
+  heldId: string;
+  by: string;
+}
 
 export async function storeDocuments(
   ports: IntakePorts,
@@ -115,13 +137,24 @@ export async function receiveMail(
   raw: RawObject,
   ports: IntakePorts,
   rules: IntakeRules,
+  retry?: IntakeRetry,
 ): Promise<IntakeOutcome> {
   // The filing check and the read go together: nearly every delivery is a first one.
   const [previous, object] = await Promise.all([
     ports.store.findFiling(raw),
     ports.readRaw(raw, rules.limits.maxBytes),
   ]);
-  if (previous) {
+  // A retry takes the mail out of held mail, which must still hold it.
+  const retrying = retry && previous?.place === 'held' && previous.heldId === retry.heldId;
+  const fromHeld: HeldResolution | undefined = retrying
+    ? {
+        heldId: retry.heldId,
+        status: 'refiled',
+        by: retry.by,
+        detail: 'filed by intake, tried again by staff',
+      }
+    : undefined;
+  if (previous && !retrying) {
     log.info('inbound mail already filed; nothing to do', { objectKey: raw.key, ...previous });
     return previous.place === 'request'
       ? {
@@ -178,11 +211,22 @@ export async function receiveMail(
       subject: firstHeader(reading.headers, 'subject'),
     });
   }
-  const { letter } = reading;
-  const thread = await findThread(letter, {
-    byReference: ports.store.findRequestByReference,
-    byMessageIds: ports.store.findRequestByMessageIds,
-  });
+  const [thread, pointer] = await Promise.all([
+    findThread(reading.letter, {
+      byReference: ports.store.findRequestByReference,
+      byMessageIds: ports.store.findRequestByMessageIds,
+    }),
+    reading.letter.messageId ? ports.store.findMessagePointer(reading.letter.messageId) : undefined,
+  ]);
+  const sameId = recogniseSameMessageId(reading.letter, receivedAt, pointer);
+  const letter =
+    sameId?.kind === 'reused-id'
+      ? { ...reading.letter, warnings: [...reading.letter.warnings, sameId.warning] }
+      : reading.letter;
+  if (sameId?.kind === 'resend') {
+    // No acknowledgement and no new request: the first copy already had both.
+    return fileResend(raw, letter, sameId, { messageKey, receivedAt }, ports, fromHeld);
+  }
   const summary = { from: letter.from.address, subject: letter.subject };
   if (!thread && letter.machine?.kind === 'bounce') {
     return hold('unmatched_bounce', 'a bounce that matches no message postroom sent', summary);
@@ -199,21 +243,20 @@ export async function receiveMail(
     raw,
     documents: await storeDocuments(ports, targetId, messageKey, letter),
   };
-  const messageIds = letter.messageId ? [letter.messageId] : [];
   const year = Number(officeDate(receivedAt, rules.timeZone).slice(0, 4));
   const result = thread
     ? await ports.store.fileReply(
         raw,
         thread.request.id,
         (current) => joinRequest(current, thread.matchedBy, context),
-        messageIds,
+        fromHeld,
       )
     : await ports.store.fileNewRequest(
         raw,
         year,
         (sequence) =>
           openRequest({ requestId, reference: formatReference(year, sequence) }, context, rules),
-        messageIds,
+        fromHeld,
       );
   if (result.outcome === 'already-filed') {
     // A concurrent delivery of the same object won the race; its filing stands.
@@ -244,5 +287,44 @@ export async function receiveMail(
     reference,
     joined: Boolean(thread),
     duplicate: false,
+  };
+}
+
+/** Files a message delivered again on the request its first copy went to, marked as such. */
+async function fileResend(
+  raw: RawObject,
+  letter: InboundLetter,
+  resend: { requestId: string; messageKey: string },
+  ids: { messageKey: string; receivedAt: Date },
+  ports: IntakePorts,
+  fromHeld?: HeldResolution,
+): Promise<IntakeOutcome> {
+  const context: FilingContext = {
+    letter,
+    messageKey: ids.messageKey,
+    receivedAt: ids.receivedAt,
+    raw,
+    documents: await storeDocuments(ports, resend.requestId, ids.messageKey, letter),
+    duplicateOf: resend.messageKey,
+  };
+  const result = await ports.store.fileReply(
+    raw,
+    resend.requestId,
+    (current) => joinRequest(current, `delivered again: Message-ID ${letter.messageId}`, context),
+    fromHeld,
+  );
+  const filing = result.outcome === 'already-filed' ? await ports.store.findFiling(raw) : undefined;
+  log.info('message delivered again; filed on its request as a duplicate', {
+    objectKey: raw.key,
+    requestId: resend.requestId,
+    duplicateOf: resend.messageKey,
+  });
+  return {
+    place: 'request',
+    requestId: resend.requestId,
+    reference: result.request?.reference ?? (filing?.place === 'request' ? filing.reference : ''),
+    joined: true,
+    duplicate: result.outcome === 'already-filed',
+    deliveredAgain: true,
   };
 }

@@ -106,6 +106,8 @@ export function planNotifications(
       return planned;
     }
     case 'message_received':
+      // The same message delivered again tells staff nothing new: it is on the timeline.
+      if (event.details.deliveredAgain === true) return [];
       return [
         {
           kind: 'message-alert',

@@ -99,12 +99,33 @@ export interface MessageRecord {
   to: string[];
   subject: string;
   messageId?: string;
+  /** The Date header of a received message, as ISO, when it had a valid one. */
+  sentAt?: string;
   /** Where the raw MIME is kept (inbound) or what SES called the message (outbound). */
   raw?: { bucket: string; key: string };
   sesMessageId?: string;
   documents?: { text: string; html?: string; attachments: StoredAttachment[] };
   machine?: string;
   kind?: string;
+  /** A resend of a message already filed: the key of that first copy. */
+  duplicateOf?: string;
+}
+
+/** Who sent a received message, and when: what tells a resend from a reused Message-ID. */
+export interface ReceivedFingerprint {
+  from: string;
+  /** The message's own Date header, as ISO; absent when it had none. */
+  sentAt?: string;
+  /** When postroom filed it. */
+  filedAt: string;
+  messageKey: string;
+}
+
+/** What postroom knows of a Message-ID: the request it threads to, and for mail received, its first copy. */
+export interface MessagePointer {
+  messageId: string;
+  requestId: string;
+  received?: ReceivedFingerprint;
 }
 
 export interface HeldMailRecord {
@@ -125,7 +146,8 @@ export type Filing =
 /** How staff took a message out of held mail. */
 export interface HeldResolution {
   heldId: string;
-  status: 'attached' | 'opened' | 'discarded';
+  /** refiled: staff had intake try again with mail it could not file. */
+  status: 'attached' | 'opened' | 'discarded' | 'refiled';
   by: string;
   detail: string;
 }

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { env, fixture, records, sentMail, startPostroom } from '../support/postroom.ts';
+import {
+  asAnotherMessage,
+  env,
+  fixture,
+  records,
+  sentMail,
+  startPostroom,
+} from '../support/postroom.ts';
 
 /** A sender who writes six times in an hour gets five acknowledgements, then silence. */
 let postroom: Awaited<ReturnType<typeof startPostroom>>;
@@ -15,8 +22,9 @@ afterAll(async () => {
 
 describe('acknowledgements per sender', () => {
   it('stops at the hourly limit, while every letter still becomes a request and alerts staff', async () => {
-    for (let letter = 0; letter < 6; letter += 1)
-      await postroom.deliver(fixture('02-docx-charity.eml'), sender);
+    // Six different letters: each its own Message-ID, or the repeats would be resends.
+    for (let count = 0; count < 6; count += 1)
+      await postroom.deliver(asAnotherMessage(fixture('02-docx-charity.eml'), count), sender);
     const requests = await records.requestsInStage('received');
     expect(requests).toHaveLength(6);
     const acknowledgements = (await sentMail.to(sender)).filter((mail) =>

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBrokenLink } from '../../shared/workflow/audit.ts';
 import {
   act as actAs,
+  asAnotherMessage,
   documentClient,
   env,
   fixture,
@@ -396,7 +397,7 @@ describe('closing without a meeting', () => {
 describe('paging and search', () => {
   it('pages through requests with an opaque nextToken, each once', async () => {
     for (let letter = 0; letter < 6; letter += 1)
-      await postroom.deliver(fixture('02-docx-charity.eml'));
+      await postroom.deliver(asAnotherMessage(fixture('02-docx-charity.eml'), letter));
     const seen: string[] = [];
     let token: string | null = null;
     let pages = 0;

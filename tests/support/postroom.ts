@@ -39,6 +39,18 @@ export function fixture(name: string): Buffer {
   return readFileSync(join(import.meta.dirname, '..', 'fixtures', 'mail', name));
 }
 
+/**
+ * Another message with the same content: its own Message-ID, so intake files it as a new
+ * letter rather than recognising the same message delivered again.
+ */
+export function asAnotherMessage(raw: Buffer, tag: string | number): Buffer {
+  const text = raw.toString('latin1');
+  return Buffer.from(
+    text.replace(/^Message-ID:\s*<([^>]+)>/im, `Message-ID: <${tag}.$1>`),
+    'latin1',
+  );
+}
+
 export function withReference(raw: Buffer, placeholder: string, reference: string): Buffer {
   return Buffer.from(raw.toString('latin1').replaceAll(placeholder, reference), 'latin1');
 }

@@ -410,8 +410,17 @@ function timeline(detail: RequestDetail, loadedAt: number): HTMLElement {
         h(
           'h3',
           { class: 'timeline__title' },
-          inbound ? `Mail received from ${message.from}` : `Mail sent to ${message.to.join(', ')}`,
+          inbound
+            ? `Mail ${message.duplicateOf ? 'delivered again' : 'received'} from ${message.from}`
+            : `Mail sent to ${message.to.join(', ')}`,
         ),
+        message.duplicateOf
+          ? h(
+              'p',
+              { class: 'timeline__detail' },
+              'The same message (same Message-ID, sender and date) arrived again, as mail servers resend after a lost connection. No second acknowledgement was sent.',
+            )
+          : null,
         h(
           'p',
           { class: 'timeline__meta' },
