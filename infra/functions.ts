@@ -12,8 +12,13 @@ export type Trigger =
   | { kind: 'schedule'; expression: string; localEveryMinutes: number }
   /** HTTP API routes behind the JWT authorizer; locally, the API stand-in on port 3000. */
   | { kind: 'http-api'; routes: ReadonlyArray<{ method: string; path: string; public?: boolean }> }
-  /** SES stores raw MIME in the inbound bucket; S3 ObjectCreated reaches the function via SQS. */
-  | { kind: 'inbound-mail'; batchSize: number; maxReceiveCount: number }
+  /**
+   * SES stores raw MIME in the inbound bucket; S3 ObjectCreated reaches the function via
+   * SQS, at most `maxConcurrency` deliveries at once, dead-lettered after maxReceiveCount.
+   */
+  | { kind: 'inbound-mail'; batchSize: number; maxReceiveCount: number; maxConcurrency: number }
+  /** The dead-letter queue of another function's inbound-mail trigger (SQS on AWS too). */
+  | { kind: 'dead-letters'; of: 'intakeMail'; batchSize: number; maxReceiveCount: number }
   /** The table stream (audit-event inserts, and for retention held-mail discards), filtered as below. */
   | {
       kind: 'audit-events';
@@ -86,7 +91,9 @@ export const functions = {
   intakeMail: {
     entry: 'functions/intake-mail.ts',
     description: 'Files raw mail stored by SES as a request, a reply, or held mail',
-    trigger: { kind: 'inbound-mail', batchSize: 1, maxReceiveCount: 5 },
+    // Five at once: new accounts may have a concurrency quota of 10, and a flood of mail
+    // must leave room for the staff API and notifications (README, "Intake under load").
+    trigger: { kind: 'inbound-mail', batchSize: 1, maxReceiveCount: 5, maxConcurrency: 5 },
     env: [
       'TABLE_NAME',
       'DOCUMENTS_BUCKET',
@@ -101,6 +108,14 @@ export const functions = {
     // A 40 MB message parses into several copies of itself (raw, decoded parts, uploads).
     memoryMb: 1536,
     timeoutSeconds: 120,
+  },
+  intakeDeadLetters: {
+    entry: 'functions/intake-dead-letters.ts',
+    description: 'Puts mail intake gave up on into held mail, as could not be filed',
+    trigger: { kind: 'dead-letters', of: 'intakeMail', batchSize: 10, maxReceiveCount: 5 },
+    env: ['TABLE_NAME', 'OFFICE_TIMEZONE'],
+    memoryMb: 256,
+    timeoutSeconds: 30,
   },
   notify: {
     entry: 'functions/notify.ts',

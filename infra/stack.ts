@@ -263,6 +263,41 @@ export class PostroomStack extends Stack {
       return queue;
     };
 
+    /**
+     * An inbound-mail trigger's queues: deliveries, redriven after maxReceiveCount to a
+     * dead-letter queue that the dead-letters function drains into held mail; what that
+     * function cannot hold either is parked in a last queue, alarmed.
+     */
+    const deadLetterReceives = (name: string) =>
+      Object.values(functions as Record<string, FunctionDeclaration>).flatMap(({ trigger }) =>
+        trigger.kind === 'dead-letters' && trigger.of === name ? [trigger.maxReceiveCount] : [],
+      )[0] ?? 5;
+    const mailQueueCache = new Map<string, { deliveries: Queue; deadLetters: Queue }>();
+    const mailQueues = (name: string, timeoutSeconds: number, maxReceiveCount: number) => {
+      const cached = mailQueueCache.get(name);
+      if (cached) return cached;
+      const parked = deadLetterQueue(
+        `${name}Unheld`,
+        `mail could not even be put in held mail; the raw message is in the inbound bucket under the key in each queued event`,
+      );
+      const deadLetters = new Queue(this, `${name}DeadLetters`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+        visibilityTimeout: Duration.minutes(3),
+        deadLetterQueue: { queue: parked, maxReceiveCount: deadLetterReceives(name) },
+      });
+      const deliveries = new Queue(this, `${name}Deliveries`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        visibilityTimeout: Duration.seconds(timeoutSeconds * 6),
+        deadLetterQueue: { queue: deadLetters, maxReceiveCount },
+      });
+      const queues = { deliveries, deadLetters };
+      mailQueueCache.set(name, queues);
+      return queues;
+    };
+
     // ---- Receiving -----------------------------------------------------------------
     // SES receiving: store each message under the intake prefix, then stop. The S3 action
     // adds the bucket policy that lets SES (for this account only) write there.
@@ -476,16 +511,11 @@ export class PostroomStack extends Stack {
       if (trigger.kind === 'inbound-mail') {
         // The bucket comes with each S3 event, not from configuration.
         app.grantBucket(inbound, 'read');
-        const deadLetters = deadLetterQueue(
-          `${name}DeadLetters`,
-          `mail is waiting in ${name}'s dead-letter queue; the raw message is in the inbound bucket`,
+        const { deliveries } = mailQueues(
+          name,
+          declaration.timeoutSeconds,
+          trigger.maxReceiveCount,
         );
-        const deliveries = new Queue(this, `${name}Deliveries`, {
-          encryption: QueueEncryption.SQS_MANAGED,
-          enforceSSL: true,
-          visibilityTimeout: Duration.seconds(declaration.timeoutSeconds * 6),
-          deadLetterQueue: { queue: deadLetters, maxReceiveCount: trigger.maxReceiveCount },
-        });
         // New mail only: SES puts (or, for large mail, uploads in parts). A retention
         // restamp is a copy, and must not look like mail arriving.
         for (const created of [
@@ -499,8 +529,30 @@ export class PostroomStack extends Stack {
         app.fn.addEventSource(
           new SqsEventSource(deliveries, {
             batchSize: trigger.batchSize,
+            maxConcurrency: trigger.maxConcurrency,
             reportBatchItemFailures: true,
           }),
+        );
+      } else if (trigger.kind === 'dead-letters') {
+        // Reads the first bytes of the raw message for its sender and subject.
+        app.grantBucket(inbound, 'read');
+        const of = functions[trigger.of];
+        const { deadLetters } = mailQueues(
+          trigger.of,
+          of.timeoutSeconds,
+          of.trigger.maxReceiveCount,
+        );
+        app.fn.addEventSource(
+          new SqsEventSource(deadLetters, {
+            batchSize: trigger.batchSize,
+            reportBatchItemFailures: true,
+          }),
+        );
+        // Each invocation is mail intake gave up on: someone should look at why.
+        alarmOn(
+          `${name}Invoked`,
+          app.fn.metricInvocations({ period: Duration.minutes(5) }),
+          `${trigger.of} gave up on mail; it is in held mail as could not be filed, ready to retry once the fault is fixed`,
         );
       } else if (trigger.kind === 'schedule') {
         new Rule(this, `${name}Schedule`, {

@@ -12,12 +12,14 @@ import { type StreamPoller, startStreamPoller } from './stream-poller.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
+type Invoke = (event: unknown) => Promise<unknown>;
+
 /** Loads a declared function's handler exactly as Lambda would: the module's `handler`. */
-async function loadHandler(name: string, declaration: FunctionDeclaration) {
+async function loadHandler(name: string, declaration: FunctionDeclaration): Promise<Invoke> {
   const module = (await import(pathToFileURL(join(root, declaration.entry)).href)) as {
     handler: Handler;
   };
-  return (event: unknown) =>
+  return async (event: unknown) =>
     module.handler(
       event,
       lambdaContext(`postroom-${name}`, declaration.timeoutSeconds),
@@ -51,6 +53,8 @@ export async function startLocalRuntime(options: {
   const timers: NodeJS.Timeout[] = [];
   const scheduled: Record<string, () => Promise<unknown>> = {};
   const stateFile = (file: string) => (options.stateDir ? join(options.stateDir, file) : undefined);
+  // Dead-letter consumers by the function whose queue they drain; bound once all are loaded.
+  const deadLetterConsumers = new Map<string, { maxReceiveCount: number; invoke: Invoke }>();
 
   for (const [name, declaration] of Object.entries(functions) as Array<
     [string, FunctionDeclaration]
@@ -64,8 +68,16 @@ export async function startLocalRuntime(options: {
         region: options.region,
         maxReceiveCount: trigger.maxReceiveCount,
         invoke: (event) => invoke(event) as never,
+        deadLetters: {
+          get maxReceiveCount() {
+            return deadLetterConsumers.get(name)?.maxReceiveCount ?? 0;
+          },
+          invoke: async (event) => deadLetterConsumers.get(name)?.invoke(event) as never,
+        },
         deadLetterFile: stateFile('intake-dead-letters.jsonl'),
       });
+    } else if (trigger.kind === 'dead-letters') {
+      deadLetterConsumers.set(trigger.of, { maxReceiveCount: trigger.maxReceiveCount, invoke });
     } else if (trigger.kind === 'schedule') {
       // What EventBridge sends a scheduled target.
       const run = async () =>

@@ -13,7 +13,32 @@ export interface SmtpIntakeOptions {
   region: string;
   maxReceiveCount: number;
   invoke(event: SQSEvent): Promise<SQSBatchResponse | undefined>;
+  /** The dead-letter queue's consumer, which puts what intake gave up on into held mail. */
+  deadLetters?: {
+    maxReceiveCount: number;
+    invoke(event: SQSEvent): Promise<SQSBatchResponse | undefined>;
+  };
+  /** Where a delivery goes that even the dead-letter consumer could not handle. */
   deadLetterFile?: string;
+}
+
+/** Delivers an SQS event as Lambda's SQS event source would: retried until it succeeds or runs out. */
+async function receiveUntilDone(
+  event: SQSEvent,
+  maxReceiveCount: number,
+  invoke: (event: SQSEvent) => Promise<SQSBatchResponse | undefined>,
+  what: string,
+): Promise<boolean> {
+  for (let receive = 1; receive <= maxReceiveCount; receive += 1) {
+    try {
+      const response = await invoke(event);
+      if (!response?.batchItemFailures?.length) return true;
+    } catch (error) {
+      log.error(`${what} threw`, { error });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200 * receive));
+  }
+  return false;
 }
 
 /** A key like SES's S3 action writes: the rule's prefix and SES's message id. */
@@ -31,18 +56,20 @@ export async function startSmtpIntake(options: SmtpIntakeOptions) {
 
   async function deliver(key: string, size: number): Promise<void> {
     const event = objectCreatedDelivery(options.inboundBucket, key, size, options.region);
-    for (let receive = 1; receive <= options.maxReceiveCount; receive += 1) {
-      try {
-        const response = await options.invoke(event);
-        if (!response?.batchItemFailures?.length) return;
-      } catch (error) {
-        log.error('intake threw', { objectKey: key, error });
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200 * receive));
-    }
+    if (await receiveUntilDone(event, options.maxReceiveCount, options.invoke, 'intake')) return;
+    // As SQS moves the message to the dead-letter queue, whose consumer holds the mail.
+    const held =
+      options.deadLetters &&
+      (await receiveUntilDone(
+        event,
+        options.deadLetters.maxReceiveCount,
+        options.deadLetters.invoke,
+        'holding dead-lettered mail',
+      ));
+    if (held) return;
     if (options.deadLetterFile)
       appendFileSync(options.deadLetterFile, `${JSON.stringify({ key, size })}\n`);
-    log.error('intake failed repeatedly; the delivery is dead-lettered, the raw mail is kept', {
+    log.error('intake failed repeatedly and the mail could not be held; the raw mail is kept', {
       bucket: options.inboundBucket,
       objectKey: key,
       deadLetterFile: options.deadLetterFile ?? '(log only)',

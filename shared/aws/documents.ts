@@ -36,6 +36,21 @@ export async function readObjectWithin(
   return { size, lastModified, bytes: await object.Body.transformToByteArray() };
 }
 
+/** The first `bytes` bytes of an object (all of it when shorter), with one ranged GET. */
+export async function readObjectStart(
+  ref: ObjectRef,
+  bytes: number,
+): Promise<{ lastModified: Date; bytes: Uint8Array }> {
+  const object = await s3.send(
+    new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, Range: `bytes=0-${bytes - 1}` }),
+  );
+  if (!object.Body) throw new Error(`s3://${ref.bucket}/${ref.key} has no body`);
+  return {
+    lastModified: object.LastModified ?? new Date(),
+    bytes: await object.Body.transformToByteArray(),
+  };
+}
+
 export async function readObject(ref: ObjectRef): Promise<Uint8Array> {
   const object = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
   if (!object.Body) throw new Error(`s3://${ref.bucket}/${ref.key} has no body`);

@@ -18,6 +18,11 @@ export function idsForObject(
   return { requestId: digest.slice(0, 20), messageKey: `m${digest.slice(20, 36)}` };
 }
 
+/** The held-mail id of a raw object: fixed, so holding it twice holds it once. */
+export function heldIdForObject(bucket: string, key: string): string {
+  return createHash('sha256').update(`held:${bucket}/${key}`).digest('hex').slice(0, 20);
+}
+
 export const INTAKE_ACTOR = 'system:intake';
 
 /** Why no acknowledgement goes back, or undefined when one should. */

@@ -4,7 +4,7 @@ import { officeDate } from '../workflow/deadlines.ts';
 import type { HeldMailRecord, HeldResolution, RequestRecord } from '../workflow/records.ts';
 import { formatReference } from '../workflow/reference.ts';
 import { type FilingContext, idsForObject, joinRequest, openRequest } from './filing.ts';
-import { type IntakePorts, type IntakeRules, storeDocuments } from './receive-mail.ts';
+import { type IntakePorts, type IntakeRules, receiveMail, storeDocuments } from './receive-mail.ts';
 
 /** What staff can do with held mail; the API validates bodies against this. */
 export const heldActionSchema = z.discriminatedUnion('action', [
@@ -18,6 +18,8 @@ export const heldActionSchema = z.discriminatedUnion('action', [
     action: z.literal('discard'),
     reason: z.string().trim().min(1, 'a reason is required').max(4000),
   }),
+  /** Only for mail intake could not file: run intake on it again. */
+  z.object({ action: z.literal('retry') }),
 ]);
 export type HeldAction = z.infer<typeof heldActionSchema>;
 
@@ -28,7 +30,7 @@ export interface HeldPorts extends IntakePorts {
 
 export type HeldOutcome =
   | { ok: true; status: HeldResolution['status']; requestId?: string; reference?: string }
-  | { ok: false; status: 404 | 409 | 400; message: string; field?: string };
+  | { ok: false; status: 404 | 409 | 400 | 422; message: string; field?: string };
 
 /** Held mail is never parsed when it was held for a virus or its size. */
 const keepUnparsed = new Set(['virus', 'oversize']);
@@ -87,6 +89,7 @@ export async function resolveHeld(
   if (!held) return { ok: false, status: 404, message: `held mail ${heldId} does not exist` };
   if (held.status)
     return { ok: false, status: 409, message: `held mail ${heldId} was already ${held.status}` };
+  if (action.action === 'retry') return retryIntake(held, by, ports, rules);
   if (action.action === 'discard') {
     const result = await ports.discardHeld(
       { heldId, status: 'discarded', by, detail: action.reason },
@@ -183,4 +186,41 @@ export async function resolveHeld(
   if (result.outcome === 'already-filed')
     return { ok: false, status: 409, message: `held mail ${heldId} was resolved by someone else` };
   return { ok: true, status: 'opened', requestId: newId, reference: result.request?.reference };
+}
+
+/**
+ * Runs intake again on mail it could not file, once staff think the fault is fixed. It
+ * files as any new mail would (a new request, a reply, a resend); other held mail was
+ * held for what it is, not for a fault, so trying again would only hold it again.
+ */
+async function retryIntake(
+  held: HeldMailRecord,
+  by: string,
+  ports: HeldPorts,
+  rules: IntakeRules,
+): Promise<HeldOutcome> {
+  if (held.reason !== 'could_not_file') {
+    return {
+      ok: false,
+      status: 422,
+      message: `only mail intake could not file can be tried again; this was held as ${held.reason}, so attach it, open it as a new request, or discard it`,
+      field: 'action',
+    };
+  }
+  const outcome = await receiveMail(held.raw, ports, rules, { heldId: held.id, by });
+  if (outcome.place === 'held') {
+    return {
+      ok: false,
+      status: 422,
+      message: `intake still cannot file it (${outcome.reason}); attach it, open it as a new request, or discard it`,
+    };
+  }
+  if (outcome.duplicate)
+    return { ok: false, status: 409, message: `held mail ${held.id} was resolved by someone else` };
+  return {
+    ok: true,
+    status: 'refiled',
+    requestId: outcome.requestId,
+    reference: outcome.reference,
+  };
 }

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { log } from '../log.ts';
-import { firstHeader } from '../mail/headers.ts';
+import { firstHeader, readHeaderBlock } from '../mail/headers.ts';
 import {
   type HoldReason,
   type InboundLetter,
@@ -21,6 +20,7 @@ import { formatReference } from '../workflow/reference.ts';
 import {
   type DeadlineRules,
   type FilingContext,
+  heldIdForObject,
   idsForObject,
   joinRequest,
   openRequest,
@@ -39,6 +39,8 @@ export interface IntakePorts {
     raw: RawObject,
     maxBytes: number,
   ): Promise<{ size: number; lastModified: Date; bytes?: Uint8Array }>;
+  /** The first `bytes` bytes of the raw message (enough for its headers). */
+  readStart(raw: RawObject, bytes: number): Promise<{ lastModified: Date; bytes: Uint8Array }>;
   writeDocument(
     key: string,
     body: string | Uint8Array,
@@ -175,10 +177,7 @@ export async function receiveMail(
     detail: string,
     letter?: { from?: string; subject?: string },
   ) => {
-    const heldId = createHash('sha256')
-      .update(`held:${raw.bucket}/${raw.key}`)
-      .digest('hex')
-      .slice(0, 20);
+    const heldId = heldIdForObject(raw.bucket, raw.key);
     const held: HeldMailRecord = {
       id: heldId,
       reason,
@@ -327,4 +326,37 @@ async function fileResend(
     duplicate: result.outcome === 'already-filed',
     deliveredAgain: true,
   };
+}
+
+/**
+ * Mail intake gave up on (its delivery reached the dead-letter queue after every retry)
+ * goes to held mail as could_not_file, so staff see it and can try again once the fault
+ * is fixed. Only the headers are read: whatever failed may have been the parse itself.
+ */
+export async function holdUnfiled(
+  raw: RawObject,
+  ports: Pick<IntakePorts, 'readStart' | 'store'>,
+  attempts: number,
+): Promise<'held' | 'already-filed'> {
+  if (await ports.store.findFiling(raw)) {
+    log.info('dead-lettered mail was filed after all; nothing to hold', { objectKey: raw.key });
+    return 'already-filed';
+  }
+  const start = await ports.readStart(raw, 64 * 1024);
+  const headers = readHeaderBlock(start.bytes);
+  const heldId = heldIdForObject(raw.bucket, raw.key);
+  const outcome = await ports.store.fileHeld({
+    id: heldId,
+    reason: 'could_not_file',
+    detail: `intake failed on each of ${attempts} attempts; the raw message is kept at s3://${raw.bucket}/${raw.key}, and the log under that key says why. Try again once the fault is fixed.`,
+    receivedAt: start.lastModified.toISOString(),
+    raw,
+    from: firstHeader(headers, 'from'),
+    subject: firstHeader(headers, 'subject'),
+  });
+  log.error('intake could not file mail; it is in held mail for staff to retry', {
+    objectKey: raw.key,
+    heldId,
+  });
+  return outcome === 'filed' ? 'held' : 'already-filed';
 }

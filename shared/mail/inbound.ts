@@ -54,7 +54,9 @@ export type HoldReason =
   | 'too_deep'
   | 'too_many_parts'
   | 'unmatched_bounce'
-  | 'auto_reply_to_nothing';
+  | 'auto_reply_to_nothing'
+  /** Intake failed on every attempt (its delivery was dead-lettered); staff may retry. */
+  | 'could_not_file';
 
 export type InboundReading =
   | { ok: true; letter: InboundLetter }

@@ -47,7 +47,7 @@ export async function actOnHeldMail(
   const parsed = heldActionSchema.safeParse(body);
   if (!parsed.success) {
     throw badRequest(
-      'the body must be {"action":"attach","requestId":…}, {"action":"open"} or {"action":"discard","reason":…}',
+      'the body must be {"action":"attach","requestId":…}, {"action":"open"}, {"action":"discard","reason":…} or {"action":"retry"}',
       fieldErrors(parsed.error),
     );
   }
@@ -57,9 +57,6 @@ export async function actOnHeldMail(
     throw badRequest(outcome.message, [
       { path: outcome.field ?? '(body)', message: outcome.message },
     ]);
-  throw new ApiError(
-    outcome.status,
-    outcome.status === 404 ? 'not_found' : 'conflict',
-    outcome.message,
-  );
+  const codes = { 404: 'not_found', 409: 'conflict', 422: 'not_allowed' } as const;
+  throw new ApiError(outcome.status, codes[outcome.status], outcome.message);
 }

@@ -116,7 +116,7 @@ export function openApiDocument() {
       '/held-mail/{id}/actions': {
         post: {
           summary:
-            'Attach held mail to a request, open a new request from it, or discard it with a reason',
+            'Attach held mail to a request, open a new request from it, discard it with a reason, or (for mail intake could not file) run intake on it again',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           requestBody: {
             required: true,

@@ -362,6 +362,48 @@ describe('the functions and their triggers', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BatchSize: functions.intakeMail.trigger.batchSize,
+      // A flood of mail takes at most this many executions (README, "Intake under load").
+      ScalingConfig: { MaximumConcurrency: functions.intakeMail.trigger.maxConcurrency },
+    });
+  });
+
+  it('drains intake’s dead-letter queue into held mail, parks what it cannot hold, and alarms', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    const idOf = (fragment: string) => {
+      const found = Object.keys(queues).find((id) => id.startsWith(fragment));
+      if (!found) throw new Error(`no queue ${fragment}`);
+      return found;
+    };
+    const deliveries = idOf('intakeMailDeliveries');
+    const deadLetters = idOf('intakeMailDeadLetters');
+    const parked = idOf('intakeMailUnheld');
+    expect(queues[deliveries]?.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [deadLetters, 'Arn'] },
+      maxReceiveCount: functions.intakeMail.trigger.maxReceiveCount,
+    });
+    expect(queues[deadLetters]?.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [parked, 'Arn'] },
+      maxReceiveCount: functions.intakeDeadLetters.trigger.maxReceiveCount,
+    });
+    const mappings = resources('AWS::Lambda::EventSourceMapping');
+    const drain = mappings.find(
+      (mapping) =>
+        JSON.stringify(mapping.Properties.EventSourceArn) ===
+        JSON.stringify({ 'Fn::GetAtt': [deadLetters, 'Arn'] }),
+    );
+    expect(drain?.Properties).toMatchObject({
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: functions.intakeDeadLetters.trigger.batchSize,
+    });
+    expect(JSON.stringify(drain?.Properties.FunctionName)).toContain('intakeDeadLetters');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Invocations',
+      Threshold: 0,
+      AlarmDescription: Match.stringLikeRegexp('held mail as could not be filed'),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [parked, 'QueueName'] } }],
     });
   });
 

@@ -18,6 +18,7 @@ import { LOCAL_REGION } from '../../infra/local/cloud.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { objectCreatedDelivery } from '../../infra/local/s3-notification.ts';
 import { dynamo, ses } from '../../shared/aws/clients.ts';
+import { plainLetter } from '../support/letters.ts';
 import {
   documentClient,
   documentKeys,
@@ -257,5 +258,69 @@ describe('notifications are idempotent per (event, recipient)', () => {
     expect(postroom.pollers.notify?.deadLetters).toHaveLength(0);
     expect(await acknowledgementsTo('james.okafor@urbanmobility.example')).toHaveLength(1);
     expect(await sentMail.to(env().staff)).toHaveLength(1);
+  });
+});
+
+describe('mail intake gives up on', () => {
+  it('goes to held mail as could not be filed, and files once when staff try again', async () => {
+    // Every filing transaction fails (a fault outside the mail), but holding still works.
+    const { dynamoFaults } = passThroughExcept([TransactWriteCommand]);
+    dynamoFaults.on(TransactWriteCommand).callsFake(async (input) => {
+      const filesRequest = JSON.stringify(input).includes('"type":"request"');
+      if (filesRequest)
+        throw Object.assign(new Error('We currently do not have sufficient capacity'), {
+          name: 'InternalServerError',
+        });
+      return realDynamo.send(new TransactWriteCommand(input));
+    });
+    const letter = plainLetter({
+      from: 'Nadia Rahman <nadia@coastalwatch.example>',
+      subject: 'Meeting about coastal erosion',
+    });
+    await postroom.deliver(letter);
+    removeFaults();
+
+    const held = (await records.heldMail()).find((item) => item.from?.includes('nadia@'));
+    expect(held).toMatchObject({
+      reason: 'could_not_file',
+      subject: 'Meeting about coastal erosion',
+      detail: expect.stringMatching(/failed on each of 5 attempts.*raw message is kept/),
+    });
+    expect(await sentMail.to('nadia@coastalwatch.example')).toHaveLength(0);
+    const api = staffClient(postroom.apiPort);
+    const listed = await api(staff.caseworker, 'GET', '/api/held-mail');
+    expect(listed.body.items.map((item: { id: string }) => item.id)).toContain(held?.id);
+
+    const retried = await api(staff.caseworker, 'POST', `/api/held-mail/${held?.id}/actions`, {
+      action: 'retry',
+    });
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ status: 'refiled', reference: expect.any(String) });
+    await postroom.settle();
+    const request = await records.request(retried.body.requestId);
+    expect(request).toMatchObject({ stage: 'received', subject: 'Meeting about coastal erosion' });
+    expect(await records.held(held?.id ?? '')).toMatchObject({ status: 'refiled' });
+    expect(await acknowledgementsTo('nadia@coastalwatch.example')).toHaveLength(1);
+
+    const again = await api(staff.caseworker, 'POST', `/api/held-mail/${held?.id}/actions`, {
+      action: 'retry',
+    });
+    expect(again.status).toBe(409);
+    const fromNadia = (await records.requestsInStage('received')).filter(
+      (candidate) => candidate.sender.address === 'nadia@coastalwatch.example',
+    );
+    expect(fromNadia).toHaveLength(1);
+  });
+
+  it('refuses to retry mail that was held for what it is', async () => {
+    await postroom.deliver(fixture('18-missing-from.eml'));
+    const held = (await records.heldMail()).find((item) => item.reason === 'no_sender');
+    const api = staffClient(postroom.apiPort);
+    const refused = await api(staff.caseworker, 'POST', `/api/held-mail/${held?.id}/actions`, {
+      action: 'retry',
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toMatch(/only mail intake could not file/);
+    expect(await records.held(held?.id ?? '')).not.toHaveProperty('status');
   });
 });

@@ -27,6 +27,7 @@ const reasonNames: Record<string, string> = {
   too_many_parts: 'Too many parts',
   unmatched_bounce: 'Bounce that matches nothing',
   auto_reply_to_nothing: 'Automatic reply to nothing',
+  could_not_file: 'Could not be filed',
 };
 
 const canAct = (roles: readonly string[]) =>
@@ -190,8 +191,31 @@ export const heldItemView: View = async ({ params, member }): Promise<Page> => {
     }),
   );
 
+  const retry =
+    held.reason === 'could_not_file'
+      ? section(
+          'Try intake again',
+          'retry-heading',
+          notice(
+            'Intake failed on every attempt for this message, because of a fault rather than the message itself. Once the fault is fixed, try again: it is filed as new mail would be.',
+          ),
+          form(
+            undefined,
+            (submitter) =>
+              void errors.run(submitter, async () => {
+                const done = await act({ action: 'retry' });
+                navigate(
+                  done.requestId ? `/requests/${encodeURIComponent(done.requestId)}` : '/held-mail',
+                  { flash: `Message filed${done.reference ? ` on ${done.reference}` : ''}.` },
+                );
+              }),
+            button('Try again'),
+          ),
+        )
+      : null;
   const forms = canAct(member.roles)
     ? [
+        retry,
         section(
           'Attach it to a request',
           'attach-heading',
