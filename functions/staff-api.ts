@@ -16,6 +16,7 @@ import {
   listRequests,
   messageContent,
   requestDetail,
+  resendNotification,
 } from '../shared/staff/requests.ts';
 import { loadHolidayCalendar } from '../shared/workflow/deadlines.ts';
 
@@ -133,6 +134,22 @@ const routes = httpRouterHandler<Event, APIGatewayProxyResultV2>([
       json(
         200,
         await actOnHeldMail(id(event), actor(event), event.body, ports, intakeRules, new Date()),
+      ),
+  },
+  {
+    method: 'POST',
+    path: '/api/requests/{id}/notifications/{notification}/resend',
+    handler: async (event: Event) =>
+      json(
+        200,
+        await resendNotification(
+          id(event),
+          event.pathParameters?.notification ?? '',
+          actor(event),
+          ports,
+          rules,
+          new Date(),
+        ),
       ),
   },
   {

@@ -148,6 +148,7 @@ export const functions = {
         { method: 'GET', path: '/api/requests/{id}' },
         { method: 'GET', path: '/api/requests/{id}/messages/{key}' },
         { method: 'POST', path: '/api/requests/{id}/actions' },
+        { method: 'POST', path: '/api/requests/{id}/notifications/{notification}/resend' },
         { method: 'GET', path: '/api/requests/{id}/note' },
         { method: 'PUT', path: '/api/requests/{id}/note' },
         { method: 'GET', path: '/api/requests/{id}/note/versions' },

@@ -13,9 +13,9 @@ export const keys = {
     PK: `REQ#${requestId}`,
     SK: `NOTIFY#${String(seq).padStart(6, '0')}#${kind}#${recipient.toLowerCase()}`,
   }),
-  failedNotification: (requestId: string, seq: number, recipient: string) => ({
+  failedNotification: (requestId: string, seq: number, kind: string, recipient: string) => ({
     PK: `REQ#${requestId}`,
-    SK: `FAIL#${String(seq).padStart(6, '0')}#${recipient.toLowerCase()}`,
+    SK: `FAIL#${String(seq).padStart(6, '0')}#${kind}#${recipient.toLowerCase()}`,
   }),
   filing: (bucket: string, objectKey: string) => ({
     PK: `MAIL#${bucket}/${objectKey}`,

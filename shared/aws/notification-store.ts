@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ClaimState, NotificationKey } from '../notify/send-notifications.ts';
+import type { ClaimState, NotificationKey, SentOutcome } from '../notify/send-notifications.ts';
+import type { AuditEvent } from '../workflow/audit.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { dynamo } from './clients.ts';
 import { keys } from './keys.ts';
@@ -30,9 +31,18 @@ export function notificationStore(tableName: string, timeZone: string) {
       return found.Item as MessageRecord | undefined;
     },
 
+    async getEvent(requestId: string, seq: number): Promise<AuditEvent | undefined> {
+      const found = await dynamo.send(
+        new GetCommand({ TableName: tableName, Key: keys.event(requestId, seq) }),
+      );
+      if (!found.Item) return undefined;
+      const { PK: _pk, SK: _sk, type: _type, ...event } = found.Item;
+      return event as AuditEvent;
+    },
+
     async claim(
       key: NotificationKey,
-    ): Promise<{ claimed: true } | { claimed: false; state: ClaimState }> {
+    ): Promise<{ claimed: true } | { claimed: false; state: ClaimState; sent?: SentOutcome }> {
       const itemKey = keys.notification(key.requestId, key.seq, key.kind, key.recipient);
       try {
         await dynamo.send(
@@ -56,7 +66,11 @@ export function notificationStore(tableName: string, timeZone: string) {
         );
         const state = (existing.Item?.state ?? 'unknown') as ClaimState;
         // Nothing went out from a claim still preparing: carry on from where it stopped.
-        return state === 'preparing' ? { claimed: true } : { claimed: false, state };
+        if (state === 'preparing') return { claimed: true };
+        const outcome = existing.Item?.outcome as Omit<SentOutcome, 'state'> | undefined;
+        return state === 'sent' && outcome?.outbound
+          ? { claimed: false, state, sent: { state, ...outcome } }
+          : { claimed: false, state };
       }
     },
 
@@ -83,11 +97,20 @@ export function notificationStore(tableName: string, timeZone: string) {
       }
     },
 
+    async markRecorded(key: NotificationKey): Promise<void> {
+      await dynamo.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.notification(key.requestId, key.seq, key.kind, key.recipient),
+          UpdateExpression: 'SET outcome.recorded = :yes',
+          ExpressionAttributeValues: { ':yes': true },
+        }),
+      );
+    },
+
     async settle(
       key: NotificationKey,
-      outcome:
-        | { state: 'sent'; sesMessageId: string; messageId: string }
-        | { state: 'suppressed' | 'failed' | 'unknown'; reason: string },
+      outcome: SentOutcome | { state: 'suppressed' | 'failed' | 'unknown'; reason: string },
     ): Promise<void> {
       const { state, ...details } = outcome;
       await dynamo.send(
@@ -111,7 +134,7 @@ export function notificationStore(tableName: string, timeZone: string) {
         new PutCommand({
           TableName: tableName,
           Item: {
-            ...keys.failedNotification(requestId, failure.seq, failure.recipient),
+            ...keys.failedNotification(requestId, failure.seq, failure.kind, failure.recipient),
             type: 'failed-notification',
             ...failure,
           },

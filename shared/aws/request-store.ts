@@ -39,6 +39,12 @@ const CONFLICT_BUDGET_MS = 30_000;
 const claimAttribute = (claimKey: string) =>
   `c_${createHash('sha256').update(claimKey).digest('base64url').slice(0, 16)}`;
 
+/** What an action changes beyond the request and its audit event, in the same transaction. */
+export interface ActionEffects {
+  /** The failed notification this action sends again. */
+  resent?: { seq: number; kind: string; recipient: string };
+}
+
 /** Request, event and mail items in the one table; every multi-item write is a transaction. */
 export function requestStore(tableName: string, timeZone: string) {
   const get = async <T>(key: { PK: string; SK: string }): Promise<T | undefined> =>
@@ -440,7 +446,9 @@ export function requestStore(tableName: string, timeZone: string) {
       previous: Pick<RequestRecord, 'version' | 'eventSeq'>,
       request: RequestRecord,
       event: AuditEvent,
+      effects: ActionEffects = {},
     ): Promise<'applied' | 'stale'> {
+      const resent = effects.resent;
       try {
         await dynamo.send(
           new TransactWriteCommand({
@@ -457,6 +465,28 @@ export function requestStore(tableName: string, timeZone: string) {
                 },
               },
               eventItem(event),
+              // Marked in the same transaction, so two people resending at once send once.
+              ...(resent
+                ? [
+                    {
+                      Update: {
+                        TableName: tableName,
+                        Key: keys.failedNotification(
+                          request.id,
+                          resent.seq,
+                          resent.kind,
+                          resent.recipient,
+                        ),
+                        UpdateExpression: 'SET resent = :resent',
+                        ConditionExpression:
+                          'attribute_exists(PK) AND attribute_not_exists(resent)',
+                        ExpressionAttributeValues: {
+                          ':resent': { seq: event.seq, by: event.actor, at: event.at },
+                        },
+                      },
+                    },
+                  ]
+                : []),
             ],
           }),
         );

@@ -4,7 +4,12 @@ import { composeMessage } from '../mail/compose.ts';
 import type { Suppression } from '../sending/feedback.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
-import { type OfficeSettings, type PlannedNotification, planNotifications } from './plan.ts';
+import {
+  type OfficeSettings,
+  outboundMessageId,
+  type PlannedNotification,
+  planNotifications,
+} from './plan.ts';
 
 /** One notification: an audit event's mail of one kind to one recipient. */
 export interface NotificationKey {
@@ -16,19 +21,42 @@ export interface NotificationKey {
 
 export type ClaimState = 'preparing' | 'sending' | 'sent' | 'suppressed' | 'failed' | 'unknown';
 
+/** What a sent notification's claim keeps: enough to finish its bookkeeping after a crash. */
+export interface SentOutcome {
+  state: 'sent';
+  sesMessageId: string;
+  messageId: string;
+  /** The outbound message record, written after the claim settles. */
+  outbound: MessageRecord;
+  /** Set once the outbound record and the Message-ID pointers are written. */
+  recorded?: boolean;
+}
+
+/** The id staff use to resend a notification: stable per (event, kind, recipient). */
+export function notificationId(seq: number, kind: string, recipient: string): string {
+  return createHash('sha256')
+    .update(`${seq}|${kind}|${recipient.toLowerCase()}`)
+    .digest('hex')
+    .slice(0, 12);
+}
+
 export interface NotifyPorts {
   getRequest(id: string): Promise<RequestRecord | undefined>;
   getMessage(requestId: string, at: string, key: string): Promise<MessageRecord | undefined>;
   /** Takes the claim, or says what state an earlier attempt left it in. */
-  claim(key: NotificationKey): Promise<{ claimed: true } | { claimed: false; state: ClaimState }>;
+  claim(
+    key: NotificationKey,
+  ): Promise<{ claimed: true } | { claimed: false; state: ClaimState; sent?: SentOutcome }>;
   /** preparing -> sending, just before SES; false when the claim is no longer preparing. */
   markSending(key: NotificationKey): Promise<boolean>;
   settle(
     key: NotificationKey,
-    outcome:
-      | { state: 'sent'; sesMessageId: string; messageId: string }
-      | { state: 'suppressed' | 'failed' | 'unknown'; reason: string },
+    outcome: SentOutcome | { state: 'suppressed' | 'failed' | 'unknown'; reason: string },
   ): Promise<void>;
+  /** Notes that a sent notification's outbound record and pointers are written. */
+  markRecorded(key: NotificationKey): Promise<void>;
+  /** One audit event of a request, for resending the mail it caused. */
+  getEvent(requestId: string, seq: number): Promise<AuditEvent | undefined>;
   recordOutbound(message: MessageRecord): Promise<void>;
   rememberMessageIds(ids: readonly string[], requestId: string): Promise<void>;
   takeAcknowledgementAllowance(sender: string, at: Date, limit: number): Promise<boolean>;
@@ -103,6 +131,7 @@ async function sendOne(
   const fields = { reference: request.reference, seq: event.seq, kind: notification.kind };
   const giveUp = async (state: 'failed' | 'unknown', error: string) => {
     const failure = {
+      id: notificationId(event.seq, notification.kind, notification.recipient),
       seq: event.seq,
       kind: notification.kind,
       recipient: notification.recipient,
@@ -116,6 +145,10 @@ async function sendOne(
 
   const claim = await ports.claim(key);
   if (!claim.claimed) {
+    if (claim.state === 'sent' && claim.sent && !claim.sent.recorded) {
+      // Sent, but the process stopped before recording it: finish that, send nothing.
+      return recordSent(key, claim.sent, ports);
+    }
     if (claim.state === 'sending') {
       return giveUp(
         'unknown',
@@ -131,6 +164,7 @@ async function sendOne(
     // Staff see it beside the request: the requester may need a phone call instead.
     const reason = `not sent: ${notification.recipient} ${suppression.reason === 'bounce' ? 'bounced permanently' : 'complained'} on ${suppression.at.slice(0, 10)} (${suppression.detail})`;
     await ports.recordFailure(request.id, {
+      id: notificationId(event.seq, notification.kind, notification.recipient),
       seq: event.seq,
       kind: notification.kind,
       recipient: notification.recipient,
@@ -190,22 +224,54 @@ async function sendOne(
     );
   }
   const { sesMessageId } = sent;
-  await ports.rememberMessageIds([sesMessageId], request.id);
-  await ports.recordOutbound({
-    requestId: request.id,
-    key: messageKey,
-    direction: 'outbound',
-    at: now.toISOString(),
-    from: rules.officeAddress,
-    to: [notification.recipient],
-    subject: notification.mail.subject,
-    messageId: notification.messageId,
+  const outcome: SentOutcome = {
+    state: 'sent',
     sesMessageId,
-    kind: notification.kind,
-    raw: kept,
-  });
-  await ports.settle(key, { state: 'sent', sesMessageId, messageId: notification.messageId });
+    messageId: notification.messageId,
+    outbound: {
+      requestId: request.id,
+      key: messageKey,
+      direction: 'outbound',
+      at: now.toISOString(),
+      from: rules.officeAddress,
+      to: [notification.recipient],
+      subject: notification.mail.subject,
+      messageId: notification.messageId,
+      sesMessageId,
+      kind: notification.kind,
+      raw: kept,
+    },
+  };
+  // Settled at once, with retries: a crash from here on must never read as "may have
+  // been sent" (which staff would have to chase), only as bookkeeping left to finish.
+  await withRetries(() => ports.settle(key, outcome));
   log.info('notification sent', { ...fields, sesMessageId });
+  await recordSent(key, outcome, ports);
+}
+
+/** Writes what a sent notification leaves behind: the timeline entry and thread pointers. */
+async function recordSent(key: NotificationKey, sent: SentOutcome, ports: NotifyPorts) {
+  await withRetries(async () => {
+    await ports.rememberMessageIds([sent.sesMessageId], key.requestId);
+    await ports.recordOutbound(sent.outbound);
+    await ports.markRecorded(key);
+  });
+}
+
+/** Bookkeeping writes are idempotent, so a throttled or dropped call is simply made again. */
+async function withRetries(
+  write: () => Promise<void>,
+  waits: readonly number[] = [100, 400, 1600],
+) {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      const wait = waits[attempt];
+      if (wait === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 /** Sends every notification an audit event calls for, each at most once. */
@@ -216,10 +282,85 @@ export async function notifyForEvent(
 ): Promise<void> {
   const request = await ports.getRequest(event.requestId);
   if (!request) throw new Error(`request ${event.requestId} for event ${event.seq} not found`);
+  if (event.action === 'resend_notification') return resend(event, request, ports, rules);
+  // Each notification is independent: one that fails does not hold up the others, and
+  // the event is retried afterwards, which repeats nothing that was done.
+  const failures: unknown[] = [];
+  for (const notification of await plannedFor(event, request, ports, rules)) {
+    await sendOne(notification, event, request, ports, rules).catch((error) =>
+      failures.push(error),
+    );
+  }
+  if (failures.length > 0) throw failures[0];
+}
+
+async function plannedFor(
+  event: AuditEvent,
+  request: RequestRecord,
+  ports: NotifyPorts,
+  rules: NotifyRules,
+): Promise<PlannedNotification[]> {
   const messageKey =
     typeof event.details.messageKey === 'string' ? event.details.messageKey : undefined;
   const message = messageKey ? await ports.getMessage(request.id, event.at, messageKey) : undefined;
-  for (const notification of planNotifications(event, request, message, rules)) {
-    await sendOne(notification, event, request, ports, rules);
+  return planNotifications(event, request, message, rules);
+}
+
+/**
+ * Staff asked for a notification that failed, or may not have arrived, to be sent again:
+ * the same mail to the same person, planned again from the event that caused it, under a
+ * claim of its own (this resend event's), so a replayed resend still sends once.
+ */
+async function resend(
+  event: AuditEvent,
+  request: RequestRecord,
+  ports: NotifyPorts,
+  rules: NotifyRules,
+): Promise<void> {
+  const { seq, kind, recipient } = event.details as {
+    seq: number;
+    kind: string;
+    recipient: string;
+  };
+  const original = await ports.getEvent(request.id, seq);
+  const planned = original
+    ? (await plannedFor(original, request, ports, rules)).find(
+        (candidate) =>
+          candidate.kind === kind && candidate.recipient.toLowerCase() === recipient.toLowerCase(),
+      )
+    : undefined;
+  if (!planned) {
+    log.warn('a resend names mail its event no longer plans; nothing sent', {
+      reference: request.reference,
+      seq,
+      kind,
+    });
+    await ports.recordFailure(request.id, {
+      id: notificationId(event.seq, kind, recipient),
+      seq: event.seq,
+      kind,
+      recipient,
+      error: `could not be sent again: event ${seq} no longer calls for ${kind} mail to ${recipient}`,
+      at: rules.now().toISOString(),
+    });
+    return;
   }
+  const messageId = outboundMessageId(
+    request.reference,
+    `${event.seq}.resend.${notificationId(seq, kind, recipient)}`,
+    rules.officeAddress,
+  );
+  await sendOne(
+    {
+      ...planned,
+      messageId,
+      references: [...planned.references.filter((id) => id !== planned.messageId), messageId],
+      // Staff asked for this one; the per-sender allowance guards against mail loops.
+      rateLimited: false,
+    },
+    event,
+    request,
+    ports,
+    rules,
+  );
 }

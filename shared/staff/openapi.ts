@@ -107,6 +107,23 @@ export function openApiDocument() {
           responses: { '200': { description: 'the updated request' }, ...errors },
         },
       },
+      '/requests/{id}/notifications/{notification}/resend': {
+        post: {
+          summary:
+            'Send a failed notification (or one that may not have arrived) again, once; audited',
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            {
+              name: 'notification',
+              in: 'path',
+              required: true,
+              description: 'the id of one of the request’s failedNotifications',
+              schema: { type: 'string' },
+            },
+          ],
+          responses: { '200': { description: 'the updated request' }, ...errors },
+        },
+      },
       '/held-mail': {
         get: {
           summary: 'Mail that could not become or join a request, newest first',

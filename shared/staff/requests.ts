@@ -1,5 +1,13 @@
 import * as z from 'zod';
-import { type Actor, type ActRules, decideAction, dueDate, fieldErrors } from '../workflow/act.ts';
+import { notificationId } from '../notify/send-notifications.ts';
+import {
+  type Actor,
+  type ActRules,
+  decideAction,
+  dueDate,
+  fieldErrors,
+  type Refusal,
+} from '../workflow/act.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import { officeDate } from '../workflow/deadlines.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
@@ -36,6 +44,7 @@ export interface RequestPorts {
     previous: Pick<RequestRecord, 'version' | 'eventSeq'>,
     request: RequestRecord,
     event: AuditEvent,
+    effects?: { resent?: { seq: number; kind: string; recipient: string } },
   ): Promise<'applied' | 'stale'>;
   presign(key: string, filename: string): Promise<string>;
 }
@@ -134,7 +143,21 @@ export async function requestDetail(
     allowedActions: availableActions(request.stage, actor.roles),
     messages: messagesWithLinks,
     events,
-    failedNotifications,
+    failedNotifications: failedNotifications.map(failureView),
+  };
+}
+
+/** A failed notification as staff see it: what, to whom, why, and whether it was sent again. */
+function failureView(failure: FailedNotification) {
+  return {
+    // Failures recorded before ids existed get the same id they would have now.
+    id: failure.id ?? notificationId(failure.seq, failure.kind, failure.recipient),
+    seq: failure.seq,
+    kind: failure.kind,
+    recipient: failure.recipient,
+    error: failure.error,
+    at: failure.at,
+    ...(failure.resent ? { resent: failure.resent } : {}),
   };
 }
 
@@ -182,32 +205,97 @@ export async function actOnRequest(
     );
   }
   const input = body as { action: unknown; expectedVersion: unknown };
+  if (input.action === 'resend_notification') {
+    throw new ApiError(
+      422,
+      'not_allowed',
+      'to send a failed notification again, POST /api/requests/{id}/notifications/{notification}/resend',
+      { allowed: [] },
+    );
+  }
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const request = await ports.getRequest(id);
     if (!request) throw notFound(`request ${id}`);
     const decision = decideAction(request, actor, input, now, rules);
-    if (!decision.ok) {
-      const { refusal } = decision;
-      switch (refusal.code) {
-        case 'invalid':
-          throw badRequest(refusal.message, refusal.fields);
-        case 'forbidden':
-          throw new ApiError(403, 'forbidden', refusal.message);
-        case 'conflict':
-          throw new ApiError(409, 'conflict', refusal.message, {
-            currentVersion: refusal.currentVersion,
-          });
-        case 'not_allowed':
-          throw new ApiError(422, 'not_allowed', refusal.message, { allowed: refusal.allowed });
-      }
-    }
+    if (!decision.ok) throw refused(decision.refusal);
     if ((await ports.applyAction(request, decision.request, decision.event)) === 'applied') {
       return { ...summary(decision.request, rules.timeZone, now), request: decision.request };
     }
   }
-  throw new ApiError(
+  throw keptChanging(id);
+}
+
+const keptChanging = (id: string) =>
+  new ApiError(
     409,
     'conflict',
     `request ${id} kept changing while we tried to save; reload and try again`,
   );
+
+/** The one mapping from a workflow refusal to the API's answer. */
+export function refused(refusal: Refusal): ApiError {
+  switch (refusal.code) {
+    case 'invalid':
+      return badRequest(refusal.message, refusal.fields);
+    case 'forbidden':
+      return new ApiError(403, 'forbidden', refusal.message);
+    case 'conflict':
+      return new ApiError(409, 'conflict', refusal.message, {
+        currentVersion: refusal.currentVersion,
+      });
+    case 'not_allowed':
+      return new ApiError(422, 'not_allowed', refusal.message, { allowed: refusal.allowed });
+  }
+}
+
+/**
+ * Sends a failed notification (or one whose delivery is unknown) again, at staff's
+ * request: an audited action, marked on the failure in the same transaction so it is
+ * sent again once however many people press the button. Nothing is ever resent without
+ * someone asking, because only a person can check it did not arrive after all.
+ */
+export async function resendNotification(
+  id: string,
+  notification: string,
+  actor: Actor,
+  ports: RequestPorts,
+  rules: ActRules,
+  now: Date,
+) {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const found = await ports.detail(id);
+    if (!found) throw notFound(`request ${id}`);
+    const failure = found.failedNotifications.map(failureView).find((f) => f.id === notification);
+    if (!failure) throw notFound(`failed notification ${notification} on request ${id}`);
+    if (failure.resent) {
+      throw new ApiError(
+        409,
+        'conflict',
+        `${failure.recipient} was already sent this again by ${failure.resent.by} at ${failure.resent.at}`,
+      );
+    }
+    const { request } = found;
+    const decision = decideAction(
+      request,
+      actor,
+      {
+        action: 'resend_notification',
+        expectedVersion: request.version,
+        failure: failure.id,
+        seq: failure.seq,
+        kind: failure.kind,
+        recipient: failure.recipient,
+      },
+      now,
+      rules,
+    );
+    if (!decision.ok) throw refused(decision.refusal);
+    const resent = { seq: failure.seq, kind: failure.kind, recipient: failure.recipient };
+    if (
+      (await ports.applyAction(request, decision.request, decision.event, { resent })) === 'applied'
+    ) {
+      return { ...summary(decision.request, rules.timeZone, now), request: decision.request };
+    }
+  }
+  throw keptChanging(id);
 }

@@ -75,11 +75,15 @@ export interface DraftState {
 
 /** A notification given up on after retries; kept beside the request for staff to see. */
 export interface FailedNotification {
+  /** Stable per (event, kind, recipient); what staff name to resend it. */
+  id: string;
   seq: number;
   kind: string;
   recipient: string;
   error: string;
   at: string;
+  /** Set once staff asked for it to be sent again: by the resend event `seq`. */
+  resent?: { seq: number; by: string; at: string };
 }
 
 export interface StoredAttachment {

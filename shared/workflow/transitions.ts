@@ -97,6 +97,13 @@ export const actionFields = {
   publish: z.object({ pageUrl: z.url(), noteVersion: z.number().int().min(1) }),
   assign: z.object({ assignee: z.email() }),
   comment: z.object({ text: z.string().trim().min(1, 'a comment cannot be empty').max(4000) }),
+  /** Sends a failed (or possibly undelivered) notification again; named by its id. */
+  resend_notification: z.object({
+    failure: z.string().regex(/^[0-9a-f]{12}$/, 'a failed notification’s id'),
+    seq: z.number().int().min(1),
+    kind: z.string().min(1).max(100),
+    recipient: z.email(),
+  }),
 } as const;
 
 export type Action = keyof typeof actionFields;
@@ -207,6 +214,16 @@ export const transitions: readonly TransitionRow[] = [
   ),
   ...all.map(
     (from): TransitionRow => ({ from, action: 'comment', to: from, roles: staff, notifies: [] }),
+  ),
+  // The mail goes to whoever the failed notification was for (shared/notify).
+  ...all.map(
+    (from): TransitionRow => ({
+      from,
+      action: 'resend_notification',
+      to: from,
+      roles: staff,
+      notifies: [],
+    }),
   ),
 ];
 

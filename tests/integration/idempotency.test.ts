@@ -261,6 +261,108 @@ describe('notifications are idempotent per (event, recipient)', () => {
   });
 });
 
+describe('a notification that failed or may not have arrived', () => {
+  it('is sent again once when staff ask, audited, and never by itself', async () => {
+    const { sesFaults } = passThroughExcept([SendRawEmailCommand]);
+    sesFaults
+      .on(SendRawEmailCommand)
+      .rejects(Object.assign(new Error('Daily message quota exceeded.'), { name: 'Throttling' }));
+    await postroom.deliver(
+      plainLetter({ from: 'Owen Price <owen@riverfolk.example>', subject: 'A meeting, please' }),
+    );
+    removeFaults();
+    const request = (await records.requestsInStage('received')).find(
+      (candidate) => candidate.sender.address === 'owen@riverfolk.example',
+    );
+    const api = staffClient(postroom.apiPort);
+    const path = `/api/requests/${request?.id}`;
+    const before = await api(staff.caseworker, 'GET', path);
+    const failure = before.body.failedNotifications.find(
+      (candidate: { kind: string }) => candidate.kind === 'acknowledgement',
+    );
+    expect(failure).toMatchObject({ recipient: 'owen@riverfolk.example', id: expect.any(String) });
+    expect(failure).not.toHaveProperty('resent');
+    // Settling again (a replayed stream) sends nothing: only a person may ask for it.
+    await postroom.settle();
+    expect(await acknowledgementsTo('owen@riverfolk.example')).toHaveLength(0);
+
+    // Not through the generic actions route, where nothing checks what is being resent.
+    const generic = await api(staff.caseworker, 'POST', `${path}/actions`, {
+      action: 'resend_notification',
+      expectedVersion: before.body.version,
+      failure: failure.id,
+      seq: 1,
+      kind: 'acknowledgement',
+      recipient: 'someone.else@example.org',
+    });
+    expect(generic.status).toBe(422);
+
+    const [first, second] = await Promise.all([
+      api(staff.caseworker, 'POST', `${path}/notifications/${failure.id}/resend`),
+      api(staff.approver, 'POST', `${path}/notifications/${failure.id}/resend`),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([200, 409]);
+    await postroom.settle();
+    const resent = await acknowledgementsTo('owen@riverfolk.example');
+    expect(resent).toHaveLength(1);
+    expect(resent[0]?.subject).toContain(request?.reference);
+
+    const after = await api(staff.caseworker, 'GET', path);
+    const marked = after.body.failedNotifications.find(
+      (candidate: { id: string }) => candidate.id === failure.id,
+    );
+    expect(marked.resent).toMatchObject({ by: expect.stringMatching(/@office\.example$/) });
+    const event = after.body.events.at(-1);
+    expect(event).toMatchObject({
+      action: 'resend_notification',
+      details: {
+        failure: failure.id,
+        kind: 'acknowledgement',
+        recipient: 'owen@riverfolk.example',
+      },
+    });
+    // The outbound copy is on the timeline, and a replay of the resend event sends nothing.
+    expect(
+      after.body.messages.filter(
+        (message: { direction: string; kind?: string }) =>
+          message.direction === 'outbound' && message.kind === 'acknowledgement',
+      ),
+    ).toHaveLength(1);
+    await postroom.settle();
+    expect(await acknowledgementsTo('owen@riverfolk.example')).toHaveLength(1);
+    const again = await api(staff.caseworker, 'POST', `${path}/notifications/${failure.id}/resend`);
+    expect(again.status).toBe(409);
+  });
+
+  it('finishes its bookkeeping after a crash that follows the send, without sending twice', async () => {
+    const { dynamoFaults } = passThroughExcept([PutCommand]);
+    // The first four writes of an outbound record fail: more than one attempt's retries.
+    let failuresLeft = 4;
+    dynamoFaults.on(PutCommand).callsFake(async (input) => {
+      if (input.Item?.type === 'message' && input.Item?.direction === 'outbound' && failuresLeft) {
+        failuresLeft -= 1;
+        throw Object.assign(new Error('connection reset'), { name: 'ECONNRESET' });
+      }
+      return realDynamo.send(new PutCommand(input));
+    });
+    await postroom.deliver(
+      plainLetter({ from: 'Iona Grant <iona@glenfarm.example>', subject: 'Farm visit' }),
+    );
+    removeFaults();
+    await postroom.settle();
+    expect(await acknowledgementsTo('iona@glenfarm.example')).toHaveLength(1);
+    const request = (await records.requestsInStage('received')).find(
+      (candidate) => candidate.sender.address === 'iona@glenfarm.example',
+    );
+    const claims = await records.notifications(request?.id ?? '');
+    expect(claims.map((claim) => claim.state)).toEqual(['sent', 'sent']);
+    const outbound = (await records.messages(request?.id ?? '')).filter(
+      (message) => message.direction === 'outbound',
+    );
+    expect(outbound).toHaveLength(2);
+  });
+});
+
 describe('mail intake gives up on', () => {
   it('goes to held mail as could not be filed, and files once when staff try again', async () => {
     // Every filing transaction fails (a fault outside the mail), but holding still works.

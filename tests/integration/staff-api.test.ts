@@ -84,7 +84,14 @@ describe('reading', () => {
     const { status, body } = await api(staff.caseworker, 'GET', `/api/requests/${requestId}`);
     expect(status).toBe(200);
     expect(body).toMatchObject({ id: requestId, stage: 'received', version: 1 });
-    expect(body.allowedActions).toEqual(['accept', 'decline', 'withdraw', 'assign', 'comment']);
+    expect(body.allowedActions).toEqual([
+      'accept',
+      'decline',
+      'withdraw',
+      'assign',
+      'comment',
+      'resend_notification',
+    ]);
     expect(body.events).toHaveLength(1);
     const inbound = body.messages.find(
       (message: { direction: string }) => message.direction === 'inbound',
@@ -171,6 +178,7 @@ describe('errors', () => {
       'withdraw',
       'assign',
       'comment',
+      'resend_notification',
     ]);
     expect(refused.body.error.message).toMatch(/allowed: accept, decline/);
   });
@@ -344,7 +352,7 @@ describe('closing without a meeting', () => {
     );
     expect(withdrawn?.body.text).toContain('Reason: The school withdrew its request.');
     const closed = await api(staff.caseworker, 'GET', `/api/requests/${amelie?.id}`);
-    expect(closed.body.allowedActions).toEqual(['comment']);
+    expect(closed.body.allowedActions).toEqual(['comment', 'resend_notification']);
 
     // Closed requests owe nobody a reply, so the overdue list leaves them out even once
     // their old reply date has passed; an open one past its date is in it.

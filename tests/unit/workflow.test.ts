@@ -48,6 +48,12 @@ const validFields: Record<Action, Record<string, unknown>> = {
   },
   assign: { assignee: 'cara@office.example' },
   comment: { text: 'Called them' },
+  resend_notification: {
+    failure: '0123456789ab',
+    seq: 1,
+    kind: 'acknowledgement',
+    recipient: 'vp@lumencam.example',
+  },
 };
 
 function requestIn(stage: Stage, extra: Partial<RequestRecord> = {}): RequestRecord {

@@ -42,6 +42,7 @@ export const actionNames: Record<Action, string> = {
   publish: 'Record publication',
   assign: 'Assign request',
   comment: 'Add comment',
+  resend_notification: 'Send mail again',
 };
 
 /** How the audit trail reads, in the past tense. */
@@ -64,6 +65,7 @@ export const eventNames: Record<string, string> = {
   assign: 'Assigned',
   comment: 'Comment',
   message_received: 'Message received',
+  resend_notification: 'Mail sent again',
 };
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', {

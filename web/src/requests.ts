@@ -37,6 +37,7 @@ export const doneMessages: Record<Action, string> = {
   publish: 'Publication recorded.',
   assign: 'Request assigned.',
   comment: 'Comment added.',
+  resend_notification: 'The mail is being sent again. This page shows if it fails again.',
 };
 
 /** The first letter: the inbound message that opened the request. */

@@ -1,4 +1,4 @@
-import { get } from '../api.ts';
+import { api, get } from '../api.ts';
 import { type Child, h, hidden, replace } from '../dom.ts';
 import {
   actionNames,
@@ -293,7 +293,7 @@ function noteSection(detail: RequestDetail): Child {
 /** Actions that need no fields are buttons here; the rest have a page of their own. */
 const immediate: readonly Action[] = ['accept', 'record_held', 'submit_note'];
 /** Done elsewhere on this page or on a page named differently. */
-const elsewhere: readonly Action[] = ['comment', 'save_draft'];
+const elsewhere: readonly Action[] = ['comment', 'save_draft', 'resend_notification'];
 
 function actionsSection(
   detail: RequestDetail,
@@ -378,6 +378,8 @@ function eventDetails(event: AuditEvent): Child {
   say('Comment', details.text);
   say('Correction', details.note);
   say('Assigned to', details.assignee);
+  if (event.action === 'resend_notification' && typeof details.kind === 'string')
+    say('Mail', `${details.kind.replace(/-/g, ' ')} to ${String(details.recipient)}`);
   say(
     'Publish at',
     typeof details.publishAt === 'string' ? dateTime(details.publishAt) : undefined,
@@ -560,7 +562,7 @@ export const requestView: View = async ({ params, member }) => {
             'Mail that could not be sent',
             'failed-heading',
             notice(
-              'These notifications failed after every retry. Tell the people concerned another way.',
+              'These notifications failed, or may not have arrived. Nothing is sent again by itself: check with the person first if it says it may have been delivered, then send it again or tell them another way.',
               'warning',
             ),
             h(
@@ -571,6 +573,34 @@ export const requestView: View = async ({ params, member }) => {
                   'li',
                   {},
                   `${failure.kind.replace(/-/g, ' ')} to ${failure.recipient}, ${dateTime(failure.at)}: ${failure.error}`,
+                  failure.resent
+                    ? h(
+                        'p',
+                        { class: 'body' },
+                        `Sent again by ${failure.resent.by}, ${dateTime(failure.resent.at)}.`,
+                      )
+                    : detail.allowedActions.includes('resend_notification')
+                      ? form(
+                          undefined,
+                          (submitter) =>
+                            errors.run(submitter, async () => {
+                              await api(
+                                'POST',
+                                `/api/requests/${encodeURIComponent(detail.id)}/notifications/${encodeURIComponent(failure.id)}/resend`,
+                              );
+                              reload(doneMessages.resend_notification);
+                            }),
+                          button(
+                            [
+                              'Send again',
+                              hidden(
+                                ` the ${failure.kind.replace(/-/g, ' ')} to ${failure.recipient}`,
+                              ),
+                            ],
+                            { kind: 'secondary' },
+                          ),
+                        )
+                      : null,
                 ),
               ),
             ),
