@@ -1,13 +1,18 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClaimState, NotificationKey, SentOutcome } from '../notify/send-notifications.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { dynamo } from './clients.ts';
 import { keys } from './keys.ts';
-import { requestStore } from './request-store.ts';
+import { messageIdItems, requestStore } from './request-store.ts';
 
 const isConditionFailure = (error: unknown) =>
   (error as Error).name === 'ConditionalCheckFailedException';
+const isCancelledByCondition = (error: unknown) =>
+  (error as Error).name === 'TransactionCanceledException' &&
+  ((error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? []).some(
+    (reason) => reason.Code === 'ConditionalCheckFailed',
+  );
 
 /**
  * The (event, recipient) claims that make notifications idempotent, and the per-sender
@@ -18,7 +23,6 @@ export function notificationStore(tableName: string, timeZone: string) {
   const requests = requestStore(tableName, timeZone);
   return {
     getRequest: requests.getRequest,
-    rememberMessageIds: requests.rememberMessageIds,
 
     async getMessage(
       requestId: string,
@@ -74,36 +78,65 @@ export function notificationStore(tableName: string, timeZone: string) {
       }
     },
 
-    async markSending(key: NotificationKey): Promise<boolean> {
+    /**
+     * preparing -> sending, with the mail's own Message-ID pointer in the same write, so
+     * a reply threads even if the process stops right after SES takes the mail.
+     */
+    async markSending(key: NotificationKey, messageIds: readonly string[]): Promise<boolean> {
       try {
         await dynamo.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.notification(key.requestId, key.seq, key.kind, key.recipient),
-            UpdateExpression: 'SET #state = :sending, sendingAt = :at',
-            ConditionExpression: '#state = :preparing',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: {
-              ':sending': 'sending',
-              ':preparing': 'preparing',
-              ':at': new Date().toISOString(),
-            },
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: keys.notification(key.requestId, key.seq, key.kind, key.recipient),
+                  UpdateExpression: 'SET #state = :sending, sendingAt = :at',
+                  ConditionExpression: '#state = :preparing',
+                  ExpressionAttributeNames: { '#state': 'state' },
+                  ExpressionAttributeValues: {
+                    ':sending': 'sending',
+                    ':preparing': 'preparing',
+                    ':at': new Date().toISOString(),
+                  },
+                },
+              },
+              ...messageIdItems(tableName, messageIds, key.requestId),
+            ],
           }),
         );
         return true;
       } catch (error) {
-        if (isConditionFailure(error)) return false;
+        if (isCancelledByCondition(error)) return false;
         throw error;
       }
     },
 
-    async markRecorded(key: NotificationKey): Promise<void> {
+    /** What a sent notification leaves: its timeline entry and SES's id for threading, at once. */
+    async recordSent(key: NotificationKey, sent: SentOutcome): Promise<void> {
       await dynamo.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.notification(key.requestId, key.seq, key.kind, key.recipient),
-          UpdateExpression: 'SET outcome.recorded = :yes',
-          ExpressionAttributeValues: { ':yes': true },
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  ...keys.message(sent.outbound.requestId, sent.outbound.at, sent.outbound.key),
+                  type: 'message',
+                  ...sent.outbound,
+                },
+              },
+            },
+            {
+              Update: {
+                TableName: tableName,
+                Key: keys.notification(key.requestId, key.seq, key.kind, key.recipient),
+                UpdateExpression: 'SET outcome.recorded = :yes',
+                ExpressionAttributeValues: { ':yes': true },
+              },
+            },
+            ...messageIdItems(tableName, [sent.sesMessageId], key.requestId),
+          ],
         }),
       );
     },
@@ -137,19 +170,6 @@ export function notificationStore(tableName: string, timeZone: string) {
             ...keys.failedNotification(requestId, failure.seq, failure.kind, failure.recipient),
             type: 'failed-notification',
             ...failure,
-          },
-        }),
-      );
-    },
-
-    async recordOutbound(message: MessageRecord): Promise<void> {
-      await dynamo.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            ...keys.message(message.requestId, message.at, message.key),
-            type: 'message',
-            ...message,
           },
         }),
       );

@@ -22,7 +22,7 @@ import type {
 import { dynamo } from './clients.ts';
 import { keys, stageIndex } from './keys.ts';
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /**
  * How many numbers back a reference claim is kept on the counter item. A claim only
@@ -38,6 +38,31 @@ const CONFLICT_BUDGET_MS = 30_000;
 /** The counter-item attribute holding one letter's claimed number. */
 const claimAttribute = (claimKey: string) =>
   `c_${createHash('sha256').update(claimKey).digest('base64url').slice(0, 16)}`;
+
+/**
+ * Message-ID pointers for threading, written inside the transaction that files (or sends)
+ * the message, so a crash cannot leave mail that replies cannot find. if_not_exists keeps
+ * the first request that claimed an id (ids can be reused or forged) without failing.
+ */
+export const messageIdItems = (
+  tableName: string,
+  messageIds: readonly string[],
+  requestId: string,
+): TransactItem[] =>
+  [...new Set(messageIds)].slice(0, 10).map((messageId) => ({
+    Update: {
+      TableName: tableName,
+      Key: keys.messageId(messageId),
+      UpdateExpression:
+        'SET #type = :type, messageId = :messageId, requestId = if_not_exists(requestId, :requestId)',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: {
+        ':type': 'message-id',
+        ':messageId': messageId,
+        ':requestId': requestId,
+      },
+    },
+  }));
 
 /** What an action changes beyond the request and its audit event, in the same transaction. */
 export interface ActionEffects {
@@ -125,26 +150,6 @@ export function requestStore(tableName: string, timeZone: string) {
       .toLowerCase(),
   });
 
-  /**
-   * Message-ID pointers for threading, written inside the filing transaction so a crash
-   * cannot leave a filed message that replies cannot find. if_not_exists keeps the first
-   * request that claimed an id (ids can be reused or forged) without failing the write.
-   */
-  const messageIdItems = (messageIds: readonly string[], requestId: string): TransactItem[] =>
-    [...new Set(messageIds)].slice(0, 10).map((messageId) => ({
-      Update: {
-        TableName: tableName,
-        Key: keys.messageId(messageId),
-        UpdateExpression:
-          'SET #type = :type, messageId = :messageId, requestId = if_not_exists(requestId, :requestId)',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: {
-          ':type': 'message-id',
-          ':messageId': messageId,
-          ':requestId': requestId,
-        },
-      },
-    }));
   /**
    * The pointer for a message received: as above, plus who sent its first copy and when,
    * which is how a later delivery of the same message is recognised as a resend.
@@ -541,7 +546,7 @@ export function requestStore(tableName: string, timeZone: string) {
 
     /** Records Message-IDs (such as those of mail postroom sends) for threading. */
     async rememberMessageIds(messageIds: readonly string[], requestId: string): Promise<void> {
-      for (const item of messageIdItems(messageIds, requestId)) {
+      for (const item of messageIdItems(tableName, messageIds, requestId)) {
         if (item.Update) await dynamo.send(new UpdateCommand(item.Update));
       }
     },

@@ -47,18 +47,19 @@ export interface NotifyPorts {
   claim(
     key: NotificationKey,
   ): Promise<{ claimed: true } | { claimed: false; state: ClaimState; sent?: SentOutcome }>;
-  /** preparing -> sending, just before SES; false when the claim is no longer preparing. */
-  markSending(key: NotificationKey): Promise<boolean>;
+  /**
+   * preparing -> sending just before SES, remembering the mail's own Message-ID for
+   * threading; false when the claim is no longer preparing.
+   */
+  markSending(key: NotificationKey, messageIds: readonly string[]): Promise<boolean>;
   settle(
     key: NotificationKey,
     outcome: SentOutcome | { state: 'suppressed' | 'failed' | 'unknown'; reason: string },
   ): Promise<void>;
-  /** Notes that a sent notification's outbound record and pointers are written. */
-  markRecorded(key: NotificationKey): Promise<void>;
+  /** Writes a sent notification's outbound record and SES's Message-ID, and notes it done. */
+  recordSent(key: NotificationKey, sent: SentOutcome): Promise<void>;
   /** One audit event of a request, for resending the mail it caused. */
   getEvent(requestId: string, seq: number): Promise<AuditEvent | undefined>;
-  recordOutbound(message: MessageRecord): Promise<void>;
-  rememberMessageIds(ids: readonly string[], requestId: string): Promise<void>;
   takeAcknowledgementAllowance(sender: string, at: Date, limit: number): Promise<boolean>;
   /** Why SES said never to mail this address again, if it did. */
   suppressionOf(address: string): Promise<Suppression | undefined>;
@@ -143,11 +144,15 @@ async function sendOne(
     log.error('notification not delivered; recorded on the request', { ...fields, state, error });
   };
 
-  const claim = await ports.claim(key);
+  // The suppression list is read alongside the claim: nearly every claim is a first one.
+  const [claim, suppression] = await Promise.all([
+    ports.claim(key),
+    ports.suppressionOf(notification.recipient),
+  ]);
   if (!claim.claimed) {
     if (claim.state === 'sent' && claim.sent && !claim.sent.recorded) {
       // Sent, but the process stopped before recording it: finish that, send nothing.
-      return recordSent(key, claim.sent, ports);
+      return withRetries(() => ports.recordSent(key, claim.sent as SentOutcome));
     }
     if (claim.state === 'sending') {
       return giveUp(
@@ -159,7 +164,6 @@ async function sendOne(
     return;
   }
   const now = rules.now();
-  const suppression = await ports.suppressionOf(notification.recipient);
   if (suppression) {
     // Staff see it beside the request: the requester may need a phone call instead.
     const reason = `not sent: ${notification.recipient} ${suppression.reason === 'bounce' ? 'bounced permanently' : 'complained'} on ${suppression.at.slice(0, 10)} (${suppression.detail})`;
@@ -208,9 +212,7 @@ async function sendOne(
     .slice(0, 8);
   const messageKey = `n${event.seq}-${notification.kind}-${recipientTag}`;
   const kept = await ports.keepCopy(`requests/${request.id}/outbound/${messageKey}.eml`, raw);
-  // Known before it goes out, so a reply threads even if we crash right after sending.
-  await ports.rememberMessageIds([notification.messageId], request.id);
-  if (!(await ports.markSending(key))) return;
+  if (!(await ports.markSending(key, [notification.messageId]))) return;
 
   const sent = await sendWithRetries(
     () => ports.sendRawMail(raw, rules.officeAddress, [notification.recipient]),
@@ -246,16 +248,7 @@ async function sendOne(
   // been sent" (which staff would have to chase), only as bookkeeping left to finish.
   await withRetries(() => ports.settle(key, outcome));
   log.info('notification sent', { ...fields, sesMessageId });
-  await recordSent(key, outcome, ports);
-}
-
-/** Writes what a sent notification leaves behind: the timeline entry and thread pointers. */
-async function recordSent(key: NotificationKey, sent: SentOutcome, ports: NotifyPorts) {
-  await withRetries(async () => {
-    await ports.rememberMessageIds([sent.sesMessageId], key.requestId);
-    await ports.recordOutbound(sent.outbound);
-    await ports.markRecorded(key);
-  });
+  await withRetries(() => ports.recordSent(key, outcome));
 }
 
 /** Bookkeeping writes are idempotent, so a throttled or dropped call is simply made again. */
@@ -285,13 +278,14 @@ export async function notifyForEvent(
   if (event.action === 'resend_notification') return resend(event, request, ports, rules);
   // Each notification is independent: one that fails does not hold up the others, and
   // the event is retried afterwards, which repeats nothing that was done.
-  const failures: unknown[] = [];
-  for (const notification of await plannedFor(event, request, ports, rules)) {
-    await sendOne(notification, event, request, ports, rules).catch((error) =>
-      failures.push(error),
-    );
-  }
-  if (failures.length > 0) throw failures[0];
+  // Each has its own claim and recipient, so they go out side by side.
+  const outcomes = await Promise.allSettled(
+    (await plannedFor(event, request, ports, rules)).map((notification) =>
+      sendOne(notification, event, request, ports, rules),
+    ),
+  );
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 async function plannedFor(

@@ -335,15 +335,15 @@ describe('a notification that failed or may not have arrived', () => {
   });
 
   it('finishes its bookkeeping after a crash that follows the send, without sending twice', async () => {
-    const { dynamoFaults } = passThroughExcept([PutCommand]);
+    const { dynamoFaults } = passThroughExcept([TransactWriteCommand]);
     // The first four writes of an outbound record fail: more than one attempt's retries.
     let failuresLeft = 4;
-    dynamoFaults.on(PutCommand).callsFake(async (input) => {
-      if (input.Item?.type === 'message' && input.Item?.direction === 'outbound' && failuresLeft) {
+    dynamoFaults.on(TransactWriteCommand).callsFake(async (input) => {
+      if (JSON.stringify(input).includes('"direction":"outbound"') && failuresLeft) {
         failuresLeft -= 1;
         throw Object.assign(new Error('connection reset'), { name: 'ECONNRESET' });
       }
-      return realDynamo.send(new PutCommand(input));
+      return realDynamo.send(new TransactWriteCommand(input));
     });
     await postroom.deliver(
       plainLetter({ from: 'Iona Grant <iona@glenfarm.example>', subject: 'Farm visit' }),

@@ -107,7 +107,7 @@ describe('sending feedback', () => {
     );
     const failed = await getItem<{ error: string }>(
       `REQ#${request.id}`,
-      `FAIL#${String((await records.events(request.id))[0]?.seq).padStart(6, '0')}#${sender}`,
+      `FAIL#${String((await records.events(request.id))[0]?.seq).padStart(6, '0')}#acknowledgement#${sender}`,
     );
     expect(failed?.error).toMatch(/bounced permanently on 2026-11-28/);
   });
