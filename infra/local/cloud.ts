@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ensureBucket, ensureTable } from '../../shared/aws/provision.ts';
 import { buckets, table } from '../resources.ts';
 import { startDynamoDbLocal, startS3Emulator, startSesEmulator } from './emulators.ts';
-import type { RunningProcess } from './processes.ts';
+import { processRegistry, type RunningProcess } from './processes.ts';
 
 export interface CloudPorts {
   dynamodb: number;
@@ -42,7 +42,11 @@ export function emulatorEnvironment(ports: CloudPorts): Record<string, string> {
   };
 }
 
-/** Starts the three emulators; with a data directory, state survives restarts. */
+/**
+ * Starts the three emulators; with `persist`, state survives restarts. The processes are
+ * listed in `<data dir>/processes.json`, so a start after a runner was killed stops any it
+ * left holding the ports (see processRegistry).
+ */
 export async function startEmulators(
   ports: CloudPorts,
   options: { dataDir: string; persist: boolean; onProgress?: (step: string) => void },
@@ -52,17 +56,24 @@ export async function startEmulators(
   const s3Dir = join(options.dataDir, 's3');
   mkdirSync(dynamoDir, { recursive: true });
   mkdirSync(s3Dir, { recursive: true });
+  const registry = processRegistry(join(options.dataDir, 'processes.json'));
+  await registry.claim(progress);
   const started: RunningProcess[] = [];
   const stop = async () => {
     await Promise.all(started.map((process) => process.stop()));
+    registry.release();
   };
   try {
     progress(`starting DynamoDB Local on ${ports.dynamodb}`);
-    const dynamo = startDynamoDbLocal(ports.dynamodb, options.persist ? dynamoDir : undefined);
+    const dynamo = startDynamoDbLocal(
+      ports.dynamodb,
+      options.persist ? dynamoDir : undefined,
+      registry,
+    );
     progress(`starting the S3 emulator on ${ports.s3}`);
-    const s3 = startS3Emulator(ports.s3, s3Dir);
+    const s3 = startS3Emulator(ports.s3, s3Dir, registry);
     progress(`starting the SES emulator on ${ports.ses}`);
-    const ses = startSesEmulator(ports.ses);
+    const ses = startSesEmulator(ports.ses, registry);
     for (const running of await Promise.allSettled([dynamo, s3, ses])) {
       if (running.status === 'fulfilled') started.push(running.value);
     }
