@@ -97,6 +97,7 @@ export async function startLocalRuntime(options: {
           filters: trigger.filters,
           batchSize: trigger.batchSize,
           retryAttempts: trigger.retryAttempts,
+          parallelization: trigger.parallelization,
           invoke: (event) => invoke(event) as never,
         },
         {

@@ -376,6 +376,22 @@ describe('the functions and their triggers', () => {
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
     });
   });
+
+  it('takes each stream consumer’s parallelization from the declarations', () => {
+    for (const filters of [auditEventInserts, approvals, closingsAndReopenings]) {
+      const consumer = Object.values(functions).find(
+        (declaration) =>
+          declaration.trigger.kind === 'audit-events' && declaration.trigger.filters === filters,
+      );
+      if (consumer?.trigger.kind !== 'audit-events') throw new Error('no consumer for filters');
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FilterCriteria: {
+          Filters: filters.map((pattern) => ({ Pattern: JSON.stringify(pattern) })),
+        },
+        ParallelizationFactor: consumer.trigger.parallelization,
+      });
+    }
+  });
 });
 
 describe('the other stream consumers', () => {
