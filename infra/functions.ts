@@ -13,7 +13,16 @@ export type Trigger =
   /** HTTP API routes behind the JWT authorizer; locally, the API stand-in on port 3000. */
   | { kind: 'http-api'; routes: ReadonlyArray<{ method: string; path: string; public?: boolean }> }
   /** SES stores raw MIME in the inbound bucket; S3 ObjectCreated reaches the function via SQS. */
-  | { kind: 'inbound-mail'; batchSize: number; maxReceiveCount: number }
+  | {
+      kind: 'inbound-mail';
+      batchSize: number;
+      maxReceiveCount: number;
+      /**
+       * At most this many deliveries at once: the SQS event source's maximum concurrency on
+       * AWS, and the local delivery queue's; the rest wait in the queue.
+       */
+      maxConcurrency: number;
+    }
   /** The table stream (audit-event inserts, and for retention held-mail discards), filtered as below. */
   | {
       kind: 'audit-events';
@@ -92,7 +101,7 @@ export const functions = {
   intakeMail: {
     entry: 'functions/intake-mail.ts',
     description: 'Files raw mail stored by SES as a request, a reply, or held mail',
-    trigger: { kind: 'inbound-mail', batchSize: 1, maxReceiveCount: 5 },
+    trigger: { kind: 'inbound-mail', batchSize: 1, maxReceiveCount: 5, maxConcurrency: 5 },
     env: [
       'TABLE_NAME',
       'DOCUMENTS_BUCKET',

@@ -499,6 +499,7 @@ export class PostroomStack extends Stack {
         app.fn.addEventSource(
           new SqsEventSource(deliveries, {
             batchSize: trigger.batchSize,
+            maxConcurrency: trigger.maxConcurrency,
             reportBatchItemFailures: true,
           }),
         );

@@ -5,6 +5,7 @@ import { SMTPServer } from 'smtp-server';
 import { writeObject } from '../../shared/aws/documents.ts';
 import { log } from '../../shared/log.ts';
 import { INBOUND_PREFIX } from '../resources.ts';
+import { type Delivery, deliveryQueue } from './delivery-queue.ts';
 import { objectCreatedDelivery } from './s3-notification.ts';
 
 export interface SmtpIntakeOptions {
@@ -12,8 +13,17 @@ export interface SmtpIntakeOptions {
   inboundBucket: string;
   region: string;
   maxReceiveCount: number;
+  /** Deliveries to intake at once; the rest queue (see deliveryQueue). */
+  maxConcurrency: number;
   invoke(event: SQSEvent): Promise<SQSBatchResponse | undefined>;
   deadLetterFile?: string;
+  /**
+   * Stored mail whose delivery never completed (the process died first), found before the
+   * listener opens and delivered again: the local stand-in for SQS redelivery.
+   */
+  findUndelivered?: () => Promise<Delivery[]>;
+  /** Told when intake has filed an object (for measurements). */
+  onFiled?: (key: string) => void;
 }
 
 /** A key like SES's S3 action writes: the rule's prefix and SES's message id. */
@@ -23,30 +33,46 @@ function sesStyleKey(): string {
 
 /**
  * SES receiving, locally: accept mail over SMTP, store the raw message in the inbound
- * bucket (as the receipt rule's S3 action does), then deliver the S3 notification to
- * intake as SQS would: retried on failure, dead-lettered after maxReceiveCount.
+ * bucket (as the receipt rule's S3 action does), answer 250 only once it is stored, then
+ * deliver the S3 notification to intake as SQS would: at most maxConcurrency at once,
+ * retried on failure, dead-lettered after maxReceiveCount. Mail stored by an earlier run
+ * that never reached intake is delivered again on start.
  */
 export async function startSmtpIntake(options: SmtpIntakeOptions) {
-  const inFlight = new Set<Promise<void>>();
+  const queue = deliveryQueue({
+    maxConcurrency: options.maxConcurrency,
+    maxReceiveCount: options.maxReceiveCount,
+    async attempt({ key, size }, receive) {
+      const event = objectCreatedDelivery(
+        options.inboundBucket,
+        key,
+        size,
+        options.region,
+        receive,
+      );
+      const response = await options.invoke(event);
+      if (response?.batchItemFailures?.length) return false;
+      options.onFiled?.(key);
+      return true;
+    },
+    deadLetter({ key, size }) {
+      if (options.deadLetterFile)
+        appendFileSync(options.deadLetterFile, `${JSON.stringify({ key, size })}\n`);
+      log.error('intake failed repeatedly; the delivery is dead-lettered, the raw mail is kept', {
+        bucket: options.inboundBucket,
+        objectKey: key,
+        deadLetterFile: options.deadLetterFile ?? '(log only)',
+      });
+    },
+  });
 
-  async function deliver(key: string, size: number): Promise<void> {
-    const event = objectCreatedDelivery(options.inboundBucket, key, size, options.region);
-    for (let receive = 1; receive <= options.maxReceiveCount; receive += 1) {
-      try {
-        const response = await options.invoke(event);
-        if (!response?.batchItemFailures?.length) return;
-      } catch (error) {
-        log.error('intake threw', { objectKey: key, error });
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200 * receive));
-    }
-    if (options.deadLetterFile)
-      appendFileSync(options.deadLetterFile, `${JSON.stringify({ key, size })}\n`);
-    log.error('intake failed repeatedly; the delivery is dead-lettered, the raw mail is kept', {
+  const undelivered = (await options.findUndelivered?.()) ?? [];
+  if (undelivered.length > 0) {
+    log.warn(`re-delivering ${undelivered.length} letters accepted before the last stop`, {
       bucket: options.inboundBucket,
-      objectKey: key,
-      deadLetterFile: options.deadLetterFile ?? '(log only)',
+      why: 'stored in the inbound bucket with no filing record (intake never finished them)',
     });
+    for (const delivery of undelivered) queue.send(delivery);
   }
 
   const server = new SMTPServer({
@@ -78,8 +104,7 @@ export async function startSmtpIntake(options: SmtpIntakeOptions) {
             objectKey: key,
             size: raw.byteLength,
           });
-          const delivery = deliver(key, raw.byteLength).finally(() => inFlight.delete(delivery));
-          inFlight.add(delivery);
+          queue.send({ key, size: raw.byteLength });
           callback(null, `Message stored as ${key}`);
         } catch (error) {
           log.error('could not store inbound mail', { error });
@@ -98,12 +123,16 @@ export async function startSmtpIntake(options: SmtpIntakeOptions) {
   });
   return {
     port: options.port,
+    /** How many letters this start found stored but never filed, and delivered again. */
+    redelivered: undelivered.length,
+    /** Deliveries waiting and running now. */
+    depth: queue.depth,
     /** Resolves when every message received so far has been through intake. */
-    async settled(): Promise<void> {
-      while (inFlight.size > 0) await Promise.all([...inFlight]);
-    },
+    settled: queue.settled,
+    /** Stops accepting mail, lets running deliveries finish; queued ones wait for the next start. */
     async stop(): Promise<void> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await queue.stop();
     },
   };
 }

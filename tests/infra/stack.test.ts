@@ -377,7 +377,11 @@ describe('the functions and their triggers', () => {
     });
   });
 
-  it('takes each stream consumer’s parallelization from the declarations', () => {
+  it('takes intake’s maximum concurrency and each stream consumer’s parallelization from the declarations', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: functions.intakeMail.trigger.batchSize,
+      ScalingConfig: { MaximumConcurrency: functions.intakeMail.trigger.maxConcurrency },
+    });
     for (const filters of [auditEventInserts, approvals, closingsAndReopenings]) {
       const consumer = Object.values(functions).find(
         (declaration) =>
