@@ -4,6 +4,7 @@ import { ensureBucket, ensureTable } from '../../shared/aws/provision.ts';
 import { buckets, table } from '../resources.ts';
 import { startDynamoDbLocal, startS3Emulator, startSesEmulator } from './emulators.ts';
 import { processRegistry, type RunningProcess } from './processes.ts';
+import { setAsideCutOffUploads } from './s3rver-repair.ts';
 
 export interface CloudPorts {
   dynamodb: number;
@@ -57,7 +58,16 @@ export async function startEmulators(
   mkdirSync(dynamoDir, { recursive: true });
   mkdirSync(s3Dir, { recursive: true });
   const registry = processRegistry(join(options.dataDir, 'processes.json'));
-  await registry.claim(progress);
+  const previous = await registry.claim(progress);
+  if (previous.killed) {
+    // s3rver is not crash-safe: take out what the kill left half-written (see s3rver-repair).
+    const aside = join(options.dataDir, 's3-cut-off');
+    const cutOff = setAsideCutOffUploads(s3Dir, aside, previous.startedAt);
+    if (cutOff.length > 0)
+      progress(
+        `the last run was killed mid-upload: moved ${cutOff.length} incomplete S3 object(s) to ${aside} (${cutOff.slice(0, 3).join(', ')}${cutOff.length > 3 ? ', …' : ''})`,
+      );
+  }
   const started: RunningProcess[] = [];
   const stop = async () => {
     await Promise.all(started.map((process) => process.stop()));

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { SMTPServer } from 'smtp-server';
-import { writeObject } from '../../shared/aws/documents.ts';
+import { storedSize, writeObject } from '../../shared/aws/documents.ts';
 import { log } from '../../shared/log.ts';
 import { INBOUND_PREFIX } from '../resources.ts';
 import { type Delivery, deliveryQueue } from './delivery-queue.ts';
@@ -24,6 +24,18 @@ export interface SmtpIntakeOptions {
   findUndelivered?: () => Promise<Delivery[]>;
   /** Told when intake has filed an object (for measurements). */
   onFiled?: (key: string) => void;
+}
+
+/**
+ * s3rver answers a PUT before the object's bytes are on disk; a SIGKILL then would leave a
+ * letter cut short that SMTP had accepted. So 250 waits until the stored size is right.
+ */
+async function confirmStored(ref: { bucket: string; key: string }, size: number): Promise<void> {
+  for (let look = 0; look < 40; look += 1) {
+    if ((await storedSize(ref)) === size) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`s3://${ref.bucket}/${ref.key} was not stored whole`);
 }
 
 /** A key like SES's S3 action writes: the rule's prefix and SES's message id. */
@@ -99,6 +111,7 @@ export async function startSmtpIntake(options: SmtpIntakeOptions) {
             : Buffer.concat([Buffer.from(`Return-Path: <${sender}>\r\n`), body]);
           const key = sesStyleKey();
           await writeObject({ bucket: options.inboundBucket, key }, raw, 'message/rfc822');
+          await confirmStored({ bucket: options.inboundBucket, key }, raw.byteLength);
           log.info('mail received over SMTP and stored', {
             bucket: options.inboundBucket,
             objectKey: key,
