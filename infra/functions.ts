@@ -24,6 +24,12 @@ export type Trigger =
       kind: 'audit-events';
       batchSize: number;
       retryAttempts: number;
+      /**
+       * Batches of one shard handled at once, records of one partition key (one request)
+       * staying in order: Lambda's ParallelizationFactor (1 to 10), and the local poller's
+       * lanes.
+       */
+      parallelization: number;
       /** Lambda FilterCriteria patterns; the local poller applies the same ones. */
       filters: ReadonlyArray<Record<string, unknown>>;
     }
@@ -120,7 +126,15 @@ export const functions = {
   notify: {
     entry: 'functions/notify.ts',
     description: 'Sends the mail each audit event calls for, once per (event, recipient)',
-    trigger: { kind: 'audit-events', batchSize: 10, retryAttempts: 5, filters: auditEventInserts },
+    // Mail for different requests goes out side by side, so a flood of new letters cannot
+    // hold up the mail of a request being worked on; one request's mail stays in order.
+    trigger: {
+      kind: 'audit-events',
+      batchSize: 10,
+      retryAttempts: 5,
+      parallelization: 4,
+      filters: auditEventInserts,
+    },
     env: [
       'TABLE_NAME',
       'DOCUMENTS_BUCKET',
@@ -182,7 +196,14 @@ export const functions = {
   publish: {
     entry: 'functions/publish.ts',
     description: 'Publishes an approved note with its letter to the public site',
-    trigger: { kind: 'audit-events', batchSize: 1, retryAttempts: 5, filters: approvals },
+    // One at a time: every publication rewrites the shared index, feed and registers.
+    trigger: {
+      kind: 'audit-events',
+      batchSize: 1,
+      retryAttempts: 5,
+      parallelization: 1,
+      filters: approvals,
+    },
     env: [
       'TABLE_NAME',
       'DOCUMENTS_BUCKET',
@@ -226,6 +247,7 @@ export const functions = {
       kind: 'audit-events',
       batchSize: 10,
       retryAttempts: 5,
+      parallelization: 1,
       filters: closingsAndReopenings,
     },
     env: ['TABLE_NAME', 'INBOUND_BUCKET'],

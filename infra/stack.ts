@@ -624,6 +624,7 @@ export class PostroomStack extends Stack {
             startingPosition: StartingPosition.TRIM_HORIZON,
             batchSize: trigger.batchSize,
             retryAttempts: trigger.retryAttempts,
+            parallelizationFactor: trigger.parallelization,
             bisectBatchOnError: true,
             reportBatchItemFailures: true,
             onFailure: new SqsDlq(failures),

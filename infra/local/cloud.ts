@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { ensureBucket, ensureTable } from '../../shared/aws/provision.ts';
 import { buckets, table } from '../resources.ts';
 import { startDynamoDbLocal, startS3Emulator, startSesEmulator } from './emulators.ts';
-import type { RunningProcess } from './processes.ts';
+import { processRegistry, type RunningProcess } from './processes.ts';
+import { setAsideCutOffUploads } from './s3rver-repair.ts';
 
 export interface CloudPorts {
   dynamodb: number;
@@ -42,7 +43,11 @@ export function emulatorEnvironment(ports: CloudPorts): Record<string, string> {
   };
 }
 
-/** Starts the three emulators; with a data directory, state survives restarts. */
+/**
+ * Starts the three emulators; with `persist`, state survives restarts. The processes are
+ * listed in `<data dir>/processes.json`, so a start after a runner was killed stops any it
+ * left holding the ports (see processRegistry).
+ */
 export async function startEmulators(
   ports: CloudPorts,
   options: { dataDir: string; persist: boolean; onProgress?: (step: string) => void },
@@ -52,17 +57,33 @@ export async function startEmulators(
   const s3Dir = join(options.dataDir, 's3');
   mkdirSync(dynamoDir, { recursive: true });
   mkdirSync(s3Dir, { recursive: true });
+  const registry = processRegistry(join(options.dataDir, 'processes.json'));
+  const previous = await registry.claim(progress);
+  if (previous.killed) {
+    // s3rver is not crash-safe: take out what the kill left half-written (see s3rver-repair).
+    const aside = join(options.dataDir, 's3-cut-off');
+    const cutOff = setAsideCutOffUploads(s3Dir, aside, previous.startedAt);
+    if (cutOff.length > 0)
+      progress(
+        `the last run was killed mid-upload: moved ${cutOff.length} incomplete S3 object(s) to ${aside} (${cutOff.slice(0, 3).join(', ')}${cutOff.length > 3 ? ', …' : ''})`,
+      );
+  }
   const started: RunningProcess[] = [];
   const stop = async () => {
     await Promise.all(started.map((process) => process.stop()));
+    registry.release();
   };
   try {
     progress(`starting DynamoDB Local on ${ports.dynamodb}`);
-    const dynamo = startDynamoDbLocal(ports.dynamodb, options.persist ? dynamoDir : undefined);
+    const dynamo = startDynamoDbLocal(
+      ports.dynamodb,
+      options.persist ? dynamoDir : undefined,
+      registry,
+    );
     progress(`starting the S3 emulator on ${ports.s3}`);
-    const s3 = startS3Emulator(ports.s3, s3Dir);
+    const s3 = startS3Emulator(ports.s3, s3Dir, registry);
     progress(`starting the SES emulator on ${ports.ses}`);
-    const ses = startSesEmulator(ports.ses);
+    const ses = startSesEmulator(ports.ses, registry);
     for (const running of await Promise.allSettled([dynamo, s3, ses])) {
       if (running.status === 'fulfilled') started.push(running.value);
     }

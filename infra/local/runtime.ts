@@ -2,8 +2,10 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Handler } from 'aws-lambda';
 import { tableStreamArn } from '../../shared/aws/provision.ts';
+import { findUnfiledMail } from '../../shared/aws/unfiled-mail.ts';
 import { log } from '../../shared/log.ts';
 import { type FunctionDeclaration, functions } from '../functions.ts';
+import { INBOUND_PREFIX } from '../resources.ts';
 import { STAFF_UI_DIST } from '../staff-ui.ts';
 import { startHttpApi } from './http-api.ts';
 import { lambdaContext } from './lambda-context.ts';
@@ -38,6 +40,8 @@ export async function startLocalRuntime(options: {
   stateDir?: string;
   /** The built staff UI to serve on the API port; web/dist unless a test built its own. */
   staffUiDir?: string;
+  /** Told as intake files each inbound object (the load test times notifications from it). */
+  onMailFiled?: (key: string) => void;
 }): Promise<{
   smtp: SmtpIntake;
   apiPort: number;
@@ -67,6 +71,7 @@ export async function startLocalRuntime(options: {
         inboundBucket: env.INBOUND_BUCKET ?? '',
         region: options.region,
         maxReceiveCount: trigger.maxReceiveCount,
+        maxConcurrency: trigger.maxConcurrency,
         invoke: (event) => invoke(event) as never,
         deadLetters: {
           get maxReceiveCount() {
@@ -75,6 +80,14 @@ export async function startLocalRuntime(options: {
           invoke: async (event) => deadLetterConsumers.get(name)?.invoke(event) as never,
         },
         deadLetterFile: stateFile('intake-dead-letters.jsonl'),
+        onFiled: options.onMailFiled,
+        // What SQS would redeliver on AWS: mail stored before a crash and never filed.
+        findUndelivered: () =>
+          findUnfiledMail({
+            tableName: env.TABLE_NAME ?? '',
+            bucket: env.INBOUND_BUCKET ?? '',
+            prefix: INBOUND_PREFIX,
+          }),
       });
     } else if (trigger.kind === 'dead-letters') {
       deadLetterConsumers.set(trigger.of, { maxReceiveCount: trigger.maxReceiveCount, invoke });
@@ -109,6 +122,7 @@ export async function startLocalRuntime(options: {
           filters: trigger.filters,
           batchSize: trigger.batchSize,
           retryAttempts: trigger.retryAttempts,
+          parallelization: trigger.parallelization,
           invoke: (event) => invoke(event) as never,
         },
         {

@@ -7,6 +7,7 @@ export function objectCreatedDelivery(
   key: string,
   size: number,
   region: string,
+  receiveCount = 1,
 ): SQSEvent {
   const at = new Date().toISOString();
   const notification = {
@@ -37,7 +38,7 @@ export function objectCreatedDelivery(
         receiptHandle: randomUUID(),
         body: JSON.stringify(notification),
         attributes: {
-          ApproximateReceiveCount: '1',
+          ApproximateReceiveCount: String(receiveCount),
           SentTimestamp: String(Date.now()),
           SenderId: 's3.amazonaws.com',
           ApproximateFirstReceiveTimestamp: String(Date.now()),

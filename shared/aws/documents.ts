@@ -51,6 +51,17 @@ export async function readObjectStart(
   };
 }
 
+/** The object's size as stored, or undefined when there is no such object. */
+export async function storedSize(ref: ObjectRef): Promise<number | undefined> {
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+    return head.ContentLength;
+  } catch (error) {
+    if (['NoSuchKey', 'NotFound'].includes((error as Error).name)) return undefined;
+    throw error;
+  }
+}
+
 export async function readObject(ref: ObjectRef): Promise<Uint8Array> {
   const object = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
   if (!object.Body) throw new Error(`s3://${ref.bucket}/${ref.key} has no body`);

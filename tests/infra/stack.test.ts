@@ -362,8 +362,6 @@ describe('the functions and their triggers', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BatchSize: functions.intakeMail.trigger.batchSize,
-      // A flood of mail takes at most this many executions (README, "Intake under load").
-      ScalingConfig: { MaximumConcurrency: functions.intakeMail.trigger.maxConcurrency },
     });
   });
 
@@ -417,6 +415,26 @@ describe('the functions and their triggers', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
     });
+  });
+
+  it('takes intake’s maximum concurrency and each stream consumer’s parallelization from the declarations', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: functions.intakeMail.trigger.batchSize,
+      ScalingConfig: { MaximumConcurrency: functions.intakeMail.trigger.maxConcurrency },
+    });
+    for (const filters of [auditEventInserts, approvals, closingsAndReopenings]) {
+      const consumer = Object.values(functions).find(
+        (declaration) =>
+          declaration.trigger.kind === 'audit-events' && declaration.trigger.filters === filters,
+      );
+      if (consumer?.trigger.kind !== 'audit-events') throw new Error('no consumer for filters');
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FilterCriteria: {
+          Filters: filters.map((pattern) => ({ Pattern: JSON.stringify(pattern) })),
+        },
+        ParallelizationFactor: consumer.trigger.parallelization,
+      });
+    }
   });
 });
 

@@ -21,6 +21,7 @@ import type {
   MessageRecord,
   RequestRecord,
 } from '../../shared/workflow/records.ts';
+import { sesStore } from './ses-store.ts';
 
 /** Test access to the real emulators and the real local runtime; no mocks. */
 export const env = () => ({
@@ -169,36 +170,9 @@ export async function inboundKeys(): Promise<string[]> {
   return (listed.Contents ?? []).map((object) => object.Key ?? '');
 }
 
-/** The SES emulator's record of sent mail. */
-export interface SentMail {
-  messageId: string;
-  from: string;
-  destination: { to: string[]; cc: string[]; bcc: string[] };
-  subject: string;
-  body: { text?: string; html?: string };
-  attachments: Array<{ contentType: string; filename?: string; content: string }>;
-}
+export type { SentMail } from './ses-store.ts';
 
-const sesBase = () => `http://127.0.0.1:${inject('sesPort')}`;
-
-export const sentMail = {
-  async all(): Promise<SentMail[]> {
-    const response = await fetch(`${sesBase()}/store`);
-    return ((await response.json()) as { emails: SentMail[] }).emails;
-  },
-  async to(address: string): Promise<SentMail[]> {
-    return (await sentMail.all()).filter((mail) => mail.destination.to.includes(address));
-  },
-  async raw(messageId: string): Promise<string> {
-    const response = await fetch(
-      `${sesBase()}/get-emlContent?messageId=${encodeURIComponent(messageId)}`,
-    );
-    return response.text();
-  },
-  async clear(): Promise<void> {
-    await fetch(`${sesBase()}/clear-store`, { method: 'POST' });
-  },
-};
+export const sentMail = sesStore(() => `http://127.0.0.1:${inject('sesPort')}`);
 
 export { act, staffClient } from '../../infra/local/staff-client.ts';
 
