@@ -225,6 +225,10 @@ export function availableActions(from: Stage, held: readonly Role[]): Action[] {
   ];
 }
 
+/**
+ * Whether a name from outside is one of the actions. Own keys only: `in` would also find
+ * toString, constructor and __proto__ on the table's prototype chain.
+ */
 export function isAction(value: unknown): value is Action {
-  return typeof value === 'string' && value in actionFields;
+  return typeof value === 'string' && Object.hasOwn(actionFields, value);
 }

@@ -8,6 +8,7 @@ import {
   type Action,
   actions,
   findTransition,
+  isAction,
   type Role,
   roles,
   transitions,
@@ -114,6 +115,47 @@ describe('every (stage, action) pair', () => {
       });
     }
   }
+});
+
+describe('action names from outside', () => {
+  // Every name an object has through its prototype: none of them is an action.
+  const inherited = [
+    'toString',
+    'constructor',
+    '__proto__',
+    'hasOwnProperty',
+    'valueOf',
+    'isPrototypeOf',
+    'propertyIsEnumerable',
+    'toLocaleString',
+    '__defineGetter__',
+    '__lookupSetter__',
+  ];
+
+  it("matches only the table's own keys", () => {
+    for (const name of inherited) expect(isAction(name), name).toBe(false);
+    for (const action of actions) expect(isAction(action), action).toBe(true);
+    for (const other of [undefined, null, 1, {}, ['accept'], 'Accept', ' accept', 'accept '])
+      expect(isAction(other), String(other)).toBe(false);
+  });
+
+  it('refuses an inherited name as invalid, naming the field, in every stage', () => {
+    for (const stage of stages) {
+      for (const action of inherited) {
+        const decision = decideAction(
+          requestIn(stage),
+          everyone,
+          { action, expectedVersion: 3 },
+          now,
+          rules,
+        );
+        expect(decision, `${stage} ${action}`).toMatchObject({
+          ok: false,
+          refusal: { code: 'invalid', fields: [{ path: 'action' }] },
+        });
+      }
+    }
+  });
 });
 
 describe('the role matrix', () => {
