@@ -6,7 +6,7 @@ import { functions } from '../infra/functions.ts';
 import { staffPorts } from '../shared/aws/staff-ports.ts';
 import { readConfig } from '../shared/config.ts';
 import { actOnHeldMail, listHeldMail } from '../shared/staff/held.ts';
-import { apiErrors, json, jsonBody } from '../shared/staff/http.ts';
+import { apiErrors, json, jsonBody, pathParameter } from '../shared/staff/http.ts';
 import { actorFromClaims } from '../shared/staff/identity.ts';
 import { getNote, noteDiff, noteVersions, saveNote } from '../shared/staff/notes.ts';
 import { openApiDocument } from '../shared/staff/openapi.ts';
@@ -18,6 +18,7 @@ import {
   requestDetail,
 } from '../shared/staff/requests.ts';
 import { loadHolidayCalendar } from '../shared/workflow/deadlines.ts';
+import { heldMailIdSchema, messageKeySchema, requestIdSchema } from '../shared/workflow/ids.ts';
 
 const config = readConfig(functions.staffApi.env);
 const ports = staffPorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET, config.OFFICE_TIMEZONE);
@@ -42,7 +43,8 @@ const site = { officeName: config.OFFICE_NAME, baseUrl: config.SITE_BASE_URL };
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 const actor = (event: Event) => actorFromClaims(event.requestContext.authorizer?.jwt?.claims);
-const id = (event: Event) => event.pathParameters?.id ?? '';
+const id = (event: Event) => pathParameter(event, 'id', requestIdSchema);
+const heldId = (event: Event) => pathParameter(event, 'id', heldMailIdSchema);
 /** A read any signed-in member of staff may make: 401 without a token, else 200 with the result. */
 const signedIn =
   (read: (event: Event) => Promise<unknown>) =>
@@ -71,7 +73,9 @@ const routes = httpRouterHandler<Event, APIGatewayProxyResultV2>([
   {
     method: 'GET',
     path: '/api/requests/{id}/messages/{key}',
-    handler: signedIn((event) => messageContent(id(event), event.pathParameters?.key ?? '', ports)),
+    handler: signedIn((event) =>
+      messageContent(id(event), pathParameter(event, 'key', messageKeySchema), ports),
+    ),
   },
   {
     method: 'GET',
@@ -132,7 +136,14 @@ const routes = httpRouterHandler<Event, APIGatewayProxyResultV2>([
     handler: async (event: Event) =>
       json(
         200,
-        await actOnHeldMail(id(event), actor(event), event.body, ports, intakeRules, new Date()),
+        await actOnHeldMail(
+          heldId(event),
+          actor(event),
+          event.body,
+          ports,
+          intakeRules,
+          new Date(),
+        ),
       ),
   },
   {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { heldActionSchema } from '../intake/held-mail.ts';
+import { heldMailIdSchema, messageKeySchema, requestIdSchema } from '../workflow/ids.ts';
 import { stages } from '../workflow/stages.ts';
 import { actionFields, roles } from '../workflow/transitions.ts';
 import { listQuerySchema } from './requests.ts';
@@ -45,6 +46,10 @@ export function openApiDocument() {
       ['403', 'wrong role, or separation of duties'],
       ['404', 'no such request'],
       ['409', 'stale expectedVersion; the body has currentVersion'],
+      [
+        '413',
+        'the change would take the request past the 400 KB one stored request can hold; the body has limitBytes and sizeBytes',
+      ],
       ['422', 'action not allowed from the current stage; the body lists the allowed ones'],
     ].map(([status, description]) => [
       status,
@@ -52,6 +57,13 @@ export function openApiDocument() {
     ]),
   );
   const query = schema(listQuerySchema) as { properties: Record<string, unknown> };
+  const inPath = (name: string, shape: z.ZodType) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: schema(shape),
+  });
+  const requestId = inPath('id', requestIdSchema);
   return {
     openapi: '3.1.0',
     info: {
@@ -81,7 +93,7 @@ export function openApiDocument() {
         get: {
           summary:
             'One request with its messages, audit events, documents (presigned links) and allowed actions',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [requestId],
           responses: { '200': { description: 'the request' }, ...errors },
         },
       },
@@ -89,17 +101,14 @@ export function openApiDocument() {
         get: {
           summary:
             "What a received message says: { key, text, html }, html sanitised or null (key from the request's messages)",
-          parameters: [
-            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
-            { name: 'key', in: 'path', required: true, schema: { type: 'string' } },
-          ],
+          parameters: [requestId, inPath('key', messageKeySchema)],
           responses: { '200': { description: 'the message content' }, ...errors },
         },
       },
       '/requests/{id}/actions': {
         post: {
           summary: 'Perform a workflow action',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [requestId],
           requestBody: {
             required: true,
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Action' } } },
@@ -117,7 +126,7 @@ export function openApiDocument() {
         post: {
           summary:
             'Attach held mail to a request, open a new request from it, or discard it with a reason',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [inPath('id', heldMailIdSchema)],
           requestBody: {
             required: true,
             content: { 'application/json': { schema: schema(heldActionSchema) } },
