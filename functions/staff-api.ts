@@ -8,7 +8,13 @@ import { readConfig } from '../shared/config.ts';
 import { actOnHeldMail, listHeldMail } from '../shared/staff/held.ts';
 import { apiErrors, json, jsonBody, pathParameter } from '../shared/staff/http.ts';
 import { actorFromClaims } from '../shared/staff/identity.ts';
-import { getNote, noteDiff, noteVersions, saveNote } from '../shared/staff/notes.ts';
+import {
+  getNote,
+  keepNoteVersions,
+  noteDiff,
+  noteVersions,
+  saveNote,
+} from '../shared/staff/notes.ts';
 import { openApiDocument } from '../shared/staff/openapi.ts';
 import { publicationPreview, redactionReview } from '../shared/staff/publication.ts';
 import {
@@ -150,7 +156,19 @@ const routes = httpRouterHandler<Event, APIGatewayProxyResultV2>([
     method: 'POST',
     path: '/api/requests/{id}/actions',
     handler: async (event: Event) =>
-      json(200, await actOnRequest(id(event), actor(event), event.body, ports, rules, new Date())),
+      json(
+        200,
+        // save_draft may come this way too; its version copy is kept as PUT /note keeps it.
+        await actOnRequest(
+          id(event),
+          actor(event),
+          event.body,
+          ports,
+          rules,
+          new Date(),
+          keepNoteVersions(ports),
+        ),
+      ),
   },
 ]);
 

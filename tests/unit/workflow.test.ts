@@ -178,6 +178,32 @@ describe('the role matrix', () => {
 });
 
 describe('rules beyond the table', () => {
+  it('records who saved a draft version and when, as its audit event does', () => {
+    const saver: Actor = { ...person('caseworker'), email: 'colin@office.example' };
+    const decision = decideAction(
+      requestIn('drafting', {
+        draft: { version: 4, body: 'old', editors: ['cara@office.example'] },
+      }),
+      saver,
+      { action: 'save_draft', expectedVersion: 3, body: 'new' },
+      now,
+      rules,
+    );
+    expect(decision.ok).toBe(true);
+    if (!decision.ok) return;
+    expect(decision.request.draft).toMatchObject({
+      version: 5,
+      body: 'new',
+      savedBy: saver.email,
+      savedAt: now.toISOString(),
+    });
+    expect(decision.event).toMatchObject({
+      actor: saver.email,
+      at: now.toISOString(),
+      details: { draftVersion: 5 },
+    });
+  });
+
   it('refuses approval by anyone who edited the note, unless separation is turned off', () => {
     const editor: Actor = { ...person('approver'), email: 'cara@office.example' };
     const input = { action: 'approve', expectedVersion: 3 };
