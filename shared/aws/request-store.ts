@@ -16,9 +16,23 @@ import type {
   RequestRecord,
 } from '../workflow/records.ts';
 import { dynamo } from './clients.ts';
+import { assertItemFits } from './item-size.ts';
 import { keys, stageIndex } from './keys.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** A request's attributes in the words of the 413 that names the largest. */
+const requestParts: Record<string, string> = {
+  draft: 'the note and the meeting it records',
+  meeting: 'the scheduled meeting',
+  redactions: 'the redaction decisions',
+  corrections: 'the corrections',
+  searchText: 'the search text',
+  subject: 'the subject',
+  closedReason: 'the reason it was closed',
+  pendingCorrection: 'the pending correction',
+};
+const eventParts: Record<string, string> = { details: "the action's details" };
 
 /** Request, event and mail items in the one table; every multi-item write is a transaction. */
 export function requestStore(tableName: string, timeZone: string) {
@@ -327,6 +341,12 @@ export function requestStore(tableName: string, timeZone: string) {
       request: RequestRecord,
       event: AuditEvent,
     ): Promise<'applied' | 'stale'> {
+      const stored = requestItem(request);
+      const audit = eventItem(event);
+      // Staff input within every field's own limit can still add up past DynamoDB's item
+      // limit; refuse it by name before DynamoDB refuses it with a ValidationException.
+      assertItemFits(`request ${request.reference}`, stored, requestParts);
+      assertItemFits(`the audit record of ${event.action}`, audit.Put?.Item ?? {}, eventParts);
       try {
         await dynamo.send(
           new TransactWriteCommand({
@@ -334,7 +354,7 @@ export function requestStore(tableName: string, timeZone: string) {
               {
                 Put: {
                   TableName: tableName,
-                  Item: requestItem(request),
+                  Item: stored,
                   ConditionExpression: 'version = :version AND eventSeq = :seq',
                   ExpressionAttributeValues: {
                     ':version': previous.version,
@@ -342,7 +362,7 @@ export function requestStore(tableName: string, timeZone: string) {
                   },
                 },
               },
-              eventItem(event),
+              audit,
             ],
           }),
         );

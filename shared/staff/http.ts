@@ -89,6 +89,19 @@ export function apiErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGate
         });
         return;
       }
+      if (error?.name === 'ItemTooLargeError') {
+        // Thrown by the store before it writes (shared/aws/item-size.ts).
+        const tooLarge = error as Error & { size: number; limit: number };
+        request.response = json(413, {
+          error: {
+            code: 'too_large',
+            message: tooLarge.message,
+            limitBytes: tooLarge.limit,
+            sizeBytes: tooLarge.size,
+          },
+        });
+        return;
+      }
       if (error?.statusCode === 404 || error?.statusCode === 405) {
         request.response = json(404, {
           error: {

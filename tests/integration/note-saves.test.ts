@@ -1,5 +1,6 @@
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ITEM_SIZE_LIMIT, itemSize } from '../../shared/aws/item-size.ts';
 import { noteVersionKey } from '../../shared/notes/note.ts';
 import {
   act,
@@ -7,6 +8,7 @@ import {
   documentText,
   env,
   fixture,
+  getItem,
   records,
   s3Client,
   staff,
@@ -17,8 +19,8 @@ import {
 } from '../support/postroom.ts';
 
 /**
- * Saving a note: every check before the first write, and the version copy written only
- * by the save that committed.
+ * Saving a note: every check before the first write, the version copy written only by
+ * the save that committed, and no accepted note too large for the request's one item.
  */
 let postroom: Awaited<ReturnType<typeof startPostroom>>;
 let api: ReturnType<typeof staffClient>;
@@ -50,6 +52,15 @@ const meeting = (attendees: Array<Record<string, unknown>>) => ({
 const smallMeeting = meeting([
   { name: 'Helen Marsh', role: 'VP Public Affairs', organisation: 'LumenCam Ltd', host: true },
 ]);
+/** Every field at its schema limit: 100 attendees, 200 characters of three bytes each. */
+const largestMeeting = meeting(
+  Array.from({ length: 100 }, (_, index) => ({
+    name: `${index}`.padEnd(200, '€'),
+    role: '€'.repeat(200),
+    organisation: '€'.repeat(200),
+  })),
+);
+
 async function heldRequest(withMeeting = smallMeeting) {
   const id = await newRequest();
   await walkToHeld(api, id, withMeeting);
@@ -73,12 +84,63 @@ async function traces(id: string) {
   };
 }
 
+/** A body of exactly this many UTF-8 bytes, mostly three-byte euro signs. */
+const bodyOfBytes = (bytes: number) => '€'.repeat(Math.floor(bytes / 3)) + 'a'.repeat(bytes % 3);
+
 beforeAll(async () => {
   postroom = await startPostroom();
   api = staffClient(postroom.apiPort);
 });
 afterAll(async () => {
   await postroom.close();
+});
+
+describe('a note at the largest accepted size', () => {
+  it('saves a note that fills the request item to 400 KB exactly, and refuses one byte more with 413, writing nothing', async () => {
+    const id = await heldRequest(largestMeeting);
+    const first = await save(staff.caseworker, id, 0, 'x', { meeting: largestMeeting });
+    expect(first.status).toBe(200);
+
+    // The next save changes only the body (versions stay two-byte numbers), so the room
+    // left in the item is the room for the body.
+    const stored = await getItem<Record<string, unknown>>(`REQ#${id}`, 'META');
+    const room = ITEM_SIZE_LIMIT - (itemSize(stored ?? {}) - 1);
+    expect(room).toBeGreaterThan(10_000);
+
+    const largest = await save(staff.caseworker, id, 1, bodyOfBytes(room), {
+      meeting: largestMeeting,
+    });
+    expect(largest).toMatchObject({ status: 200, body: { version: 2 } });
+    // Exactly at the limit by DynamoDB's rules, and DynamoDB Local took it.
+    expect(itemSize((await getItem(`REQ#${id}`, 'META')) ?? {})).toBe(ITEM_SIZE_LIMIT);
+
+    const before = await traces(id);
+    const over = await save(staff.caseworker, id, 2, bodyOfBytes(room + 1), {
+      meeting: largestMeeting,
+    });
+    expect(over).toMatchObject({
+      status: 413,
+      body: {
+        error: { code: 'too_large', limitBytes: ITEM_SIZE_LIMIT, sizeBytes: ITEM_SIZE_LIMIT + 1 },
+      },
+    });
+    expect(over.body.error.message).toMatch(/the most one can hold is 400 KB/);
+    expect(over.body.error.message).toMatch(/the note and the meeting it records \d+ KB/);
+    expect(await traces(id)).toEqual(before);
+  });
+
+  it('answers 413, not 500, for the note that broke it: 60,000 euro signs and 100 full attendees', async () => {
+    // Scheduled with the largest meeting too, as the request that answered 500 was.
+    const id = await heldRequest(largestMeeting);
+    const before = await traces(id);
+    const refused = await save(staff.caseworker, id, 0, '€'.repeat(60_000), {
+      meeting: largestMeeting,
+    });
+    expect(refused).toMatchObject({ status: 413, body: { error: { code: 'too_large' } } });
+    expect(await traces(id)).toEqual(before);
+    // Within the schema, the body alone still fits.
+    expect((await save(staff.caseworker, id, 0, '€'.repeat(60_000))).status).toBe(200);
+  });
 });
 
 describe('the order of a save', () => {
