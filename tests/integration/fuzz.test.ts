@@ -29,8 +29,8 @@ import { httpRequest, type RawAnswer, rawExchange } from '../support/raw-http.ts
  * API's shape, and every server still answers afterwards. Sent over raw sockets, so
  * what no HTTP client would send still reaches the servers as written.
  *
- * Bounded in time: each property stops generating after its share of about 45 seconds
- * (FUZZ_RUNS raises the number of runs for a longer local hunt).
+ * Bounded in time: about 15 seconds in all by default, and no property generates for
+ * longer than FUZZ_SECONDS (15); FUZZ_RUNS and FUZZ_SECONDS make a longer local hunt.
  */
 const runs = Number(process.env.FUZZ_RUNS ?? 400);
 const timeLimit = Number(process.env.FUZZ_SECONDS ?? 15) * 1000;
