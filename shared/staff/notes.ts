@@ -69,11 +69,12 @@ const writeVersion = (requestId: string, version: NoteVersion, ports: NotePorts)
 
 /**
  * After a save has committed: writes the new version's copy from the committed draft,
- * and the previous version's if the save that made it died before writing it (the
- * previous draft is in hand now, and is gone from the request item after this). Only
- * the winning writer gets here, so the copies, the request and the audit event name the
- * same person. A failure loses nothing: the request item holds the draft, and the next
- * save or versions list writes the copy.
+ * and the previous version's again from the draft this save replaced. That heals a save
+ * that committed but died before writing its copy, and a copy a refused save wrote
+ * before saves checked first; it is now or never, since the previous draft leaves the
+ * request item with this save. Only the winning writer gets here, so the copies, the
+ * request and the audit event name the same person. A failure loses nothing: the
+ * request item holds the draft, and the next save or versions list writes the copy.
  */
 export function keepNoteVersions(ports: NotePorts): AfterCommit {
   return async (before, after) => {
@@ -81,12 +82,9 @@ export function keepNoteVersions(ports: NotePorts): AfterCommit {
     const saved = versionOf(after.draft);
     const previous = before.draft && versionOf(before.draft);
     try {
-      const stored = previous ? await ports.listKeys(notePrefix(after.id)) : [];
       await Promise.all([
         saved && writeVersion(after.id, saved, ports),
-        previous &&
-          !stored.includes(noteVersionKey(after.id, previous.version)) &&
-          writeVersion(after.id, previous, ports),
+        previous && writeVersion(after.id, previous, ports),
       ]);
     } catch (error) {
       log.warn('a note version copy was not written; the request item keeps the draft', {

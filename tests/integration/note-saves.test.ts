@@ -242,6 +242,18 @@ describe('the order of a save', () => {
     const diff = await api(staff.caseworker, 'GET', `/api/requests/${id}/note/diff?from=1&to=2`);
     expect(diff.body.diff).toContain('+Second.');
     expect(diff.body.diff).not.toContain('phantom');
+
+    // The next save puts the version it replaces right too, whoever wrote its copy.
+    await phantom(2);
+    expect((await save(staff.caseworker, id, 2, 'Third.')).status).toBe(200);
+    expect(JSON.parse(await documentText(noteVersionKey(id, 2)))).toMatchObject({
+      body: 'Second.',
+      savedBy: staff.otherCaseworker,
+    });
+    expect(JSON.parse(await documentText(noteVersionKey(id, 3)))).toMatchObject({
+      body: 'Third.',
+      savedBy: staff.caseworker,
+    });
   });
 
   it('keeps the copy of a draft saved through the actions endpoint too', async () => {
