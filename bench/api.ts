@@ -51,6 +51,7 @@ try {
   Object.assign(process.env, emulatorEnvironment(ports), names, {
     OFFICE_ADDRESS: 'commissioner@office.example',
     STAFF_ALERT_ADDRESS: 'staff@office.example',
+    SITE_BASE_URL: 'http://127.0.0.1:3001/',
     LOG_LEVEL: 'warn',
   });
   await provision(names);
@@ -63,7 +64,8 @@ try {
   const seeded: RequestRecord[] = [];
   for (let n = 1; n <= SEED; n += 1) {
     const day = String(1 + (n % 28)).padStart(2, '0');
-    const id = `bench${String(n).padStart(6, '0')}`;
+    // The shape intake gives ids (20 lower-case hex), which the API checks.
+    const id = `be${String(n).padStart(18, '0')}`;
     const event = sealEvent(
       {
         requestId: id,

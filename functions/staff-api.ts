@@ -6,9 +6,15 @@ import { functions } from '../infra/functions.ts';
 import { staffPorts } from '../shared/aws/staff-ports.ts';
 import { readConfig } from '../shared/config.ts';
 import { actOnHeldMail, listHeldMail } from '../shared/staff/held.ts';
-import { apiErrors, json, jsonBody } from '../shared/staff/http.ts';
+import { apiErrors, json, jsonBody, pathParameter } from '../shared/staff/http.ts';
 import { actorFromClaims } from '../shared/staff/identity.ts';
-import { getNote, noteDiff, noteVersions, saveNote } from '../shared/staff/notes.ts';
+import {
+  getNote,
+  keepNoteVersions,
+  noteDiff,
+  noteVersions,
+  saveNote,
+} from '../shared/staff/notes.ts';
 import { openApiDocument } from '../shared/staff/openapi.ts';
 import { publicationPreview, redactionReview } from '../shared/staff/publication.ts';
 import {
@@ -19,6 +25,12 @@ import {
   resendNotification,
 } from '../shared/staff/requests.ts';
 import { loadHolidayCalendar } from '../shared/workflow/deadlines.ts';
+import {
+  heldMailIdSchema,
+  messageKeySchema,
+  notificationIdSchema,
+  requestIdSchema,
+} from '../shared/workflow/ids.ts';
 
 const config = readConfig(functions.staffApi.env);
 const ports = staffPorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET, config.OFFICE_TIMEZONE);
@@ -43,7 +55,8 @@ const site = { officeName: config.OFFICE_NAME, baseUrl: config.SITE_BASE_URL };
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 const actor = (event: Event) => actorFromClaims(event.requestContext.authorizer?.jwt?.claims);
-const id = (event: Event) => event.pathParameters?.id ?? '';
+const id = (event: Event) => pathParameter(event, 'id', requestIdSchema);
+const heldId = (event: Event) => pathParameter(event, 'id', heldMailIdSchema);
 /** A read any signed-in member of staff may make: 401 without a token, else 200 with the result. */
 const signedIn =
   (read: (event: Event) => Promise<unknown>) =>
@@ -72,7 +85,9 @@ const routes = httpRouterHandler<Event, APIGatewayProxyResultV2>([
   {
     method: 'GET',
     path: '/api/requests/{id}/messages/{key}',
-    handler: signedIn((event) => messageContent(id(event), event.pathParameters?.key ?? '', ports)),
+    handler: signedIn((event) =>
+      messageContent(id(event), pathParameter(event, 'key', messageKeySchema), ports),
+    ),
   },
   {
     method: 'GET',
@@ -133,7 +148,14 @@ const routes = httpRouterHandler<Event, APIGatewayProxyResultV2>([
     handler: async (event: Event) =>
       json(
         200,
-        await actOnHeldMail(id(event), actor(event), event.body, ports, intakeRules, new Date()),
+        await actOnHeldMail(
+          heldId(event),
+          actor(event),
+          event.body,
+          ports,
+          intakeRules,
+          new Date(),
+        ),
       ),
   },
   {
@@ -144,7 +166,7 @@ const routes = httpRouterHandler<Event, APIGatewayProxyResultV2>([
         200,
         await resendNotification(
           id(event),
-          event.pathParameters?.notification ?? '',
+          pathParameter(event, 'notification', notificationIdSchema),
           actor(event),
           ports,
           rules,
@@ -156,7 +178,19 @@ const routes = httpRouterHandler<Event, APIGatewayProxyResultV2>([
     method: 'POST',
     path: '/api/requests/{id}/actions',
     handler: async (event: Event) =>
-      json(200, await actOnRequest(id(event), actor(event), event.body, ports, rules, new Date())),
+      json(
+        200,
+        // save_draft may come this way too; its version copy is kept as PUT /note keeps it.
+        await actOnRequest(
+          id(event),
+          actor(event),
+          event.body,
+          ports,
+          rules,
+          new Date(),
+          keepNoteVersions(ports),
+        ),
+      ),
   },
 ]);
 

@@ -66,11 +66,14 @@ export function deliveryQueue(options: DeliveryQueueOptions) {
     while (!stopped && running.size < options.maxConcurrency) {
       const next = ready.shift();
       if (!next) break;
-      const work: Promise<void> = receive(next).finally(() => {
-        running.delete(work);
-        pump();
-        wakeIdle();
-      });
+      const work: Promise<void> = receive(next)
+        // Whatever fails here (even writing the dead-letter file) must not end the process.
+        .catch((error) => log.error('local delivery failed', { objectKey: next.key, error }))
+        .finally(() => {
+          running.delete(work);
+          pump();
+          wakeIdle();
+        });
       running.add(work);
     }
     wakeIdle();

@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { extname, join, normalize } from 'node:path';
+import { extname, join } from 'node:path';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
-import { log } from '../../shared/log.ts';
 import { type StaffUiConfig, staffUiContentSecurityPolicy } from '../staff-ui.ts';
+import {
+  type Answer,
+  clientTimeouts,
+  guarded,
+  HttpRefusal,
+  listen,
+  pathSegments,
+  readBody,
+  requestTarget,
+} from './http-guard.ts';
 import { localToken, seededUsers, verifyLocalToken } from './users.ts';
 
 export interface HttpApiOptions {
@@ -44,15 +53,26 @@ function send(
   body: unknown,
   headers: Record<string, string> = {},
 ) {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  response.end(typeof body === 'string' ? body : JSON.stringify(body));
+  const bytes = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(bytes.byteLength),
+    ...headers,
+  });
+  response.end(bytes);
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+/** Refusals in the staff API's one error shape. */
+const answerInErrorShape: Answer = (response, status, code, message, headers) =>
+  send(response, status, { error: { code, message } }, headers);
+
+/**
+ * The most a request body may be. API Gateway takes 10 MB, but a Lambda function is
+ * invoked with at most 6 MB of event, so on AWS nothing larger reaches the handler.
+ */
+export const MAX_BODY_BYTES = 6 * 1024 * 1024;
+/** Sign-in bodies are one address. */
+const MAX_SIGN_IN_BYTES = 16 * 1024;
 
 const staticTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -82,9 +102,10 @@ async function serveStaffUi(
     'cache-control': 'no-cache',
   };
   if (pathname === '/config.json') return send(response, 200, staffUi.config, headers);
-  // Normalising an absolute path cannot climb above it, so the file stays inside dir.
-  const relative = normalize(decodeURIComponent(pathname));
-  const wanted = join(staffUi.dir, relative === '/' ? 'index.html' : relative);
+  // Decoded segment by segment, with dot segments and separators refused, so the file
+  // stays inside dir.
+  const segments = pathSegments(pathname);
+  const wanted = join(staffUi.dir, ...(segments.length ? segments : ['index.html']));
   // A path that is not a built file is one of the app's own routes (/callback, ...).
   const [file, body] = await readFile(wanted)
     .then((bytes) => [wanted, bytes] as const)
@@ -102,9 +123,103 @@ async function serveStaffUi(
   }
   response.writeHead(200, {
     'content-type': staticTypes[extname(file)] ?? 'application/octet-stream',
+    'content-length': String(body.byteLength),
     ...headers,
   });
   response.end(body);
+}
+
+/** Local sign-in: GET /local/users and POST /local/token {email}. */
+async function signIn(request: IncomingMessage, response: ServerResponse, pathname: string) {
+  const method = request.method ?? '';
+  if (pathname === '/local/users') {
+    if (method !== 'GET' && method !== 'HEAD') throw notAllowed(method, pathname, ['GET']);
+    return send(response, 200, {
+      users: seededUsers.map(({ email, name, groups }) => ({ email, name, groups })),
+    });
+  }
+  if (method !== 'POST') throw notAllowed(method, pathname, ['POST']);
+  const wrong = () =>
+    new HttpRefusal(
+      400,
+      'bad_request',
+      'send a JSON object with a seeded user\'s address, such as {"email":"cara.caseworker@office.example"}',
+    );
+  let email: unknown;
+  try {
+    email = (
+      JSON.parse((await readBody(request, MAX_SIGN_IN_BYTES)).toString('utf8') || '{}') as {
+        email?: unknown;
+      }
+    )?.email;
+  } catch (error) {
+    if (error instanceof HttpRefusal) throw error;
+    throw wrong();
+  }
+  if (typeof email !== 'string') throw wrong();
+  try {
+    return send(response, 200, { token: await localToken(email) });
+  } catch (error) {
+    throw new HttpRefusal(400, 'bad_request', (error as Error).message);
+  }
+}
+
+const notAllowed = (method: string, pathname: string, allowed: string[]) =>
+  new HttpRefusal(
+    405,
+    'method_not_allowed',
+    `${method} is not allowed on ${pathname}; it answers ${allowed.join(', ')}`,
+    { allow: allowed.join(', ') },
+  );
+
+/** The APIGatewayProxyEventV2 API Gateway would hand the function for this request. */
+function gatewayEvent(
+  route: { method: string; path: string; pattern: RegExp },
+  request: IncomingMessage,
+  target: { pathname: string; search: string; query: URLSearchParams },
+  body: string,
+  claims: Record<string, unknown> | undefined,
+): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const headers = Object.fromEntries(
+    Object.entries(request.headers).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? value.join(',') : (value ?? ''),
+    ]),
+  );
+  return {
+    version: '2.0',
+    routeKey: `${route.method} ${route.path}`,
+    rawPath: target.pathname,
+    rawQueryString: target.search,
+    headers,
+    pathParameters: pathParameters(route.pattern, target.pathname),
+    queryStringParameters: target.query.size ? Object.fromEntries(target.query) : undefined,
+    body: body || undefined,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: '127.0.0.1',
+      domainPrefix: '127',
+      http: {
+        method: route.method,
+        path: target.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: `${route.method} ${route.path}`,
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+      authorizer: {
+        principalId: '',
+        integrationLatency: 0,
+        jwt: { claims: (claims ?? {}) as Record<string, string>, scopes: [] },
+      },
+    },
+  } as APIGatewayProxyEventV2WithJWTAuthorizer;
 }
 
 /**
@@ -115,115 +230,67 @@ async function serveStaffUi(
  */
 export async function startHttpApi(options: HttpApiOptions) {
   const routes = options.routes.map((route) => ({ ...route, pattern: routePattern(route.path) }));
-  const server = createServer(async (request, response) => {
-    try {
-      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-      const method = request.method ?? 'GET';
-      if (url.pathname === '/local/users' && method === 'GET') {
-        return send(response, 200, {
-          users: seededUsers.map(({ email, name, groups }) => ({ email, name, groups })),
-        });
-      }
-      if (url.pathname === '/local/token' && method === 'POST') {
-        const { email } = JSON.parse((await readBody(request)) || '{}') as { email?: string };
-        try {
-          return send(response, 200, { token: await localToken(String(email)) });
-        } catch (error) {
-          return send(response, 400, {
-            error: { code: 'bad_request', message: (error as Error).message },
-          });
+  const server = createServer(
+    clientTimeouts,
+    guarded(
+      'HTTP API',
+      async (request, response) => {
+        const { pathname, search, query } = requestTarget(request.url);
+        const method = request.method ?? '';
+        if (pathname === '/local/users' || pathname === '/local/token')
+          return signIn(request, response, pathname);
+        const route = routes.find(
+          (candidate) => candidate.method === method && candidate.pattern.test(pathname),
+        );
+        if (!route) {
+          const onPath = routes.filter((candidate) => candidate.pattern.test(pathname));
+          if (onPath.length) {
+            throw notAllowed(
+              method,
+              pathname,
+              onPath.map((candidate) => candidate.method),
+            );
+          }
+          if (options.staffUi && !pathname.startsWith('/api/')) {
+            if (method !== 'GET' && method !== 'HEAD') throw notAllowed(method, pathname, ['GET']);
+            return serveStaffUi(response, pathname, options.staffUi);
+          }
+          throw new HttpRefusal(
+            404,
+            'not_found',
+            `no route for ${method} ${pathname}; see /api/openapi.json`,
+          );
         }
-      }
-      const route = routes.find(
-        (candidate) => candidate.method === method && candidate.pattern.test(url.pathname),
-      );
-      if (!route && options.staffUi && method === 'GET' && !url.pathname.startsWith('/api/'))
-        return serveStaffUi(response, url.pathname, options.staffUi);
-      if (!route) {
-        return send(response, 404, {
-          error: {
-            code: 'not_found',
-            message: `no route for ${method} ${url.pathname}; see /api/openapi.json`,
-          },
-        });
-      }
-      let claims: Record<string, unknown> | undefined;
-      if (!route.public) {
-        const token = request.headers.authorization?.match(/^Bearer (.+)$/i)?.[1];
-        claims = token ? await verifyLocalToken(token).catch(() => undefined) : undefined;
-        if (!claims) {
-          return send(response, 401, {
-            error: {
-              code: 'unauthenticated',
-              message: token
-                ? 'the token is invalid or expired; sign in again'
-                : 'sign in first: send Authorization: Bearer <token>',
-            },
-          });
+        let claims: Record<string, unknown> | undefined;
+        if (!route.public) {
+          const token = request.headers.authorization?.match(/^Bearer (.+)$/i)?.[1];
+          claims = token ? await verifyLocalToken(token).catch(() => undefined) : undefined;
+          if (!claims) {
+            return send(response, 401, {
+              error: {
+                code: 'unauthenticated',
+                message: token
+                  ? 'the token is invalid or expired; sign in again'
+                  : 'sign in first: send Authorization: Bearer <token>',
+              },
+            });
+          }
         }
-      }
-      const body = await readBody(request);
-      const headers = Object.fromEntries(
-        Object.entries(request.headers).map(([name, value]) => [
-          name,
-          Array.isArray(value) ? value.join(',') : (value ?? ''),
-        ]),
-      );
-      const event = {
-        version: '2.0',
-        routeKey: `${route.method} ${route.path}`,
-        rawPath: url.pathname,
-        rawQueryString: url.search.slice(1),
-        headers,
-        pathParameters: pathParameters(route.pattern, url.pathname),
-        queryStringParameters: url.searchParams.size
-          ? Object.fromEntries(url.searchParams)
-          : undefined,
-        body: body || undefined,
-        isBase64Encoded: false,
-        requestContext: {
-          accountId: '000000000000',
-          apiId: 'local',
-          domainName: '127.0.0.1',
-          domainPrefix: '127',
-          http: {
-            method,
-            path: url.pathname,
-            protocol: 'HTTP/1.1',
-            sourceIp: '127.0.0.1',
-            userAgent: headers['user-agent'] ?? '',
-          },
-          requestId: randomUUID(),
-          routeKey: `${route.method} ${route.path}`,
-          stage: '$default',
-          time: new Date().toUTCString(),
-          timeEpoch: Date.now(),
-          authorizer: {
-            principalId: '',
-            integrationLatency: 0,
-            jwt: { claims: (claims ?? {}) as Record<string, string>, scopes: [] },
-          },
-        },
-      } as APIGatewayProxyEventV2WithJWTAuthorizer;
-      const result = await options.invoke(event);
-      if (!result || typeof result === 'string') return send(response, 200, result ?? '');
-      send(
-        response,
-        result.statusCode ?? 200,
-        result.body ?? '',
-        (result.headers ?? {}) as Record<string, string>,
-      );
-    } catch (error) {
-      log.error('local HTTP API failed', { error });
-      send(response, 502, {
-        error: { code: 'internal', message: 'the handler failed; see the dev log' },
-      });
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
+        const body = (await readBody(request, MAX_BODY_BYTES)).toString('utf8');
+        const event = gatewayEvent(route, request, { pathname, search, query }, body, claims);
+        const result = await options.invoke(event);
+        if (!result || typeof result === 'string') return send(response, 200, result ?? '');
+        send(
+          response,
+          result.statusCode ?? 200,
+          result.body ?? '',
+          (result.headers ?? {}) as Record<string, string>,
+        );
+      },
+      answerInErrorShape,
+    ),
+  );
+  await listen(server, options.port, 'HTTP API');
   return {
     port: options.port,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),

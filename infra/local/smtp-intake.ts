@@ -63,6 +63,12 @@ async function receiveUntilDone(
   return false;
 }
 
+/**
+ * The most one message may be: above SES's 40 MB, so oversize mail still reaches intake
+ * and is held as oversize, as on AWS; past it the message is refused with 552.
+ */
+const MAX_SMTP_BYTES = 64 * 1024 * 1024;
+
 /** A key like SES's S3 action writes: the rule's prefix and SES's message id. */
 function sesStyleKey(): string {
   return `${INBOUND_PREFIX}${randomBytes(20).toString('hex')}`;
@@ -126,13 +132,26 @@ export async function startSmtpIntake(options: SmtpIntakeOptions) {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
-    size: 64 * 1024 * 1024,
+    size: MAX_SMTP_BYTES,
     banner: 'postroom local SES receiving',
     logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      // Past the advertised SIZE the rest is read and dropped, not held in memory.
+      stream.on('data', (chunk: Buffer) => {
+        if (!stream.sizeExceeded) chunks.push(chunk);
+      });
+      // A client that drops mid-message gets no answer; only the connection ends.
+      stream.on('error', (error) => log.warn('SMTP client left during DATA', { error }));
       stream.on('end', async () => {
+        if (stream.sizeExceeded) {
+          callback(
+            Object.assign(new Error(`message exceeds the ${MAX_SMTP_BYTES} bytes accepted`), {
+              responseCode: 552,
+            }),
+          );
+          return;
+        }
         try {
           const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
           const body = Buffer.concat(chunks);
@@ -170,6 +189,9 @@ export async function startSmtpIntake(options: SmtpIntakeOptions) {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
+  // smtp-server re-emits a client's socket error (a reset mid-transaction) on the server;
+  // unheard, the second one would end the process and every local service with it.
+  server.on('error', (error) => log.warn('SMTP connection error', { error }));
   return {
     port: options.port,
     /** How many letters this start found stored but never filed, and delivered again. */

@@ -68,6 +68,22 @@ export async function readObject(ref: ObjectRef): Promise<Uint8Array> {
   return object.Body.transformToByteArray();
 }
 
+/**
+ * An object's bytes, or undefined when S3 says it is not there. A key S3 refuses outright
+ * (any other 4xx, such as one too long) names nothing either; a fault on S3's side (a
+ * 5xx, a lost connection) is thrown, since it says nothing about the object.
+ */
+export async function readObjectIfPresent(ref: ObjectRef): Promise<Uint8Array | undefined> {
+  try {
+    return await readObject(ref);
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (['NoSuchKey', 'NotFound'].includes((error as Error).name)) return undefined;
+    if (status !== undefined && status >= 400 && status < 500) return undefined;
+    throw error;
+  }
+}
+
 /** Keys under a prefix, oldest key order; for short listings such as note versions. */
 export async function listKeys(bucket: string, prefix: string): Promise<string[]> {
   const keys: string[] = [];

@@ -22,11 +22,30 @@ export class BadCursorError extends Error {
 }
 
 const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
-function decodeCursor(token: string): Cursor {
+/** The key names of an index page's LastEvaluatedKey, as DynamoDB gives them. */
+const indexKeyNames = ['GSI1PK', 'GSI1SK', 'PK', 'SK'].join();
+/**
+ * Reads a token back, checked as strictly as DynamoDB would check the start key it holds:
+ * a token that was tampered with, or one from another list, is a 400 here rather than a
+ * ValidationException (a 500) from the query. `partitionOf` is the index partition the
+ * cursor's stage reads.
+ */
+function decodeCursor(token: string, partitionOf: (stage: number) => string | undefined): Cursor {
   try {
     const cursor = JSON.parse(Buffer.from(token, 'base64url').toString()) as Cursor;
-    if (typeof cursor.stage !== 'number') throw new Error('no stage');
-    return cursor;
+    if (!Number.isInteger(cursor.stage) || cursor.stage < 0) throw new Error('no stage');
+    const key = cursor.key;
+    if (key !== undefined) {
+      if (typeof key !== 'object' || key === null || Array.isArray(key)) throw new Error('key');
+      if (Object.keys(key).sort().join() !== indexKeyNames) throw new Error('key names');
+      for (const value of Object.values(key)) {
+        // Key values are strings of at most 1 KB (a sort key's limit; partition keys 2 KB).
+        if (typeof value !== 'string' || Buffer.byteLength(value) > 1024)
+          throw new Error('key value');
+      }
+      if (key.GSI1PK !== partitionOf(cursor.stage)) throw new Error('another list');
+    }
+    return { stage: cursor.stage, key };
   } catch {
     throw new BadCursorError('nextToken is not one this API issued; start again without it');
   }
@@ -52,7 +71,11 @@ export function requestQueries(tableName: string) {
      * than `limit` items while more remain; the token says where to go on.
      */
     async list(filter: ListFilter): Promise<{ items: RequestRecord[]; nextToken?: string }> {
-      const cursor = filter.nextToken ? decodeCursor(filter.nextToken) : { stage: 0 };
+      const partitionOf = (stage: number) =>
+        stageIndex.request(filter.stages[stage] ?? '', '', '').GSI1PK;
+      const cursor = filter.nextToken
+        ? decodeCursor(filter.nextToken, partitionOf)
+        : { stage: 0, key: undefined };
       const items: RequestRecord[] = [];
       let { stage, key } = cursor;
       // Bounded: a page never reads more than a few index pages, whatever the filters.
@@ -63,7 +86,7 @@ export function requestQueries(tableName: string) {
       ) {
         const conditions = ['#status = :stage'];
         const values: Record<string, unknown> = {
-          ':stage': stageIndex.request(filter.stages[stage] ?? '', '', '').GSI1PK,
+          ':stage': partitionOf(stage),
         };
         if (filter.dueBefore) {
           conditions.push('GSI1SK < :due');
@@ -121,13 +144,14 @@ export function requestQueries(tableName: string) {
       limit: number,
       nextToken?: string,
     ): Promise<{ items: HeldMailRecord[]; nextToken?: string }> {
-      const cursor = nextToken ? decodeCursor(nextToken) : { stage: 0 };
+      const partition = stageIndex.held('', '').GSI1PK;
+      const cursor = nextToken ? decodeCursor(nextToken, () => partition) : { stage: 0 };
       const page = await dynamo.send(
         new QueryCommand({
           TableName: tableName,
           IndexName: stageIndex.name,
           KeyConditionExpression: 'GSI1PK = :held',
-          ExpressionAttributeValues: { ':held': stageIndex.held('', '').GSI1PK },
+          ExpressionAttributeValues: { ':held': partition },
           ScanIndexForward: false,
           Limit: limit,
           ExclusiveStartKey: cursor.key,

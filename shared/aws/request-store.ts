@@ -20,6 +20,7 @@ import type {
   RequestRecord,
 } from '../workflow/records.ts';
 import { dynamo } from './clients.ts';
+import { assertItemFits } from './item-size.ts';
 import { keys, stageIndex } from './keys.ts';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -69,6 +70,19 @@ export interface ActionEffects {
   /** The failed notification this action sends again. */
   resent?: { seq: number; kind: string; recipient: string };
 }
+
+/** A request's attributes in the words of the 413 that names the largest. */
+const requestParts: Record<string, string> = {
+  draft: 'the note and the meeting it records',
+  meeting: 'the scheduled meeting',
+  redactions: 'the redaction decisions',
+  corrections: 'the corrections',
+  searchText: 'the search text',
+  subject: 'the subject',
+  closedReason: 'the reason it was closed',
+  pendingCorrection: 'the pending correction',
+};
+const eventParts: Record<string, string> = { details: "the action's details" };
 
 /** Request, event and mail items in the one table; every multi-item write is a transaction. */
 export function requestStore(tableName: string, timeZone: string) {
@@ -454,6 +468,12 @@ export function requestStore(tableName: string, timeZone: string) {
       effects: ActionEffects = {},
     ): Promise<'applied' | 'stale'> {
       const resent = effects.resent;
+      const stored = requestItem(request);
+      const audit = eventItem(event);
+      // Staff input within every field's own limit can still add up past DynamoDB's item
+      // limit; refuse it by name before DynamoDB refuses it with a ValidationException.
+      assertItemFits(`request ${request.reference}`, stored, requestParts);
+      assertItemFits(`the audit record of ${event.action}`, audit.Put?.Item ?? {}, eventParts);
       try {
         await dynamo.send(
           new TransactWriteCommand({
@@ -461,7 +481,7 @@ export function requestStore(tableName: string, timeZone: string) {
               {
                 Put: {
                   TableName: tableName,
-                  Item: requestItem(request),
+                  Item: stored,
                   ConditionExpression: 'version = :version AND eventSeq = :seq',
                   ExpressionAttributeValues: {
                     ':version': previous.version,
@@ -469,7 +489,7 @@ export function requestStore(tableName: string, timeZone: string) {
                   },
                 },
               },
-              eventItem(event),
+              audit,
               // Marked in the same transaction, so two people resending at once send once.
               ...(resent
                 ? [

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { type InboundLetter, NO_SUBJECT, readInbound } from '../mail/inbound.ts';
 import { officeDate } from '../workflow/deadlines.ts';
+import { requestIdOrReferenceSchema } from '../workflow/ids.ts';
 import type { HeldMailRecord, HeldResolution, RequestRecord } from '../workflow/records.ts';
 import { formatReference } from '../workflow/reference.ts';
 import { type FilingContext, idsForObject, joinRequest, openRequest } from './filing.ts';
@@ -8,7 +9,7 @@ import { type IntakePorts, type IntakeRules, receiveMail, storeDocuments } from 
 
 /** What staff can do with held mail; the API validates bodies against this. */
 export const heldActionSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('attach'), requestId: z.string().min(1) }),
+  z.object({ action: z.literal('attach'), requestId: requestIdOrReferenceSchema }),
   z.object({
     action: z.literal('open'),
     sender: z.email().optional().describe('needed when the held message has no usable sender'),
@@ -24,6 +25,7 @@ export const heldActionSchema = z.discriminatedUnion('action', [
 export type HeldAction = z.infer<typeof heldActionSchema>;
 
 export interface HeldPorts extends IntakePorts {
+  getRequest(id: string): Promise<RequestRecord | undefined>;
   getHeld(id: string): Promise<(HeldMailRecord & { status?: string }) | undefined>;
   discardHeld(resolution: HeldResolution, at: string): Promise<'discarded' | 'already-resolved'>;
 }
@@ -111,10 +113,19 @@ export async function resolveHeld(
   const receivedAt = new Date(held.receivedAt);
 
   if (action.action === 'attach') {
-    const target = await ports.store
-      .findRequestByReference(action.requestId)
-      .then((found) => found ?? (undefined as RequestRecord | undefined));
-    const requestId = target?.id ?? action.requestId;
+    // Found before any document is stored, so naming no request leaves nothing behind.
+    const target = action.requestId.startsWith('REQ-')
+      ? await ports.store.findRequestByReference(action.requestId)
+      : await ports.getRequest(action.requestId);
+    if (!target) {
+      return {
+        ok: false,
+        status: 400,
+        message: `request ${action.requestId} does not exist`,
+        field: 'requestId',
+      };
+    }
+    const requestId = target.id;
     const context: FilingContext = {
       letter: {
         ...letter,

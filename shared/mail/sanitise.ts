@@ -69,7 +69,9 @@ export function htmlToText(html: string): string {
           ? String.fromCodePoint(point)
           : whole;
       }
-      return entities[code.toLowerCase()] ?? whole;
+      // Own keys only: a letter's &constructor; is text, not Object's constructor.
+      const name = code.toLowerCase();
+      return Object.hasOwn(entities, name) ? (entities[name] ?? whole) : whole;
     })
     .replace(/[ \t]+\n/g, '\n')
     .replace(/\n{3,}/g, '\n\n')

@@ -1,7 +1,8 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type * as z from 'zod';
 import { log } from '../log.ts';
-import { ApiError } from './errors.ts';
+import { ApiError, badRequest } from './errors.ts';
 
 export const json = (status: number, body: unknown): APIGatewayProxyResultV2 => ({
   statusCode: status,
@@ -36,6 +37,24 @@ export function jsonBody(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatew
 }
 
 /**
+ * One parameter of the route's path, checked for shape before anything reads a store with
+ * it: a 400 naming `path.<name>` and what is accepted, never a 500 from a key too long.
+ */
+export function pathParameter<T>(
+  event: Pick<APIGatewayProxyEventV2, 'pathParameters'>,
+  name: string,
+  schema: z.ZodType<T>,
+): T {
+  const value = event.pathParameters?.[name];
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const accepted = parsed.error.issues[0]?.message ?? 'not valid';
+  throw badRequest(`the ${name} in the address is not valid: ${accepted}`, [
+    { path: `path.${name}`, message: accepted },
+  ]);
+}
+
+/**
  * Turns every failure into the API's one error shape. Known refusals keep their status;
  * an unknown route is a 404; anything else is a 500 that is logged and reveals nothing.
  */
@@ -66,6 +85,19 @@ export function apiErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGate
             code: 'bad_request',
             message: error.message,
             fields: [{ path: 'query.nextToken', message: error.message }],
+          },
+        });
+        return;
+      }
+      if (error?.name === 'ItemTooLargeError') {
+        // Thrown by the store before it writes (shared/aws/item-size.ts).
+        const tooLarge = error as Error & { size: number; limit: number };
+        request.response = json(413, {
+          error: {
+            code: 'too_large',
+            message: tooLarge.message,
+            limitBytes: tooLarge.limit,
+            sizeBytes: tooLarge.size,
           },
         });
         return;

@@ -1,5 +1,11 @@
 import * as z from 'zod';
 import { heldActionSchema } from '../intake/held-mail.ts';
+import {
+  heldMailIdSchema,
+  messageKeySchema,
+  notificationIdSchema,
+  requestIdSchema,
+} from '../workflow/ids.ts';
 import { stages } from '../workflow/stages.ts';
 import { actionFields, roles } from '../workflow/transitions.ts';
 import { listQuerySchema } from './requests.ts';
@@ -45,6 +51,10 @@ export function openApiDocument() {
       ['403', 'wrong role, or separation of duties'],
       ['404', 'no such request'],
       ['409', 'stale expectedVersion; the body has currentVersion'],
+      [
+        '413',
+        'the change would take the request past the 400 KB one stored request can hold; the body has limitBytes and sizeBytes',
+      ],
       ['422', 'action not allowed from the current stage; the body lists the allowed ones'],
     ].map(([status, description]) => [
       status,
@@ -52,6 +62,13 @@ export function openApiDocument() {
     ]),
   );
   const query = schema(listQuerySchema) as { properties: Record<string, unknown> };
+  const inPath = (name: string, shape: z.ZodType) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: schema(shape),
+  });
+  const requestId = inPath('id', requestIdSchema);
   return {
     openapi: '3.1.0',
     info: {
@@ -81,7 +98,7 @@ export function openApiDocument() {
         get: {
           summary:
             'One request with its messages, audit events, documents (presigned links) and allowed actions',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [requestId],
           responses: { '200': { description: 'the request' }, ...errors },
         },
       },
@@ -89,17 +106,14 @@ export function openApiDocument() {
         get: {
           summary:
             "What a received message says: { key, text, html }, html sanitised or null (key from the request's messages)",
-          parameters: [
-            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
-            { name: 'key', in: 'path', required: true, schema: { type: 'string' } },
-          ],
+          parameters: [requestId, inPath('key', messageKeySchema)],
           responses: { '200': { description: 'the message content' }, ...errors },
         },
       },
       '/requests/{id}/actions': {
         post: {
           summary: 'Perform a workflow action',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [requestId],
           requestBody: {
             required: true,
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Action' } } },
@@ -111,16 +125,7 @@ export function openApiDocument() {
         post: {
           summary:
             'Send a failed notification (or one that may not have arrived) again, once; audited',
-          parameters: [
-            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
-            {
-              name: 'notification',
-              in: 'path',
-              required: true,
-              description: 'the id of one of the request’s failedNotifications',
-              schema: { type: 'string' },
-            },
-          ],
+          parameters: [inPath('id', requestIdSchema), inPath('notification', notificationIdSchema)],
           responses: { '200': { description: 'the updated request' }, ...errors },
         },
       },
@@ -134,7 +139,7 @@ export function openApiDocument() {
         post: {
           summary:
             'Attach held mail to a request, open a new request from it, discard it with a reason, or (for mail intake could not file) run intake on it again',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [inPath('id', heldMailIdSchema)],
           requestBody: {
             required: true,
             content: { 'application/json': { schema: schema(heldActionSchema) } },

@@ -186,9 +186,16 @@ export async function messageContent(
 }
 
 /**
+ * What follows a committed action outside the table (the note's version copy): run only
+ * once the transaction has committed, with the request as it was and as it is now.
+ */
+export type AfterCommit = (before: RequestRecord, after: RequestRecord) => Promise<void>;
+
+/**
  * Performs an action. A write that loses only to intake appending a message (the chain
  * moved but the version did not) is decided again on fresh data; a version change by
- * someone else is a conflict the person must see.
+ * someone else is a conflict the person must see. Nothing is written before the decision
+ * and the transaction: `afterCommit` runs only for the writer that won.
  */
 export async function actOnRequest(
   id: string,
@@ -197,6 +204,7 @@ export async function actOnRequest(
   ports: RequestPorts,
   rules: ActRules,
   now: Date,
+  afterCommit?: AfterCommit,
 ) {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw badRequest(
@@ -219,6 +227,7 @@ export async function actOnRequest(
     const decision = decideAction(request, actor, input, now, rules);
     if (!decision.ok) throw refused(decision.refusal);
     if ((await ports.applyAction(request, decision.request, decision.event)) === 'applied') {
+      await afterCommit?.(request, decision.request);
       return { ...summary(decision.request, rules.timeZone, now), request: decision.request };
     }
   }

@@ -158,6 +158,8 @@ export function decideAction(
         version: (request.draft?.version ?? 0) + 1,
         title: typeof values.title === 'string' ? values.title : request.draft?.title,
         body: String(values.body),
+        savedBy: actor.email,
+        savedAt: now.toISOString(),
         editors: [...new Set([...editors, actor.email])],
         submittedBy: request.draft?.submittedBy,
         meeting: (values.meeting as DraftState['meeting']) ?? request.draft?.meeting,

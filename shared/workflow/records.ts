@@ -64,6 +64,13 @@ export interface DraftState {
   version: number;
   title?: string;
   body: string;
+  /**
+   * Who saved this version and when, as the audit event records it. The version's copy in
+   * the note store is written from these after the save commits, so they always agree.
+   * Absent on drafts saved before they were recorded here.
+   */
+  savedBy?: string;
+  savedAt?: string;
   /** Everyone who saved a version; none of them may approve it. */
   editors: string[];
   /** Who submitted it for review, told when changes are asked for. */

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { notificationIdSchema } from './ids.ts';
 import { closedStages, openStages, type Stage } from './stages.ts';
 
 /**
@@ -99,7 +100,7 @@ export const actionFields = {
   comment: z.object({ text: z.string().trim().min(1, 'a comment cannot be empty').max(4000) }),
   /** Sends a failed (or possibly undelivered) notification again; named by its id. */
   resend_notification: z.object({
-    failure: z.string().regex(/^[0-9a-f]{12}$/, 'a failed notification’s id'),
+    failure: notificationIdSchema,
     seq: z.number().int().min(1),
     kind: z.string().min(1).max(100),
     recipient: z.email(),
@@ -242,6 +243,10 @@ export function availableActions(from: Stage, held: readonly Role[]): Action[] {
   ];
 }
 
+/**
+ * Whether a name from outside is one of the actions. Own keys only: `in` would also find
+ * toString, constructor and __proto__ on the table's prototype chain.
+ */
 export function isAction(value: unknown): value is Action {
-  return typeof value === 'string' && value in actionFields;
+  return typeof value === 'string' && Object.hasOwn(actionFields, value);
 }

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBrokenLink } from '../../shared/workflow/audit.ts';
-import { fixture, records, staff, staffClient, startPostroom } from '../support/postroom.ts';
+import {
+  documentKeys,
+  fixture,
+  records,
+  staff,
+  staffClient,
+  startPostroom,
+} from '../support/postroom.ts';
 
 /** Staff take mail out of held mail through the API; nothing is ever deleted. */
 let postroom: Awaited<ReturnType<typeof startPostroom>>;
@@ -88,6 +95,36 @@ describe('held mail', () => {
     const events = await records.events(target?.id ?? '');
     expect(events.at(-1)).toMatchObject({ action: 'message_received', actor: staff.caseworker });
     expect(findBrokenLink(events)).toBeUndefined();
+  });
+
+  it('refuses to attach to a request that cannot exist or does not, writing nothing', async () => {
+    const virus = await heldFor('virus');
+    for (const requestId of ['x'.repeat(5000), '../../other', 'toString', '']) {
+      const refused = await api(staff.caseworker, 'POST', `/api/held-mail/${virus.id}/actions`, {
+        action: 'attach',
+        requestId,
+      });
+      expect(refused, requestId.slice(0, 20)).toMatchObject({
+        status: 400,
+        body: { error: { fields: [{ path: 'requestId' }] } },
+      });
+    }
+    for (const requestId of ['0123456789abcdef0123', 'REQ-2099-9999']) {
+      const missing = await api(staff.caseworker, 'POST', `/api/held-mail/${virus.id}/actions`, {
+        action: 'attach',
+        requestId,
+      });
+      expect(missing, requestId).toMatchObject({
+        status: 400,
+        body: {
+          error: {
+            fields: [{ path: 'requestId', message: expect.stringContaining('does not exist') }],
+          },
+        },
+      });
+      expect(await documentKeys(`requests/${requestId}/`)).toEqual([]);
+    }
+    expect(await records.held(virus.id)).not.toHaveProperty('status');
   });
 
   it('attaches infected mail without parsing it, and discards with a reason kept', async () => {

@@ -118,9 +118,13 @@ describe('reading', () => {
     expect(body.text).toContain('LumenCam');
     expect(body.html === null || !/<script/i.test(body.html)).toBe(true);
     expect((await api(undefined, 'GET', path)).status).toBe(401);
-    const missing = await api(staff.caseworker, 'GET', `/api/requests/${requestId}/messages/nope`);
+    const missing = await api(
+      staff.caseworker,
+      'GET',
+      `/api/requests/${requestId}/messages/m${'0'.repeat(16)}`,
+    );
     expect(missing).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
-    expect(missing.body.error.message).toContain('message nope');
+    expect(missing.body.error.message).toContain(`message m${'0'.repeat(16)}`);
   });
 
   it('answers a health check without a token', async () => {
@@ -141,8 +145,96 @@ describe('reading', () => {
 describe('errors', () => {
   it('401 without a token, 404 for an unknown request', async () => {
     expect((await api(undefined, 'GET', '/api/requests')).status).toBe(401);
-    const missing = await api(staff.caseworker, 'GET', '/api/requests/nope');
+    const missing = await api(staff.caseworker, 'GET', `/api/requests/${'0'.repeat(20)}`);
     expect(missing).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+  });
+
+  it('400 naming path.id and the accepted shape for an id that cannot be one, however long', async () => {
+    for (const bad of ['nope', 'a'.repeat(5000), 'REQ-2026-0001', `${requestId}x`]) {
+      for (const path of [
+        `/api/requests/${bad}`,
+        `/api/requests/${bad}/note`,
+        `/api/requests/${bad}/note/versions`,
+        `/api/requests/${bad}/redactions`,
+      ]) {
+        const answer = await api(staff.caseworker, 'GET', path);
+        expect(answer, path.slice(0, 80)).toMatchObject({
+          status: 400,
+          body: { error: { code: 'bad_request', fields: [{ path: 'path.id' }] } },
+        });
+        expect(answer.body.error.fields[0].message).toMatch(/20 lower-case hexadecimal/);
+      }
+    }
+    const longAction = await api(
+      staff.caseworker,
+      'POST',
+      `/api/requests/${'f'.repeat(5000)}/actions`,
+      {
+        action: 'accept',
+        expectedVersion: 1,
+      },
+    );
+    expect(longAction.status).toBe(400);
+    const message = await api(
+      staff.caseworker,
+      'GET',
+      `/api/requests/${requestId}/messages/${'m'.repeat(3000)}`,
+    );
+    expect(message).toMatchObject({
+      status: 400,
+      body: { error: { fields: [{ path: 'path.key' }] } },
+    });
+    const held = await api(staff.caseworker, 'POST', `/api/held-mail/${'h'.repeat(5000)}/actions`, {
+      action: 'discard',
+      reason: 'x',
+    });
+    expect(held).toMatchObject({ status: 400, body: { error: { fields: [{ path: 'path.id' }] } } });
+  });
+
+  it('400, not 500, for action names found on every object: toString, constructor, __proto__', async () => {
+    for (const action of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      const answer = await api(
+        staff.caseworker,
+        'POST',
+        `/api/requests/${requestId}/actions`,
+        `{"action":${JSON.stringify(action)},"expectedVersion":1}`,
+      );
+      expect(answer, action).toMatchObject({
+        status: 400,
+        body: { error: { code: 'bad_request', fields: [{ path: 'action' }] } },
+      });
+    }
+    // A body whose own key is __proto__ is data, not a prototype.
+    const proto = await api(
+      staff.caseworker,
+      'POST',
+      `/api/requests/${requestId}/actions`,
+      '{"__proto__":{"action":"accept"},"expectedVersion":1}',
+    );
+    expect(proto.status).toBe(400);
+    expect((await records.request(requestId))?.stage).toBe('received');
+  });
+
+  it('400, not 500, for a list token that was tampered with', async () => {
+    const forged = (cursor: unknown) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+    for (const token of [
+      'not-a-token',
+      forged({ stage: 0, key: { PK: 'x' } }),
+      forged({
+        stage: 0,
+        key: { PK: 'x', SK: 'y', GSI1PK: 'STAGE#received', GSI1SK: 'z'.repeat(1500) },
+      }),
+      forged({ stage: 0, key: { PK: 'x', SK: 'y', GSI1PK: 'STAGE#approved', GSI1SK: 'z' } }),
+      forged({ stage: -1 }),
+    ]) {
+      const list = await api(staff.caseworker, 'GET', `/api/requests?nextToken=${token}`);
+      expect(list, token).toMatchObject({
+        status: 400,
+        body: { error: { fields: [{ path: 'query.nextToken' }] } },
+      });
+      const held = await api(staff.caseworker, 'GET', `/api/held-mail?nextToken=${token}`);
+      expect(held.status, token).toBe(400);
+    }
   });
 
   it('400 with field paths for a malformed body', async () => {

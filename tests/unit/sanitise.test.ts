@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readInbound } from '../../shared/mail/inbound.ts';
-import { safeFilename, sanitiseLetterHtml } from '../../shared/mail/sanitise.ts';
+import { htmlToText, safeFilename, sanitiseLetterHtml } from '../../shared/mail/sanitise.ts';
 
 const limits = { maxBytes: 40 * 1024 * 1024, maxParts: 250, maxDepth: 32 };
 
@@ -117,5 +117,16 @@ describe('safeFilename', () => {
   // the leading-dot rule then stripped the dot, leaving "pdf" with no extension.
   it('keeps the extension of a name written in another script', () => {
     expect(safeFilename('面会のお願い.pdf')).toMatch(/\.pdf$/);
+  });
+});
+
+describe('htmlToText', () => {
+  it('decodes the entities it knows and leaves any other name as it was written', () => {
+    expect(htmlToText('<p>Fish &amp; chips &#8364;5 &unknown;</p>')).toBe(
+      'Fish & chips €5 &unknown;',
+    );
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      expect(htmlToText(`<p>a &${name}; b</p>`), name).toBe(`a &${name}; b`);
+    }
   });
 });

@@ -8,6 +8,7 @@ import {
   type Action,
   actions,
   findTransition,
+  isAction,
   type Role,
   roles,
   transitions,
@@ -122,6 +123,47 @@ describe('every (stage, action) pair', () => {
   }
 });
 
+describe('action names from outside', () => {
+  // Every name an object has through its prototype: none of them is an action.
+  const inherited = [
+    'toString',
+    'constructor',
+    '__proto__',
+    'hasOwnProperty',
+    'valueOf',
+    'isPrototypeOf',
+    'propertyIsEnumerable',
+    'toLocaleString',
+    '__defineGetter__',
+    '__lookupSetter__',
+  ];
+
+  it("matches only the table's own keys", () => {
+    for (const name of inherited) expect(isAction(name), name).toBe(false);
+    for (const action of actions) expect(isAction(action), action).toBe(true);
+    for (const other of [undefined, null, 1, {}, ['accept'], 'Accept', ' accept', 'accept '])
+      expect(isAction(other), String(other)).toBe(false);
+  });
+
+  it('refuses an inherited name as invalid, naming the field, in every stage', () => {
+    for (const stage of stages) {
+      for (const action of inherited) {
+        const decision = decideAction(
+          requestIn(stage),
+          everyone,
+          { action, expectedVersion: 3 },
+          now,
+          rules,
+        );
+        expect(decision, `${stage} ${action}`).toMatchObject({
+          ok: false,
+          refusal: { code: 'invalid', fields: [{ path: 'action' }] },
+        });
+      }
+    }
+  });
+});
+
 describe('the role matrix', () => {
   for (const row of transitions) {
     for (const role of roles) {
@@ -142,6 +184,32 @@ describe('the role matrix', () => {
 });
 
 describe('rules beyond the table', () => {
+  it('records who saved a draft version and when, as its audit event does', () => {
+    const saver: Actor = { ...person('caseworker'), email: 'colin@office.example' };
+    const decision = decideAction(
+      requestIn('drafting', {
+        draft: { version: 4, body: 'old', editors: ['cara@office.example'] },
+      }),
+      saver,
+      { action: 'save_draft', expectedVersion: 3, body: 'new' },
+      now,
+      rules,
+    );
+    expect(decision.ok).toBe(true);
+    if (!decision.ok) return;
+    expect(decision.request.draft).toMatchObject({
+      version: 5,
+      body: 'new',
+      savedBy: saver.email,
+      savedAt: now.toISOString(),
+    });
+    expect(decision.event).toMatchObject({
+      actor: saver.email,
+      at: now.toISOString(),
+      details: { draftVersion: 5 },
+    });
+  });
+
   it('refuses approval by anyone who edited the note, unless separation is turned off', () => {
     const editor: Actor = { ...person('approver'), email: 'cara@office.example' };
     const input = { action: 'approve', expectedVersion: 3 };

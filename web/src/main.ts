@@ -147,7 +147,11 @@ function renderHeader(config: StaffUiConfig, path: string): void {
 }
 
 function problemPage(error: unknown): Page {
-  const notFound = error instanceof ApiProblem && error.status === 404;
+  // An address whose id cannot be one (a 400 on path.id) names nothing either.
+  const notFound =
+    error instanceof ApiProblem &&
+    (error.status === 404 ||
+      (error.status === 400 && error.fields.some((field) => field.path.startsWith('path.'))));
   return {
     title: notFound ? 'Not found' : 'Sorry, there is a problem',
     content: [

@@ -206,7 +206,8 @@ function read(spec: FieldSpec, field: Field): unknown {
 
 export const actionView: View = async ({ params, member }): Promise<Page> => {
   const action = (params.action ?? '').replace(/-/g, '_') as Action;
-  const spec = specs[action];
+  // The action comes from the address bar: own keys only, never toString or constructor.
+  const spec = Object.hasOwn(specs, action) ? specs[action] : undefined;
   const detail = await loadDetail(params.id ?? '');
   const back = backLink(requestPath(detail.id), `Back to ${detail.reference}`);
   if (!spec || !detail.allowedActions.includes(action)) {

@@ -1,0 +1,50 @@
+import * as z from 'zod';
+
+/**
+ * What postroom's identifiers look like, checked before any of them reaches a store: a
+ * key DynamoDB or S3 refuses (too long, the wrong characters) would otherwise be a 500,
+ * and an S3 prefix built from a stranger's text could name another request's objects.
+ * Intake makes request ids and message keys from a digest of the raw object's key
+ * (shared/intake/filing.ts idsForObject), held-mail ids likewise; tests/unit/ids.test.ts
+ * holds the two sides together.
+ */
+export const requestIdSchema = z
+  .string()
+  .regex(
+    /^[0-9a-f]{20}$/,
+    'a request id is 20 lower-case hexadecimal characters, such as 5d41402abc4b2a76b971',
+  );
+
+export const heldMailIdSchema = z
+  .string()
+  .regex(
+    /^[0-9a-f]{20}$/,
+    'a held-mail id is 20 lower-case hexadecimal characters, such as 7d793037a0760186574b',
+  );
+
+export const messageKeySchema = z
+  .string()
+  .regex(
+    /^m[0-9a-f]{16}$/,
+    'a message key is "m" and 16 lower-case hexadecimal characters, such as m0cc175b9c0f1b6a8',
+  );
+
+/** A failed notification's id (shared/notify notificationId). */
+export const notificationIdSchema = z
+  .string()
+  .regex(
+    /^[0-9a-f]{12}$/,
+    'a notification id is 12 lower-case hexadecimal characters, from the request’s failedNotifications',
+  );
+
+/** A human reference as formatReference writes it; case does not matter to people. */
+export const referenceSchema = z
+  .string()
+  .regex(/^REQ-\d{4}-\d{4,9}$/i, 'a reference looks like REQ-2026-0007')
+  .transform((reference) => reference.toUpperCase());
+
+/** Where staff may name a request either way (attaching held mail). */
+export const requestIdOrReferenceSchema = z.union([requestIdSchema, referenceSchema], {
+  error:
+    'give a request id (20 lower-case hexadecimal characters) or a reference like REQ-2026-0007',
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { idsForObject } from '../../shared/intake/filing.ts';
+import {
+  heldMailIdSchema,
+  messageKeySchema,
+  referenceSchema,
+  requestIdOrReferenceSchema,
+  requestIdSchema,
+} from '../../shared/workflow/ids.ts';
+import { formatReference } from '../../shared/workflow/reference.ts';
+
+/** The shapes the API checks ids against agree with the ids postroom makes. */
+describe('id shapes', () => {
+  const made = ['inbound/a', 'inbound/b'.repeat(300), 'inbound/€ ../..'].map((key) =>
+    idsForObject('postroom-inbound', key),
+  );
+
+  it('accepts every request id and message key intake makes', () => {
+    for (const { requestId, messageKey } of made) {
+      expect(requestIdSchema.safeParse(requestId).success).toBe(true);
+      expect(messageKeySchema.safeParse(messageKey).success).toBe(true);
+      expect(requestIdOrReferenceSchema.safeParse(requestId).data).toBe(requestId);
+    }
+  });
+
+  it('accepts every reference formatReference writes, in any case, as upper case', () => {
+    for (const reference of [formatReference(2026, 7), formatReference(2026, 12345)]) {
+      expect(referenceSchema.parse(reference)).toBe(reference);
+      expect(requestIdOrReferenceSchema.parse(reference.toLowerCase())).toBe(reference);
+    }
+  });
+
+  it('refuses anything else, however long, with the shape that is accepted', () => {
+    const id = made[0]?.requestId ?? '';
+    for (const bad of [
+      '',
+      'nope',
+      id.toUpperCase(),
+      `${id}0`,
+      id.slice(1),
+      'a'.repeat(5000),
+      '../../../etc',
+      `${id}/..`,
+      'toString',
+      '__proto__',
+      `${id}\u0000`,
+    ]) {
+      const parsed = requestIdSchema.safeParse(bad);
+      expect(parsed.success, bad.slice(0, 30)).toBe(false);
+      expect(parsed.error?.issues[0]?.message).toMatch(/20 lower-case hexadecimal/);
+      expect(heldMailIdSchema.safeParse(bad).success).toBe(false);
+      expect(messageKeySchema.safeParse(bad).success).toBe(false);
+      expect(requestIdOrReferenceSchema.safeParse(bad).success).toBe(false);
+    }
+    for (const bad of ['REQ-26-1', 'REQ-2026-1', 'REQ-2026-0001x', `REQ-2026-${'1'.repeat(5000)}`])
+      expect(referenceSchema.safeParse(bad).success, bad.slice(0, 30)).toBe(false);
+    expect(messageKeySchema.safeParse('n3-acknowledgement-1x2').success).toBe(false);
+  });
+});
