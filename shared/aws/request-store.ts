@@ -353,24 +353,23 @@ export function requestStore(tableName: string, timeZone: string) {
       return undefined;
     },
 
+    claimSequence,
+
     /**
-     * Files a new request: its reference is claimed for this object (see claimSequence),
-     * then request, first event, message, reference pointer and filing record are written
-     * in one transaction. A lost race is retried; the filing record failing its condition
-     * means another delivery of the same object filed it, with the same reference.
+     * Files a new request, whose reference was claimed for this object (claimSequence):
+     * request, first event, message, reference pointer and filing record in one
+     * transaction. A lost race is retried; the filing record failing its condition means
+     * another delivery of the same object filed it, with the same reference.
      */
     async fileNewRequest(
       raw: { bucket: string; key: string },
-      year: number,
-      build: (sequence: number) => {
-        request: RequestRecord;
-        event: AuditEvent;
-        message: MessageRecord;
-      },
+      {
+        request,
+        event,
+        message,
+      }: { request: RequestRecord; event: AuditEvent; message: MessageRecord },
       fromHeld?: HeldResolution,
     ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }> {
-      const sequence = await claimSequence(year, `${raw.bucket}/${raw.key}`);
-      const { request, event, message } = build(sequence);
       const items: TransactItem[] = [
         filingItem(
           raw,

@@ -18,6 +18,11 @@ export function idsForObject(
   return { requestId: digest.slice(0, 20), messageKey: `m${digest.slice(20, 36)}` };
 }
 
+/** What a letter claims its reference by: its raw object, so every retry claims the same number. */
+export function claimKeyForObject(raw: { bucket: string; key: string }): string {
+  return `${raw.bucket}/${raw.key}`;
+}
+
 /** The held-mail id of a raw object: fixed, so holding it twice holds it once. */
 export function heldIdForObject(bucket: string, key: string): string {
   return createHash('sha256').update(`held:${bucket}/${key}`).digest('hex').slice(0, 20);

@@ -4,7 +4,13 @@ import { officeDate } from '../workflow/deadlines.ts';
 import { requestIdOrReferenceSchema } from '../workflow/ids.ts';
 import type { HeldMailRecord, HeldResolution, RequestRecord } from '../workflow/records.ts';
 import { formatReference } from '../workflow/reference.ts';
-import { type FilingContext, idsForObject, joinRequest, openRequest } from './filing.ts';
+import {
+  claimKeyForObject,
+  type FilingContext,
+  idsForObject,
+  joinRequest,
+  openRequest,
+} from './filing.ts';
 import { type IntakePorts, type IntakeRules, receiveMail, storeDocuments } from './receive-mail.ts';
 
 /** What staff can do with held mail; the API validates bodies against this. */
@@ -171,27 +177,18 @@ export async function resolveHeld(
       field: 'sender',
     };
   }
-  const context: FilingContext = {
-    letter,
-    messageKey,
-    receivedAt,
-    raw: held.raw,
-    documents: await storeDocuments(ports, newId, messageKey, letter),
-  };
   const year = Number(officeDate(receivedAt, rules.timeZone).slice(0, 4));
+  const [documents, sequence] = await Promise.all([
+    storeDocuments(ports, newId, messageKey, letter),
+    ports.store.claimSequence(year, claimKeyForObject(held.raw)),
+  ]);
+  const context: FilingContext = { letter, messageKey, receivedAt, raw: held.raw, documents };
   const result = await ports.store.fileNewRequest(
     held.raw,
-    year,
-    (sequence) =>
-      openRequest(
-        { requestId: newId, reference: formatReference(year, sequence) },
-        context,
-        rules,
-        {
-          actor: by,
-          withheld: `opened from held mail by ${by}`,
-        },
-      ),
+    openRequest({ requestId: newId, reference: formatReference(year, sequence) }, context, rules, {
+      actor: by,
+      withheld: `opened from held mail by ${by}`,
+    }),
     { heldId, status: 'opened', by, detail: 'opened as a new request' },
   );
   if (result.outcome === 'already-filed')

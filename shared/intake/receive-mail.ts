@@ -18,6 +18,7 @@ import type {
 } from '../workflow/records.ts';
 import { formatReference } from '../workflow/reference.ts';
 import {
+  claimKeyForObject,
   type DeadlineRules,
   type FilingContext,
   heldIdForObject,
@@ -54,11 +55,15 @@ export interface IntakePorts {
       ids: readonly string[],
     ): Promise<{ request: RequestRecord; messageId: string } | undefined>;
     findMessagePointer(messageId: string): Promise<MessagePointer | undefined>;
+    /**
+     * The next number of the year's references, claimed once per claim key (the raw
+     * object): asking again for the same key gives the same number.
+     */
+    claimSequence(year: number, claimKey: string): Promise<number>;
     /** Files a new request; the message's own Message-ID is remembered for threading. */
     fileNewRequest(
       raw: RawObject,
-      year: number,
-      build: (sequence: number) => ReturnType<typeof openRequest>,
+      records: ReturnType<typeof openRequest>,
       fromHeld?: HeldResolution,
     ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }>;
     fileReply(
@@ -235,14 +240,13 @@ export async function receiveMail(
   }
 
   const targetId = thread?.request.id ?? requestId;
-  const context: FilingContext = {
-    letter,
-    messageKey,
-    receivedAt,
-    raw,
-    documents: await storeDocuments(ports, targetId, messageKey, letter),
-  };
   const year = Number(officeDate(receivedAt, rules.timeZone).slice(0, 4));
+  // The parts and the reference do not depend on each other: one round trip for both.
+  const [documents, sequence] = await Promise.all([
+    storeDocuments(ports, targetId, messageKey, letter),
+    thread ? undefined : ports.store.claimSequence(year, claimKeyForObject(raw)),
+  ]);
+  const context: FilingContext = { letter, messageKey, receivedAt, raw, documents };
   const result = thread
     ? await ports.store.fileReply(
         raw,
@@ -252,9 +256,7 @@ export async function receiveMail(
       )
     : await ports.store.fileNewRequest(
         raw,
-        year,
-        (sequence) =>
-          openRequest({ requestId, reference: formatReference(year, sequence) }, context, rules),
+        openRequest({ requestId, reference: formatReference(year, sequence ?? 0) }, context, rules),
         fromHeld,
       );
   if (result.outcome === 'already-filed') {

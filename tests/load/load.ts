@@ -152,7 +152,7 @@ try {
     checks.check(
       false,
       'reference allocation kept up',
-      `${failures} intake attempt(s) failed with "could not allocate a reference … after 25 attempts": the yearly counter (shared/aws/request-store.ts fileNewRequest) cannot take concurrent filings`,
+      `${failures} intake attempt(s) failed with "could not allocate a reference … after 25 attempts": the yearly counter (shared/aws/request-store.ts claimSequence) cannot take concurrent filings`,
     );
   }
 
