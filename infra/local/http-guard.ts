@@ -195,6 +195,29 @@ export const clientTimeouts = { requestTimeout: 30_000, headersTimeout: 10_000 }
  * the server does not serve.
  */
 export async function listen(server: Server, port: number, name: string): Promise<void> {
+  // Bytes Node's parser refuses (an unknown method, a header too large, a broken line)
+  // never reach the handler either: answer them in the same error shape, then close.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    // As Node's own handler does: only a socket with no response already under way.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })
+      ._httpMessage;
+    if (!socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const [status, reason, message] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'the request headers are too large']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout', 'the request took too long to arrive']
+          : [400, 'Bad Request', 'the request is not valid HTTP'];
+    const body = JSON.stringify({
+      error: { code: status === 400 ? 'bad_request' : 'refused', message },
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
   server.on('connect', (_request, socket: Socket) => {
     socket.on('error', () => undefined);
     // Node hands the socket over unread: drop whatever else comes, so the client's close

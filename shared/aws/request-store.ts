@@ -3,15 +3,18 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   GetCommand,
+  PutCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { RESEND_WINDOW_DAYS } from '../intake/resend.ts';
 import { log } from '../log.ts';
 import { dueDate } from '../workflow/act.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import type {
   Filing,
+  FilingResult,
   HeldMailRecord,
   HeldResolution,
   MessagePointer,
@@ -54,13 +57,15 @@ export const messageIdItems = (
     Update: {
       TableName: tableName,
       Key: keys.messageId(messageId),
+      // sent: an id postroom gave its own mail, so intake never mistakes it for a resend.
       UpdateExpression:
-        'SET #type = :type, messageId = :messageId, requestId = if_not_exists(requestId, :requestId)',
+        'SET #type = :type, messageId = :messageId, requestId = if_not_exists(requestId, :requestId), sent = :sent',
       ExpressionAttributeNames: { '#type': 'type' },
       ExpressionAttributeValues: {
         ':type': 'message-id',
         ':messageId': messageId,
         ':requestId': requestId,
+        ':sent': true,
       },
     },
   }));
@@ -133,7 +138,7 @@ export function requestStore(tableName: string, timeZone: string) {
       : putNew(keys.filing(raw.bucket, raw.key), { type: 'filing', ...filing, filedAt: at });
 
   /** Takes a held message off the held list, keeping it (and why) for the record. */
-  const resolveHeldItem = (resolution: HeldResolution, at: string): TransactItem => ({
+  const resolveHeldItem = (resolution: HeldResolution): TransactItem => ({
     Update: {
       TableName: tableName,
       Key: keys.held(resolution.heldId),
@@ -144,7 +149,7 @@ export function requestStore(tableName: string, timeZone: string) {
       ExpressionAttributeValues: {
         ':status': resolution.status,
         ':by': resolution.by,
-        ':at': at,
+        ':at': resolution.at,
         ':resolution': resolution.detail,
         ':resolved': 'HELD#RESOLVED',
       },
@@ -165,45 +170,89 @@ export function requestStore(tableName: string, timeZone: string) {
   });
 
   /**
-   * The pointer for a message received: as above, plus who sent its first copy and when,
-   * which is how a later delivery of the same message is recognised as a resend.
+   * The pointer for a message received: the request it threads to, plus its first copy
+   * (which request it went to, who sent it, when), which is how a later delivery of the
+   * same message is recognised as a resend. Filing a new copy (not a recognised resend)
+   * is conditional on there being no matching first copy: two copies filed at once must
+   * not both open requests, so the loser fails here and is decided again as a resend.
    */
-  const receivedMessageItem = (
-    received: { messageId: string } & ReceivedFingerprint,
-    requestId: string,
-  ): TransactItem => {
-    const { messageId, ...fingerprint } = received;
-    return {
-      Update: {
-        TableName: tableName,
-        Key: keys.messageId(messageId),
-        UpdateExpression:
-          'SET #type = :type, messageId = :messageId, requestId = if_not_exists(requestId, :requestId), received = if_not_exists(received, :received)',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: {
-          ':type': 'message-id',
-          ':messageId': messageId,
-          ':requestId': requestId,
-          ':received': fingerprint,
+  const pointerItems = (message: MessageRecord, requestId: string): TransactItem[] => {
+    if (message.direction !== 'inbound' || !message.messageId) return [];
+    const received: ReceivedFingerprint = {
+      requestId,
+      from: message.from,
+      ...(message.sentAt ? { sentAt: message.sentAt } : {}),
+      filedAt: message.at,
+      messageKey: message.key,
+    };
+    const guard = !message.duplicateOf && message.sentAt;
+    const windowStart = new Date(
+      Date.parse(message.at) - RESEND_WINDOW_DAYS * 86_400_000,
+    ).toISOString();
+    return [
+      {
+        Update: {
+          TableName: tableName,
+          Key: keys.messageId(message.messageId),
+          UpdateExpression:
+            'SET #type = :type, messageId = :messageId, requestId = if_not_exists(requestId, :requestId), received = if_not_exists(received, :received)',
+          ...(guard
+            ? {
+                ConditionExpression:
+                  'attribute_not_exists(received) OR received.#from <> :from OR attribute_not_exists(received.sentAt) OR received.sentAt <> :sentAt OR received.filedAt < :windowStart',
+              }
+            : {}),
+          ExpressionAttributeNames: { '#type': 'type', ...(guard ? { '#from': 'from' } : {}) },
+          ExpressionAttributeValues: {
+            ':type': 'message-id',
+            ':messageId': message.messageId,
+            ':requestId': requestId,
+            ':received': received,
+            ...(guard
+              ? { ':from': message.from, ':sentAt': message.sentAt, ':windowStart': windowStart }
+              : {}),
+          },
         },
       },
-    };
+    ];
   };
-  const pointerItems = (message: MessageRecord, requestId: string): TransactItem[] =>
-    message.direction === 'inbound' && message.messageId
-      ? [
-          receivedMessageItem(
-            {
-              messageId: message.messageId,
-              from: message.from,
-              sentAt: message.sentAt,
-              filedAt: message.at,
-              messageKey: message.key,
-            },
-            requestId,
-          ),
-        ]
-      : [];
+
+  /**
+   * Where a failed notification is stored: under its kind too, or (recorded before kinds
+   * were part of the key) under its event and recipient alone.
+   */
+  const failureKey = async (
+    requestId: string,
+    failure: { seq: number; kind: string; recipient: string },
+  ): Promise<{ PK: string; SK: string }> => {
+    const current = keys.failedNotification(
+      requestId,
+      failure.seq,
+      failure.kind,
+      failure.recipient,
+    );
+    const older = {
+      PK: current.PK,
+      SK: `FAIL#${String(failure.seq).padStart(6, '0')}#${failure.recipient.toLowerCase()}`,
+    };
+    const found = await dynamo.send(
+      new BatchGetCommand({
+        RequestItems: { [tableName]: { Keys: [current, older], ConsistentRead: true } },
+      }),
+    );
+    const items = found.Responses?.[tableName] ?? [];
+    return items.some((item) => item.SK === current.SK) || items.length === 0 ? current : older;
+  };
+
+  /** Throws, before any write, when a request or its audit record could not be stored. */
+  const assertFits = (request: RequestRecord | undefined, event: AuditEvent) => {
+    if (request) assertItemFits(`request ${request.reference}`, requestItem(request), requestParts);
+    assertItemFits(
+      `the audit record of ${event.action}`,
+      eventItem(event).Put?.Item ?? {},
+      eventParts,
+    );
+  };
 
   /** True when a transaction lost a race with another (not a failed condition). */
   const conflicted = (error: unknown): boolean =>
@@ -259,7 +308,7 @@ export function requestStore(tableName: string, timeZone: string) {
    * single-item updates) and a retry of the same letter gets the same number back: no
    * number is skipped, even after a crash between claiming and filing.
    */
-  const claimSequence = async (year: number, claimKey: string): Promise<number> => {
+  const claimSequence = async (year: number, claimKey: string, attempt = 0): Promise<number> => {
     const claim = claimAttribute(claimKey);
     try {
       const claimed = await dynamo.send(
@@ -294,8 +343,10 @@ export function requestStore(tableName: string, timeZone: string) {
         }),
       );
       const sequence = Number(found.Item?.[claim]);
-      if (!Number.isInteger(sequence)) throw new Error(`the claim on ${year}'s counter vanished`);
-      return sequence;
+      if (Number.isInteger(sequence)) return sequence;
+      // Dropped between the two calls (staff resolved its held mail meanwhile): claim again.
+      if (attempt < 5) return claimSequence(year, claimKey, attempt + 1);
+      throw new Error(`the claim on ${year}'s counter kept being dropped`);
     }
   };
 
@@ -318,8 +369,9 @@ export function requestStore(tableName: string, timeZone: string) {
     findMessagePointer: (messageId: string) => get<MessagePointer>(keys.messageId(messageId)),
 
     async findRequestByReference(reference: string): Promise<RequestRecord | undefined> {
-      const pointer = await get<{ requestId: string }>(keys.reference(reference));
-      return pointer ? get<RequestRecord>(keys.request(pointer.requestId)) : undefined;
+      // A void reference (claimed, never used) points at no request.
+      const pointer = await get<{ requestId?: string }>(keys.reference(reference));
+      return pointer?.requestId ? get<RequestRecord>(keys.request(pointer.requestId)) : undefined;
     },
 
     /** The request that owns the first of these Message-IDs postroom knows, in the order given. */
@@ -356,6 +408,58 @@ export function requestStore(tableName: string, timeZone: string) {
     claimSequence,
 
     /**
+     * Lets go of the number a claim key holds when it will not be used (the mail became
+     * a reply, a resend, or was discarded), returning it so the caller can record why it
+     * went unused. Only one caller gets it back. The counter never steps back: a number
+     * handed out, even one never used, is never handed out again.
+     */
+    async dropClaim(year: number, claimKey: string): Promise<number | undefined> {
+      const claim = claimAttribute(claimKey);
+      const found = await dynamo.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: keys.counter(year),
+          ProjectionExpression: '#claim',
+          ExpressionAttributeNames: { '#claim': claim },
+          ConsistentRead: true,
+        }),
+      );
+      const sequence = Number(found.Item?.[claim]);
+      if (!Number.isInteger(sequence)) return undefined;
+      try {
+        await dynamo.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.counter(year),
+            UpdateExpression: 'REMOVE #claim',
+            ConditionExpression: '#claim = :sequence',
+            ExpressionAttributeNames: { '#claim': claim },
+            ExpressionAttributeValues: { ':sequence': sequence },
+          }),
+        );
+        return sequence;
+      } catch (error) {
+        if ((error as Error).name === 'ConditionalCheckFailedException') return undefined;
+        throw error;
+      }
+    },
+
+    /** Records why a reference was never used, where anyone looking it up will find it. */
+    async voidReference(reference: string, reason: string, at: string): Promise<void> {
+      try {
+        await dynamo.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...keys.reference(reference), type: 'reference', void: { reason, at } },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          }),
+        );
+      } catch (error) {
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      }
+    },
+
+    /**
      * Files a new request, whose reference was claimed for this object (claimSequence):
      * request, first event, message, reference pointer and filing record in one
      * transaction. A lost race is retried; the filing record failing its condition means
@@ -369,7 +473,8 @@ export function requestStore(tableName: string, timeZone: string) {
         message,
       }: { request: RequestRecord; event: AuditEvent; message: MessageRecord },
       fromHeld?: HeldResolution,
-    ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }> {
+    ): Promise<FilingResult> {
+      assertFits(request, event);
       const items: TransactItem[] = [
         filingItem(
           raw,
@@ -387,7 +492,7 @@ export function requestStore(tableName: string, timeZone: string) {
         messageItem(message),
         putNew(keys.reference(request.reference), { type: 'reference', requestId: request.id }),
         ...pointerItems(message, request.id),
-        ...(fromHeld ? [resolveHeldItem(fromHeld, request.receivedAt)] : []),
+        ...(fromHeld ? [resolveHeldItem(fromHeld)] : []),
       ];
       try {
         await transactWithRetries(items, `filing ${request.reference}`);
@@ -396,6 +501,7 @@ export function requestStore(tableName: string, timeZone: string) {
         const failures = conditionFailures(error);
         // The filing record (or, from held mail, the held item) says it is done already.
         if (failures?.[0] || (fromHeld && failures?.at(-1))) return { outcome: 'already-filed' };
+        if (failures?.[5]) return { outcome: 'resend' };
         throw error;
       }
     },
@@ -406,12 +512,13 @@ export function requestStore(tableName: string, timeZone: string) {
       requestId: string,
       build: (current: RequestRecord) => { event: AuditEvent; message: MessageRecord },
       fromHeld?: HeldResolution,
-    ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }> {
+    ): Promise<FilingResult> {
       const started = Date.now();
       for (let attempt = 0; ; attempt += 1) {
         const current = await get<RequestRecord>(keys.request(requestId));
         if (!current) throw new Error(`request ${requestId} vanished while filing a reply`);
         const { event, message } = build(current);
+        assertFits(undefined, event);
         const items: TransactItem[] = [
           {
             Update: {
@@ -438,7 +545,7 @@ export function requestStore(tableName: string, timeZone: string) {
           eventItem(event),
           messageItem(message),
           ...pointerItems(message, requestId),
-          ...(fromHeld ? [resolveHeldItem(fromHeld, event.at)] : []),
+          ...(fromHeld ? [resolveHeldItem(fromHeld)] : []),
         ];
         try {
           await dynamo.send(new TransactWriteCommand({ TransactItems: items }));
@@ -447,6 +554,7 @@ export function requestStore(tableName: string, timeZone: string) {
           const failures = conditionFailures(error);
           // The filing record (or, from held mail, the held item) says it is done already.
           if (failures?.[1] || (fromHeld && failures?.at(-1))) return { outcome: 'already-filed' };
+          if (failures?.[4]) return { outcome: 'resend' };
           // A lost race, or another event joined the chain first: continue from the new end.
           const raced = conflicted(error) || failures?.[0];
           if (!raced || Date.now() - started > CONFLICT_BUDGET_MS) throw error;
@@ -466,7 +574,7 @@ export function requestStore(tableName: string, timeZone: string) {
       event: AuditEvent,
       effects: ActionEffects = {},
     ): Promise<'applied' | 'stale'> {
-      const resent = effects.resent;
+      const resent = effects.resent && (await failureKey(request.id, effects.resent));
       const stored = requestItem(request);
       const audit = eventItem(event);
       // Staff input within every field's own limit can still add up past DynamoDB's item
@@ -495,12 +603,7 @@ export function requestStore(tableName: string, timeZone: string) {
                     {
                       Update: {
                         TableName: tableName,
-                        Key: keys.failedNotification(
-                          request.id,
-                          resent.seq,
-                          resent.kind,
-                          resent.recipient,
-                        ),
+                        Key: resent,
                         UpdateExpression: 'SET resent = :resent',
                         ConditionExpression:
                           'attribute_exists(PK) AND attribute_not_exists(resent)',
@@ -523,13 +626,10 @@ export function requestStore(tableName: string, timeZone: string) {
     },
 
     /** Discards held mail with a reason; the raw message and the record stay. */
-    async discardHeld(
-      resolution: HeldResolution,
-      at: string,
-    ): Promise<'discarded' | 'already-resolved'> {
+    async discardHeld(resolution: HeldResolution): Promise<'discarded' | 'already-resolved'> {
       try {
         await dynamo.send(
-          new TransactWriteCommand({ TransactItems: [resolveHeldItem(resolution, at)] }),
+          new TransactWriteCommand({ TransactItems: [resolveHeldItem(resolution)] }),
         );
         return 'discarded';
       } catch (error) {

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { type InboundLetter, NO_SUBJECT, readInbound } from '../mail/inbound.ts';
 import { officeDate } from '../workflow/deadlines.ts';
-import { requestIdOrReferenceSchema } from '../workflow/ids.ts';
+import { emailAddressSchema, requestIdOrReferenceSchema } from '../workflow/ids.ts';
 import type { HeldMailRecord, HeldResolution, RequestRecord } from '../workflow/records.ts';
 import { formatReference } from '../workflow/reference.ts';
 import {
@@ -11,14 +11,22 @@ import {
   joinRequest,
   openRequest,
 } from './filing.ts';
-import { type IntakePorts, type IntakeRules, receiveMail, storeDocuments } from './receive-mail.ts';
+import {
+  type IntakePorts,
+  type IntakeRules,
+  receiveMail,
+  storeDocuments,
+  voidUnusedReference,
+} from './receive-mail.ts';
 
 /** What staff can do with held mail; the API validates bodies against this. */
 export const heldActionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('attach'), requestId: requestIdOrReferenceSchema }),
   z.object({
     action: z.literal('open'),
-    sender: z.email().optional().describe('needed when the held message has no usable sender'),
+    sender: emailAddressSchema
+      .optional()
+      .describe('needed when the held message has no usable sender'),
     subject: z.string().trim().min(1).max(500).optional(),
   }),
   z.object({
@@ -33,7 +41,7 @@ export type HeldAction = z.infer<typeof heldActionSchema>;
 export interface HeldPorts extends IntakePorts {
   getRequest(id: string): Promise<RequestRecord | undefined>;
   getHeld(id: string): Promise<(HeldMailRecord & { status?: string }) | undefined>;
-  discardHeld(resolution: HeldResolution, at: string): Promise<'discarded' | 'already-resolved'>;
+  discardHeld(resolution: HeldResolution): Promise<'discarded' | 'already-resolved'>;
 }
 
 export type HeldOutcome =
@@ -97,15 +105,29 @@ export async function resolveHeld(
   if (!held) return { ok: false, status: 404, message: `held mail ${heldId} does not exist` };
   if (held.status)
     return { ok: false, status: 409, message: `held mail ${heldId} was already ${held.status}` };
-  if (action.action === 'retry') return retryIntake(held, by, ports, rules);
+  const at = now.toISOString();
+  const receivedAt = new Date(held.receivedAt);
+  // Mail intake could not file may have claimed a reference first; when it will not be
+  // a new request, the number is recorded as unused, with why.
+  const voidClaim = (why: string) =>
+    voidUnusedReference(ports.store, held.raw, receivedAt, rules.timeZone, why);
+  if (action.action === 'retry') return retryIntake(held, by, at, ports, rules);
   if (action.action === 'discard') {
-    const result = await ports.discardHeld(
-      { heldId, status: 'discarded', by, detail: action.reason },
-      now.toISOString(),
-    );
-    return result === 'discarded'
-      ? { ok: true, status: 'discarded' }
-      : { ok: false, status: 409, message: `held mail ${heldId} was resolved by someone else` };
+    const result = await ports.discardHeld({
+      heldId,
+      status: 'discarded',
+      by,
+      detail: action.reason,
+      at,
+    });
+    if (result !== 'discarded')
+      return {
+        ok: false,
+        status: 409,
+        message: `held mail ${heldId} was resolved by someone else`,
+      };
+    await voidClaim(`its mail was discarded from held mail: ${action.reason}`);
+    return { ok: true, status: 'discarded' };
   }
 
   const letter = await letterFrom(
@@ -116,7 +138,6 @@ export async function resolveHeld(
     action.action === 'open' ? action.subject : undefined,
   );
   const { requestId: newId, messageKey } = idsForObject(held.raw.bucket, held.raw.key);
-  const receivedAt = new Date(held.receivedAt);
 
   if (action.action === 'attach') {
     // Found before any document is stored, so naming no request leaves nothing behind.
@@ -147,15 +168,16 @@ export async function resolveHeld(
         held.raw,
         requestId,
         (current) => joinRequest(current, `attached from held mail by ${by}`, context, by),
-        { heldId, status: 'attached', by, detail: `attached to ${requestId}` },
+        { heldId, status: 'attached', by, detail: `attached to ${requestId}`, at },
       );
-      if (result.outcome === 'already-filed')
+      if (result.outcome !== 'filed')
         return {
           ok: false,
           status: 409,
           message: `held mail ${heldId} was resolved by someone else`,
         };
-      return { ok: true, status: 'attached', requestId, reference: result.request?.reference };
+      await voidClaim(`its mail was attached to ${result.request.reference}`);
+      return { ok: true, status: 'attached', requestId, reference: result.request.reference };
     } catch (error) {
       if ((error as Error).message.includes('vanished')) {
         return {
@@ -189,11 +211,16 @@ export async function resolveHeld(
       actor: by,
       withheld: `opened from held mail by ${by}`,
     }),
-    { heldId, status: 'opened', by, detail: 'opened as a new request' },
+    { heldId, status: 'opened', by, detail: 'opened as a new request', at },
   );
-  if (result.outcome === 'already-filed')
+  if (result.outcome !== 'filed') {
+    // Someone resolved it first. If that was another open, it used this same number.
+    const filing = await ports.store.findFiling(held.raw);
+    if (!(filing?.place === 'request' && filing.reference === formatReference(year, sequence)))
+      await voidClaim('staff resolved its held mail another way first');
     return { ok: false, status: 409, message: `held mail ${heldId} was resolved by someone else` };
-  return { ok: true, status: 'opened', requestId: newId, reference: result.request?.reference };
+  }
+  return { ok: true, status: 'opened', requestId: newId, reference: result.request.reference };
 }
 
 /**
@@ -204,6 +231,7 @@ export async function resolveHeld(
 async function retryIntake(
   held: HeldMailRecord,
   by: string,
+  at: string,
   ports: HeldPorts,
   rules: IntakeRules,
 ): Promise<HeldOutcome> {
@@ -215,7 +243,9 @@ async function retryIntake(
       field: 'action',
     };
   }
-  const outcome = await receiveMail(held.raw, ports, rules, { heldId: held.id, by });
+  const outcome = await receiveMail(held.raw, ports, rules, { heldId: held.id, by, at });
+  if (outcome.duplicate)
+    return { ok: false, status: 409, message: `held mail ${held.id} was resolved by someone else` };
   if (outcome.place === 'held') {
     return {
       ok: false,
@@ -223,8 +253,6 @@ async function retryIntake(
       message: `intake still cannot file it (${outcome.reason}); attach it, open it as a new request, or discard it`,
     };
   }
-  if (outcome.duplicate)
-    return { ok: false, status: 409, message: `held mail ${held.id} was resolved by someone else` };
   return {
     ok: true,
     status: 'refiled',

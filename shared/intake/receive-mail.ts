@@ -1,16 +1,18 @@
 import { log } from '../log.ts';
-import { firstHeader, readHeaderBlock } from '../mail/headers.ts';
+import { firstHeader, type HeaderBlock, readHeaderBlock } from '../mail/headers.ts';
 import {
   type HoldReason,
   type InboundLetter,
   type MailLimits,
   readInbound,
+  truncate,
 } from '../mail/inbound.ts';
 import { safeFilename, sanitiseLetterHtml } from '../mail/sanitise.ts';
 import { findThread } from '../mail/threading.ts';
 import { officeDate } from '../workflow/deadlines.ts';
 import type {
   Filing,
+  FilingResult,
   HeldMailRecord,
   HeldResolution,
   MessagePointer,
@@ -60,18 +62,22 @@ export interface IntakePorts {
      * object): asking again for the same key gives the same number.
      */
     claimSequence(year: number, claimKey: string): Promise<number>;
+    /** Lets go of a claimed number that will not be used; it is returned to one caller. */
+    dropClaim(year: number, claimKey: string): Promise<number | undefined>;
+    /** Records why a reference was never used. */
+    voidReference(reference: string, reason: string, at: string): Promise<void>;
     /** Files a new request; the message's own Message-ID is remembered for threading. */
     fileNewRequest(
       raw: RawObject,
       records: ReturnType<typeof openRequest>,
       fromHeld?: HeldResolution,
-    ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }>;
+    ): Promise<FilingResult>;
     fileReply(
       raw: RawObject,
       requestId: string,
       build: (current: RequestRecord) => ReturnType<typeof joinRequest>,
       fromHeld?: HeldResolution,
-    ): Promise<{ outcome: 'filed' | 'already-filed'; request?: RequestRecord }>;
+    ): Promise<FilingResult>;
     fileHeld(held: HeldMailRecord): Promise<'filed' | 'already-filed'>;
   };
 }
@@ -97,6 +103,31 @@ export type IntakeOutcome =
 export interface IntakeRetry {
   heldId: string;
   by: string;
+  at: string;
+}
+
+/**
+ * Records why a reference a letter claimed went unused (it became a reply or a resend,
+ * or staff resolved it another way), so the gap in the numbers explains itself. Numbers
+ * are never handed out twice, so an unused one stays unused.
+ */
+export async function voidUnusedReference(
+  store: Pick<IntakePorts['store'], 'dropClaim' | 'voidReference'>,
+  raw: RawObject,
+  receivedAt: Date,
+  timeZone: string,
+  why: string,
+): Promise<void> {
+  const year = Number(officeDate(receivedAt, timeZone).slice(0, 4));
+  const sequence = await store.dropClaim(year, claimKeyForObject(raw));
+  if (sequence === undefined) return;
+  const reference = formatReference(year, sequence);
+  await store.voidReference(reference, why, new Date().toISOString());
+  log.warn('a claimed reference went unused; recorded as void', {
+    reference,
+    objectKey: raw.key,
+    why,
+  });
 }
 
 export async function storeDocuments(
@@ -145,6 +176,7 @@ export async function receiveMail(
   ports: IntakePorts,
   rules: IntakeRules,
   retry?: IntakeRetry,
+  decidedAgain = false,
 ): Promise<IntakeOutcome> {
   // The filing check and the read go together: nearly every delivery is a first one.
   const [previous, object] = await Promise.all([
@@ -159,6 +191,7 @@ export async function receiveMail(
         status: 'refiled',
         by: retry.by,
         detail: 'filed by intake, tried again by staff',
+        at: retry.at,
       }
     : undefined;
   if (previous && !retrying) {
@@ -183,6 +216,11 @@ export async function receiveMail(
     letter?: { from?: string; subject?: string },
   ) => {
     const heldId = heldIdForObject(raw.bucket, raw.key);
+    if (retrying) {
+      // Tried again and still held: it stays where it is, for staff to deal with by hand.
+      log.warn('inbound mail tried again and still held', { objectKey: raw.key, reason, detail });
+      return { place: 'held', heldId: retry.heldId, reason, duplicate: false } as const;
+    }
     const held: HeldMailRecord = {
       id: heldId,
       reason,
@@ -211,8 +249,7 @@ export async function receiveMail(
   const reading = await readInbound(bytes, rules.limits);
   if (!reading.ok) {
     return hold(reading.reason, reading.detail, {
-      from: firstHeader(reading.headers, 'from'),
-      subject: firstHeader(reading.headers, 'subject'),
+      ...heldSummary(reading.headers),
     });
   }
   const [thread, pointer] = await Promise.all([
@@ -259,10 +296,34 @@ export async function receiveMail(
         openRequest({ requestId, reference: formatReference(year, sequence ?? 0) }, context, rules),
         fromHeld,
       );
+  if (result.outcome === 'resend') {
+    // A copy of the same message was filed while this one was on its way: it is a resend.
+    if (!thread) {
+      await voidUnusedReference(
+        ports.store,
+        raw,
+        receivedAt,
+        rules.timeZone,
+        'its letter turned out to be a copy of one delivered at the same time',
+      );
+    }
+    if (decidedAgain) throw new Error(`${raw.key} kept changing between resend and new mail`);
+    return receiveMail(raw, ports, rules, retry, true);
+  }
   if (result.outcome === 'already-filed') {
     // A concurrent delivery of the same object won the race; its filing stands.
     const filing = await ports.store.findFiling(raw);
     log.info('inbound mail filed by a concurrent delivery', { objectKey: raw.key, ...filing });
+    const ours = formatReference(year, sequence ?? 0);
+    if (!thread && !(filing?.place === 'request' && filing.reference === ours)) {
+      await voidUnusedReference(
+        ports.store,
+        raw,
+        receivedAt,
+        rules.timeZone,
+        'staff resolved its held mail another way first',
+      );
+    }
     if (filing?.place === 'held')
       return { place: 'held', heldId: filing.heldId, reason: filing.reason, duplicate: true };
     return {
@@ -330,6 +391,16 @@ async function fileResend(
   };
 }
 
+/** Who held mail is from and what it is about, as its headers say, cut to a readable length. */
+function heldSummary(headers: HeaderBlock): { from?: string; subject?: string } {
+  const from = firstHeader(headers, 'from');
+  const subject = firstHeader(headers, 'subject');
+  return {
+    ...(from ? { from: truncate(from, 1000) } : {}),
+    ...(subject ? { subject: truncate(subject, 1000) } : {}),
+  };
+}
+
 /**
  * Mail intake gave up on (its delivery reached the dead-letter queue after every retry)
  * goes to held mail as could_not_file, so staff see it and can try again once the fault
@@ -353,8 +424,7 @@ export async function holdUnfiled(
     detail: `intake failed on each of ${attempts} attempts; the raw message is kept at s3://${raw.bucket}/${raw.key}, and the log under that key says why. Try again once the fault is fixed.`,
     receivedAt: start.lastModified.toISOString(),
     raw,
-    from: firstHeader(headers, 'from'),
-    subject: firstHeader(headers, 'subject'),
+    ...heldSummary(headers),
   });
   log.error('intake could not file mail; it is in held mail for staff to retry', {
     objectKey: raw.key,

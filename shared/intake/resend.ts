@@ -27,22 +27,24 @@ export function recogniseSameMessageId(
     first !== undefined &&
     receivedAt.getTime() - Date.parse(first.filedAt) <= RESEND_WINDOW_DAYS * 86_400_000;
   if (
-    first &&
+    first?.requestId &&
     withinWindow &&
     letter.sentAt !== undefined &&
     first.sentAt === letter.sentAt &&
     first.from.toLowerCase() === letter.from.address.toLowerCase()
   ) {
-    return { kind: 'resend', requestId: pointer.requestId, messageKey: first.messageKey };
+    return { kind: 'resend', requestId: first.requestId, messageKey: first.messageKey };
   }
-  const why = !first
+  const why = pointer.sent
     ? 'the Message-ID of mail postroom sent'
-    : !withinWindow
-      ? `the Message-ID of a message filed more than ${RESEND_WINDOW_DAYS} days before`
-      : 'the Message-ID of an earlier message with a different sender or date';
+    : !first?.requestId
+      ? 'a Message-ID postroom already knows'
+      : !withinWindow
+        ? `the Message-ID of a message filed more than ${RESEND_WINDOW_DAYS} days before`
+        : 'the Message-ID of an earlier message with a different sender or date';
   return {
     kind: 'reused-id',
-    requestId: pointer.requestId,
+    requestId: first?.requestId ?? pointer.requestId,
     warning: `it reuses ${why} (${letter.messageId}); filed as a separate message, not merged`,
   };
 }

@@ -64,10 +64,26 @@ export type InboundReading =
 
 export const NO_SUBJECT = '(no subject)';
 
+/**
+ * The longest address that can be used (RFC 5321's path limit, less the angle brackets).
+ * Addresses become table keys and are stored in several items: a longer one is no
+ * address anyone could reply to, and would only break the writes.
+ */
+export const MAX_ADDRESS_LENGTH = 254;
+/** Display names are for reading; a longer one is cut, so the request item stays small. */
+const MAX_NAME_LENGTH = 200;
+
 function mailboxes(addresses: Address[] | undefined): Mailbox[] {
-  return (addresses ?? []).flatMap((entry) =>
-    entry.group ? entry.group : entry.address ? [{ address: entry.address, name: entry.name }] : [],
-  );
+  return (addresses ?? [])
+    .flatMap((entry) =>
+      entry.group
+        ? entry.group
+        : entry.address
+          ? [{ address: entry.address, name: entry.name }]
+          : [],
+    )
+    .filter((mailbox) => mailbox.address.length <= MAX_ADDRESS_LENGTH)
+    .map((mailbox) => ({ ...mailbox, name: truncate(mailbox.name ?? '', MAX_NAME_LENGTH) }));
 }
 
 /**
@@ -85,7 +101,7 @@ export function repairWindows1252(value: string | undefined): string | undefined
   );
 }
 
-function truncate(value: string, length: number): string {
+export function truncate(value: string, length: number): string {
   return value.length > length ? `${value.slice(0, length - 1)}…` : value;
 }
 
@@ -138,13 +154,16 @@ export async function readInbound(raw: Uint8Array, limits: MailLimits): Promise<
   if (partCount > limits.maxParts) {
     return hold('too_many_parts', `${partCount} parts is over the limit of ${limits.maxParts}`);
   }
+  const given = email.from?.address ?? email.sender?.address;
   const from =
     mailboxes(email.from ? [email.from] : undefined)[0] ??
     mailboxes(email.sender ? [email.sender] : undefined)[0];
   if (!from || !plausibleAddress.test(from.address)) {
     return hold(
       'no_sender',
-      from ? `From address "${from.address}" is not usable` : 'no From or Sender header',
+      given
+        ? `From address "${truncate(given, 100)}" is not usable${given.length > MAX_ADDRESS_LENGTH ? ` (${given.length} characters; at most ${MAX_ADDRESS_LENGTH})` : ''}`
+        : 'no From or Sender header',
     );
   }
 

@@ -316,7 +316,10 @@ async function resend(
     kind: string;
     recipient: string;
   };
-  const original = await ports.getEvent(request.id, seq);
+  // A failed resend can be resent too: follow resends back to the event that caused the mail.
+  let original = await ports.getEvent(request.id, seq);
+  for (let hops = 0; original?.action === 'resend_notification' && hops < 100; hops += 1)
+    original = await ports.getEvent(request.id, Number(original.details.seq));
   const planned = original
     ? (await plannedFor(original, request, ports, rules)).find(
         (candidate) =>

@@ -10,6 +10,7 @@ import {
 } from '../workflow/act.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import { officeDate } from '../workflow/deadlines.ts';
+import { emailAddressSchema } from '../workflow/ids.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { openStages, type Stage, stages } from '../workflow/stages.ts';
 import { availableActions } from '../workflow/transitions.ts';
@@ -51,7 +52,7 @@ export interface RequestPorts {
 
 export const listQuerySchema = z.object({
   stage: z.enum(stages).optional(),
-  assignee: z.email().optional(),
+  assignee: emailAddressSchema.optional(),
   overdue: z.enum(['true', 'false']).optional(),
   q: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -145,6 +146,29 @@ export async function requestDetail(
     events,
     failedNotifications: failedNotifications.map(failureView),
   };
+}
+
+/**
+ * Why mail caused by event `seq` must not go out again now, if it must not: an invitation
+ * to a meeting that has since been moved or called off would mislead whoever gets it.
+ */
+function supersededBy(
+  seq: number,
+  events: readonly AuditEvent[],
+  request: RequestRecord,
+): string | undefined {
+  let cause = events.find((event) => event.seq === seq);
+  // A failed resend names the resend event: look through to the mail's first cause.
+  for (let hops = 0; cause?.action === 'resend_notification' && hops < 100; hops += 1) {
+    const next = Number(cause.details.seq);
+    cause = events.find((event) => event.seq === next);
+  }
+  if (cause?.action !== 'schedule' && cause?.action !== 'reschedule') return undefined;
+  if (request.stage !== 'scheduled')
+    return `that invitation is out of date: the request is now ${request.stage}, so the meeting it describes is no longer planned`;
+  if (Number(cause.details.sequence ?? 0) !== (request.meeting?.sequence ?? 0))
+    return 'that invitation is out of date: the meeting was rescheduled since, and the new invitation went out then; resend that one if it failed';
+  return undefined;
 }
 
 /** A failed notification as staff see it: what, to whom, why, and whether it was sent again. */
@@ -284,6 +308,8 @@ export async function resendNotification(
       );
     }
     const { request } = found;
+    const superseded = supersededBy(failure.seq, found.events, request);
+    if (superseded) throw new ApiError(409, 'conflict', superseded);
     const decision = decideAction(
       request,
       actor,

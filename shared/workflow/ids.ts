@@ -29,6 +29,12 @@ export const messageKeySchema = z
     'a message key is "m" and 16 lower-case hexadecimal characters, such as m0cc175b9c0f1b6a8',
   );
 
+/**
+ * An email address postroom stores or writes to: at most 254 characters, the longest
+ * that can be used (RFC 5321), since addresses become table keys.
+ */
+export const emailAddressSchema = z.email().max(254, 'an email address is at most 254 characters');
+
 /** A failed notification's id (shared/notify notificationId). */
 export const notificationIdSchema = z
   .string()

@@ -124,6 +124,8 @@ export interface MessageRecord {
 
 /** Who sent a received message, and when: what tells a resend from a reused Message-ID. */
 export interface ReceivedFingerprint {
+  /** The request this first copy was filed on (a resend joins it). */
+  requestId: string;
   from: string;
   /** The message's own Date header, as ISO; absent when it had none. */
   sentAt?: string;
@@ -137,7 +139,18 @@ export interface MessagePointer {
   messageId: string;
   requestId: string;
   received?: ReceivedFingerprint;
+  /** An id postroom gave mail it sent. */
+  sent?: boolean;
 }
+
+/**
+ * How a filing ended: filed; already filed (by another delivery, or staff resolved the
+ * held mail first); or refused because a copy of the same message was filed meanwhile,
+ * so this delivery must be decided again, as a resend.
+ */
+export type FilingResult =
+  | { outcome: 'filed'; request: RequestRecord }
+  | { outcome: 'already-filed' | 'resend'; request?: undefined };
 
 export interface HeldMailRecord {
   id: string;
@@ -161,4 +174,6 @@ export interface HeldResolution {
   status: 'attached' | 'opened' | 'discarded' | 'refiled';
   by: string;
   detail: string;
+  /** When staff resolved it. */
+  at: string;
 }

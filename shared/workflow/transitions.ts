@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { notificationIdSchema } from './ids.ts';
+import { emailAddressSchema, notificationIdSchema } from './ids.ts';
 import { closedStages, openStages, type Stage } from './stages.ts';
 
 /**
@@ -14,7 +14,7 @@ export const attendeeSchema = z.object({
   name: z.string().trim().min(1).max(200),
   role: z.string().trim().min(1).max(200),
   organisation: z.string().trim().min(1).max(200),
-  email: z.email().optional(),
+  email: emailAddressSchema.optional(),
   host: z.boolean().default(false),
   invitedGuest: z.boolean().default(false),
 });
@@ -96,14 +96,14 @@ export const actionFields = {
   takedown: reason,
   /** Done by the publish function, as the system, once the pages are out. */
   publish: z.object({ pageUrl: z.url(), noteVersion: z.number().int().min(1) }),
-  assign: z.object({ assignee: z.email() }),
+  assign: z.object({ assignee: emailAddressSchema }),
   comment: z.object({ text: z.string().trim().min(1, 'a comment cannot be empty').max(4000) }),
   /** Sends a failed (or possibly undelivered) notification again; named by its id. */
   resend_notification: z.object({
     failure: notificationIdSchema,
     seq: z.number().int().min(1),
     kind: z.string().min(1).max(100),
-    recipient: z.email(),
+    recipient: emailAddressSchema,
   }),
 } as const;
 

@@ -191,6 +191,10 @@ describe('the staff API and UI server', () => {
       const answer = await rawExchange(postroom.apiPort, bytes);
       expect(answer.status, label).toBeGreaterThanOrEqual(400);
       expect(answer.status, label).toBeLessThan(500);
+      // Even what Node's parser refuses says why, in the API's error shape.
+      expect(JSON.parse(answer.body.toString()), label).toMatchObject({
+        error: { code: expect.any(String), message: expect.any(String) },
+      });
     }
     await stillUp();
   });

@@ -6,6 +6,7 @@ const pointer: MessagePointer = {
   messageId: '<a@x.example>',
   requestId: 'r1',
   received: {
+    requestId: 'r1',
     from: 'a@x.example',
     sentAt: '2026-11-30T09:15:00.000Z',
     filedAt: '2026-11-30T09:16:00.000Z',
@@ -45,7 +46,7 @@ describe('recognising a message delivered again', () => {
   });
 
   it('flags an id postroom itself sent, and ignores a letter with no id or an unknown id', () => {
-    const sent: MessagePointer = { messageId: '<a@x.example>', requestId: 'r1' };
+    const sent: MessagePointer = { messageId: '<a@x.example>', requestId: 'r1', sent: true };
     expect(recogniseSameMessageId(letter, at('2026-12-01T00:00:00Z'), sent)).toMatchObject({
       kind: 'reused-id',
       warning: expect.stringMatching(/mail postroom sent/),
