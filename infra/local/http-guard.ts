@@ -199,8 +199,7 @@ export async function listen(server: Server, port: number, name: string): Promis
   // never reach the handler either: answer them in the same error shape, then close.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     // As Node's own handler does: only a socket with no response already under way.
-    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })
-      ._httpMessage;
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
     if (!socket.writable || inFlight?.headersSent) {
       socket.destroy();
       return;

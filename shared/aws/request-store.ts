@@ -301,6 +301,21 @@ export function requestStore(tableName: string, timeZone: string) {
     }
   };
 
+  /** The number a claim attribute holds on the year's counter, if it is there. */
+  const claimed = async (year: number, claim: string): Promise<number | undefined> => {
+    const found = await dynamo.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: keys.counter(year),
+        ProjectionExpression: '#claim',
+        ExpressionAttributeNames: { '#claim': claim },
+        ConsistentRead: true,
+      }),
+    );
+    const sequence = Number(found.Item?.[claim]);
+    return Number.isInteger(sequence) ? sequence : undefined;
+  };
+
   /**
    * The yearly sequence number for one letter (or hand-opened request), claimed once.
    * One atomic update of the counter both advances it and records which letter took the
@@ -333,17 +348,8 @@ export function requestStore(tableName: string, timeZone: string) {
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
       // This letter claimed its number on an earlier attempt: the same number again.
-      const found = await dynamo.send(
-        new GetCommand({
-          TableName: tableName,
-          Key: keys.counter(year),
-          ProjectionExpression: '#claim',
-          ExpressionAttributeNames: { '#claim': claim },
-          ConsistentRead: true,
-        }),
-      );
-      const sequence = Number(found.Item?.[claim]);
-      if (Number.isInteger(sequence)) return sequence;
+      const sequence = await claimed(year, claim);
+      if (sequence !== undefined) return sequence;
       // Dropped between the two calls (staff resolved its held mail meanwhile): claim again.
       if (attempt < 5) return claimSequence(year, claimKey, attempt + 1);
       throw new Error(`the claim on ${year}'s counter kept being dropped`);
@@ -415,17 +421,8 @@ export function requestStore(tableName: string, timeZone: string) {
      */
     async dropClaim(year: number, claimKey: string): Promise<number | undefined> {
       const claim = claimAttribute(claimKey);
-      const found = await dynamo.send(
-        new GetCommand({
-          TableName: tableName,
-          Key: keys.counter(year),
-          ProjectionExpression: '#claim',
-          ExpressionAttributeNames: { '#claim': claim },
-          ConsistentRead: true,
-        }),
-      );
-      const sequence = Number(found.Item?.[claim]);
-      if (!Number.isInteger(sequence)) return undefined;
+      const sequence = await claimed(year, claim);
+      if (sequence === undefined) return undefined;
       try {
         await dynamo.send(
           new UpdateCommand({
