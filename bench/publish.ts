@@ -35,6 +35,7 @@ try {
   const site = {
     officeName: 'The Commissioner’s Office',
     baseUrl: 'https://meetings.office.example/',
+    timeZone: 'Europe/London',
   };
   const base = publishPorts({
     table: names.TABLE_NAME,

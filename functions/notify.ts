@@ -25,6 +25,7 @@ const rules = {
   officeAddress: config.OFFICE_ADDRESS,
   staffAlertAddress: config.STAFF_ALERT_ADDRESS,
   approverAddresses: config.APPROVER_ADDRESSES,
+  timeZone: config.OFFICE_TIMEZONE,
   acknowledgementsPerHour: config.ACK_LIMIT_PER_HOUR,
   now: () => new Date(),
 };

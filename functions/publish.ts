@@ -14,7 +14,11 @@ const ports = publishPorts({
   public: config.PUBLIC_BUCKET,
   timeZone: config.OFFICE_TIMEZONE,
 });
-const site = { officeName: config.OFFICE_NAME, baseUrl: config.SITE_BASE_URL };
+const site = {
+  officeName: config.OFFICE_NAME,
+  baseUrl: config.SITE_BASE_URL,
+  timeZone: config.OFFICE_TIMEZONE,
+};
 
 /** Approvals and takedowns from the table stream -> the public site, unaided. */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler((event) =>

@@ -51,7 +51,11 @@ const intakeRules = {
   },
 };
 
-const site = { officeName: config.OFFICE_NAME, baseUrl: config.SITE_BASE_URL };
+const site = {
+  officeName: config.OFFICE_NAME,
+  baseUrl: config.SITE_BASE_URL,
+  timeZone: config.OFFICE_TIMEZONE,
+};
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 const actor = (event: Event) => actorFromClaims(event.requestContext.authorizer?.jwt?.claims);
@@ -92,7 +96,7 @@ const routes = httpRouterHandler<Event, APIGatewayProxyResultV2>([
   {
     method: 'GET',
     path: '/api/requests/{id}/note',
-    handler: signedIn((event) => getNote(id(event), ports)),
+    handler: signedIn((event) => getNote(id(event), ports, rules.timeZone)),
   },
   {
     method: 'PUT',

@@ -15,7 +15,11 @@ const publication = publishPorts({
   public: config.PUBLIC_BUCKET,
   timeZone: config.OFFICE_TIMEZONE,
 });
-const site = { officeName: config.OFFICE_NAME, baseUrl: config.SITE_BASE_URL };
+const site = {
+  officeName: config.OFFICE_NAME,
+  baseUrl: config.SITE_BASE_URL,
+  timeZone: config.OFFICE_TIMEZONE,
+};
 const settings = {
   digestHour: config.DIGEST_HOUR,
   officeName: config.OFFICE_NAME,

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { isTimeZone } from '../shared/dates.ts';
 import { retentionDefaults } from './resources.ts';
 import { PostroomStack } from './stack.ts';
 
@@ -30,6 +31,11 @@ const list = (value: string) =>
     .filter(Boolean);
 
 const officeAddress = text('officeAddress') ?? 'commissioner@office.example';
+const officeTimeZone = text('officeTimeZone');
+if (officeTimeZone !== undefined && !isTimeZone(officeTimeZone))
+  throw new Error(
+    `context officeTimeZone must be an IANA time zone such as America/New_York; got ${officeTimeZone}`,
+  );
 const siteDomain = text('siteDomain');
 const siteCertificateArn = text('siteCertificateArn');
 if (siteDomain && !siteCertificateArn?.includes(':us-east-1:'))
@@ -42,6 +48,7 @@ new PostroomStack(app, 'Postroom', {
   officeName: text('officeName') ?? 'The Commissioner’s Office',
   officeAddress,
   staffAlertAddress: text('staffAlertAddress') ?? 'staff@office.example',
+  officeTimeZone,
   recipients: list(text('recipients') ?? officeAddress),
   approverAddresses: list(text('approverAddresses') ?? ''),
   alarmEmail: text('alarmEmail'),

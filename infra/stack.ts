@@ -71,6 +71,7 @@ import {
   PhysicalResourceId,
 } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
+import { readConfig } from '../shared/config.ts';
 import {
   NOT_FOUND_PAGE,
   PUBLIC_CACHE_CONTROL,
@@ -98,6 +99,8 @@ export interface PostroomStackProps extends StackProps {
   officeName: string;
   officeAddress: string;
   staffAlertAddress: string;
+  /** OFFICE_TIMEZONE, for the functions and the staff UI; shared/config.ts has the default. */
+  officeTimeZone?: string;
   /** Who is asked to approve notes; when empty, the staff alert address is. */
   approverAddresses?: string[];
   /** The addresses (or domains) SES receives for: the office's public mailbox. */
@@ -123,6 +126,9 @@ export class PostroomStack extends Stack {
     // S3 access logs are granted by bucket policy, so every bucket can keep ACLs disabled.
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const retention = { ...retentionDefaults, ...props.retention };
+    const officeTimeZone = readConfig(['OFFICE_TIMEZONE'], {
+      OFFICE_TIMEZONE: props.officeTimeZone,
+    }).OFFICE_TIMEZONE;
 
     const table = new TableV2(this, tableDefinition.id, {
       partitionKey: { name: tableDefinition.partitionKey, type: AttributeType.STRING },
@@ -454,6 +460,7 @@ export class PostroomStack extends Stack {
       distribution: staffUi.distribution,
       config: {
         mode: 'cognito',
+        timeZone: officeTimeZone,
         apiUrl,
         region: this.region,
         userPoolId: users.userPoolId,
@@ -482,6 +489,7 @@ export class PostroomStack extends Stack {
       app.bindBucket(publicSite, 'PUBLIC_BUCKET');
       app.setEnv('SITE_BASE_URL', site.url);
       app.setEnv('OFFICE_NAME', props.officeName);
+      app.setEnv('OFFICE_TIMEZONE', officeTimeZone);
       app.setEnv('OFFICE_ADDRESS', props.officeAddress);
       app.setEnv('STAFF_ALERT_ADDRESS', props.staffAlertAddress);
       if (props.approverAddresses?.length)

@@ -1,12 +1,16 @@
 /**
  * The staff UI as both clouds serve it: static files built into web/dist by
- * `npm run build:web`, a config.json saying where the API and sign-in are, and one
- * Content-Security-Policy (CloudFront sends it on AWS; the local API server sends it too).
+ * `npm run build:web`, a config.json saying where the API and sign-in are and which time
+ * zone the office keeps, and one Content-Security-Policy (CloudFront sends it on AWS; the
+ * local API server sends it too).
  */
 export const STAFF_UI_DIST = 'web/dist';
 
 /** What the UI reads at start-up. */
-export type StaffUiConfig =
+export type StaffUiConfig = {
+  /** OFFICE_TIMEZONE, the functions' own setting: the UI shows and reads times on its clock. */
+  timeZone: string;
+} & (
   | { mode: 'local'; apiUrl: string }
   | {
       mode: 'cognito';
@@ -17,7 +21,8 @@ export type StaffUiConfig =
       /** The hosted sign-in domain, https://<prefix>.auth.<region>.amazoncognito.com */
       signInUrl: string;
       redirectUri: string;
-    };
+    }
+);
 
 /** Scripts and styles only from the UI's own files; calls only to `connectTo`. */
 export function staffUiContentSecurityPolicy(connectTo: readonly string[]): string {

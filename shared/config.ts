@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isTimeZone } from './dates.ts';
 
 /**
  * Every environment variable postroom reads, in one schema. Each function asks for the
@@ -22,7 +23,14 @@ export const configSchema = z.object({
     .email()
     .describe('the address organisations write to; acknowledgements come from it'),
   STAFF_ALERT_ADDRESS: z.email().describe('where new-request alerts go'),
-  OFFICE_TIMEZONE: z.string().min(1).default('Europe/London'),
+  OFFICE_TIMEZONE: z
+    .string()
+    .refine(
+      isTimeZone,
+      'is not a time zone; give an IANA name such as Europe/London or America/New_York',
+    )
+    .default('Europe/London')
+    .describe('the office’s time zone; every date postroom shows or sends is on its clock'),
   REPLY_WORKING_DAYS: positiveInt.default(10),
   ACK_LIMIT_PER_HOUR: positiveInt.default(5),
   NOTE_WORKING_DAYS: positiveInt.default(10),

@@ -53,7 +53,8 @@ function publicationStylesheet(): string {
       publishedAt: '2026-01-01T00:00:00Z',
       corrections: [],
     },
-    { officeName: 'x', baseUrl: '/' },
+    // Only the styles are kept, so any time zone will do.
+    { officeName: 'x', baseUrl: '/', timeZone: 'UTC' },
   );
   const css = page.match(/<style>([\s\S]*?)<\/style>/)?.[1];
   if (!css) throw new Error('shared/publication/render.ts no longer puts its styles in <style>');

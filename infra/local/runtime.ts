@@ -3,6 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Handler } from 'aws-lambda';
 import { tableStreamArn } from '../../shared/aws/provision.ts';
 import { findUnfiledMail } from '../../shared/aws/unfiled-mail.ts';
+import { readConfig } from '../../shared/config.ts';
 import { log } from '../../shared/log.ts';
 import { type FunctionDeclaration, functions } from '../functions.ts';
 import { INBOUND_PREFIX } from '../resources.ts';
@@ -108,7 +109,12 @@ export async function startLocalRuntime(options: {
           port: options.apiPort,
           staffUi: {
             dir: options.staffUiDir ?? join(root, STAFF_UI_DIST),
-            config: { mode: 'local', apiUrl: '/' },
+            config: {
+              mode: 'local',
+              apiUrl: '/',
+              // The functions' own setting, read and checked as they read it.
+              timeZone: readConfig(['OFFICE_TIMEZONE']).OFFICE_TIMEZONE,
+            },
           },
           routes: trigger.routes,
           invoke: (event) => invoke(event) as never,

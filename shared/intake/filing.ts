@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import { officeDate } from '../dates.ts';
 import type { InboundLetter } from '../mail/inbound.ts';
 import { failedAuthentication } from '../mail/verdicts.ts';
 import { type AuditEvent, GENESIS_HASH, sealEvent } from '../workflow/audit.ts';
-import { addWorkingDays, type HolidayCalendar, officeDate } from '../workflow/deadlines.ts';
+import { addWorkingDays, type HolidayCalendar } from '../workflow/deadlines.ts';
 import type { MessageRecord, RequestRecord } from '../workflow/records.ts';
 
 /**

@@ -1,6 +1,6 @@
 import * as z from 'zod';
+import { officeDate } from '../dates.ts';
 import { type InboundLetter, NO_SUBJECT, readInbound } from '../mail/inbound.ts';
-import { officeDate } from '../workflow/deadlines.ts';
 import { emailAddressSchema, requestIdOrReferenceSchema } from '../workflow/ids.ts';
 import type { HeldMailRecord, HeldResolution, RequestRecord } from '../workflow/records.ts';
 import { formatReference } from '../workflow/reference.ts';

@@ -1,3 +1,4 @@
+import { officeDate } from '../dates.ts';
 import { log } from '../log.ts';
 import { firstHeader, type HeaderBlock, readHeaderBlock } from '../mail/headers.ts';
 import {
@@ -9,7 +10,6 @@ import {
 } from '../mail/inbound.ts';
 import { safeFilename, sanitiseLetterHtml } from '../mail/sanitise.ts';
 import { findThread } from '../mail/threading.ts';
-import { officeDate } from '../workflow/deadlines.ts';
 import type {
   Filing,
   FilingResult,

@@ -1,4 +1,5 @@
 import { createTwoFilesPatch } from 'diff';
+import { longDate } from '../dates.ts';
 import type { RequestRecord } from '../workflow/records.ts';
 
 /** A saved version of a meeting note, as kept in the documents bucket. */
@@ -10,14 +11,6 @@ export interface NoteVersion {
   savedAt: string;
 }
 
-const longDate = (iso: string) =>
-  new Date(iso).toLocaleDateString('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'Europe/London',
-  });
-
 /**
  * The first draft: a title from the meeting and the organisation, and a skeleton with
  * the sections every note has. The attendees come from the scheduled meeting and the
@@ -26,6 +19,7 @@ const longDate = (iso: string) =>
 export function prefillNote(
   request: RequestRecord,
   letterDate: string,
+  timeZone: string,
 ): { title: string; body: string } {
   const organisation = request.organisation ?? request.sender.address;
   const attendees = (request.meeting?.attendees ?? [])
@@ -34,14 +28,14 @@ export function prefillNote(
         `- ${a.name}, ${a.role}, ${a.organisation}${a.host ? ' (host)' : ''}${a.invitedGuest ? ' (invited guest)' : ''}`,
     )
     .join('\n');
-  const title = `Meeting with ${organisation}${request.meeting ? `, ${longDate(request.meeting.start)}` : ''}`;
+  const title = `Meeting with ${organisation}${request.meeting ? `, ${longDate(request.meeting.start, timeZone)}` : ''}`;
   const body = `## In attendance
 
 ${attendees || '- '}
 
 ## Purpose
 
-${organisation} asked to meet in its letter of ${longDate(letterDate)} ("${request.subject}").
+${organisation} asked to meet in its letter of ${longDate(letterDate, timeZone)} ("${request.subject}").
 
 ## Points of discussion
 

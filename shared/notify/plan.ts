@@ -37,6 +37,8 @@ export interface OfficeSettings {
   staffAlertAddress: string;
   /** Told when a note awaits approval; the staff alert address when empty. */
   approverAddresses?: string[];
+  /** OFFICE_TIMEZONE: the clock every time in the mail is shown on. */
+  timeZone: string;
 }
 
 export function outboundMessageId(reference: string, label: string, officeAddress: string): string {
@@ -44,7 +46,7 @@ export function outboundMessageId(reference: string, label: string, officeAddres
   return `<${reference}.${label}@postroom.${domain}>`;
 }
 
-function templateRequest(request: RequestRecord): TemplateRequest {
+function templateRequest(request: RequestRecord, timeZone: string): TemplateRequest {
   return {
     reference: request.reference,
     subject: request.subject,
@@ -53,6 +55,7 @@ function templateRequest(request: RequestRecord): TemplateRequest {
     organisation: request.organisation,
     receivedAt: request.receivedAt,
     replyBy: request.replyBy,
+    timeZone,
   };
 }
 
@@ -76,7 +79,7 @@ export function planNotifications(
         planned.push({
           kind: 'acknowledgement',
           recipient: request.sender.address,
-          mail: acknowledgement(templateRequest(request), office.officeName),
+          mail: acknowledgement(templateRequest(request, office.timeZone), office.officeName),
           autoSubmitted: 'auto-replied',
           rateLimited: true,
           ...thread(outboundMessageId(request.reference, 'ack', office.officeAddress)),
@@ -86,7 +89,7 @@ export function planNotifications(
       planned.push({
         kind: 'new-request-alert',
         recipient: office.staffAlertAddress,
-        mail: newRequestAlert(templateRequest(request), {
+        mail: newRequestAlert(templateRequest(request, office.timeZone), {
           attachments: (message?.documents?.attachments ?? [])
             .filter((attachment) => !attachment.inline)
             .map(
@@ -112,7 +115,7 @@ export function planNotifications(
         {
           kind: 'message-alert',
           recipient: office.staffAlertAddress,
-          mail: messageJoinedAlert(templateRequest(request), {
+          mail: messageJoinedAlert(templateRequest(request, office.timeZone), {
             from: String(event.details.sender ?? ''),
             subject: String(event.details.subject ?? ''),
             matchedBy: String(event.details.matchedBy ?? ''),
@@ -147,7 +150,7 @@ function planWorkflowMail(
     ? findTransition(event.from as RequestRecord['stage'], event.action as never)
     : undefined;
   if (!row || row.notifies.length === 0) return [];
-  const template = templateRequest(request);
+  const template = templateRequest(request, office.timeZone);
   const details = event.details;
   const staffFallback = office.staffAlertAddress;
   const assignee = request.assignee ?? staffFallback;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { officeDate } from '../dates.ts';
 import { log } from '../log.ts';
 import { composeMessage } from '../mail/compose.ts';
 import type { Suppression } from '../sending/feedback.ts';
@@ -166,7 +167,7 @@ async function sendOne(
   const now = rules.now();
   if (suppression) {
     // Staff see it beside the request: the requester may need a phone call instead.
-    const reason = `not sent: ${notification.recipient} ${suppression.reason === 'bounce' ? 'bounced permanently' : 'complained'} on ${suppression.at.slice(0, 10)} (${suppression.detail})`;
+    const reason = `not sent: ${notification.recipient} ${suppression.reason === 'bounce' ? 'bounced permanently' : 'complained'} on ${officeDate(new Date(suppression.at), rules.timeZone)} (${suppression.detail})`;
     await ports.recordFailure(request.id, {
       id: notificationId(event.seq, notification.kind, notification.recipient),
       seq: event.seq,

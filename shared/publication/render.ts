@@ -1,5 +1,6 @@
 import MarkdownIt from 'markdown-it';
 import footnote from 'markdown-it-footnote';
+import { clockTime, longDate, officeDate } from '../dates.ts';
 import { escapeHtml } from '../mail/templates/html.ts';
 
 /**
@@ -39,26 +40,14 @@ export interface Site {
   officeName: string;
   /** Absolute base URL of the public site, ending in a slash. */
   baseUrl: string;
+  /** OFFICE_TIMEZONE: meetings are dated and timed on the office's clock. */
+  timeZone: string;
 }
 
 const markdown = new MarkdownIt({ html: false, linkify: true, typographer: true }).use(footnote);
 
 export const meetingPath = (meeting: Pick<PublishedMeeting, 'reference' | 'start'>) =>
   `meetings/${meeting.start.slice(0, 4)}/${meeting.reference.toLowerCase()}/`;
-
-const londonDate = (iso: string) =>
-  new Date(iso).toLocaleDateString('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'Europe/London',
-  });
-const londonTime = (iso: string) =>
-  new Date(iso).toLocaleTimeString('en-GB', {
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'Europe/London',
-  });
 
 /**
  * What the public pages may load: their own inline styles and images, nothing else, and
@@ -81,7 +70,12 @@ dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.me
  * One public page. Links are relative (`depth` folders below the root), so the site works
  * under any address; a page served at any address (the 404 page) passes the absolute root.
  */
-function page(site: Site, title: string, body: string, depth: number | { root: string }): string {
+function page(
+  site: Pick<Site, 'officeName'>,
+  title: string,
+  body: string,
+  depth: number | { root: string },
+): string {
   const root = escapeHtml(typeof depth === 'number' ? '../'.repeat(depth) || './' : depth.root);
   return `<!doctype html>
 <html lang="en-GB">
@@ -134,9 +128,10 @@ export const NOT_FOUND_PAGE = '404.html';
 
 /**
  * What CloudFront (and the local site) answer for an address with nothing there: a mistyped
- * link, or a note taken down. Served at the wrong address, so its links are absolute.
+ * link, or a note taken down. Served at the wrong address, so its links are absolute. It
+ * shows no dates, so the stack can write it before any function has the office's settings.
  */
-export function renderNotFoundPage(site: Site): string {
+export function renderNotFoundPage(site: Pick<Site, 'officeName' | 'baseUrl'>): string {
   return page(
     site,
     'Page not found',
@@ -158,7 +153,7 @@ export function renderMeetingPage(meeting: PublishedMeeting, site: Site): string
   const corrections = meeting.corrections
     .map(
       (correction) =>
-        `<p class="notice"><strong>Corrected on ${escapeHtml(londonDate(correction.at))}:</strong> ${escapeHtml(correction.note)}</p>`,
+        `<p class="notice"><strong>Corrected on ${escapeHtml(longDate(correction.at, site.timeZone))}:</strong> ${escapeHtml(correction.note)}</p>`,
     )
     .join('\n');
   const attachments = attachmentList(meeting);
@@ -166,11 +161,11 @@ export function renderMeetingPage(meeting: PublishedMeeting, site: Site): string
 ${corrections}
 <dl class="meta">
 <dt>Reference</dt><dd>${escapeHtml(meeting.reference)}</dd>
-<dt>Date</dt><dd><time datetime="${escapeHtml(meeting.start)}">${escapeHtml(londonDate(meeting.start))}</time></dd>
-<dt>Time</dt><dd>${escapeHtml(londonTime(meeting.start))} to ${escapeHtml(londonTime(meeting.end))}</dd>
+<dt>Date</dt><dd><time datetime="${escapeHtml(meeting.start)}">${escapeHtml(longDate(meeting.start, site.timeZone))}</time></dd>
+<dt>Time</dt><dd>${escapeHtml(clockTime(meeting.start, site.timeZone))} to ${escapeHtml(clockTime(meeting.end, site.timeZone))}</dd>
 <dt>Place</dt><dd>${escapeHtml(meeting.location)}</dd>
 <dt>Organisations</dt><dd>${escapeHtml(meeting.organisations.join(', '))}</dd>
-<dt>Published</dt><dd><time datetime="${escapeHtml(meeting.publishedAt)}">${escapeHtml(londonDate(meeting.publishedAt))}</time></dd>
+<dt>Published</dt><dd><time datetime="${escapeHtml(meeting.publishedAt)}">${escapeHtml(longDate(meeting.publishedAt, site.timeZone))}</time></dd>
 </dl>
 ${attendeeTable(meeting.attendees)}
 <section aria-labelledby="note-heading">
@@ -179,7 +174,7 @@ ${markdown.render(meeting.noteMarkdown)}
 </section>
 <section aria-labelledby="letter-heading">
 <h2 id="letter-heading">The letter requesting the meeting</h2>
-<p><a href="letter.html">Read the letter of ${escapeHtml(londonDate(meeting.letterDate))}</a></p>
+<p><a href="letter.html">Read the letter of ${escapeHtml(longDate(meeting.letterDate, site.timeZone))}</a></p>
 ${attachments}
 </section>`;
   return page(site, meeting.title, body, 3);
@@ -192,7 +187,7 @@ export function renderLetterPage(meeting: PublishedMeeting, site: Site): string 
     .filter(Boolean)
     .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\r?\n/g, '<br>')}</p>`)
     .join('\n');
-  const title = `Letter of ${londonDate(meeting.letterDate)} requesting the meeting (${meeting.reference})`;
+  const title = `Letter of ${longDate(meeting.letterDate, site.timeZone)} requesting the meeting (${meeting.reference})`;
   return page(
     site,
     title,
@@ -216,7 +211,7 @@ export function renderYearPage(
   const list = meetings
     .map(
       (meeting) =>
-        `<li><a href="../../${meetingPath(meeting)}">${escapeHtml(meeting.title)}</a>, <time datetime="${escapeHtml(meeting.start)}">${escapeHtml(londonDate(meeting.start))}</time>: ${escapeHtml(meeting.organisations.join(', '))}</li>`,
+        `<li><a href="../../${meetingPath(meeting)}">${escapeHtml(meeting.title)}</a>, <time datetime="${escapeHtml(meeting.start)}">${escapeHtml(longDate(meeting.start, site.timeZone))}</time>: ${escapeHtml(meeting.organisations.join(', '))}</li>`,
     )
     .join('\n');
   const others = years
@@ -251,7 +246,7 @@ export function renderIndexPage(
 ${list
   .map(
     (meeting) =>
-      `<li><a href="${root}${meetingPath(meeting)}">${escapeHtml(meeting.title)}</a>, <time datetime="${escapeHtml(meeting.start)}">${escapeHtml(londonDate(meeting.start))}</time>: ${escapeHtml(meeting.organisations.join(', '))}</li>`,
+      `<li><a href="${root}${meetingPath(meeting)}">${escapeHtml(meeting.title)}</a>, <time datetime="${escapeHtml(meeting.start)}">${escapeHtml(longDate(meeting.start, site.timeZone))}</time>: ${escapeHtml(meeting.organisations.join(', '))}</li>`,
   )
   .join('\n')}
 </ul>`,
@@ -305,7 +300,7 @@ ${entries}
 export function registerRows(meetings: PublishedMeeting[], site: Site) {
   return meetings.map((meeting) => ({
     reference: meeting.reference,
-    date: meeting.start.slice(0, 10),
+    date: officeDate(new Date(meeting.start), site.timeZone),
     organisations: meeting.organisations,
     attendees: meeting.attendees.map((a) => `${a.name} (${a.role}, ${a.organisation})`),
     purposeSummary: meeting.purposeSummary,

@@ -22,7 +22,8 @@ export const noteBodySchema = actionFields.save_draft.extend({
   title: z.string().trim().min(1).max(300),
 });
 
-export async function getNote(id: string, ports: NotePorts) {
+/** The note as it stands, or a first draft prefilled with dates on the office's clock. */
+export async function getNote(id: string, ports: NotePorts, timeZone: string) {
   const found = await ports.detail(id);
   if (!found) throw notFound(`request ${id}`);
   const { request, messages } = found;
@@ -39,7 +40,7 @@ export async function getNote(id: string, ports: NotePorts) {
   const letter = messages.find((message) => message.direction === 'inbound');
   return {
     version: 0,
-    ...prefillNote(request, letter?.at ?? request.receivedAt),
+    ...prefillNote(request, letter?.at ?? request.receivedAt, timeZone),
     meeting: request.meeting ?? null,
     organisations: null,
     editors: [],

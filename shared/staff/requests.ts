@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { officeDate } from '../dates.ts';
 import { notificationId } from '../notify/send-notifications.ts';
 import {
   type Actor,
@@ -9,7 +10,6 @@ import {
   type Refusal,
 } from '../workflow/act.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
-import { officeDate } from '../workflow/deadlines.ts';
 import { emailAddressSchema } from '../workflow/ids.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { openStages, type Stage, stages } from '../workflow/stages.ts';

@@ -1,6 +1,6 @@
+import { officeDate, officeHour } from '../dates.ts';
 import { composeMessage } from '../mail/compose.ts';
 import { escapeHtml, htmlDocument } from '../mail/templates/html.ts';
-import { officeDate } from '../workflow/deadlines.ts';
 import type { RequestRecord } from '../workflow/records.ts';
 import type { Stage } from '../workflow/stages.ts';
 
@@ -48,13 +48,7 @@ export async function sweep(
   now: Date,
 ): Promise<SweepReport> {
   const day = officeDate(now, settings.timeZone);
-  const hour = Number(
-    new Intl.DateTimeFormat('en-GB', {
-      hour: '2-digit',
-      hourCycle: 'h23',
-      timeZone: settings.timeZone,
-    }).format(now),
-  );
+  const hour = officeHour(now, settings.timeZone);
   const [replies, notes, scheduled] = await Promise.all([
     ports.dueBefore(['received', 'accepted'], day),
     ports.dueBefore(['held', 'drafting', 'in_review'], day),
@@ -80,7 +74,10 @@ export async function sweep(
     ['Meeting notes overdue', notes.map((r) => line(r, r.noteDueBy ?? r.replyBy))],
     [
       'Meetings that have ended: record them as held',
-      ended.map((r) => line(r, r.meeting?.end.slice(0, 10) ?? '')),
+      // The office's day the meeting ended, not UTC's (an evening meeting in New York).
+      ended.map((r) =>
+        line(r, r.meeting ? officeDate(new Date(r.meeting.end), settings.timeZone) : ''),
+      ),
     ],
   ];
   const present = sections.filter(([, lines]) => lines.length > 0);

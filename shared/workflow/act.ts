@@ -1,6 +1,7 @@
 import type * as z from 'zod';
+import { officeDate } from '../dates.ts';
 import { type AuditEvent, sealEvent } from './audit.ts';
-import { addWorkingDays, type HolidayCalendar, officeDate } from './deadlines.ts';
+import { addWorkingDays, type HolidayCalendar } from './deadlines.ts';
 import type { DraftState, RequestRecord } from './records.ts';
 import {
   type Action,

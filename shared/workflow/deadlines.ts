@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { addDays, type CalendarDate, dayOfWeek } from '../dates.ts';
 import bundledScotland from './bank-holidays.scotland.json' with { type: 'json' };
-
-/** An ISO calendar date (YYYY-MM-DD) in the office's own time zone. */
-export type CalendarDate = string;
 
 export interface HolidayCalendar {
   isHoliday(date: CalendarDate): boolean;
@@ -35,25 +33,8 @@ export function loadHolidayCalendar(file?: string): HolidayCalendar {
   }
 }
 
-/** The calendar date of an instant as the office's wall clock shows it. */
-export function officeDate(at: Date, timeZone: string): CalendarDate {
-  // en-CA formats as YYYY-MM-DD, which is the ISO form we store.
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(at);
-}
-
-function nextDay(date: CalendarDate): CalendarDate {
-  const day = new Date(`${date}T00:00:00Z`);
-  day.setUTCDate(day.getUTCDate() + 1);
-  return day.toISOString().slice(0, 10);
-}
-
 export function isWorkingDay(date: CalendarDate, calendar: HolidayCalendar): boolean {
-  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+  const weekday = dayOfWeek(date);
   return weekday !== 0 && weekday !== 6 && !calendar.isHoliday(date);
 }
 
@@ -70,7 +51,7 @@ export function addWorkingDays(
   let date = from;
   let remaining = workingDays;
   while (remaining > 0) {
-    date = nextDay(date);
+    date = addDays(date, 1);
     if (isWorkingDay(date, calendar)) remaining -= 1;
   }
   return date;

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -10,6 +12,7 @@ import {
 } from '../../infra/functions.ts';
 import { buckets, INBOUND_PREFIX, retentionDefaults, table } from '../../infra/resources.ts';
 import { PostroomStack, type PostroomStackProps } from '../../infra/stack.ts';
+import { readConfig } from '../../shared/config.ts';
 import { retentionTag } from '../../shared/retention/raw-mail.ts';
 
 /** The stack is built from the same declarations local mode provisions from. */
@@ -641,6 +644,66 @@ describe('the sites', () => {
         }),
       },
     });
+  });
+});
+
+describe('the office’s time zone', () => {
+  const declaring = Object.values(functions).filter((declaration) =>
+    (declaration.env as readonly string[]).includes('OFFICE_TIMEZONE'),
+  );
+  let tokyo: { app: App; template: Template };
+  beforeAll(() => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new PostroomStack(app, 'Tokyo', { ...baseProps, officeTimeZone: 'Asia/Tokyo' });
+    tokyo = { app, template: Template.fromStack(stack) };
+  });
+
+  it('is given to every function that declares OFFICE_TIMEZONE, and to no other', () => {
+    expect(declaring.length).toBeGreaterThan(0);
+    for (const declaration of Object.values(functions)) {
+      const [fn] = Object.values(tokyo.template.findResources('AWS::Lambda::Function')).filter(
+        (resource) => resource.Properties.Description === declaration.description,
+      );
+      expect(fn?.Properties.Environment?.Variables?.OFFICE_TIMEZONE, declaration.entry).toBe(
+        declaring.includes(declaration) ? 'Asia/Tokyo' : undefined,
+      );
+    }
+  });
+
+  it('is the configuration’s default when the context leaves it out', () => {
+    for (const declaration of declaring)
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: declaration.description,
+        Environment: {
+          Variables: Match.objectLike({
+            OFFICE_TIMEZONE: readConfig(['OFFICE_TIMEZONE'], {}).OFFICE_TIMEZONE,
+          }),
+        },
+      });
+  });
+
+  it('is written into the staff UI’s config.json', () => {
+    const [deployment] = Object.values(
+      tokyo.template.findResources('Custom::CDKBucketDeployment'),
+    ).filter((resource) =>
+      JSON.stringify(resource.Properties.SourceMarkers ?? '').includes('StaffApi'),
+    );
+    const keys = (deployment?.Properties.SourceObjectKeys ?? []) as string[];
+    const configs = keys
+      .map((key) => join(tokyo.app.outdir, `asset.${key.replace(/\.zip$/, '')}`, 'config.json'))
+      .filter((file) => existsSync(file));
+    expect(configs).toHaveLength(1);
+    expect(JSON.parse(readFileSync(configs[0] ?? '', 'utf8'))).toMatchObject({
+      mode: 'cognito',
+      timeZone: 'Asia/Tokyo',
+    });
+  });
+
+  it('refuses a time zone that is not one, before anything is built', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    expect(
+      () => new PostroomStack(app, 'Nowhere', { ...baseProps, officeTimeZone: 'Europe/Londres' }),
+    ).toThrow(/OFFICE_TIMEZONE: is not a time zone/);
   });
 });
 

@@ -125,6 +125,24 @@ describe('readConfig', () => {
     expect(error.message).toContain(`got ${JSON.stringify(value)}`);
   });
 
+  it('takes any IANA time zone for OFFICE_TIMEZONE', () => {
+    for (const zone of ['America/New_York', 'Asia/Tokyo', 'UTC'])
+      expect(readConfig(['OFFICE_TIMEZONE'], { OFFICE_TIMEZONE: zone })).toEqual({
+        OFFICE_TIMEZONE: zone,
+      });
+  });
+
+  it.each(['Europe/Londres', 'GMT+1 (summer)', ''])(
+    'refuses OFFICE_TIMEZONE=%j, saying what a time zone looks like',
+    (zone) => {
+      const error = configError(() => readConfig(['OFFICE_TIMEZONE'], { OFFICE_TIMEZONE: zone }));
+      expect(error.message).toContain(
+        `OFFICE_TIMEZONE: is not a time zone; give an IANA name such as Europe/London or America/New_York (got ${JSON.stringify(zone)})`,
+      );
+      expect(error.message).toContain('every date postroom shows or sends is on its clock');
+    },
+  );
+
   it('treats an empty required value as a problem', () => {
     const error = configError(() => readConfig(['TABLE_NAME'], { TABLE_NAME: '' }));
     expect(error.message).toContain('TABLE_NAME: ');

@@ -26,6 +26,7 @@ const office = {
   officeName: 'The Commissioner’s Office',
   officeAddress: 'commissioner@office.example',
   staffAlertAddress: 'staff@office.example',
+  timeZone: 'Europe/London',
 };
 
 function receiveEvent(acknowledge: boolean) {
@@ -78,7 +79,12 @@ describe('planned notifications', () => {
 describe('composed MIME', () => {
   it('round-trips through a MIME parser with postroom’s threading and loop headers', async () => {
     const mail = acknowledgement(
-      { ...request, senderName: request.sender.name, senderAddress: request.sender.address },
+      {
+        ...request,
+        senderName: request.sender.name,
+        senderAddress: request.sender.address,
+        timeZone: office.timeZone,
+      },
       office.officeName,
     );
     const raw = composeMessage({

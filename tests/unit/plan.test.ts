@@ -11,6 +11,7 @@ const office: OfficeSettings = {
   officeName: 'The Commissioner’s Office',
   officeAddress: 'commissioner@office.example',
   staffAlertAddress: 'triage@office.example',
+  timeZone: 'Europe/London',
 };
 
 const request: RequestRecord = {

@@ -14,6 +14,7 @@ function request(overrides: Partial<TemplateRequest> = {}): TemplateRequest {
     organisation: 'LumenCam Ltd',
     receivedAt: '2026-11-28T10:00:00.000Z',
     replyBy: '2026-12-14',
+    timeZone: 'Europe/London',
     ...overrides,
   };
 }

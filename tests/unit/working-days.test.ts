@@ -2,12 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { officeDate } from '../../shared/dates.ts';
 import {
   addWorkingDays,
   holidayCalendar,
   isWorkingDay,
   loadHolidayCalendar,
-  officeDate,
 } from '../../shared/workflow/deadlines.ts';
 
 const scotland = loadHolidayCalendar();

@@ -22,7 +22,11 @@ const RETURN_TO = 'postroom.returnTo';
 export async function loadConfig(): Promise<StaffUiConfig> {
   const response = await fetch('/config.json', { headers: { accept: 'application/json' } });
   if (!response.ok) throw new Error(`config.json answered ${response.status}`);
-  return (await response.json()) as StaffUiConfig;
+  const config = (await response.json()) as StaffUiConfig;
+  // Without it every date would be on some other clock; better to say so than to guess.
+  if (typeof config.timeZone !== 'string' || !config.timeZone)
+    throw new Error('config.json names no timeZone');
+  return config;
 }
 
 function base64UrlDecode(part: string): string {

@@ -1,11 +1,27 @@
+import * as dates from '../../shared/dates.ts';
 import { closedStages, openStages } from '../../shared/workflow/stages.ts';
 import type { Action, RequestSummary, Stage } from './types.ts';
 
 /**
- * Words and dates. The office works in UK time (OFFICE_TIMEZONE defaults to Europe/London),
- * so dates show and are entered in that zone whatever the computer's own setting.
+ * Words and dates. Dates show, and are entered, on the office's clock (OFFICE_TIMEZONE,
+ * which the stack writes into config.json), whatever the computer's own setting; the
+ * wording comes from shared/dates.ts, as in the mail and on the public pages.
  */
-export const OFFICE_TIME_ZONE = 'Europe/London';
+let officeTimeZone: string | undefined;
+
+/** Called once at start-up with config.json's time zone, before any page is shown. */
+export function useOfficeTimeZone(timeZone: string): void {
+  officeTimeZone = timeZone;
+}
+
+/** The office's time zone; an error before config.json is read, rather than a wrong clock. */
+export function officeZone(): string {
+  if (!officeTimeZone) throw new Error('the office time zone is not known yet (config.json)');
+  return officeTimeZone;
+}
+
+/** Beside a time field, so staff abroad know which clock to type in. */
+export const officeTimeHint = () => `Office time (${officeZone()})`;
 
 export const stageNames: Record<Stage, string> = {
   received: 'Received',
@@ -68,54 +84,21 @@ export const eventNames: Record<string, string> = {
   resend_notification: 'Mail sent again',
 };
 
-const dateFormat = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: OFFICE_TIME_ZONE,
-});
-const dateTimeFormat = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZone: OFFICE_TIME_ZONE,
-});
-const timeFormat = new Intl.DateTimeFormat('en-GB', {
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZone: OFFICE_TIME_ZONE,
-});
-
 /** "14 December 2026" from an ISO date (YYYY-MM-DD is a calendar day, not a UTC instant). */
-export function longDate(value: string): string {
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T12:00:00Z` : value;
-  const date = new Date(day);
-  return Number.isNaN(date.getTime()) ? value : dateFormat.format(date);
-}
+export const longDate = (value: string) => dates.longDate(value, officeZone());
 
-export function dateTime(value: string): string {
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? value : dateTimeFormat.format(date);
-}
+/** "14 December 2026 at 14:30", office time. */
+export const dateTime = (value: string) => dates.dateTime(value, officeZone());
 
 /** "14:30", office time. */
-export const clockTime = (value: string) => timeFormat.format(new Date(value));
+export const clockTime = (value: string) => dates.clockTime(value, officeZone());
 
 export function meetingTime(start: string, end: string): string {
   return `${dateTime(start)} to ${clockTime(end)}`;
 }
 
 /** Today in the office, as YYYY-MM-DD. */
-export function officeToday(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: OFFICE_TIME_ZONE,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
-}
+export const officeToday = (now = new Date()) => dates.officeDate(now, officeZone());
 
 /**
  * Overdue as the API's overdue=true filter counts it: an open request whose due date has
@@ -126,69 +109,21 @@ export function isOverdue(request: Pick<RequestSummary, 'stage' | 'dueAt'>, toda
   return !closedStages.includes(request.stage) && request.dueAt < today;
 }
 
-/** The office's wall-clock parts of an instant. */
-function officeParts(at: Date) {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: OFFICE_TIME_ZONE,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
-  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return {
-    year: part('year'),
-    month: part('month'),
-    day: part('day'),
-    hour: part('hour'),
-    minute: part('minute'),
-  };
-}
-
 /** An instant as the value of <input type="datetime-local">, in office time. */
-export function toLocalInput(iso: string | undefined): string {
-  if (!iso) return '';
-  const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) return '';
-  const p = officeParts(at);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${p.year}-${two(p.month)}-${two(p.day)}T${two(p.hour)}:${two(p.minute)}`;
-}
+export const toLocalInput = (iso: string | undefined) => dates.toWallClock(iso, officeZone());
 
 /** A datetime-local value read as office time, as an ISO instant; undefined if not a time. */
-export function fromLocalInput(value: string): string | undefined {
-  const match = value.match(/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/);
-  if (!match) return undefined;
-  const [year, month, day, hour, minute] = match.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const wanted = Date.UTC(year, month - 1, day, hour, minute);
-  // Guess UTC, see what the office clock says then, and correct by the difference (twice,
-  // so a guess that lands across a clock change settles).
-  let at = wanted;
-  for (let round = 0; round < 2; round += 1) {
-    const p = officeParts(new Date(at));
-    at += wanted - Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
-  }
-  return new Date(at).toISOString();
-}
+export const fromLocalInput = (value: string) => dates.fromWallClock(value, officeZone());
 
 /**
  * Why a datetime-local value names no moment in the office, or undefined if it does. The
- * hour the clocks skip in spring (01:00 to 02:00 UK time, last Sunday in March) does not
- * exist; converting it would quietly move the meeting, so the person is asked instead.
+ * hour the clocks skip in spring does not exist; converting it would quietly move the
+ * meeting, so the person is asked instead.
  */
 export function localTimeProblem(value: string): string | undefined {
-  const at = fromLocalInput(value);
-  if (!at || toLocalInput(at) === value.slice(0, 16)) return undefined;
+  if (!dates.isSkippedWallClock(value, officeZone())) return undefined;
   const [day, time] = value.split('T');
-  return `${time?.slice(0, 5)} on ${longDate(day ?? '')} does not exist in UK time, because the clocks go forward that night. Choose another time`;
+  return `${time?.slice(0, 5)} on ${longDate(day ?? '')} does not exist in office time (${officeZone()}), because the clocks go forward that night. Choose another time`;
 }
 
 export const plural = (count: number, one: string, many = `${one}s`) =>

@@ -10,7 +10,7 @@ import {
 } from './auth.ts';
 import { type Child, focusOn, h, replace } from './dom.ts';
 import { findDraft, keepDraft, putDraftBack, readControls, type ShownForm } from './drafts.ts';
-import { clockTime, roleNames } from './format.ts';
+import { clockTime, roleNames, useOfficeTimeZone } from './format.ts';
 import { heading, type Page, type PageContext, type View } from './page.ts';
 import { type Flash, type Location, match, navigate, reload, route, start } from './router.ts';
 import { actionView } from './views/action.ts';
@@ -285,6 +285,7 @@ async function boot(): Promise<void> {
     );
     return;
   }
+  useOfficeTimeZone(config.timeZone);
   connect({
     apiUrl: config.apiUrl,
     token: () => currentSession()?.token,

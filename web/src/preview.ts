@@ -1,5 +1,6 @@
 import { redact } from '../../shared/publication/redaction.ts';
 import { type PublishedMeeting, renderMeetingPage } from '../../shared/publication/render.ts';
+import { officeZone } from './format.ts';
 import type { RequestRecord } from './types.ts';
 
 /**
@@ -18,6 +19,6 @@ export function renderNotePreview(
   const noteMarkdown = redact(body, decisions ?? { reinstated: [], texts: [], patterns: [] }).text;
   return renderMeetingPage(
     { ...meeting, title: title.trim() || meeting.title, noteMarkdown },
-    { officeName, baseUrl: '/' },
+    { officeName, baseUrl: '/', timeZone: officeZone() },
   );
 }

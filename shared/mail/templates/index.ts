@@ -1,3 +1,4 @@
+import { dateTime, weekdayDate } from '../../dates.ts';
 import { escapeHtml, htmlDocument } from './html.ts';
 
 /** What every template needs to know about the request it speaks of. */
@@ -9,6 +10,8 @@ export interface TemplateRequest {
   organisation?: string;
   receivedAt: string;
   replyBy: string;
+  /** The office's (OFFICE_TIMEZONE): every time in the mail is shown on its clock. */
+  timeZone: string;
 }
 
 export interface RenderedMail {
@@ -17,22 +20,12 @@ export interface RenderedMail {
   html: string;
 }
 
-function longDate(isoDate: string): string {
-  return new Date(`${isoDate.slice(0, 10)}T12:00:00Z`).toLocaleDateString('en-GB', {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  });
-}
-
 export function acknowledgement(request: TemplateRequest, officeName: string): RenderedMail {
   const greeting = request.senderName ? `Dear ${request.senderName},` : 'Hello,';
   const lines = [
     greeting,
     `Thank you for your message "${request.subject}". ${officeName} has received it and logged it as ${request.reference}.`,
-    `We aim to reply by ${longDate(request.replyBy)}. Please keep ${request.reference} in the subject of any reply so that it joins the same request.`,
+    `We aim to reply by ${weekdayDate(request.replyBy, request.timeZone)}. Please keep ${request.reference} in the subject of any reply so that it joins the same request.`,
     'This is an automatic acknowledgement; please do not reply only to thank us.',
     officeName,
   ];
@@ -56,8 +49,8 @@ export function newRequestAlert(
     ['From', from],
     ['Organisation', request.organisation ?? 'not identified'],
     ['Subject', request.subject],
-    ['Received', request.receivedAt],
-    ['Reply due by', longDate(request.replyBy)],
+    ['Received', dateTime(request.receivedAt, request.timeZone)],
+    ['Reply due by', weekdayDate(request.replyBy, request.timeZone)],
     ['Attachments', details.attachments.length ? details.attachments.join(', ') : 'none'],
     ['Acknowledgement', details.acknowledged],
     ...(details.flags.length ? [['Warnings', details.flags.join('; ')] as [string, string]] : []),

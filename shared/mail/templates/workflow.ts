@@ -1,27 +1,9 @@
+import { weekdayDate, weekdayDateTime } from '../../dates.ts';
 import type { Meeting } from '../../workflow/records.ts';
 import { escapeHtml, htmlDocument } from './html.ts';
 import type { RenderedMail, TemplateRequest } from './index.ts';
 
 /** Mail for workflow steps. Each speaks to one audience and names the reference. */
-const londonTime = (iso: string) =>
-  new Date(iso).toLocaleString('en-GB', {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'Europe/London',
-  });
-const longDay = (isoDate: string) =>
-  new Date(`${isoDate.slice(0, 10)}T12:00:00Z`).toLocaleDateString('en-GB', {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  });
-
 function mail(request: TemplateRequest, subject: string, paragraphs: string[]): RenderedMail {
   return {
     subject: `[${request.reference}] ${subject}`,
@@ -61,7 +43,7 @@ export const workflowMail = {
     mail(request, rescheduled ? 'Meeting rescheduled' : 'Meeting arranged', [
       'Hello,',
       `${rescheduled ? 'The meeting has been moved' : 'A meeting has been arranged'} about "${request.subject}".`,
-      `When: ${londonTime(meeting.start)} to ${londonTime(meeting.end)}\nWhere: ${meeting.location}`,
+      `When: ${weekdayDateTime(meeting.start, request.timeZone)} to ${weekdayDateTime(meeting.end, request.timeZone)}\nWhere: ${meeting.location}`,
       `Attending:\n${meeting.attendees
         .map(
           (a) =>
@@ -72,9 +54,9 @@ export const workflowMail = {
       office,
     ]),
   noteDue: (request: TemplateRequest, noteDueBy: string) =>
-    mail(request, `Meeting held: the note is due by ${longDay(noteDueBy)}`, [
+    mail(request, `Meeting held: the note is due by ${weekdayDate(noteDueBy, request.timeZone)}`, [
       `The meeting for ${request.reference} ("${request.subject}") has been recorded as held.`,
-      `The note of the meeting is due by ${longDay(noteDueBy)}.`,
+      `The note of the meeting is due by ${weekdayDate(noteDueBy, request.timeZone)}.`,
     ]),
   awaitingApproval: (request: TemplateRequest, submittedBy: string) =>
     mail(request, 'A meeting note awaits your approval', [
@@ -89,7 +71,7 @@ export const workflowMail = {
   approvedForStaff: (request: TemplateRequest, publishAt: string) =>
     mail(request, 'Meeting note approved', [
       `The note for ${request.reference} ("${request.subject}") has been approved.`,
-      `It will be published automatically at ${londonTime(publishAt)}.`,
+      `It will be published automatically at ${weekdayDateTime(publishAt, request.timeZone)}.`,
     ]),
   publishedForRequester: (request: TemplateRequest, office: string, pageUrl: string) =>
     mail(request, 'The note of our meeting is published', [
@@ -106,7 +88,7 @@ export const workflowMail = {
   approvedForRequester: (request: TemplateRequest, office: string, publishAt: string) =>
     mail(request, 'The note of our meeting will be published', [
       greeting(request),
-      `The note of our meeting about "${request.subject}" has been approved. It will be published on our transparency pages, with your letter, at ${londonTime(publishAt)}. We will send you the link.`,
+      `The note of our meeting about "${request.subject}" has been approved. It will be published on our transparency pages, with your letter, at ${weekdayDateTime(publishAt, request.timeZone)}. We will send you the link.`,
       office,
     ]),
 };

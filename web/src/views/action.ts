@@ -1,6 +1,6 @@
 import { get } from '../api.ts';
 import { h } from '../dom.ts';
-import { actionNames, fromLocalInput, toLocalInput } from '../format.ts';
+import { actionNames, fromLocalInput, officeTimeHint, toLocalInput } from '../format.ts';
 import {
   button,
   errorSummaryHost,
@@ -112,7 +112,7 @@ const specs: Partial<Record<Action, ActionSpec>> = {
       {
         path: 'publishAt',
         label: 'Publish at (optional)',
-        hint: 'Leave blank to publish as soon as it is approved. UK time.',
+        hint: 'Leave blank to publish as soon as it is approved.',
         kind: 'datetime',
       },
     ],
@@ -184,7 +184,8 @@ function control(spec: FieldSpec, detail: RequestDetail): Field {
   return textInput({
     label: spec.label,
     path: spec.path,
-    hint: spec.hint,
+    // Times are typed on the office's clock, which config.json names once the app starts.
+    hint: spec.kind === 'datetime' ? `${spec.hint ?? ''} ${officeTimeHint()}.`.trim() : spec.hint,
     value: spec.kind === 'datetime' ? toLocalInput(value) : value,
     type: { text: 'text', email: 'email', datetime: 'datetime-local', url: 'url', number: 'text' }[
       spec.kind

@@ -1,6 +1,12 @@
 import { attendeeEditor } from '../attendees.ts';
 import { h } from '../dom.ts';
-import { actionNames, fromLocalInput, localTimeProblem, toLocalInput } from '../format.ts';
+import {
+  actionNames,
+  fromLocalInput,
+  localTimeProblem,
+  officeTimeHint,
+  toLocalInput,
+} from '../format.ts';
 import { button, errorSummaryHost, FormErrors, form, required, textInput } from '../forms.ts';
 import { backLink, heading, type Page, type View } from '../page.ts';
 import { act, doneMessages, loadDetail, requestPath } from '../requests.ts';
@@ -41,7 +47,7 @@ export const scheduleView = async ({
     textInput({
       label: 'Start date and time',
       path: 'start',
-      hint: 'UK time',
+      hint: officeTimeHint(),
       type: 'datetime-local',
       value: toLocalInput(meeting?.start),
       width: 'medium',
@@ -51,7 +57,7 @@ export const scheduleView = async ({
     textInput({
       label: 'End date and time',
       path: 'end',
-      hint: 'UK time',
+      hint: officeTimeHint(),
       type: 'datetime-local',
       value: toLocalInput(meeting?.end),
       width: 'medium',
