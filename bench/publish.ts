@@ -30,19 +30,17 @@ try {
   const { dynamo } = await import('../shared/aws/clients.ts');
   const { keys, stageIndex } = await import('../shared/aws/keys.ts');
   const { writeObject } = await import('../shared/aws/documents.ts');
-  const { publishPorts } = await import('../shared/aws/publish-ports.ts');
+  const wiring = await import('../shared/aws/wiring.ts');
+  const { readConfig } = await import('../shared/config.ts');
+  const { functions } = await import('../infra/functions.ts');
   const { publish } = await import('../shared/publication/publish.ts');
-  const site = {
-    officeName: 'The Commissioner’s Office',
-    baseUrl: 'https://meetings.office.example/',
-    timeZone: 'Europe/London',
-  };
-  const base = publishPorts({
-    table: names.TABLE_NAME,
-    documents: names.DOCUMENTS_BUCKET,
-    public: names.PUBLIC_BUCKET,
-    timeZone: 'Europe/London',
-  });
+  // Built as the publish function builds them, from its declared settings.
+  const { ports: base, site } = wiring.publish(
+    readConfig(functions.publish.env, {
+      ...process.env,
+      SITE_BASE_URL: 'https://meetings.office.example/',
+    }),
+  );
   let written = 0;
   const ports = {
     ...base,

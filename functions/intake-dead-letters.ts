@@ -1,14 +1,13 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { functions } from '../infra/functions.ts';
-import { deadLetterPorts } from '../shared/aws/intake-ports.ts';
+import * as wiring from '../shared/aws/wiring.ts';
 import { readConfig } from '../shared/config.ts';
 import { holdUnfiled } from '../shared/intake/receive-mail.ts';
 import { deliveredObjects } from '../shared/intake/s3-event.ts';
 import { log } from '../shared/log.ts';
 
-const config = readConfig(functions.intakeDeadLetters.env);
-const ports = deadLetterPorts(config.TABLE_NAME, config.OFFICE_TIMEZONE);
+const { ports } = wiring.intakeDeadLetters(readConfig(functions.intakeDeadLetters.env));
 const attempts = functions.intakeMail.trigger.maxReceiveCount;
 
 /** intakeMail's dead-letter queue -> held mail ("could not be filed"), where staff see it. */

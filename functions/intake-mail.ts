@@ -1,32 +1,13 @@
 import middy from '@middy/core';
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { functions } from '../infra/functions.ts';
-import { intakePorts } from '../shared/aws/intake-ports.ts';
+import * as wiring from '../shared/aws/wiring.ts';
 import { readConfig } from '../shared/config.ts';
 import { receiveMail } from '../shared/intake/receive-mail.ts';
 import { deliveredObjects } from '../shared/intake/s3-event.ts';
 import { log } from '../shared/log.ts';
-import { loadHolidayCalendar } from '../shared/workflow/deadlines.ts';
 
-const config = readConfig(functions.intakeMail.env);
-const ports = intakePorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET, config.OFFICE_TIMEZONE);
-const rules = {
-  calendar: loadHolidayCalendar(config.BANK_HOLIDAYS_FILE),
-  timeZone: config.OFFICE_TIMEZONE,
-  replyWorkingDays: config.REPLY_WORKING_DAYS,
-  limits: {
-    maxBytes: config.MAX_MESSAGE_BYTES,
-    maxParts: config.MAX_MIME_PARTS,
-    maxDepth: config.MAX_MIME_DEPTH,
-  },
-};
-
-if (new Date().getFullYear() > rules.calendar.lastYear) {
-  log.warn('the bank-holiday calendar has no dates for this year; deadlines count weekends only', {
-    lastYear: rules.calendar.lastYear,
-    fix: 'add this year to shared/workflow/bank-holidays.scotland.json or set BANK_HOLIDAYS_FILE',
-  });
-}
+const { ports, rules } = wiring.intakeMail(readConfig(functions.intakeMail.env));
 
 /** S3 ObjectCreated (via SQS) -> one filing per raw message; failures retry per message. */
 export const handler = middy<SQSEvent | S3Event, SQSBatchResponse>().handler(async (event) => {

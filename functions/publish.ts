@@ -1,24 +1,13 @@
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { functions } from '../infra/functions.ts';
-import { publishPorts } from '../shared/aws/publish-ports.ts';
 import { eachAuditEvent } from '../shared/aws/stream.ts';
+import * as wiring from '../shared/aws/wiring.ts';
 import { readConfig } from '../shared/config.ts';
 import { log } from '../shared/log.ts';
 import { publish, takeDown } from '../shared/publication/publish.ts';
 
-const config = readConfig(functions.publish.env);
-const ports = publishPorts({
-  table: config.TABLE_NAME,
-  documents: config.DOCUMENTS_BUCKET,
-  public: config.PUBLIC_BUCKET,
-  timeZone: config.OFFICE_TIMEZONE,
-});
-const site = {
-  officeName: config.OFFICE_NAME,
-  baseUrl: config.SITE_BASE_URL,
-  timeZone: config.OFFICE_TIMEZONE,
-};
+const { ports, site } = wiring.publish(readConfig(functions.publish.env));
 
 /** Approvals and takedowns from the table stream -> the public site, unaided. */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler((event) =>

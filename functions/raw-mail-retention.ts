@@ -1,14 +1,13 @@
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { functions } from '../infra/functions.ts';
-import { retentionPorts } from '../shared/aws/retention-ports.ts';
 import { inStreamOrder, retentionChangesIn } from '../shared/aws/stream.ts';
+import * as wiring from '../shared/aws/wiring.ts';
 import { readConfig } from '../shared/config.ts';
 import { log } from '../shared/log.ts';
 import { applyRetentionChange, retentionSubject } from '../shared/retention/raw-mail.ts';
 
-const config = readConfig(functions.rawMailRetention.env);
-const ports = retentionPorts(config.TABLE_NAME);
+const { ports } = wiring.rawMailRetention(readConfig(functions.rawMailRetention.env));
 
 /**
  * Requests closing or reopening, and held mail discarded, from the table stream -> their

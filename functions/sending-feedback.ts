@@ -1,13 +1,12 @@
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
 import { functions } from '../infra/functions.ts';
-import { suppressionList } from '../shared/aws/suppression-list.ts';
+import * as wiring from '../shared/aws/wiring.ts';
 import { readConfig } from '../shared/config.ts';
 import { log } from '../shared/log.ts';
 import { readFeedback } from '../shared/sending/feedback.ts';
 
-const config = readConfig(functions.sendingFeedback.env);
-const list = suppressionList(config.TABLE_NAME);
+const { ports } = wiring.sendingFeedback(readConfig(functions.sendingFeedback.env));
 
 /**
  * SES bounce and complaint events, by way of SNS -> addresses never mailed again.
@@ -25,7 +24,7 @@ export const handler = middy<SNSEvent, void>().handler(async (event) => {
       continue;
     }
     for (const suppression of verdict.suppressions) {
-      const outcome = await list.suppress(suppression);
+      const outcome = await ports.suppress(suppression);
       log.warn('address suppressed: no further mail will go to it', {
         snsMessageId: record.Sns.MessageId,
         address: suppression.address,

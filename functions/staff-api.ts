@@ -3,7 +3,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { functions } from '../infra/functions.ts';
-import { staffPorts } from '../shared/aws/staff-ports.ts';
+import * as wiring from '../shared/aws/wiring.ts';
 import { readConfig } from '../shared/config.ts';
 import { actOnHeldMail, listHeldMail } from '../shared/staff/held.ts';
 import { apiErrors, json, jsonBody, pathParameter } from '../shared/staff/http.ts';
@@ -24,7 +24,6 @@ import {
   requestDetail,
   resendNotification,
 } from '../shared/staff/requests.ts';
-import { loadHolidayCalendar } from '../shared/workflow/deadlines.ts';
 import {
   heldMailIdSchema,
   messageKeySchema,
@@ -32,30 +31,7 @@ import {
   requestIdSchema,
 } from '../shared/workflow/ids.ts';
 
-const config = readConfig(functions.staffApi.env);
-const ports = staffPorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET, config.OFFICE_TIMEZONE);
-const rules = {
-  calendar: loadHolidayCalendar(config.BANK_HOLIDAYS_FILE),
-  timeZone: config.OFFICE_TIMEZONE,
-  noteWorkingDays: config.NOTE_WORKING_DAYS,
-  separateApproval: config.SEPARATE_APPROVAL,
-};
-
-const intakeRules = {
-  ...rules,
-  replyWorkingDays: config.REPLY_WORKING_DAYS,
-  limits: {
-    maxBytes: config.MAX_MESSAGE_BYTES,
-    maxParts: config.MAX_MIME_PARTS,
-    maxDepth: config.MAX_MIME_DEPTH,
-  },
-};
-
-const site = {
-  officeName: config.OFFICE_NAME,
-  baseUrl: config.SITE_BASE_URL,
-  timeZone: config.OFFICE_TIMEZONE,
-};
+const { ports, rules, intakeRules, site } = wiring.staffApi(readConfig(functions.staffApi.env));
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 const actor = (event: Event) => actorFromClaims(event.requestContext.authorizer?.jwt?.claims);

@@ -211,6 +211,10 @@ export const functions = {
       'SITE_BASE_URL',
       'OFFICE_NAME',
       'OFFICE_TIMEZONE',
+      // Recording the publication is decided by the staff API's rules.
+      'NOTE_WORKING_DAYS',
+      'SEPARATE_APPROVAL',
+      'BANK_HOLIDAYS_FILE',
     ],
     // A takedown deletes public pages.
     buckets: { DOCUMENTS_BUCKET: 'write', PUBLIC_BUCKET: 'readWrite' },
@@ -235,6 +239,10 @@ export const functions = {
       'OFFICE_TIMEZONE',
       'DIGEST_HOUR',
       'SES_CONFIGURATION_SET',
+      // Embargoed notes are published as publish publishes them.
+      'NOTE_WORKING_DAYS',
+      'SEPARATE_APPROVAL',
+      'BANK_HOLIDAYS_FILE',
     ],
     buckets: { DOCUMENTS_BUCKET: 'write', PUBLIC_BUCKET: 'readWrite' },
     memoryMb: 256,

@@ -68,6 +68,12 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigKey = keyof Config;
+/**
+ * The settings named by K, every one present (an optional one as possibly undefined).
+ * Unlike a Pick, this makes an optional setting a function reads but does not declare a
+ * type error where its settings are used (shared/aws/wiring.ts).
+ */
+export type Settings<K extends ConfigKey> = { [P in K]: Config[P] };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -76,11 +82,11 @@ export class ConfigError extends Error {
 export function readConfig<const K extends ConfigKey>(
   keys: readonly K[],
   env: NodeJS.ProcessEnv = process.env,
-): Pick<Config, K> {
+): Settings<K> {
   const mask = Object.fromEntries(keys.map((key) => [key, true]));
-  // zod cannot type a pick over a generic key list; the runtime shape is exactly Pick<Config, K>.
+  // zod cannot type a pick over a generic key list; the runtime shape is exactly Settings<K>.
   const result = configSchema.pick(mask as Record<ConfigKey, true>).safeParse(env);
-  if (result.success) return result.data as unknown as Pick<Config, K>;
+  if (result.success) return result.data as unknown as Settings<K>;
   const problems = result.error.issues.map((issue) => {
     const name = String(issue.path[0]);
     const value = env[name];

@@ -1,8 +1,7 @@
 import type { PublishPorts } from '../publication/publish.ts';
 import { PUBLISHER } from '../publication/publish.ts';
 import { PUBLIC_CACHE_CONTROL, type PublishedMeeting } from '../publication/render.ts';
-import { decideAction } from '../workflow/act.ts';
-import { loadHolidayCalendar } from '../workflow/deadlines.ts';
+import { type ActRules, decideAction } from '../workflow/act.ts';
 import { deleteObject, readObject, writeObject } from './documents.ts';
 import { readLetter } from './letter.ts';
 import { requestQueries } from './request-queries.ts';
@@ -10,13 +9,19 @@ import { requestStore } from './request-store.ts';
 
 const MANIFEST = 'site/manifest.json';
 
-/** Publication's ports: the request and its letter, the site manifest, the public bucket. */
-export function publishPorts(names: {
-  table: string;
-  documents: string;
-  public: string;
-  timeZone: string;
-}): PublishPorts {
+/**
+ * Publication's ports: the request and its letter, the site manifest, the public bucket.
+ * `rules` are the staff API's own, so recording a publication is decided as any action is.
+ */
+export function publishPorts(
+  names: {
+    table: string;
+    documents: string;
+    public: string;
+    timeZone: string;
+  },
+  rules: ActRules,
+): PublishPorts {
   const store = requestStore(names.table, names.timeZone);
   // Every public object carries the same short cache lifetime.
   const writePublic = (key: string, body: string | Uint8Array, contentType: string) =>
@@ -24,12 +29,6 @@ export function publishPorts(names: {
       cacheControl: PUBLIC_CACHE_CONTROL,
     });
   const queries = requestQueries(names.table);
-  const rules = {
-    calendar: loadHolidayCalendar(),
-    timeZone: names.timeZone,
-    noteWorkingDays: 10,
-    separateApproval: true,
-  };
   return {
     getRequest: store.getRequest,
     letter: (request) => readLetter(queries, names.documents, request),

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { addDays, type CalendarDate, dayOfWeek } from '../dates.ts';
 import bundledScotland from './bank-holidays.scotland.json' with { type: 'json' };
@@ -20,18 +19,12 @@ export function holidayCalendar(source: unknown): HolidayCalendar {
   return { isHoliday: (date) => dates.has(date), lastYear };
 }
 
-/** The bundled Scottish calendar, or a replacement file an office supplies. */
-export function loadHolidayCalendar(file?: string): HolidayCalendar {
-  if (!file) return holidayCalendar(bundledScotland);
-  try {
-    return holidayCalendar(JSON.parse(readFileSync(file, 'utf8')));
-  } catch (error) {
-    throw new Error(
-      `BANK_HOLIDAYS_FILE ${file} is not a usable calendar: expected JSON like ` +
-        `{"events":[{"date":"2026-12-25","title":"Christmas Day"}]} (${(error as Error).message})`,
-    );
-  }
-}
+/**
+ * The bundled Scottish calendar (bundled into each function, not read at run time). An
+ * office with another calendar names its file in BANK_HOLIDAYS_FILE, which the adapter
+ * building the rules reads (shared/aws/wiring.ts): workflow reads no files.
+ */
+export const scottishBankHolidays: HolidayCalendar = holidayCalendar(bundledScotland);
 
 export function isWorkingDay(date: CalendarDate, calendar: HolidayCalendar): boolean {
   const weekday = dayOfWeek(date);

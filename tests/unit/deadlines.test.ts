@@ -2,15 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadHolidayCalendar } from '../../shared/aws/wiring.ts';
 import { officeDate } from '../../shared/dates.ts';
 import {
   addWorkingDays,
   holidayCalendar,
   isWorkingDay,
-  loadHolidayCalendar,
+  scottishBankHolidays as scotland,
 } from '../../shared/workflow/deadlines.ts';
-
-const scotland = loadHolidayCalendar();
 
 describe('addWorkingDays with the bundled Scottish calendar', () => {
   it('skips St Andrew’s Day: a letter received Sat 28 Nov 2026 with 10 working days is due Mon 14 Dec', () => {

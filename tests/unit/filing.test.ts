@@ -11,7 +11,7 @@ import {
 } from '../../shared/intake/filing.ts';
 import type { InboundLetter } from '../../shared/mail/inbound.ts';
 import { findBrokenLink, GENESIS_HASH, sealEvent } from '../../shared/workflow/audit.ts';
-import { holidayCalendar, loadHolidayCalendar } from '../../shared/workflow/deadlines.ts';
+import { holidayCalendar, scottishBankHolidays } from '../../shared/workflow/deadlines.ts';
 
 const passing = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' };
 
@@ -45,7 +45,7 @@ function context(overrides: Partial<FilingContext> = {}): FilingContext {
 }
 
 const rules: DeadlineRules = {
-  calendar: loadHolidayCalendar(),
+  calendar: scottishBankHolidays,
   timeZone: 'Europe/London',
   replyWorkingDays: 10,
 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Actor, decideAction, dueDate } from '../../shared/workflow/act.ts';
 import { GENESIS_HASH } from '../../shared/workflow/audit.ts';
-import { loadHolidayCalendar } from '../../shared/workflow/deadlines.ts';
+import { scottishBankHolidays } from '../../shared/workflow/deadlines.ts';
 import type { Meeting, RequestRecord } from '../../shared/workflow/records.ts';
 import { type Stage, stages } from '../../shared/workflow/stages.ts';
 import {
@@ -15,7 +15,7 @@ import {
 } from '../../shared/workflow/transitions.ts';
 
 const rules = {
-  calendar: loadHolidayCalendar(),
+  calendar: scottishBankHolidays,
   timeZone: 'Europe/London',
   noteWorkingDays: 10,
   separateApproval: true,

@@ -2,15 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadHolidayCalendar } from '../../shared/aws/wiring.ts';
 import { officeDate } from '../../shared/dates.ts';
 import {
   addWorkingDays,
   holidayCalendar,
   isWorkingDay,
-  loadHolidayCalendar,
+  scottishBankHolidays as scotland,
 } from '../../shared/workflow/deadlines.ts';
-
-const scotland = loadHolidayCalendar();
 
 describe('reply-by dates in Scottish working days', () => {
   it('skips St Andrew’s Day and the weekend', () => {

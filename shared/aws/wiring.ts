@@ -1,0 +1,210 @@
+import { readFileSync } from 'node:fs';
+import type { Settings } from '../config.ts';
+import type { IntakeRules } from '../intake/receive-mail.ts';
+import { log } from '../log.ts';
+import type { NotifyRules } from '../notify/send-notifications.ts';
+import type { Site } from '../publication/render.ts';
+import type { SweepSettings } from '../sweep/digest.ts';
+import type { ActRules } from '../workflow/act.ts';
+import {
+  type HolidayCalendar,
+  holidayCalendar,
+  scottishBankHolidays,
+} from '../workflow/deadlines.ts';
+import { writeObject } from './documents.ts';
+import { deadLetterPorts, intakePorts } from './intake-ports.ts';
+import { mailer } from './mailer.ts';
+import { notificationStore } from './notification-store.ts';
+import { publishPorts } from './publish-ports.ts';
+import { retentionPorts } from './retention-ports.ts';
+import { staffPorts } from './staff-ports.ts';
+import { suppressionList } from './suppression-list.ts';
+import { sweepPorts } from './sweep-ports.ts';
+
+/**
+ * What each function runs with: its ports, bound to the real table, buckets and SES, and
+ * its rules, built from its settings. A handler passes the settings infra/functions.ts
+ * declares for it, as readConfig parsed them:
+ *
+ *   const { ports, rules } = wiring.intakeMail(readConfig(functions.intakeMail.env));
+ *
+ * Each builder names the settings it reads in its parameter type, so a declaration that
+ * leaves one out fails the type check, rather than the function running on a default the
+ * stack never meant to set. (shared/ never imports infra/: the declaration comes in from
+ * the handler.) One builder per function, each a separate export, so a bundle keeps only
+ * the ports its function uses.
+ */
+
+/**
+ * The bank holidays deadlines count: the bundled Scottish calendar, or the file an office
+ * names in BANK_HOLIDAYS_FILE. Read once, at cold start, so a bad file stops the function
+ * before it touches any mail.
+ */
+export function loadHolidayCalendar(file?: string): HolidayCalendar {
+  let calendar: HolidayCalendar;
+  try {
+    calendar = file
+      ? holidayCalendar(JSON.parse(readFileSync(file, 'utf8')))
+      : scottishBankHolidays;
+  } catch (error) {
+    throw new Error(
+      `BANK_HOLIDAYS_FILE ${file} is not a usable calendar: expected JSON like ` +
+        `{"events":[{"date":"2026-12-25","title":"Christmas Day"}]} (${(error as Error).message})`,
+    );
+  }
+  if (new Date().getFullYear() > calendar.lastYear) {
+    log.warn(
+      'the bank-holiday calendar has no dates for this year; deadlines count weekends only',
+      {
+        lastYear: calendar.lastYear,
+        fix: 'add this year to shared/workflow/bank-holidays.scotland.json or set BANK_HOLIDAYS_FILE',
+      },
+    );
+  }
+  return calendar;
+}
+
+/** How deadlines are counted: in the office's days, skipping its bank holidays. */
+type CalendarSettings = Settings<'OFFICE_TIMEZONE' | 'BANK_HOLIDAYS_FILE'>;
+/** Staff actions and publication: the note deadline, and who may approve. */
+type ActSettings = CalendarSettings & Settings<'NOTE_WORKING_DAYS' | 'SEPARATE_APPROVAL'>;
+/** Filing mail: the reply deadline, and how much MIME is too much. */
+type IntakeSettings = CalendarSettings &
+  Settings<'REPLY_WORKING_DAYS' | 'MAX_MESSAGE_BYTES' | 'MAX_MIME_PARTS' | 'MAX_MIME_DEPTH'>;
+type SiteSettings = Settings<'OFFICE_NAME' | 'SITE_BASE_URL' | 'OFFICE_TIMEZONE'>;
+
+const actRules = (config: ActSettings, calendar: HolidayCalendar): ActRules => ({
+  calendar,
+  timeZone: config.OFFICE_TIMEZONE,
+  noteWorkingDays: config.NOTE_WORKING_DAYS,
+  separateApproval: config.SEPARATE_APPROVAL,
+});
+
+const intakeRules = (config: IntakeSettings, calendar: HolidayCalendar): IntakeRules => ({
+  calendar,
+  timeZone: config.OFFICE_TIMEZONE,
+  replyWorkingDays: config.REPLY_WORKING_DAYS,
+  limits: {
+    maxBytes: config.MAX_MESSAGE_BYTES,
+    maxParts: config.MAX_MIME_PARTS,
+    maxDepth: config.MAX_MIME_DEPTH,
+  },
+});
+
+const site = (config: SiteSettings): Site => ({
+  officeName: config.OFFICE_NAME,
+  baseUrl: config.SITE_BASE_URL,
+  timeZone: config.OFFICE_TIMEZONE,
+});
+
+type PublishSettings = ActSettings &
+  SiteSettings &
+  Settings<'TABLE_NAME' | 'DOCUMENTS_BUCKET' | 'PUBLIC_BUCKET'>;
+
+const publication = (config: PublishSettings) =>
+  publishPorts(
+    {
+      table: config.TABLE_NAME,
+      documents: config.DOCUMENTS_BUCKET,
+      public: config.PUBLIC_BUCKET,
+      timeZone: config.OFFICE_TIMEZONE,
+    },
+    actRules(config, loadHolidayCalendar(config.BANK_HOLIDAYS_FILE)),
+  );
+
+export function intakeMail(config: IntakeSettings & Settings<'TABLE_NAME' | 'DOCUMENTS_BUCKET'>) {
+  return {
+    ports: intakePorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET, config.OFFICE_TIMEZONE),
+    rules: intakeRules(config, loadHolidayCalendar(config.BANK_HOLIDAYS_FILE)),
+  };
+}
+
+export function intakeDeadLetters(config: Settings<'TABLE_NAME' | 'OFFICE_TIMEZONE'>) {
+  return { ports: deadLetterPorts(config.TABLE_NAME, config.OFFICE_TIMEZONE) };
+}
+
+export function notify(
+  config: Settings<
+    | 'TABLE_NAME'
+    | 'DOCUMENTS_BUCKET'
+    | 'OFFICE_NAME'
+    | 'OFFICE_ADDRESS'
+    | 'OFFICE_TIMEZONE'
+    | 'STAFF_ALERT_ADDRESS'
+    | 'APPROVER_ADDRESSES'
+    | 'ACK_LIMIT_PER_HOUR'
+    | 'SES_CONFIGURATION_SET'
+  >,
+) {
+  const rules: NotifyRules = {
+    officeName: config.OFFICE_NAME,
+    officeAddress: config.OFFICE_ADDRESS,
+    staffAlertAddress: config.STAFF_ALERT_ADDRESS,
+    approverAddresses: config.APPROVER_ADDRESSES,
+    timeZone: config.OFFICE_TIMEZONE,
+    acknowledgementsPerHour: config.ACK_LIMIT_PER_HOUR,
+    now: () => new Date(),
+  };
+  return {
+    ports: {
+      ...notificationStore(config.TABLE_NAME, config.OFFICE_TIMEZONE),
+      suppressionOf: suppressionList(config.TABLE_NAME).suppressionOf,
+      sendRawMail: mailer(config.SES_CONFIGURATION_SET).sendRawMail,
+      /** A copy of each sent message beside the request's documents. */
+      async keepCopy(key: string, raw: string) {
+        const copy = { bucket: config.DOCUMENTS_BUCKET, key };
+        await writeObject(copy, raw, 'message/rfc822');
+        return copy;
+      },
+    },
+    rules,
+  };
+}
+
+export function staffApi(
+  config: ActSettings &
+    IntakeSettings &
+    SiteSettings &
+    Settings<'TABLE_NAME' | 'DOCUMENTS_BUCKET' | 'INBOUND_BUCKET'>,
+) {
+  const calendar = loadHolidayCalendar(config.BANK_HOLIDAYS_FILE);
+  return {
+    ports: staffPorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET, config.OFFICE_TIMEZONE),
+    rules: actRules(config, calendar),
+    /** Held mail opened as a request is filed as intake would file it. */
+    intakeRules: intakeRules(config, calendar),
+    site: site(config),
+  };
+}
+
+export function publish(config: PublishSettings) {
+  return { ports: publication(config), site: site(config) };
+}
+
+export function sweep(
+  config: PublishSettings &
+    Settings<'OFFICE_ADDRESS' | 'STAFF_ALERT_ADDRESS' | 'DIGEST_HOUR' | 'SES_CONFIGURATION_SET'>,
+) {
+  const settings: SweepSettings = {
+    digestHour: config.DIGEST_HOUR,
+    officeName: config.OFFICE_NAME,
+    officeAddress: config.OFFICE_ADDRESS,
+    staffAlertAddress: config.STAFF_ALERT_ADDRESS,
+    timeZone: config.OFFICE_TIMEZONE,
+  };
+  return {
+    ports: sweepPorts(config.TABLE_NAME, config.SES_CONFIGURATION_SET),
+    /** Embargoed notes are published by the sweep, as publish would publish them. */
+    publication: publication(config),
+    site: site(config),
+    settings,
+  };
+}
+
+export function rawMailRetention(config: Settings<'TABLE_NAME'>) {
+  return { ports: retentionPorts(config.TABLE_NAME) };
+}
+
+export function sendingFeedback(config: Settings<'TABLE_NAME'>) {
+  return { ports: suppressionList(config.TABLE_NAME) };
+}
