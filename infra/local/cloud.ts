@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureBucket, ensureTable } from '../../shared/aws/provision.ts';
 import { buckets, table } from '../resources.ts';
 import { startDynamoDbLocal, startS3Emulator, startSesEmulator } from './emulators.ts';
 import { processRegistry, type RunningProcess } from './processes.ts';
+import { ensureBucket, ensureTable } from './provision.ts';
 import { setAsideCutOffUploads } from './s3rver-repair.ts';
 
 export interface CloudPorts {

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Handler } from 'aws-lambda';
-import { tableStreamArn } from '../../shared/aws/provision.ts';
 import { findUnfiledMail } from '../../shared/aws/unfiled-mail.ts';
 import { readConfig } from '../../shared/config.ts';
 import { log } from '../../shared/log.ts';
@@ -10,6 +9,7 @@ import { INBOUND_PREFIX } from '../resources.ts';
 import { STAFF_UI_DIST } from '../staff-ui.ts';
 import { startHttpApi } from './http-api.ts';
 import { lambdaContext } from './lambda-context.ts';
+import { tableStreamArn } from './provision.ts';
 import { type SmtpIntake, startSmtpIntake } from './smtp-intake.ts';
 import { type StreamPoller, startStreamPoller } from './stream-poller.ts';
 

@@ -1,9 +1,9 @@
 import { appendFileSync } from 'node:fs';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { type StreamPosition, streamReader } from '../../shared/aws/stream-reader.ts';
 import { log } from '../../shared/log.ts';
 import { matchesAny } from './event-filter.ts';
 import { readStateFile, writeStateFile } from './state-file.ts';
+import { type StreamPosition, streamReader } from './stream-reader.ts';
 
 export interface StreamConsumer {
   name: string;

@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -16,7 +15,6 @@ export const dynamo = /* @__PURE__ */ DynamoDBDocumentClient.from(
     marshallOptions: { removeUndefinedValues: true },
   },
 );
-export const streams = /* @__PURE__ */ new DynamoDBStreamsClient({});
 export const s3 = /* @__PURE__ */ new S3Client({});
 // SES emulators never answer unsupported calls, so a hung request must time out;
 export const ses = /* @__PURE__ */ new SESClient({

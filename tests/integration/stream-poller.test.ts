@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableStreamArn } from '../../infra/local/provision.ts';
 import { type StreamPoller, startStreamPoller } from '../../infra/local/stream-poller.ts';
-import { tableStreamArn } from '../../shared/aws/provision.ts';
 import { documentClient, env } from '../support/postroom.ts';
 
 /**

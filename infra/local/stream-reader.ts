@@ -1,14 +1,20 @@
 import {
   type _Record,
   DescribeStreamCommand,
+  DynamoDBStreamsClient,
   GetRecordsCommand,
   type GetRecordsCommandOutput,
   GetShardIteratorCommand,
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { log } from '../log.ts';
-import { streams } from './clients.ts';
+import { log } from '../../shared/log.ts';
+
+/**
+ * One client for every reader, configured by the environment as shared/aws/clients.ts's
+ * are. It lives here, not there, because no Lambda function reads a stream itself.
+ */
+const streams = new DynamoDBStreamsClient({});
 
 /** Where a consumer is in a shard: the last record it has, by sequence number and event id. */
 export interface StreamPosition {
