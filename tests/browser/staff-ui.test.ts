@@ -299,6 +299,37 @@ describe('the staff UI', () => {
     });
   });
 
+  it('shows and reads times on the clock its config.json names', async () => {
+    const served = (await (await fetch(`${base}/config.json`)).json()) as Record<string, unknown>;
+    // The local runtime writes the functions' own OFFICE_TIMEZONE (here its default).
+    expect(served).toMatchObject({ mode: 'local', timeZone: 'Europe/London' });
+    const requestPage = page.url();
+    // An office in Tokyo: the meeting at 14:00 UTC is at 23:00 there.
+    await page.route('**/config.json', (route) =>
+      route.fulfill({ json: { ...served, timeZone: 'Asia/Tokyo' } }),
+    );
+    try {
+      await page.reload();
+      await page
+        .getByRole('main')
+        .getByText(/24 February 2026(,| at) 23:00 to 00:20/)
+        .first()
+        .waitFor();
+      await page.getByRole('link', { name: 'Reschedule meeting' }).click();
+      const start = page.getByLabel('Start date and time');
+      expect(await start.inputValue()).toBe('2026-02-24T23:00');
+      expect(await page.getByRole('main').textContent()).toContain('Office time (Asia/Tokyo)');
+    } finally {
+      await page.unroute('**/config.json');
+    }
+    await page.goto(requestPage);
+    await page
+      .getByRole('main')
+      .getByText(/24 February 2026(,| at) 14:00 to 15:20/)
+      .first()
+      .waitFor();
+  });
+
   it('edits the note with a live preview from the publication renderer, and keeps versions', async () => {
     await page.getByRole('button', { name: 'Record meeting as held' }).click();
     await page

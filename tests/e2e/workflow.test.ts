@@ -26,6 +26,7 @@ const artifacts = join(import.meta.dirname, 'artifacts');
 const sender = 'vp.publicaffairs@lumencam.example';
 const subject = 'Request for a meeting with the Commissioner';
 const attachmentName = 'LumenCam-letter-to-the-Commissioner.pdf';
+// OFFICE_TIMEZONE's default: the runtime here leaves it unset.
 const officeTimeZone = 'Europe/London';
 
 // The note: footnotes, and personal data the detectors find (a phone number, an email
@@ -120,7 +121,8 @@ async function screenshot(target: Page, name: string) {
   await target.setViewportSize(viewport);
 }
 
-// A UK office: dates in inputs read day first. The app works in UK time whatever this says.
+// A UK office: dates in inputs read day first. The app works on the office's clock
+// (OFFICE_TIMEZONE, from config.json) whatever this says.
 const openPage = () => watchedPage(browser, problemsSeen, { locale: 'en-GB' });
 
 /** The confirmation after an action: its words, and the "Success: " the stylesheet adds. */
@@ -280,7 +282,7 @@ describe('one letter, from the post room to the public site', () => {
     expect(request?.stage).toBe('scheduled');
     const meeting = request?.meeting;
     expect(meeting?.location).toBe('The Commissioner’s Office, Edinburgh');
-    // Entered in UK time, stored as instants.
+    // Entered on the office's clock, stored as instants.
     expect([meeting?.start, meeting?.end].map((at) => officeDay(new Date(at ?? '')))).toEqual([
       meetingDay,
       meetingDay,
