@@ -78,6 +78,7 @@ import {
   siteContentSecurityPolicy,
 } from '../shared/publication/render.ts';
 import { retentionTag } from '../shared/retention/raw-mail.ts';
+import { httpRoutes } from '../shared/staff/api.ts';
 import { roles } from '../shared/workflow/transitions.ts';
 import { AppFunction, logRetention } from './constructs/app-function.ts';
 import { StaffUiFiles } from './constructs/staff-ui-files.ts';
@@ -569,7 +570,7 @@ export class PostroomStack extends Stack {
         });
       } else if (trigger.kind === 'http-api') {
         const integration = new HttpLambdaIntegration(`${name}Integration`, app.fn);
-        for (const route of trigger.routes) {
+        for (const route of httpRoutes) {
           const added = api.addRoutes({
             path: route.path,
             methods: [route.method as HttpMethod],

@@ -4,6 +4,7 @@ import type { Handler } from 'aws-lambda';
 import { tableStreamArn } from '../../shared/aws/provision.ts';
 import { findUnfiledMail } from '../../shared/aws/unfiled-mail.ts';
 import { log } from '../../shared/log.ts';
+import { httpRoutes } from '../../shared/staff/api.ts';
 import { type FunctionDeclaration, functions } from '../functions.ts';
 import { INBOUND_PREFIX } from '../resources.ts';
 import { STAFF_UI_DIST } from '../staff-ui.ts';
@@ -110,7 +111,7 @@ export async function startLocalRuntime(options: {
             dir: options.staffUiDir ?? join(root, STAFF_UI_DIST),
             config: { mode: 'local', apiUrl: '/' },
           },
-          routes: trigger.routes,
+          routes: httpRoutes,
           invoke: (event) => invoke(event) as never,
         }),
       );

@@ -27,12 +27,16 @@ export interface ActRules {
   separateApproval: boolean;
 }
 
-/** Why an action was refused, mapped by the API to 400, 403, 409 or 422. */
+/**
+ * Why something staff asked for was refused, in the domain's words; the staff API maps
+ * each code to its HTTP status in one place (shared/staff/errors.ts).
+ */
 export type Refusal =
   | { code: 'invalid'; message: string; fields: Array<{ path: string; message: string }> }
   | { code: 'forbidden'; message: string }
-  | { code: 'conflict'; message: string; currentVersion: number }
-  | { code: 'not_allowed'; message: string; allowed: Action[] };
+  | { code: 'not_found'; message: string }
+  | { code: 'conflict'; message: string; currentVersion?: number }
+  | { code: 'not_allowed'; message: string; allowed?: Action[] };
 
 export type Decision =
   | { ok: true; request: RequestRecord; event: AuditEvent }
