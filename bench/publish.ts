@@ -32,6 +32,13 @@ try {
   const { writeObject } = await import('../shared/aws/documents.ts');
   const { publishPorts } = await import('../shared/aws/publish-ports.ts');
   const { publish } = await import('../shared/publication/publish.ts');
+  const { loadHolidayCalendar } = await import('../shared/workflow/deadlines.ts');
+  const rules = {
+    calendar: loadHolidayCalendar(),
+    timeZone: 'Europe/London',
+    noteWorkingDays: 10,
+    separateApproval: true,
+  };
   const site = {
     officeName: 'The Commissioner’s Office',
     baseUrl: 'https://meetings.office.example/',
@@ -151,7 +158,7 @@ try {
 
   // One unmeasured publication first, so neither size pays for JIT or connection set-up.
   await base.writeManifest([summary(0)]);
-  await publish(await approvedRequest(), ports, site, new Date('2026-03-02T00:00:00Z'));
+  await publish(await approvedRequest(), ports, site, rules, new Date('2026-03-02T00:00:00Z'));
 
   const results: Array<{ size: number; ms: number; objects: number }> = [];
   for (const size of [10, 2000]) {
@@ -162,7 +169,7 @@ try {
       const id = await approvedRequest();
       written = 0;
       const start = performance.now();
-      const outcome = await publish(id, ports, site, new Date('2026-03-02T00:00:00Z'));
+      const outcome = await publish(id, ports, site, rules, new Date('2026-03-02T00:00:00Z'));
       ms.push(performance.now() - start);
       if (!outcome.published) throw new Error(`not published: ${outcome.reason}`);
       objects = written;

@@ -6,6 +6,7 @@ import { eachAuditEvent } from '../shared/aws/stream.ts';
 import { readConfig } from '../shared/config.ts';
 import { log } from '../shared/log.ts';
 import { publish, takeDown } from '../shared/publication/publish.ts';
+import { loadHolidayCalendar } from '../shared/workflow/deadlines.ts';
 
 const config = readConfig(functions.publish.env);
 const ports = publishPorts({
@@ -15,6 +16,12 @@ const ports = publishPorts({
   timeZone: config.OFFICE_TIMEZONE,
 });
 const site = { officeName: config.OFFICE_NAME, baseUrl: config.SITE_BASE_URL };
+const rules = {
+  calendar: loadHolidayCalendar(config.BANK_HOLIDAYS_FILE),
+  timeZone: config.OFFICE_TIMEZONE,
+  noteWorkingDays: config.NOTE_WORKING_DAYS,
+  separateApproval: config.SEPARATE_APPROVAL,
+};
 
 /** Approvals and takedowns from the table stream -> the public site, unaided. */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler((event) =>
@@ -22,7 +29,7 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handl
     const outcome =
       approval.action === 'takedown'
         ? await takeDown(approval.requestId, ports, site)
-        : await publish(approval.requestId, ports, site, new Date());
+        : await publish(approval.requestId, ports, site, rules, new Date());
     log.info('publication', { requestId: approval.requestId, ...outcome });
   }),
 );

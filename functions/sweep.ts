@@ -6,6 +6,7 @@ import { readConfig } from '../shared/config.ts';
 import { log } from '../shared/log.ts';
 import { publishEmbargoed } from '../shared/publication/publish.ts';
 import { sweep } from '../shared/sweep/digest.ts';
+import { loadHolidayCalendar } from '../shared/workflow/deadlines.ts';
 
 const config = readConfig(functions.sweep.env);
 const ports = sweepPorts(config.TABLE_NAME, config.SES_CONFIGURATION_SET);
@@ -16,6 +17,12 @@ const publication = publishPorts({
   timeZone: config.OFFICE_TIMEZONE,
 });
 const site = { officeName: config.OFFICE_NAME, baseUrl: config.SITE_BASE_URL };
+const rules = {
+  calendar: loadHolidayCalendar(config.BANK_HOLIDAYS_FILE),
+  timeZone: config.OFFICE_TIMEZONE,
+  noteWorkingDays: config.NOTE_WORKING_DAYS,
+  separateApproval: config.SEPARATE_APPROVAL,
+};
 const settings = {
   digestHour: config.DIGEST_HOUR,
   officeName: config.OFFICE_NAME,
@@ -27,7 +34,7 @@ const settings = {
 /** EventBridge schedule -> embargoed notes published when due, and the daily digest. */
 export const handler = middy().handler(async () => {
   const now = new Date();
-  const published = await publishEmbargoed(await ports.approved(), publication, site, now);
+  const published = await publishEmbargoed(await ports.approved(), publication, site, rules, now);
   const report = { ...(await sweep(ports, settings, now)), published };
   log.info('sweep done', { ...report });
   return report;

@@ -196,6 +196,10 @@ export const functions = {
       'SITE_BASE_URL',
       'OFFICE_NAME',
       'OFFICE_TIMEZONE',
+      // Recording publication is a workflow action, decided by the office's rules.
+      'NOTE_WORKING_DAYS',
+      'SEPARATE_APPROVAL',
+      'BANK_HOLIDAYS_FILE',
     ],
     // A takedown deletes public pages.
     buckets: { DOCUMENTS_BUCKET: 'write', PUBLIC_BUCKET: 'readWrite' },
@@ -220,6 +224,9 @@ export const functions = {
       'OFFICE_TIMEZONE',
       'DIGEST_HOUR',
       'SES_CONFIGURATION_SET',
+      'NOTE_WORKING_DAYS',
+      'SEPARATE_APPROVAL',
+      'BANK_HOLIDAYS_FILE',
     ],
     buckets: { DOCUMENTS_BUCKET: 'write', PUBLIC_BUCKET: 'readWrite' },
     memoryMb: 256,

@@ -1,8 +1,5 @@
 import type { PublishPorts } from '../publication/publish.ts';
-import { PUBLISHER } from '../publication/publish.ts';
 import { PUBLIC_CACHE_CONTROL, type PublishedMeeting } from '../publication/render.ts';
-import { decideAction } from '../workflow/act.ts';
-import { loadHolidayCalendar } from '../workflow/deadlines.ts';
 import { deleteObject, readObject, writeObject } from './documents.ts';
 import { readLetter } from './letter.ts';
 import { requestQueries } from './request-queries.ts';
@@ -24,12 +21,6 @@ export function publishPorts(names: {
       cacheControl: PUBLIC_CACHE_CONTROL,
     });
   const queries = requestQueries(names.table);
-  const rules = {
-    calendar: loadHolidayCalendar(),
-    timeZone: names.timeZone,
-    noteWorkingDays: 10,
-    separateApproval: true,
-  };
   return {
     getRequest: store.getRequest,
     letter: (request) => readLetter(queries, names.documents, request),
@@ -55,23 +46,6 @@ export function publishPorts(names: {
       const bytes = await readObject({ bucket: names.documents, key: documentKey });
       await writePublic(publicKey, bytes, contentType);
     },
-    async markPublished(request, fields) {
-      for (let attempt = 0; attempt < 5; attempt += 1) {
-        const current = attempt === 0 ? request : await store.getRequest(request.id);
-        if (current?.stage !== 'approved') return false;
-        const decision = decideAction(
-          current,
-          PUBLISHER,
-          { action: 'publish', expectedVersion: current.version, ...fields },
-          new Date(),
-          rules,
-        );
-        if (!decision.ok)
-          throw new Error(`publication could not be recorded: ${decision.refusal.message}`);
-        if ((await store.applyAction(current, decision.request, decision.event)) === 'applied')
-          return true;
-      }
-      return false;
-    },
+    applyAction: store.applyAction,
   };
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { notificationId } from '../notify/send-notifications.ts';
-import { type Actor, type ActRules, decideAction, dueDate } from '../workflow/act.ts';
+import { type Actor, type ActRules, dueDate, performAction } from '../workflow/act.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import { officeDate } from '../workflow/deadlines.ts';
 import { emailAddressSchema } from '../workflow/ids.ts';
@@ -234,24 +234,11 @@ export async function actOnRequest(
         'to send a failed notification again, POST /api/requests/{id}/notifications/{notification}/resend',
     });
   }
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const request = await ports.getRequest(id);
-    if (!request) throw notFound(`request ${id}`);
-    const decision = decideAction(request, actor, input, now, rules);
-    if (!decision.ok) throw refused(decision.refusal);
-    if ((await ports.applyAction(request, decision.request, decision.event)) === 'applied') {
-      await afterCommit?.(request, decision.request);
-      return { ...summary(decision.request, rules.timeZone, now), request: decision.request };
-    }
-  }
-  throw keptChanging(id);
+  const done = await performAction(id, actor, () => input, ports, rules, now);
+  if (!done.ok) throw refused(done.refusal);
+  await afterCommit?.(done.before, done.request);
+  return { ...summary(done.request, rules.timeZone, now), request: done.request };
 }
-
-const keptChanging = (id: string) =>
-  refused({
-    code: 'conflict',
-    message: `request ${id} kept changing while we tried to save; reload and try again`,
-  });
 
 /**
  * Sends a failed notification (or one whose delivery is unknown) again, at staff's
@@ -267,41 +254,45 @@ export async function resendNotification(
   rules: ActRules,
   now: Date,
 ) {
-  for (let attempt = 0; attempt < 5; attempt += 1) {
+  // Read for each attempt: someone may have sent it again, or moved the meeting, meanwhile.
+  const current = async () => {
     const found = await ports.detail(id);
     if (!found) throw notFound(`request ${id}`);
     const failure = found.failedNotifications.map(failureView).find((f) => f.id === notification);
     if (!failure) throw notFound(`failed notification ${notification} on request ${id}`);
-    if (failure.resent) {
-      throw refused({
-        code: 'conflict',
-        message: `${failure.recipient} was already sent this again by ${failure.resent.by} at ${failure.resent.at}`,
-      });
-    }
-    const { request } = found;
-    const superseded = supersededBy(failure.seq, found.events, request);
-    if (superseded) throw refused({ code: 'conflict', message: superseded });
-    const decision = decideAction(
-      request,
-      actor,
-      {
+    return { found, failure };
+  };
+  const { failure } = await current();
+  const resent = { seq: failure.seq, kind: failure.kind, recipient: failure.recipient };
+  const done = await performAction(
+    id,
+    actor,
+    async () => {
+      const { found, failure } = await current();
+      if (failure.resent) {
+        return {
+          refusal: {
+            code: 'conflict',
+            message: `${failure.recipient} was already sent this again by ${failure.resent.by} at ${failure.resent.at}`,
+          },
+        } as const;
+      }
+      const superseded = supersededBy(failure.seq, found.events, found.request);
+      if (superseded) return { refusal: { code: 'conflict', message: superseded } } as const;
+      return {
         action: 'resend_notification',
-        expectedVersion: request.version,
+        expectedVersion: found.request.version,
         failure: failure.id,
         seq: failure.seq,
         kind: failure.kind,
         recipient: failure.recipient,
-      },
-      now,
-      rules,
-    );
-    if (!decision.ok) throw refused(decision.refusal);
-    const resent = { seq: failure.seq, kind: failure.kind, recipient: failure.recipient };
-    if (
-      (await ports.applyAction(request, decision.request, decision.event, { resent })) === 'applied'
-    ) {
-      return { ...summary(decision.request, rules.timeZone, now), request: decision.request };
-    }
-  }
-  throw keptChanging(id);
+      };
+    },
+    ports,
+    rules,
+    now,
+    { resent },
+  );
+  if (!done.ok) throw refused(done.refusal);
+  return { ...summary(done.request, rules.timeZone, now), request: done.request };
 }
