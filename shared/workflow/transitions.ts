@@ -346,6 +346,23 @@ export const transitions: readonly TransitionRow[] = [
   ),
 ];
 
+/**
+ * What postroom records by itself rather than as a staff transition, and who hears of it:
+ * a new letter (acknowledged, and the office alerted) and mail joining a request.
+ */
+export const recordedEvents = {
+  receive: { notifies: ['requester', 'office'] },
+  message_received: { notifies: ['office'] },
+} as const satisfies Record<string, { notifies: readonly Audience[] }>;
+
+/** Who an audit event's action tells, by the table (or the recorded events above). */
+export function audiencesOf(event: { action: string; from: string | null }): readonly Audience[] {
+  if (Object.hasOwn(recordedEvents, event.action))
+    return recordedEvents[event.action as keyof typeof recordedEvents].notifies;
+  if (!event.from || !isAction(event.action)) return [];
+  return findTransition(event.from as Stage, event.action)?.notifies ?? [];
+}
+
 export function findTransition(from: Stage, action: Action): TransitionRow | undefined {
   return transitions.find((row) => row.from === from && row.action === action);
 }
