@@ -1,42 +1,17 @@
 import type * as z from 'zod';
 import { type AuditEvent, sealEvent } from './audit.ts';
-import { type HolidayCalendar, officeDate } from './deadlines.ts';
+import { officeDate } from './deadlines.ts';
 import type { RequestRecord } from './records.ts';
+import type { Actor, ActRules, Refusal } from './rules.ts';
 import {
   type ActionContext,
   actionSpecs,
   availableActions,
   findTransition,
   isAction,
-  type Role,
 } from './transitions.ts';
 
-/** Who is acting, as the identity provider vouches for them. */
-export interface Actor {
-  id: string;
-  email: string;
-  name: string;
-  roles: Role[];
-}
-
-export interface ActRules {
-  calendar: HolidayCalendar;
-  timeZone: string;
-  noteWorkingDays: number;
-  /** Separation of duties: a note's approver may not be anyone who edited it. */
-  separateApproval: boolean;
-}
-
-/**
- * Why something staff asked for was refused, in the domain's words; the staff API maps
- * each code to its HTTP status in one place (shared/staff/errors.ts).
- */
-export type Refusal =
-  | { code: 'invalid'; message: string; fields: Array<{ path: string; message: string }> }
-  | { code: 'forbidden'; message: string }
-  | { code: 'not_found'; message: string }
-  | { code: 'conflict'; message: string; currentVersion?: number }
-  | { code: 'not_allowed'; message: string; allowed?: readonly string[] };
+export type { Actor, ActRules, Refusal } from './rules.ts';
 
 export type Decision =
   | { ok: true; request: RequestRecord; event: AuditEvent }

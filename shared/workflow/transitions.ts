@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import type { Actor, ActRules, Refusal } from './act.ts';
 import { addWorkingDays, officeDate } from './deadlines.ts';
 import { emailAddressSchema, notificationIdSchema } from './ids.ts';
 import type { RequestRecord } from './records.ts';
+import type { Actor, ActRules, Refusal } from './rules.ts';
 import { closedStages, openStages, type Stage } from './stages.ts';
 
 /**
