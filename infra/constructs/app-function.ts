@@ -89,9 +89,14 @@ export class AppFunction extends Construct {
     });
   }
 
+  /** Whether the function's declaration says it reads this configuration value. */
+  reads(key: ConfigKey): boolean {
+    return this.declared.has(key);
+  }
+
   /** Sets a configuration value the function declared it reads; anything else is a mistake. */
   setEnv(key: ConfigKey, value: string): void {
-    if (!this.declared.has(key)) return;
+    if (!this.reads(key)) return;
     this.fn.addEnvironment(key, value);
   }
 
@@ -112,7 +117,7 @@ export class AppFunction extends Construct {
    * the bucket gets neither.
    */
   bindBucket(bucket: IBucket, env: BucketVariable): void {
-    if (!this.declared.has(env)) return;
+    if (!this.reads(env)) return;
     this.grantBucket(bucket, this.declaration.buckets?.[env] ?? 'read');
     this.setEnv(env, bucket.bucketName);
   }
