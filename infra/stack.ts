@@ -1,22 +1,14 @@
-import { CfnOutput, Duration, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
-import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination as LambdaSqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { CfnOutput, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
-import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { Alarms } from './constructs/alarms.ts';
-import { AppFunction } from './constructs/app-function.ts';
 import { MailReceiving } from './constructs/receiving.ts';
 import { Sending } from './constructs/sending.ts';
 import { Sites } from './constructs/sites.ts';
 import { StaffAccess } from './constructs/staff-access.ts';
 import { Storage } from './constructs/storage.ts';
-import { type FunctionDeclaration, functions } from './functions.ts';
 import { type Retention, retentionDefaults } from './resources.ts';
+import { addFunctions } from './triggers.ts';
 
 export interface PostroomStackProps extends StackProps {
   projectRoot: string;
@@ -38,7 +30,8 @@ export interface PostroomStackProps extends StackProps {
 
 /**
  * postroom on AWS, composed of its concerns (infra/constructs/): the resources of
- * infra/resources.ts and the functions of infra/functions.ts.
+ * infra/resources.ts, and the functions of infra/functions.ts wired to their triggers
+ * (infra/triggers.ts).
  */
 export class PostroomStack extends Stack {
   constructor(scope: Construct, id: string, props: PostroomStackProps) {
@@ -71,138 +64,23 @@ export class PostroomStack extends Stack {
     });
     sites.deployStaffUi(staffAccess.uiConfig);
 
-    /** How often intake's dead letters are received before they are parked. */
-    const deadLetterReceives = (name: string) =>
-      Object.values(functions as Record<string, FunctionDeclaration>).flatMap(({ trigger }) =>
-        trigger.kind === 'dead-letters' && trigger.of === name ? [trigger.maxReceiveCount] : [],
-      )[0] ?? 5;
-
-    // ---- Functions -----------------------------------------------------------------
-    for (const [name, declaration] of Object.entries(functions) as Array<
-      [string, FunctionDeclaration]
-    >) {
-      const app = new AppFunction(this, name, declaration, {
+    addFunctions(
+      this,
+      { storage, alarms, receiving, sending, staffAccess },
+      {
         projectRoot: props.projectRoot,
         logDays: retention.logDays,
-      });
-      alarms.alarmOn(
-        `${name}Errors`,
-        app.fn.metricErrors({ period: Duration.minutes(5) }),
-        `${name} failed`,
-      );
-      storage.bindTo(app);
-      app.setEnv('SITE_BASE_URL', sites.publicSite.url);
-      app.setEnv('OFFICE_NAME', props.officeName);
-      app.setEnv('OFFICE_ADDRESS', props.officeAddress);
-      app.setEnv('STAFF_ALERT_ADDRESS', props.staffAlertAddress);
-      if (props.approverAddresses?.length)
-        app.setEnv('APPROVER_ADDRESSES', props.approverAddresses.join(','));
-      sending.bindTo(app);
-
-      const trigger = declaration.trigger;
-      if (trigger.kind === 'inbound-mail') {
-        // The bucket comes with each S3 event, not from configuration.
-        app.grantBucket(storage.inbound, 'read');
-        const { deliveries } = receiving.intakeQueues(name, {
-          timeoutSeconds: declaration.timeoutSeconds,
-          maxReceiveCount: trigger.maxReceiveCount,
-          drainReceiveCount: deadLetterReceives(name),
-        });
-        app.fn.addEventSource(
-          new SqsEventSource(deliveries, {
-            batchSize: trigger.batchSize,
-            maxConcurrency: trigger.maxConcurrency,
-            reportBatchItemFailures: true,
-          }),
-        );
-      } else if (trigger.kind === 'dead-letters') {
-        // Reads the first bytes of the raw message for its sender and subject.
-        app.grantBucket(storage.inbound, 'read');
-        const of = functions[trigger.of];
-        const { deadLetters } = receiving.intakeQueues(trigger.of, {
-          timeoutSeconds: of.timeoutSeconds,
-          maxReceiveCount: of.trigger.maxReceiveCount,
-          drainReceiveCount: trigger.maxReceiveCount,
-        });
-        app.fn.addEventSource(
-          new SqsEventSource(deadLetters, {
-            batchSize: trigger.batchSize,
-            reportBatchItemFailures: true,
-          }),
-        );
-        // Each invocation is mail intake gave up on: someone should look at why.
-        alarms.alarmOn(
-          `${name}Invoked`,
-          app.fn.metricInvocations({ period: Duration.minutes(5) }),
-          `${trigger.of} gave up on mail; it is in held mail as could not be filed, ready to retry once the fault is fixed`,
-        );
-      } else if (trigger.kind === 'schedule') {
-        new Rule(this, `${name}Schedule`, {
-          schedule: Schedule.expression(trigger.expression),
-          targets: [
-            new LambdaFunction(app.fn, {
-              retryAttempts: 2,
-              deadLetterQueue: alarms.deadLetterQueue(
-                `${name}ScheduleDeadLetters`,
-                `EventBridge could not run ${name}`,
-              ),
-            }),
-          ],
-        });
-      } else if (trigger.kind === 'http-api') {
-        staffAccess.serve(name, app.fn, trigger.routes);
-      } else if (trigger.kind === 'sending-feedback') {
-        // SNS invokes asynchronously: after Lambda's own retries the event lands here.
-        app.fn.configureAsyncInvoke({
-          retryAttempts: 2,
-          onFailure: new LambdaSqsDestination(
-            alarms.deadLetterQueue(
-              `${name}Failures`,
-              `${name} could not record a bounce or complaint; the SES event is in the queue`,
-            ),
-          ),
-        });
-        sending.feedback.addSubscription(
-          new LambdaSubscription(app.fn, {
-            deadLetterQueue: alarms.deadLetterQueue(
-              `${name}Undelivered`,
-              `SNS could not deliver SES feedback to ${name}`,
-            ),
-          }),
-        );
-      } else {
-        const failures = alarms.deadLetterQueue(
-          `${name}StreamFailures`,
-          `${name} gave up on stream records (redrive within 24 hours)`,
-        );
-        alarms.alarmOn(
-          `${name}IteratorAge`,
-          new Metric({
-            namespace: 'AWS/Lambda',
-            metricName: 'IteratorAge',
-            dimensionsMap: { FunctionName: app.fn.functionName },
-            statistic: 'Maximum',
-            period: Duration.minutes(5),
-          }),
-          `${name} is more than 10 minutes behind the table stream`,
-          10 * 60 * 1000,
-        );
-        app.fn.addEventSource(
-          new DynamoEventSource(storage.table, {
-            startingPosition: StartingPosition.TRIM_HORIZON,
-            batchSize: trigger.batchSize,
-            retryAttempts: trigger.retryAttempts,
-            parallelizationFactor: trigger.parallelization,
-            bisectBatchOnError: true,
-            reportBatchItemFailures: true,
-            onFailure: new SqsDlq(failures),
-            filters: trigger.filters.map((pattern) =>
-              FilterCriteria.filter(pattern as Record<string, unknown>),
-            ),
-          }),
-        );
-      }
-    }
+        settings: {
+          SITE_BASE_URL: sites.publicSite.url,
+          OFFICE_NAME: props.officeName,
+          OFFICE_ADDRESS: props.officeAddress,
+          STAFF_ALERT_ADDRESS: props.staffAlertAddress,
+          ...(props.approverAddresses?.length
+            ? { APPROVER_ADDRESSES: props.approverAddresses.join(',') }
+            : {}),
+        },
+      },
+    );
 
     this.acknowledgeCdkHelpers();
 
