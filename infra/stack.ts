@@ -1,5 +1,4 @@
-import { CfnOutput, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
-import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Alarms } from './constructs/alarms.ts';
 import { MailReceiving } from './constructs/receiving.ts';
@@ -7,6 +6,7 @@ import { Sending } from './constructs/sending.ts';
 import { Sites } from './constructs/sites.ts';
 import { StaffAccess } from './constructs/staff-access.ts';
 import { Storage } from './constructs/storage.ts';
+import { acknowledgeFindings } from './nag.ts';
 import { type Retention, retentionDefaults } from './resources.ts';
 import { addFunctions } from './triggers.ts';
 
@@ -30,8 +30,8 @@ export interface PostroomStackProps extends StackProps {
 
 /**
  * postroom on AWS, composed of its concerns (infra/constructs/): the resources of
- * infra/resources.ts, and the functions of infra/functions.ts wired to their triggers
- * (infra/triggers.ts).
+ * infra/resources.ts, the functions of infra/functions.ts wired to their triggers
+ * (infra/triggers.ts), and the cdk-nag findings accepted (infra/nag.ts).
  */
 export class PostroomStack extends Stack {
   constructor(scope: Construct, id: string, props: PostroomStackProps) {
@@ -64,7 +64,7 @@ export class PostroomStack extends Stack {
     });
     sites.deployStaffUi(staffAccess.uiConfig);
 
-    addFunctions(
+    const functions = addFunctions(
       this,
       { storage, alarms, receiving, sending, staffAccess },
       {
@@ -82,7 +82,7 @@ export class PostroomStack extends Stack {
       },
     );
 
-    this.acknowledgeCdkHelpers();
+    acknowledgeFindings(this, { storage, alarms, receiving, staffAccess, sites, functions });
 
     new CfnOutput(this, 'StaffUiUrl', { value: sites.staffUi.url });
     new CfnOutput(this, 'PublicSiteUrl', { value: sites.publicSite.url });
@@ -97,47 +97,5 @@ export class PostroomStack extends Stack {
     new CfnOutput(this, 'SendingConfigurationSet', {
       value: sending.configurationSet.configurationSetName,
     });
-  }
-
-  /**
-   * cdk-nag findings on the Lambda functions CDK itself adds (bucket notifications, the
-   * SDK-call custom resource, the UI deployment), whose roles and runtimes it chooses.
-   */
-  private acknowledgeCdkHelpers(): void {
-    const basicExecution =
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
-    const helpers: Record<string, Array<[string, string]>> = {
-      BucketNotificationsHandler050a0587b7544547bf325f094a3db834: [
-        [basicExecution, 'CDK’s S3-notification helper runs only at deploy time'],
-      ],
-      AWS679f53fac002430cb0da5b7982bd2287: [
-        [basicExecution, 'CDK’s SDK-call helper runs only at deploy time'],
-      ],
-      'Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C': [
-        [basicExecution, 'CDK’s deployment helper runs only at deploy time'],
-        ['AwsSolutions-L1', 'CDK pins the deployment helper’s runtime'],
-        ...[
-          'Action::s3:GetObject*',
-          'Action::s3:GetBucket*',
-          'Action::s3:List*',
-          'Action::s3:DeleteObject*',
-          'Action::s3:Abort*',
-          // As cdk-nag spells the asset bucket: pseudo parameters where the stack has no account.
-          `Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account}-${Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region}/*`,
-          `Resource::<${this.getLogicalId(this.node.findChild('StaffUiBucket').node.defaultChild as CfnBucket)}.Arn>/*`,
-          `Resource::<${this.getLogicalId(this.node.findChild('PublicBucket').node.defaultChild as CfnBucket)}.Arn>/*`,
-          'Resource::*',
-        ].map((finding): [string, string] => [
-          `AwsSolutions-IAM5[${finding}]`,
-          'CDK’s deployment helper copies the staff UI (and the public not-found page) from the asset bucket into their buckets and invalidates the UI’s distribution (which takes no resource ARN)',
-        ]),
-      ],
-    };
-    for (const [id, findings] of Object.entries(helpers)) {
-      const helper = this.node.tryFindChild(id);
-      if (!helper) continue;
-      for (const [finding, reason] of findings)
-        Validations.of(helper).acknowledge({ id: finding, reason });
-    }
   }
 }

@@ -162,8 +162,12 @@ const wirings: { [Kind in Trigger['kind']]: Wiring<Kind> } = {
  * to the storage, settings and sending its declaration reads, and wired to its trigger by
  * the trigger's kind.
  */
-export function addFunctions(scope: Stack, concerns: Concerns, options: FunctionOptions): void {
-  for (const [name, declaration] of declarations()) {
+export function addFunctions(
+  scope: Stack,
+  concerns: Concerns,
+  options: FunctionOptions,
+): AppFunction[] {
+  return declarations().map(([name, declaration]) => {
     const app = new AppFunction(scope, name, declaration, {
       projectRoot: options.projectRoot,
       logDays: options.logDays,
@@ -183,7 +187,8 @@ export function addFunctions(scope: Stack, concerns: Concerns, options: Function
       concerns,
       scope,
     );
-  }
+    return app;
+  });
 }
 
 function declarations() {

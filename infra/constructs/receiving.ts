@@ -1,4 +1,4 @@
-import { Duration, type Stack, Validations } from 'aws-cdk-lib';
+import { Duration, type Stack } from 'aws-cdk-lib';
 import { type Bucket, EventType } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
@@ -86,11 +86,6 @@ export class MailReceiving {
         resources: AwsCustomResourcePolicy.ANY_RESOURCE,
       }),
       installLatestAwsSdk: false,
-    });
-    Validations.of(this.activation).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'ses:SetActiveReceiptRuleSet has no resource-level permissions; the policy allows only that call',
     });
   }
 
