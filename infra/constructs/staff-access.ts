@@ -24,7 +24,6 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { roles } from '../../shared/workflow/transitions.ts';
-import type { Trigger } from '../functions.ts';
 import type { StaffUiConfig } from '../staff-ui.ts';
 import { logRetention } from './app-function.ts';
 
@@ -36,7 +35,13 @@ export interface StaffAccessProps {
   logDays: number;
 }
 
-type Routes = Extract<Trigger, { kind: 'http-api' }>['routes'];
+/** A route the API serves: a function's trigger declares them. */
+export interface ApiRoute {
+  method: string;
+  path: string;
+  /** Callable without signing in. */
+  public?: boolean;
+}
 
 /**
  * How staff sign in, and the API they call. Defaults it sets:
@@ -153,7 +158,7 @@ export class StaffAccess {
   }
 
   /** The routes `fn` serves (the function `name` of infra/functions.ts). */
-  serve(name: string, fn: IFunction, routes: Routes): void {
+  serve(name: string, fn: IFunction, routes: ReadonlyArray<ApiRoute>): void {
     const integration = new HttpLambdaIntegration(`${name}Integration`, fn);
     for (const route of routes) {
       const added = this.api.addRoutes({
