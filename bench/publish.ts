@@ -35,7 +35,11 @@ try {
   const { functions } = await import('../infra/functions.ts');
   const { publish } = await import('../shared/publication/publish.ts');
   // Built as the publish function builds them, from its declared settings.
-  const { ports: base, site } = wiring.publish(
+  const {
+    ports: base,
+    site,
+    rules,
+  } = wiring.publish(
     readConfig(functions.publish.env, {
       ...process.env,
       SITE_BASE_URL: 'https://meetings.office.example/',
@@ -150,7 +154,7 @@ try {
 
   // One unmeasured publication first, so neither size pays for JIT or connection set-up.
   await base.writeManifest([summary(0)]);
-  await publish(await approvedRequest(), ports, site, new Date('2026-03-02T00:00:00Z'));
+  await publish(await approvedRequest(), ports, site, rules, new Date('2026-03-02T00:00:00Z'));
 
   const results: Array<{ size: number; ms: number; objects: number }> = [];
   for (const size of [10, 2000]) {
@@ -161,7 +165,7 @@ try {
       const id = await approvedRequest();
       written = 0;
       const start = performance.now();
-      const outcome = await publish(id, ports, site, new Date('2026-03-02T00:00:00Z'));
+      const outcome = await publish(id, ports, site, rules, new Date('2026-03-02T00:00:00Z'));
       ms.push(performance.now() - start);
       if (!outcome.published) throw new Error(`not published: ${outcome.reason}`);
       objects = written;

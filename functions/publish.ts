@@ -7,7 +7,7 @@ import { readConfig } from '../shared/config.ts';
 import { log } from '../shared/log.ts';
 import { publish, takeDown } from '../shared/publication/publish.ts';
 
-const { ports, site } = wiring.publish(readConfig(functions.publish.env));
+const { ports, site, rules } = wiring.publish(readConfig(functions.publish.env));
 
 /** Approvals and takedowns from the table stream -> the public site, unaided. */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler((event) =>
@@ -15,7 +15,7 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handl
     const outcome =
       approval.action === 'takedown'
         ? await takeDown(approval.requestId, ports, site)
-        : await publish(approval.requestId, ports, site, new Date());
+        : await publish(approval.requestId, ports, site, rules, new Date());
     log.info('publication', { requestId: approval.requestId, ...outcome });
   }),
 );

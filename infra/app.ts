@@ -10,8 +10,8 @@ import { PostroomStack } from './stack.ts';
  * `-c key=value` on the command line (README, "Deploy to AWS").
  */
 const app = new App();
-// cdk-nag's AwsSolutions checks: synth and deploy stop on any finding not acknowledged
-// (with its reason) beside the construct it concerns.
+// cdk-nag's AwsSolutions checks: synth and deploy stop on any finding not acknowledged,
+// with its reason, in infra/nag.ts.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 const text = (key: string): string | undefined => {
   const value = app.node.tryGetContext(key);

@@ -10,8 +10,13 @@ import { closedStages } from '../shared/workflow/stages.ts';
 export type Trigger =
   /** An EventBridge schedule on AWS; a timer locally, every `localEveryMinutes`. */
   | { kind: 'schedule'; expression: string; localEveryMinutes: number }
-  /** HTTP API routes behind the JWT authorizer; locally, the API stand-in on port 3000. */
-  | { kind: 'http-api'; routes: ReadonlyArray<{ method: string; path: string; public?: boolean }> }
+  /**
+   * The staff API's routes (declared with their schemas in shared/staff/api.ts, which the
+   * stack and the local server read), behind the JWT authorizer; locally, the API
+   * stand-in on port 3000. The routes are not listed here: this module is in every
+   * function's bundle, and the route schemas belong only in the API's.
+   */
+  | { kind: 'http-api' }
   /**
    * SES stores raw MIME in the inbound bucket; S3 ObjectCreated reaches the function via
    * SQS, at most `maxConcurrency` deliveries at once, dead-lettered after maxReceiveCount.
@@ -153,27 +158,7 @@ export const functions = {
   staffApi: {
     entry: 'functions/staff-api.ts',
     description: 'The staff API: lists, reads and moves requests through the workflow',
-    trigger: {
-      kind: 'http-api',
-      routes: [
-        { method: 'GET', path: '/api/health', public: true },
-        { method: 'GET', path: '/api/openapi.json', public: true },
-        { method: 'GET', path: '/api/requests' },
-        { method: 'GET', path: '/api/requests/{id}' },
-        { method: 'GET', path: '/api/requests/{id}/messages/{key}' },
-        { method: 'POST', path: '/api/requests/{id}/actions' },
-        { method: 'POST', path: '/api/requests/{id}/notifications/{notification}/resend' },
-        { method: 'GET', path: '/api/requests/{id}/note' },
-        { method: 'PUT', path: '/api/requests/{id}/note' },
-        { method: 'GET', path: '/api/requests/{id}/note/versions' },
-        { method: 'GET', path: '/api/requests/{id}/note/diff' },
-        { method: 'GET', path: '/api/requests/{id}/redactions' },
-        { method: 'PUT', path: '/api/requests/{id}/redactions' },
-        { method: 'GET', path: '/api/requests/{id}/publication-preview' },
-        { method: 'GET', path: '/api/held-mail' },
-        { method: 'POST', path: '/api/held-mail/{id}/actions' },
-      ],
-    },
+    trigger: { kind: 'http-api' },
     env: [
       'TABLE_NAME',
       'DOCUMENTS_BUCKET',
@@ -211,7 +196,7 @@ export const functions = {
       'SITE_BASE_URL',
       'OFFICE_NAME',
       'OFFICE_TIMEZONE',
-      // Recording the publication is decided by the staff API's rules.
+      // Recording publication is a workflow action, decided by the office's rules.
       'NOTE_WORKING_DAYS',
       'SEPARATE_APPROVAL',
       'BANK_HOLIDAYS_FILE',
@@ -239,7 +224,6 @@ export const functions = {
       'OFFICE_TIMEZONE',
       'DIGEST_HOUR',
       'SES_CONFIGURATION_SET',
-      // Embargoed notes are published as publish publishes them.
       'NOTE_WORKING_DAYS',
       'SEPARATE_APPROVAL',
       'BANK_HOLIDAYS_FILE',

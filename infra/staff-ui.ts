@@ -6,11 +6,8 @@
  */
 export const STAFF_UI_DIST = 'web/dist';
 
-/** What the UI reads at start-up. */
-export type StaffUiConfig = {
-  /** OFFICE_TIMEZONE, the functions' own setting: the UI shows and reads times on its clock. */
-  timeZone: string;
-} & (
+/** Where the UI finds the API and how staff sign in. */
+export type StaffUiConnection =
   | { mode: 'local'; apiUrl: string }
   | {
       mode: 'cognito';
@@ -21,8 +18,13 @@ export type StaffUiConfig = {
       /** The hosted sign-in domain, https://<prefix>.auth.<region>.amazoncognito.com */
       signInUrl: string;
       redirectUri: string;
-    }
-);
+    };
+
+/** What the UI reads at start-up. */
+export type StaffUiConfig = StaffUiConnection & {
+  /** OFFICE_TIMEZONE, the functions' own setting: the UI shows and reads times on its clock. */
+  timeZone: string;
+};
 
 /** Scripts and styles only from the UI's own files; calls only to `connectTo`. */
 export function staffUiContentSecurityPolicy(connectTo: readonly string[]): string {

@@ -1,4 +1,4 @@
-import { type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -40,6 +40,12 @@ export const bundling: BundlingOptions = {
 };
 
 /**
+ * A grant on every index of a table, or every object of a bucket: cdk-nag asks why the
+ * wildcard, and infra/nag.ts answers for each.
+ */
+export type WildcardGrant = { table: ITableV2 } | { bucket: IBucket; access: BucketAccess };
+
+/**
  * Every postroom Lambda function. Defaults it sets:
  * - Node.js 24 on arm64;
  * - an ESM bundle, minified, with source maps (and NODE_OPTIONS to use them);
@@ -49,6 +55,7 @@ export const bundling: BundlingOptions = {
  */
 export class AppFunction extends Construct {
   readonly fn: NodejsFunction;
+  readonly wildcardGrants: WildcardGrant[] = [];
   private readonly declared: ReadonlySet<ConfigKey>;
   private readonly declaration: FunctionDeclaration;
 
@@ -89,9 +96,14 @@ export class AppFunction extends Construct {
     });
   }
 
+  /** Whether the function's declaration says it reads this configuration value. */
+  reads(key: ConfigKey): boolean {
+    return this.declared.has(key);
+  }
+
   /** Sets a configuration value the function declared it reads; anything else is a mistake. */
   setEnv(key: ConfigKey, value: string): void {
-    if (!this.declared.has(key)) return;
+    if (!this.reads(key)) return;
     this.fn.addEnvironment(key, value);
   }
 
@@ -100,10 +112,7 @@ export class AppFunction extends Construct {
     if (access === 'read') table.grantReadData(this.fn);
     else table.grantReadWriteData(this.fn);
     this.setEnv('TABLE_NAME', table.tableName);
-    this.acknowledgeWildcard(
-      `<${this.logicalIdOf(table)}.Arn>/index/*`,
-      'the table has one index, the stage GSI (infra/resources.ts); the grant names the table',
-    );
+    this.wildcardGrants.push({ table });
   }
 
   /**
@@ -112,7 +121,7 @@ export class AppFunction extends Construct {
    * the bucket gets neither.
    */
   bindBucket(bucket: IBucket, env: BucketVariable): void {
-    if (!this.declared.has(env)) return;
+    if (!this.reads(env)) return;
     this.grantBucket(bucket, this.declaration.buckets?.[env] ?? 'read');
     this.setEnv(env, bucket.bucketName);
   }
@@ -138,19 +147,7 @@ export class AppFunction extends Construct {
     this.fn.addToRolePolicy(
       new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
     );
-    this.acknowledgeWildcard(
-      `<${this.logicalIdOf(bucket)}.Arn>/*`,
-      `objects are keyed by request id, so the function needs every key in the bucket (${access} only)`,
-    );
-  }
-
-  private logicalIdOf(resource: ITableV2 | IBucket): string {
-    return Stack.of(this).getLogicalId(resource.node.defaultChild as CfnResource);
-  }
-
-  /** cdk-nag: a resource wildcard this construct grants on purpose, and why. */
-  private acknowledgeWildcard(resource: string, reason: string): void {
-    Validations.of(this).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+    this.wildcardGrants.push({ bucket, access });
   }
 }
 

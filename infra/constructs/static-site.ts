@@ -1,4 +1,4 @@
-import { Annotations, Duration, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AccessLevel,
@@ -84,6 +84,8 @@ export class StaticSite extends Construct {
   readonly distribution: Distribution;
   /** https://<domain>/, ending in a slash. */
   readonly url: string;
+  /** The custom domain, when it has one. */
+  readonly domainName?: string;
 
   constructor(scope: Construct, id: string, props: StaticSiteProps) {
     super(scope, id);
@@ -158,21 +160,7 @@ export class StaticSite extends Construct {
       '@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
       'defaultRootObject is index.html, so / serves a page, not a listing',
     );
-    this.url = `https://${props.domain?.name ?? this.distribution.distributionDomainName}/`;
-    const acknowledge = (id: string, reason: string) =>
-      Validations.of(this.distribution).acknowledge({ id, reason });
-    acknowledge(
-      'AwsSolutions-CFR1',
-      'the office’s transparency pages and its staff are not limited to one country',
-    );
-    acknowledge(
-      'AwsSolutions-CFR2',
-      'static files from a private bucket, GET and HEAD only: a web ACL (from about $6 a month) guards nothing here; the staff API has its own throttling',
-    );
-    if (!props.domain)
-      acknowledge(
-        'AwsSolutions-CFR4',
-        'the default *.cloudfront.net certificate cannot set a minimum TLS version; with a custom domain TLSv1.2_2021 is set',
-      );
+    this.domainName = props.domain?.name;
+    this.url = `https://${this.domainName ?? this.distribution.distributionDomainName}/`;
   }
 }

@@ -4,6 +4,7 @@ import type { Handler } from 'aws-lambda';
 import { findUnfiledMail } from '../../shared/aws/unfiled-mail.ts';
 import { readConfig } from '../../shared/config.ts';
 import { log } from '../../shared/log.ts';
+import { httpRoutes } from '../../shared/staff/api.ts';
 import { type FunctionDeclaration, functions } from '../functions.ts';
 import { INBOUND_PREFIX } from '../resources.ts';
 import { STAFF_UI_DIST } from '../staff-ui.ts';
@@ -116,7 +117,7 @@ export async function startLocalRuntime(options: {
               timeZone: readConfig(['OFFICE_TIMEZONE']).OFFICE_TIMEZONE,
             },
           },
-          routes: trigger.routes,
+          routes: httpRoutes,
           invoke: (event) => invoke(event) as never,
         }),
       );

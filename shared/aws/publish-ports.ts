@@ -1,7 +1,5 @@
 import type { PublishPorts } from '../publication/publish.ts';
-import { PUBLISHER } from '../publication/publish.ts';
 import { PUBLIC_CACHE_CONTROL, type PublishedMeeting } from '../publication/render.ts';
-import { type ActRules, decideAction } from '../workflow/act.ts';
 import { deleteObject, readObject, writeObject } from './documents.ts';
 import { readLetter } from './letter.ts';
 import { requestQueries } from './request-queries.ts';
@@ -9,19 +7,13 @@ import { requestStore } from './request-store.ts';
 
 const MANIFEST = 'site/manifest.json';
 
-/**
- * Publication's ports: the request and its letter, the site manifest, the public bucket.
- * `rules` are the staff API's own, so recording a publication is decided as any action is.
- */
-export function publishPorts(
-  names: {
-    table: string;
-    documents: string;
-    public: string;
-    timeZone: string;
-  },
-  rules: ActRules,
-): PublishPorts {
+/** Publication's ports: the request and its letter, the site manifest, the public bucket. */
+export function publishPorts(names: {
+  table: string;
+  documents: string;
+  public: string;
+  timeZone: string;
+}): PublishPorts {
   const store = requestStore(names.table, names.timeZone);
   // Every public object carries the same short cache lifetime.
   const writePublic = (key: string, body: string | Uint8Array, contentType: string) =>
@@ -54,23 +46,6 @@ export function publishPorts(
       const bytes = await readObject({ bucket: names.documents, key: documentKey });
       await writePublic(publicKey, bytes, contentType);
     },
-    async markPublished(request, fields) {
-      for (let attempt = 0; attempt < 5; attempt += 1) {
-        const current = attempt === 0 ? request : await store.getRequest(request.id);
-        if (current?.stage !== 'approved') return false;
-        const decision = decideAction(
-          current,
-          PUBLISHER,
-          { action: 'publish', expectedVersion: current.version, ...fields },
-          new Date(),
-          rules,
-        );
-        if (!decision.ok)
-          throw new Error(`publication could not be recorded: ${decision.refusal.message}`);
-        if ((await store.applyAction(current, decision.request, decision.event)) === 'applied')
-          return true;
-      }
-      return false;
-    },
+    applyAction: store.applyAction,
   };
 }

@@ -102,15 +102,12 @@ type PublishSettings = ActSettings &
   Settings<'TABLE_NAME' | 'DOCUMENTS_BUCKET' | 'PUBLIC_BUCKET'>;
 
 const publication = (config: PublishSettings) =>
-  publishPorts(
-    {
-      table: config.TABLE_NAME,
-      documents: config.DOCUMENTS_BUCKET,
-      public: config.PUBLIC_BUCKET,
-      timeZone: config.OFFICE_TIMEZONE,
-    },
-    actRules(config, loadHolidayCalendar(config.BANK_HOLIDAYS_FILE)),
-  );
+  publishPorts({
+    table: config.TABLE_NAME,
+    documents: config.DOCUMENTS_BUCKET,
+    public: config.PUBLIC_BUCKET,
+    timeZone: config.OFFICE_TIMEZONE,
+  });
 
 export function intakeMail(config: IntakeSettings & Settings<'TABLE_NAME' | 'DOCUMENTS_BUCKET'>) {
   return {
@@ -178,7 +175,12 @@ export function staffApi(
 }
 
 export function publish(config: PublishSettings) {
-  return { ports: publication(config), site: site(config) };
+  return {
+    ports: publication(config),
+    site: site(config),
+    /** Recording the publication is an action, decided by the staff API's rules. */
+    rules: actRules(config, loadHolidayCalendar(config.BANK_HOLIDAYS_FILE)),
+  };
 }
 
 export function sweep(
@@ -197,6 +199,7 @@ export function sweep(
     /** Embargoed notes are published by the sweep, as publish would publish them. */
     publication: publication(config),
     site: site(config),
+    rules: actRules(config, loadHolidayCalendar(config.BANK_HOLIDAYS_FILE)),
     settings,
   };
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { officeDate } from '../dates.ts';
 import { type InboundLetter, NO_SUBJECT, readInbound } from '../mail/inbound.ts';
+import type { Refusal } from '../workflow/act.ts';
 import { emailAddressSchema, requestIdOrReferenceSchema } from '../workflow/ids.ts';
 import type { HeldMailRecord, HeldResolution, RequestRecord } from '../workflow/records.ts';
 import { formatReference } from '../workflow/reference.ts';
@@ -46,7 +47,9 @@ export interface HeldPorts extends IntakePorts {
 
 export type HeldOutcome =
   | { ok: true; status: HeldResolution['status']; requestId?: string; reference?: string }
-  | { ok: false; status: 404 | 409 | 400 | 422; message: string; field?: string };
+  | { ok: false; refusal: Refusal };
+
+const refuse = (refusal: Refusal): HeldOutcome => ({ ok: false, refusal });
 
 /** Held mail is never parsed when it was held for a virus or its size. */
 const keepUnparsed = new Set(['virus', 'oversize']);
@@ -102,9 +105,9 @@ export async function resolveHeld(
   now: Date,
 ): Promise<HeldOutcome> {
   const held = await ports.getHeld(heldId);
-  if (!held) return { ok: false, status: 404, message: `held mail ${heldId} does not exist` };
+  if (!held) return refuse({ code: 'not_found', message: `held mail ${heldId} does not exist` });
   if (held.status)
-    return { ok: false, status: 409, message: `held mail ${heldId} was already ${held.status}` };
+    return refuse({ code: 'conflict', message: `held mail ${heldId} was already ${held.status}` });
   const at = now.toISOString();
   const receivedAt = new Date(held.receivedAt);
   // Mail intake could not file may have claimed a reference first; when it will not be
@@ -121,11 +124,10 @@ export async function resolveHeld(
       at,
     });
     if (result !== 'discarded')
-      return {
-        ok: false,
-        status: 409,
+      return refuse({
+        code: 'conflict',
         message: `held mail ${heldId} was resolved by someone else`,
-      };
+      });
     await voidClaim(`its mail was discarded from held mail: ${action.reason}`);
     return { ok: true, status: 'discarded' };
   }
@@ -145,12 +147,11 @@ export async function resolveHeld(
       ? await ports.store.findRequestByReference(action.requestId)
       : await ports.getRequest(action.requestId);
     if (!target) {
-      return {
-        ok: false,
-        status: 400,
+      return refuse({
+        code: 'invalid',
         message: `request ${action.requestId} does not exist`,
-        field: 'requestId',
-      };
+        fields: [{ path: 'requestId', message: `request ${action.requestId} does not exist` }],
+      });
     }
     const requestId = target.id;
     const context: FilingContext = {
@@ -171,33 +172,32 @@ export async function resolveHeld(
         { heldId, status: 'attached', by, detail: `attached to ${requestId}`, at },
       );
       if (result.outcome !== 'filed')
-        return {
-          ok: false,
-          status: 409,
+        return refuse({
+          code: 'conflict',
           message: `held mail ${heldId} was resolved by someone else`,
-        };
+        });
       await voidClaim(`its mail was attached to ${result.request.reference}`);
       return { ok: true, status: 'attached', requestId, reference: result.request.reference };
     } catch (error) {
       if ((error as Error).message.includes('vanished')) {
-        return {
-          ok: false,
-          status: 400,
+        return refuse({
+          code: 'invalid',
           message: `request ${action.requestId} does not exist`,
-          field: 'requestId',
-        };
+          fields: [{ path: 'requestId', message: `request ${action.requestId} does not exist` }],
+        });
       }
       throw error;
     }
   }
 
   if (!letter.from.address) {
-    return {
-      ok: false,
-      status: 400,
+    return refuse({
+      code: 'invalid',
       message: 'this message has no usable sender; give one as "sender"',
-      field: 'sender',
-    };
+      fields: [
+        { path: 'sender', message: 'this message has no usable sender; give one as "sender"' },
+      ],
+    });
   }
   const year = Number(officeDate(receivedAt, rules.timeZone).slice(0, 4));
   const [documents, sequence] = await Promise.all([
@@ -218,7 +218,10 @@ export async function resolveHeld(
     const filing = await ports.store.findFiling(held.raw);
     if (!(filing?.place === 'request' && filing.reference === formatReference(year, sequence)))
       await voidClaim('staff resolved its held mail another way first');
-    return { ok: false, status: 409, message: `held mail ${heldId} was resolved by someone else` };
+    return refuse({
+      code: 'conflict',
+      message: `held mail ${heldId} was resolved by someone else`,
+    });
   }
   return { ok: true, status: 'opened', requestId: newId, reference: result.request.reference };
 }
@@ -236,22 +239,22 @@ async function retryIntake(
   rules: IntakeRules,
 ): Promise<HeldOutcome> {
   if (held.reason !== 'could_not_file') {
-    return {
-      ok: false,
-      status: 422,
+    return refuse({
+      code: 'not_allowed',
       message: `only mail intake could not file can be tried again; this was held as ${held.reason}, so attach it, open it as a new request, or discard it`,
-      field: 'action',
-    };
+    });
   }
   const outcome = await receiveMail(held.raw, ports, rules, { heldId: held.id, by, at });
   if (outcome.duplicate)
-    return { ok: false, status: 409, message: `held mail ${held.id} was resolved by someone else` };
+    return refuse({
+      code: 'conflict',
+      message: `held mail ${held.id} was resolved by someone else`,
+    });
   if (outcome.place === 'held') {
-    return {
-      ok: false,
-      status: 422,
+    return refuse({
+      code: 'not_allowed',
       message: `intake still cannot file it (${outcome.reason}); attach it, open it as a new request, or discard it`,
-    };
+    });
   }
   return {
     ok: true,

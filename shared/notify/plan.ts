@@ -1,21 +1,24 @@
+import { createHash } from 'node:crypto';
 import { invitation } from '../mail/calendar.ts';
 import type { OutboundAttachment } from '../mail/compose.ts';
-import { escapeHtml, htmlDocument } from '../mail/templates/html.ts';
-import type { RenderedMail } from '../mail/templates/index.ts';
-import {
-  acknowledgement,
-  messageJoinedAlert,
-  newRequestAlert,
-  type TemplateRequest,
-} from '../mail/templates/index.ts';
+import type { RenderedMail, TemplateRequest } from '../mail/templates/index.ts';
+import { acknowledgement, messageJoinedAlert, newRequestAlert } from '../mail/templates/index.ts';
 import { workflowMail } from '../mail/templates/workflow.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import type { Meeting, MessageRecord, RequestRecord } from '../workflow/records.ts';
-import { findTransition } from '../workflow/transitions.ts';
+import {
+  type Action,
+  type Audience,
+  audiencesOf,
+  type recordedEvents,
+} from '../workflow/transitions.ts';
 
 /**
- * Which mail an audit event causes, to whom. Each planned notification is identified by
- * (event, recipient), which is what makes a replayed stream batch send nothing twice.
+ * Which mail an audit event causes, to whom. The transition table says which audiences
+ * each action tells (shared/workflow/transitions.ts); `recipientsOf` turns an audience
+ * into addresses; `mailTemplates` gives the mail for each (action, audience). Each
+ * planned notification is identified by (event, kind, recipient), which is what makes a
+ * replayed stream batch send nothing twice.
  */
 export interface PlannedNotification {
   kind: string;
@@ -46,6 +49,263 @@ export function outboundMessageId(reference: string, label: string, officeAddres
   return `<${reference}.${label}@postroom.${domain}>`;
 }
 
+/** What a template and the audience resolver know about the event being told. */
+export interface MailContext {
+  event: AuditEvent;
+  request: RequestRecord;
+  /** The message the event is about (a letter received), where there is one. */
+  message?: MessageRecord;
+  office: OfficeSettings;
+  template: TemplateRequest;
+}
+
+/** The addresses an audience stands for, for this event. */
+export function recipientsOf(audience: Audience, context: MailContext): string[] {
+  const { event, request, office } = context;
+  const assignee = request.assignee ?? office.staffAlertAddress;
+  switch (audience) {
+    case 'requester':
+      return [request.sender.address];
+    case 'office':
+      return [office.staffAlertAddress];
+    case 'approvers':
+      return office.approverAddresses?.length
+        ? office.approverAddresses
+        : [office.staffAlertAddress];
+    case 'assignee':
+      // An assignment tells the person it names, whoever is assigned by the time we send.
+      return [event.action === 'assign' ? String(event.details.assignee) : assignee];
+    case 'drafter':
+      return [request.draft?.submittedBy ?? assignee];
+    case 'attendees':
+      return ((event.details.attendees ?? []) as Meeting['attendees']).flatMap((attendee) =>
+        attendee.email ? [attendee.email] : [],
+      );
+  }
+}
+
+/** One (action, audience)'s mail. */
+export interface MailTemplate {
+  kind: string;
+  /** The mail, or undefined when this event calls for none after all. */
+  compose(context: MailContext, recipient: string): RenderedMail | undefined;
+  /** Files to attach (an invitation's calendar entry). */
+  attachments?(context: MailContext): OutboundAttachment[];
+  /** An automatic reply to the letter (RFC 3834 auto-replied, not auto-generated). */
+  reply?: true;
+  /** Threads under the letter the event is about (In-Reply-To and References). */
+  threaded?: true;
+  /** Counts against the sender's hourly allowance (acknowledgements). */
+  rateLimited?: true;
+  /** postroom's own Message-ID label; by default one per (event, kind, recipient). */
+  label?(context: MailContext): string;
+}
+
+const invitationFile = ({ event, request, office }: MailContext): OutboundAttachment[] => {
+  const meeting = {
+    ...(event.details as unknown as Meeting),
+    sequence: Number(event.details.sequence ?? 0),
+  };
+  const domain = office.officeAddress.split('@')[1] ?? 'postroom.invalid';
+  return [
+    {
+      filename: 'invite.ics',
+      contentType: 'text/calendar; charset=UTF-8; method=REQUEST',
+      content: invitation({
+        uid: `${request.id}@postroom.${domain}`,
+        sequence: meeting.sequence,
+        start: meeting.start,
+        end: meeting.end,
+        summary: `Meeting: ${request.subject} (${request.reference})`,
+        location: meeting.location,
+        description: `${office.officeName}: meeting about ${request.subject}. Reference ${request.reference}.`,
+        organizer: { name: office.officeName, email: office.officeAddress },
+        attendees: meeting.attendees,
+        stamp: new Date(event.at),
+      }),
+    },
+  ];
+};
+
+const invitationTemplate = (rescheduled: boolean): MailTemplate => ({
+  kind: rescheduled ? 'rescheduled' : 'scheduled',
+  compose: ({ event, template, office }) =>
+    workflowMail.schedule(
+      template,
+      office.officeName,
+      { ...(event.details as unknown as Meeting), sequence: Number(event.details.sequence ?? 0) },
+      rescheduled,
+    ),
+  attachments: invitationFile,
+});
+const invitations = (rescheduled: boolean) => ({
+  requester: invitationTemplate(rescheduled),
+  attendees: invitationTemplate(rescheduled),
+});
+
+const detail = (context: MailContext, name: string) => String(context.event.details[name] ?? '');
+const publishAt = ({ event, request }: MailContext) =>
+  String(event.details.publishAt ?? request.publishAt ?? event.at);
+
+/** The mail for each (action, audience) the table declares, and nothing else. */
+export const mailTemplates = {
+  receive: {
+    requester: {
+      kind: 'acknowledgement',
+      // Intake decides (loop rules, verdicts) and records it on the event.
+      compose: ({ event, template, office }) =>
+        event.details.acknowledge === true
+          ? acknowledgement(template, office.officeName)
+          : undefined,
+      reply: true,
+      threaded: true,
+      rateLimited: true,
+      label: () => 'ack',
+    },
+    office: {
+      kind: 'new-request-alert',
+      compose: ({ event, request, message, template }) => {
+        const withheld = event.details.acknowledgementWithheld;
+        return newRequestAlert(template, {
+          attachments: (message?.documents?.attachments ?? [])
+            .filter((attachment) => !attachment.inline)
+            .map(
+              (attachment) =>
+                `${attachment.filename} (${attachment.contentType}, ${attachment.size} bytes)`,
+            ),
+          flags: request.flags,
+          acknowledged:
+            typeof withheld === 'string'
+              ? `not sent (${withheld})`
+              : 'sent to the sender, unless the per-sender hourly limit is reached',
+        });
+      },
+      threaded: true,
+      label: () => 'alert',
+    },
+  },
+  message_received: {
+    office: {
+      kind: 'message-alert',
+      // The same message delivered again tells staff nothing new: it is on the timeline.
+      compose: ({ event, template }) =>
+        event.details.deliveredAgain === true
+          ? undefined
+          : messageJoinedAlert(template, {
+              from: String(event.details.sender ?? ''),
+              subject: String(event.details.subject ?? ''),
+              matchedBy: String(event.details.matchedBy ?? ''),
+              machine:
+                typeof event.details.machine === 'string' ? event.details.machine : undefined,
+            }),
+      threaded: true,
+      label: ({ event }) => `${event.seq}.alert`,
+    },
+  },
+  accept: {
+    requester: {
+      kind: 'accepted',
+      compose: ({ template, office }) => workflowMail.accept(template, office.officeName),
+    },
+  },
+  decline: {
+    requester: {
+      kind: 'declined',
+      compose: (context) =>
+        workflowMail.decline(
+          context.template,
+          context.office.officeName,
+          detail(context, 'reason'),
+        ),
+    },
+  },
+  withdraw: {
+    requester: {
+      kind: 'withdrawn',
+      compose: (context) =>
+        workflowMail.withdraw(
+          context.template,
+          context.office.officeName,
+          detail(context, 'reason'),
+        ),
+    },
+  },
+  schedule: invitations(false),
+  reschedule: invitations(true),
+  record_held: {
+    assignee: {
+      kind: 'note-due',
+      compose: ({ event, request, template }) =>
+        workflowMail.noteDue(template, String(event.details.noteDueBy ?? request.noteDueBy ?? '')),
+    },
+  },
+  submit_note: {
+    approvers: {
+      kind: 'awaiting-approval',
+      compose: ({ event, template }) => workflowMail.awaitingApproval(template, event.actor),
+    },
+  },
+  request_changes: {
+    drafter: {
+      kind: 'changes-requested',
+      compose: (context) =>
+        workflowMail.changesRequested(
+          context.template,
+          context.event.actor,
+          detail(context, 'comment'),
+        ),
+    },
+  },
+  approve: {
+    assignee: {
+      kind: 'approved',
+      compose: (context) => workflowMail.approvedForStaff(context.template, publishAt(context)),
+    },
+    requester: {
+      kind: 'approved-requester',
+      compose: (context) =>
+        workflowMail.approvedForRequester(
+          context.template,
+          context.office.officeName,
+          publishAt(context),
+        ),
+    },
+  },
+  publish: {
+    requester: {
+      kind: 'published',
+      compose: (context) =>
+        workflowMail.publishedForRequester(
+          context.template,
+          context.office.officeName,
+          detail(context, 'pageUrl'),
+        ),
+    },
+    office: {
+      kind: 'published-office',
+      compose: (context) =>
+        workflowMail.publishedForOffice(context.template, detail(context, 'pageUrl')),
+    },
+  },
+  takedown: {
+    office: {
+      kind: 'taken-down',
+      compose: (context) =>
+        workflowMail.takenDown(context.template, context.event.actor, detail(context, 'reason')),
+    },
+  },
+  assign: {
+    assignee: {
+      kind: 'assigned',
+      // Nobody needs telling that they assigned something to themselves.
+      compose: ({ event, template }, recipient) =>
+        recipient === event.actor ? undefined : workflowMail.assigned(template, event.actor),
+    },
+  },
+} as const satisfies {
+  [A in Action | keyof typeof recordedEvents]?: { [Au in Audience]?: MailTemplate };
+};
+
 function templateRequest(request: RequestRecord, timeZone: string): TemplateRequest {
   return {
     reference: request.reference,
@@ -59,245 +319,59 @@ function templateRequest(request: RequestRecord, timeZone: string): TemplateRequ
   };
 }
 
+/** A stable short tag per recipient, so each (event, recipient) has its own Message-ID. */
+function recipientTag(recipient: string): string {
+  return createHash('sha256').update(recipient.toLowerCase()).digest('hex').slice(0, 8);
+}
+
+/** The mail an event causes: for each audience the table declares, its template, to each address. */
 export function planNotifications(
   event: AuditEvent,
   request: RequestRecord,
   message: MessageRecord | undefined,
   office: OfficeSettings,
 ): PlannedNotification[] {
+  const context: MailContext = {
+    event,
+    request,
+    message,
+    office,
+    template: templateRequest(request, office.timeZone),
+  };
+  const templates = (mailTemplates as Record<string, Partial<Record<Audience, MailTemplate>>>)[
+    event.action
+  ];
   const original =
     typeof event.details.messageId === 'string' ? event.details.messageId : undefined;
-  const thread = (ownId: string) => ({
-    messageId: ownId,
-    inReplyTo: original,
-    references: [...(original ? [original] : []), ownId],
-  });
-  switch (event.action) {
-    case 'receive': {
-      const planned: PlannedNotification[] = [];
-      if (event.details.acknowledge === true) {
-        planned.push({
-          kind: 'acknowledgement',
-          recipient: request.sender.address,
-          mail: acknowledgement(templateRequest(request, office.timeZone), office.officeName),
-          autoSubmitted: 'auto-replied',
-          rateLimited: true,
-          ...thread(outboundMessageId(request.reference, 'ack', office.officeAddress)),
-        });
-      }
-      const withheld = event.details.acknowledgementWithheld;
-      planned.push({
-        kind: 'new-request-alert',
-        recipient: office.staffAlertAddress,
-        mail: newRequestAlert(templateRequest(request, office.timeZone), {
-          attachments: (message?.documents?.attachments ?? [])
-            .filter((attachment) => !attachment.inline)
-            .map(
-              (attachment) =>
-                `${attachment.filename} (${attachment.contentType}, ${attachment.size} bytes)`,
-            ),
-          flags: request.flags,
-          acknowledged:
-            typeof withheld === 'string'
-              ? `not sent (${withheld})`
-              : 'sent to the sender, unless the per-sender hourly limit is reached',
-        }),
-        autoSubmitted: 'auto-generated',
-        rateLimited: false,
-        ...thread(outboundMessageId(request.reference, 'alert', office.officeAddress)),
-      });
-      return planned;
-    }
-    case 'message_received':
-      // The same message delivered again tells staff nothing new: it is on the timeline.
-      if (event.details.deliveredAgain === true) return [];
-      return [
-        {
-          kind: 'message-alert',
-          recipient: office.staffAlertAddress,
-          mail: messageJoinedAlert(templateRequest(request, office.timeZone), {
-            from: String(event.details.sender ?? ''),
-            subject: String(event.details.subject ?? ''),
-            matchedBy: String(event.details.matchedBy ?? ''),
-            machine: typeof event.details.machine === 'string' ? event.details.machine : undefined,
-          }),
-          autoSubmitted: 'auto-generated',
-          rateLimited: false,
-          ...thread(
-            outboundMessageId(request.reference, `${event.seq}.alert`, office.officeAddress),
-          ),
-        },
-      ];
-    default:
-      return planWorkflowMail(event, request, office);
-  }
-}
-
-/** A stable short tag per recipient, so each (event, recipient) has its own Message-ID. */
-function recipientTag(recipient: string): string {
-  let hash = 0;
-  for (const char of recipient.toLowerCase()) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return hash.toString(36);
-}
-
-/** Mail for staff actions, to the audiences the transition table names. */
-function planWorkflowMail(
-  event: AuditEvent,
-  request: RequestRecord,
-  office: OfficeSettings,
-): PlannedNotification[] {
-  const row = event.from
-    ? findTransition(event.from as RequestRecord['stage'], event.action as never)
-    : undefined;
-  if (!row || row.notifies.length === 0) return [];
-  const template = templateRequest(request, office.timeZone);
-  const details = event.details;
-  const staffFallback = office.staffAlertAddress;
-  const assignee = request.assignee ?? staffFallback;
   const planned: PlannedNotification[] = [];
-  const add = (
-    recipient: string | undefined,
-    kind: string,
-    rendered: RenderedMail,
-    extra: Partial<PlannedNotification> = {},
-  ) => {
-    if (
-      !recipient ||
-      planned.some((p) => p.recipient.toLowerCase() === recipient.toLowerCase() && p.kind === kind)
-    )
-      return;
-    const ownId = outboundMessageId(
-      request.reference,
-      `${event.seq}.${kind}.${recipientTag(recipient)}`,
-      office.officeAddress,
-    );
-    planned.push({
-      kind,
-      recipient,
-      mail: rendered,
-      autoSubmitted: 'auto-generated',
-      rateLimited: false,
-      messageId: ownId,
-      references: [ownId],
-      ...extra,
-    });
-  };
-
-  switch (event.action) {
-    case 'accept':
-      add(request.sender.address, 'accepted', workflowMail.accept(template, office.officeName));
-      break;
-    case 'decline':
-      add(
-        request.sender.address,
-        'declined',
-        workflowMail.decline(template, office.officeName, String(details.reason)),
+  for (const audience of audiencesOf(event)) {
+    const template = templates?.[audience];
+    if (!template) continue; // tests/unit/plan.test.ts holds the table and the map together
+    for (const recipient of recipientsOf(audience, context)) {
+      const repeated = planned.some(
+        (p) => p.kind === template.kind && p.recipient.toLowerCase() === recipient.toLowerCase(),
       );
-      break;
-    case 'withdraw':
-      add(
-        request.sender.address,
-        'withdrawn',
-        workflowMail.withdraw(template, office.officeName, String(details.reason)),
+      if (!recipient || repeated) continue;
+      const mail = template.compose(context, recipient);
+      if (!mail) continue;
+      const ownId = outboundMessageId(
+        request.reference,
+        template.label?.(context) ?? `${event.seq}.${template.kind}.${recipientTag(recipient)}`,
+        office.officeAddress,
       );
-      break;
-    case 'schedule':
-    case 'reschedule': {
-      const meeting = {
-        ...(details as unknown as Meeting),
-        sequence: Number(details.sequence ?? 0),
-      };
-      const domain = office.officeAddress.split('@')[1] ?? 'postroom.invalid';
-      const calendar = invitation({
-        uid: `${request.id}@postroom.${domain}`,
-        sequence: meeting.sequence,
-        start: meeting.start,
-        end: meeting.end,
-        summary: `Meeting: ${request.subject} (${request.reference})`,
-        location: meeting.location,
-        description: `${office.officeName}: meeting about ${request.subject}. Reference ${request.reference}.`,
-        organizer: { name: office.officeName, email: office.officeAddress },
-        attendees: meeting.attendees,
-        stamp: new Date(event.at),
+      const threaded = template.threaded === true;
+      planned.push({
+        kind: template.kind,
+        recipient,
+        mail,
+        autoSubmitted: template.reply ? 'auto-replied' : 'auto-generated',
+        rateLimited: template.rateLimited === true,
+        messageId: ownId,
+        ...(threaded && original ? { inReplyTo: original } : {}),
+        references: [...(threaded && original ? [original] : []), ownId],
+        ...(template.attachments ? { attachments: template.attachments(context) } : {}),
       });
-      const rendered = workflowMail.schedule(
-        template,
-        office.officeName,
-        meeting,
-        event.action === 'reschedule',
-      );
-      const attachments = [
-        {
-          filename: 'invite.ics',
-          contentType: 'text/calendar; charset=UTF-8; method=REQUEST',
-          content: calendar,
-        },
-      ];
-      for (const recipient of [
-        request.sender.address,
-        ...meeting.attendees.flatMap((a) => (a.email ? [a.email] : [])),
-      ]) {
-        add(recipient, event.action === 'reschedule' ? 'rescheduled' : 'scheduled', rendered, {
-          attachments,
-        });
-      }
-      break;
     }
-    case 'record_held':
-      add(
-        assignee,
-        'note-due',
-        workflowMail.noteDue(template, String(details.noteDueBy ?? request.noteDueBy ?? '')),
-      );
-      break;
-    case 'submit_note': {
-      const approvers = office.approverAddresses?.length
-        ? office.approverAddresses
-        : [staffFallback];
-      for (const approver of approvers)
-        add(approver, 'awaiting-approval', workflowMail.awaitingApproval(template, event.actor));
-      break;
-    }
-    case 'request_changes':
-      add(
-        request.draft?.submittedBy ?? assignee,
-        'changes-requested',
-        workflowMail.changesRequested(template, event.actor, String(details.comment)),
-      );
-      break;
-    case 'approve': {
-      const publishAt = String(details.publishAt ?? request.publishAt ?? event.at);
-      add(assignee, 'approved', workflowMail.approvedForStaff(template, publishAt));
-      add(
-        request.sender.address,
-        'approved-requester',
-        workflowMail.approvedForRequester(template, office.officeName, publishAt),
-      );
-      break;
-    }
-    case 'publish': {
-      const pageUrl = String(details.pageUrl ?? '');
-      add(
-        request.sender.address,
-        'published',
-        workflowMail.publishedForRequester(template, office.officeName, pageUrl),
-      );
-      add(staffFallback, 'published-office', workflowMail.publishedForOffice(template, pageUrl));
-      break;
-    }
-    case 'assign':
-      if (details.assignee !== event.actor) {
-        add(String(details.assignee), 'assigned', {
-          subject: `[${request.reference}] Assigned to you: ${request.subject}`,
-          text: `${event.actor} has assigned ${request.reference} ("${request.subject}") to you.\n`,
-          html: htmlDocument(`${request.reference} assigned`, [
-            escapeHtml(
-              `${event.actor} has assigned ${request.reference} ("${request.subject}") to you.`,
-            ),
-          ]),
-        });
-      }
-      break;
   }
   return planned;
 }

@@ -1,5 +1,5 @@
 import { safeFilename } from '../mail/sanitise.ts';
-import type { Actor } from '../workflow/act.ts';
+import { type Actor, type ActRules, type PerformPorts, performAction } from '../workflow/act.ts';
 import type { RequestRecord } from '../workflow/records.ts';
 import { type RedactionDecisions, redact } from './redaction.ts';
 import {
@@ -18,8 +18,7 @@ import {
 } from './render.ts';
 
 /** What publication reads and writes; the AWS adapters supply it. */
-export interface PublishPorts {
-  getRequest(id: string): Promise<RequestRecord | undefined>;
+export interface PublishPorts extends PerformPorts<never> {
   /** The letter that opened the request: its text, when it came, and its attachments. */
   letter(request: RequestRecord): Promise<Letter>;
   /** Copies a stored attachment to the public site. */
@@ -29,11 +28,6 @@ export interface PublishPorts {
   writeManifest(meetings: PublishedMeeting[]): Promise<void>;
   writePublic(key: string, body: string, contentType: string): Promise<void>;
   deletePublic(key: string): Promise<void>;
-  /** Moves the request to published with its audit event; false if it is no longer approved. */
-  markPublished(
-    request: RequestRecord,
-    fields: { pageUrl: string; noteVersion: number },
-  ): Promise<boolean>;
 }
 
 export interface Letter {
@@ -170,7 +164,13 @@ async function writeListings(
  * republishes at the same address, keeps the first publication date and adds a dated
  * notice.
  */
-export async function publish(requestId: string, ports: PublishPorts, site: Site, now: Date) {
+export async function publish(
+  requestId: string,
+  ports: PublishPorts,
+  site: Site,
+  rules: ActRules,
+  now: Date,
+) {
   const request = await ports.getRequest(requestId);
   if (request?.stage !== 'approved' || !request.draft)
     return { published: false as const, reason: 'not approved' };
@@ -201,8 +201,21 @@ export async function publish(requestId: string, ports: PublishPorts, site: Site
   }
   await writeListings(summaries, meeting.start.slice(0, 4), ports, site);
   const pageUrl = `${site.baseUrl}${path}`;
-  const moved = await ports.markPublished(request, { pageUrl, noteVersion: request.draft.version });
-  return { published: true as const, pageUrl, moved, objectsWritten: 8 };
+  const noteVersion = request.draft.version;
+  // Recorded as the system, through the same decision as any action; if the request is no
+  // longer approved (taken back meanwhile), the pages stand and nothing is recorded.
+  const recorded = await performAction(
+    requestId,
+    PUBLISHER,
+    (current) =>
+      current.stage === 'approved'
+        ? { action: 'publish', expectedVersion: current.version, pageUrl, noteVersion }
+        : { refusal: { code: 'conflict', message: `request is ${current.stage} now` } },
+    ports,
+    rules,
+    now,
+  );
+  return { published: true as const, pageUrl, moved: recorded.ok, objectsWritten: 8 };
 }
 
 /**
@@ -227,6 +240,7 @@ export async function publishEmbargoed(
   approved: RequestRecord[],
   ports: PublishPorts,
   site: Site,
+  rules: ActRules,
   now: Date,
 ): Promise<string[]> {
   const due = approved.filter(
@@ -234,7 +248,7 @@ export async function publishEmbargoed(
   );
   const published: string[] = [];
   for (const request of due) {
-    const outcome = await publish(request.id, ports, site, now);
+    const outcome = await publish(request.id, ports, site, rules, now);
     if (outcome.published) published.push(request.reference);
   }
   return published;

@@ -1,8 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import type * as z from 'zod';
 import { log } from '../log.ts';
-import { ApiError, badRequest } from './errors.ts';
+import { ApiError, apiErrorOf } from './errors.ts';
 
 export const json = (status: number, body: unknown): APIGatewayProxyResultV2 => ({
   statusCode: status,
@@ -37,80 +36,20 @@ export function jsonBody(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatew
 }
 
 /**
- * One parameter of the route's path, checked for shape before anything reads a store with
- * it: a 400 naming `path.<name>` and what is accepted, never a 500 from a key too long.
- */
-export function pathParameter<T>(
-  event: Pick<APIGatewayProxyEventV2, 'pathParameters'>,
-  name: string,
-  schema: z.ZodType<T>,
-): T {
-  const value = event.pathParameters?.[name];
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const accepted = parsed.error.issues[0]?.message ?? 'not valid';
-  throw badRequest(`the ${name} in the address is not valid: ${accepted}`, [
-    { path: `path.${name}`, message: accepted },
-  ]);
-}
-
-/**
  * Turns every failure into the API's one error shape. Known refusals keep their status;
  * an unknown route is a 404; anything else is a 500 that is logged and reveals nothing.
  */
 export function apiErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2> {
   return {
     onError: async (request) => {
-      const error = request.error as (Error & { statusCode?: number }) | null;
-      if (error instanceof ApiError) {
-        request.response = json(error.status, {
-          error: { code: error.code, message: error.message, ...error.extra },
+      const refusal = apiErrorOf(request.error);
+      if (refusal) {
+        request.response = json(refusal.status, {
+          error: { code: refusal.code, message: refusal.message, ...refusal.extra },
         });
         return;
       }
-      if (error?.statusCode === 415 || error?.statusCode === 422) {
-        request.response = json(400, {
-          error: {
-            code: 'bad_request',
-            message:
-              'the body is not valid JSON; send a JSON object with Content-Type: application/json',
-            fields: [{ path: '(body)', message: error.message }],
-          },
-        });
-        return;
-      }
-      if (error?.name === 'BadCursorError') {
-        request.response = json(400, {
-          error: {
-            code: 'bad_request',
-            message: error.message,
-            fields: [{ path: 'query.nextToken', message: error.message }],
-          },
-        });
-        return;
-      }
-      if (error?.name === 'ItemTooLargeError') {
-        // Thrown by the store before it writes (shared/aws/item-size.ts).
-        const tooLarge = error as Error & { size: number; limit: number };
-        request.response = json(413, {
-          error: {
-            code: 'too_large',
-            message: tooLarge.message,
-            limitBytes: tooLarge.limit,
-            sizeBytes: tooLarge.size,
-          },
-        });
-        return;
-      }
-      if (error?.statusCode === 404 || error?.statusCode === 405) {
-        request.response = json(404, {
-          error: {
-            code: 'not_found',
-            message: `no route for ${request.event.requestContext?.http?.method} ${request.event.rawPath}; see /api/openapi.json`,
-          },
-        });
-        return;
-      }
+      const error = request.error;
       log.error('staff API failed', { path: request.event.rawPath, error });
       request.response = json(500, {
         error: {

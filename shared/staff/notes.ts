@@ -2,10 +2,10 @@ import * as z from 'zod';
 import { log } from '../log.ts';
 import { diffNotes, type NoteVersion, noteVersionKey, prefillNote } from '../notes/note.ts';
 import type { Letter } from '../publication/publish.ts';
-import { type Actor, type ActRules, fieldErrors } from '../workflow/act.ts';
+import type { Actor, ActRules } from '../workflow/act.ts';
 import type { DraftState, RequestRecord } from '../workflow/records.ts';
 import { actionFields } from '../workflow/transitions.ts';
-import { ApiError, badRequest, notFound } from './errors.ts';
+import { ApiError, notFound, refused } from './errors.ts';
 import { type AfterCommit, actOnRequest, type RequestPorts } from './requests.ts';
 
 /** What the note endpoints need beyond the request ports: the note versions in S3. */
@@ -100,12 +100,11 @@ export function keepNoteVersions(ports: NotePorts): AfterCommit {
 const noteVersionOf = (request: RequestRecord) => request.draft?.version ?? 0;
 const noteConflict = (request: RequestRecord, expected: number) => {
   const current = noteVersionOf(request);
-  return new ApiError(
-    409,
-    'conflict',
-    `the note is at version ${current}, not ${expected}; someone else saved it, so reload it`,
-    { currentVersion: current },
-  );
+  return refused({
+    code: 'conflict',
+    message: `the note is at version ${current}, not ${expected}; someone else saved it, so reload it`,
+    currentVersion: current,
+  });
 };
 
 /**
@@ -119,16 +118,14 @@ const noteConflict = (request: RequestRecord, expected: number) => {
 export async function saveNote(
   id: string,
   actor: Actor,
-  body: unknown,
+  note: z.output<typeof noteBodySchema>,
   ports: NotePorts,
   rules: ActRules,
   now: Date,
 ) {
-  const parsed = noteBodySchema.safeParse(body);
-  if (!parsed.success) throw badRequest('the note is not valid', fieldErrors(parsed.error));
   const request = await ports.getRequest(id);
   if (!request) throw notFound(`request ${id}`);
-  const expected = parsed.data.expectedVersion;
+  const expected = note.expectedVersion;
   if (expected !== noteVersionOf(request)) throw noteConflict(request, expected);
   let saved: Awaited<ReturnType<typeof actOnRequest>>;
   try {
@@ -138,10 +135,10 @@ export async function saveNote(
       {
         action: 'save_draft',
         expectedVersion: request.version,
-        title: parsed.data.title,
-        body: parsed.data.body,
-        meeting: parsed.data.meeting,
-        organisations: parsed.data.organisations,
+        title: note.title,
+        body: note.body,
+        meeting: note.meeting,
+        organisations: note.organisations,
       },
       ports,
       rules,
@@ -200,16 +197,9 @@ export async function noteVersions(id: string, ports: NotePorts): Promise<NoteVe
 
 export async function noteDiff(
   id: string,
-  query: Record<string, string | undefined>,
+  { from, to }: { from: number; to: number },
   ports: NotePorts,
 ) {
-  const from = Number(query.from);
-  const to = Number(query.to);
-  if (!Number.isInteger(from) || !Number.isInteger(to)) {
-    throw badRequest('give two versions: ?from=1&to=2', [
-      { path: 'query.from', message: 'expected whole numbers from and to' },
-    ]);
-  }
   const versions = await noteVersions(id, ports);
   const a = versions.find((v) => v.version === from);
   const b = versions.find((v) => v.version === to);

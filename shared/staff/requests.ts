@@ -1,20 +1,13 @@
 import * as z from 'zod';
 import { officeDate } from '../dates.ts';
 import { notificationId } from '../notify/send-notifications.ts';
-import {
-  type Actor,
-  type ActRules,
-  decideAction,
-  dueDate,
-  fieldErrors,
-  type Refusal,
-} from '../workflow/act.ts';
+import { type Actor, type ActRules, dueDate, performAction } from '../workflow/act.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import { emailAddressSchema } from '../workflow/ids.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { openStages, type Stage, stages } from '../workflow/stages.ts';
 import { availableActions } from '../workflow/transitions.ts';
-import { ApiError, badRequest, notFound } from './errors.ts';
+import { badRequest, notFound, refused } from './errors.ts';
 
 /** One page of the request list: stages in order, each by due date. */
 export interface ListFilter {
@@ -81,15 +74,12 @@ export function summary(request: RequestRecord, timeZone: string, now = new Date
 }
 
 export async function listRequests(
-  query: Record<string, string | undefined>,
+  query: z.output<typeof listQuerySchema>,
   ports: RequestPorts,
   now: Date,
   timeZone: string,
 ) {
-  const parsed = listQuerySchema.safeParse(query);
-  if (!parsed.success)
-    throw badRequest('the list query is not valid', fieldErrors(parsed.error, ['query']));
-  const { stage, assignee, overdue, q, limit, nextToken } = parsed.data;
+  const { stage, assignee, overdue, q, limit, nextToken } = query;
   const wanted = stage ? [stage] : stages;
   const page = await ports.list({
     // A closed request owes nobody anything, whatever its old due date says.
@@ -238,47 +228,16 @@ export async function actOnRequest(
   }
   const input = body as { action: unknown; expectedVersion: unknown };
   if (input.action === 'resend_notification') {
-    throw new ApiError(
-      422,
-      'not_allowed',
-      'to send a failed notification again, POST /api/requests/{id}/notifications/{notification}/resend',
-      { allowed: [] },
-    );
+    throw refused({
+      code: 'not_allowed',
+      message:
+        'to send a failed notification again, POST /api/requests/{id}/notifications/{notification}/resend',
+    });
   }
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const request = await ports.getRequest(id);
-    if (!request) throw notFound(`request ${id}`);
-    const decision = decideAction(request, actor, input, now, rules);
-    if (!decision.ok) throw refused(decision.refusal);
-    if ((await ports.applyAction(request, decision.request, decision.event)) === 'applied') {
-      await afterCommit?.(request, decision.request);
-      return { ...summary(decision.request, rules.timeZone, now), request: decision.request };
-    }
-  }
-  throw keptChanging(id);
-}
-
-const keptChanging = (id: string) =>
-  new ApiError(
-    409,
-    'conflict',
-    `request ${id} kept changing while we tried to save; reload and try again`,
-  );
-
-/** The one mapping from a workflow refusal to the API's answer. */
-export function refused(refusal: Refusal): ApiError {
-  switch (refusal.code) {
-    case 'invalid':
-      return badRequest(refusal.message, refusal.fields);
-    case 'forbidden':
-      return new ApiError(403, 'forbidden', refusal.message);
-    case 'conflict':
-      return new ApiError(409, 'conflict', refusal.message, {
-        currentVersion: refusal.currentVersion,
-      });
-    case 'not_allowed':
-      return new ApiError(422, 'not_allowed', refusal.message, { allowed: refusal.allowed });
-  }
+  const done = await performAction(id, actor, () => input, ports, rules, now);
+  if (!done.ok) throw refused(done.refusal);
+  await afterCommit?.(done.before, done.request);
+  return { ...summary(done.request, rules.timeZone, now), request: done.request };
 }
 
 /**
@@ -295,42 +254,45 @@ export async function resendNotification(
   rules: ActRules,
   now: Date,
 ) {
-  for (let attempt = 0; attempt < 5; attempt += 1) {
+  // Read for each attempt: someone may have sent it again, or moved the meeting, meanwhile.
+  const current = async () => {
     const found = await ports.detail(id);
     if (!found) throw notFound(`request ${id}`);
     const failure = found.failedNotifications.map(failureView).find((f) => f.id === notification);
     if (!failure) throw notFound(`failed notification ${notification} on request ${id}`);
-    if (failure.resent) {
-      throw new ApiError(
-        409,
-        'conflict',
-        `${failure.recipient} was already sent this again by ${failure.resent.by} at ${failure.resent.at}`,
-      );
-    }
-    const { request } = found;
-    const superseded = supersededBy(failure.seq, found.events, request);
-    if (superseded) throw new ApiError(409, 'conflict', superseded);
-    const decision = decideAction(
-      request,
-      actor,
-      {
+    return { found, failure };
+  };
+  const { failure } = await current();
+  const resent = { seq: failure.seq, kind: failure.kind, recipient: failure.recipient };
+  const done = await performAction(
+    id,
+    actor,
+    async () => {
+      const { found, failure } = await current();
+      if (failure.resent) {
+        return {
+          refusal: {
+            code: 'conflict',
+            message: `${failure.recipient} was already sent this again by ${failure.resent.by} at ${failure.resent.at}`,
+          },
+        } as const;
+      }
+      const superseded = supersededBy(failure.seq, found.events, found.request);
+      if (superseded) return { refusal: { code: 'conflict', message: superseded } } as const;
+      return {
         action: 'resend_notification',
-        expectedVersion: request.version,
+        expectedVersion: found.request.version,
         failure: failure.id,
         seq: failure.seq,
         kind: failure.kind,
         recipient: failure.recipient,
-      },
-      now,
-      rules,
-    );
-    if (!decision.ok) throw refused(decision.refusal);
-    const resent = { seq: failure.seq, kind: failure.kind, recipient: failure.recipient };
-    if (
-      (await ports.applyAction(request, decision.request, decision.event, { resent })) === 'applied'
-    ) {
-      return { ...summary(decision.request, rules.timeZone, now), request: decision.request };
-    }
-  }
-  throw keptChanging(id);
+      };
+    },
+    ports,
+    rules,
+    now,
+    { resent },
+  );
+  if (!done.ok) throw refused(done.refusal);
+  return { ...summary(done.request, rules.timeZone, now), request: done.request };
 }

@@ -1,39 +1,17 @@
 import type * as z from 'zod';
 import { officeDate } from '../dates.ts';
 import { type AuditEvent, sealEvent } from './audit.ts';
-import { addWorkingDays, type HolidayCalendar } from './deadlines.ts';
-import type { DraftState, RequestRecord } from './records.ts';
+import type { RequestRecord } from './records.ts';
+import type { Actor, ActRules, Refusal } from './rules.ts';
 import {
-  type Action,
-  actionFields,
+  type ActionContext,
+  actionSpecs,
   availableActions,
   findTransition,
   isAction,
-  type Role,
 } from './transitions.ts';
 
-/** Who is acting, as the identity provider vouches for them. */
-export interface Actor {
-  id: string;
-  email: string;
-  name: string;
-  roles: Role[];
-}
-
-export interface ActRules {
-  calendar: HolidayCalendar;
-  timeZone: string;
-  noteWorkingDays: number;
-  /** Separation of duties: a note's approver may not be anyone who edited it. */
-  separateApproval: boolean;
-}
-
-/** Why an action was refused, mapped by the API to 400, 403, 409 or 422. */
-export type Refusal =
-  | { code: 'invalid'; message: string; fields: Array<{ path: string; message: string }> }
-  | { code: 'forbidden'; message: string }
-  | { code: 'conflict'; message: string; currentVersion: number }
-  | { code: 'not_allowed'; message: string; allowed: Action[] };
+export type { Actor, ActRules, Refusal } from './rules.ts';
 
 export type Decision =
   | { ok: true; request: RequestRecord; event: AuditEvent }
@@ -84,7 +62,7 @@ export function decideAction(
       code: 'invalid',
       message: `unknown action ${JSON.stringify(action)}`,
       fields: [
-        { path: 'action', message: `must be one of: ${Object.keys(actionFields).join(', ')}` },
+        { path: 'action', message: `must be one of: ${Object.keys(actionSpecs).join(', ')}` },
       ],
     });
   }
@@ -95,7 +73,13 @@ export function decideAction(
       fields: [{ path: 'expectedVersion', message: 'must be the integer version you last read' }],
     });
   }
-  const parsed = actionFields[action].safeParse(fields);
+  const spec = actionSpecs[action] as {
+    fields: z.ZodType;
+    guard?: (context: ActionContext) => Refusal | undefined;
+    effect?: (fields: unknown, context: ActionContext) => Partial<RequestRecord>;
+    audit?: (fields: unknown, next: RequestRecord) => Record<string, unknown>;
+  };
+  const parsed = spec.fields.safeParse(fields);
   if (!parsed.success) {
     return refuse({
       code: 'invalid',
@@ -125,95 +109,17 @@ export function decideAction(
       message: `${action} needs the role ${row.roles.join(' or ')}; you have ${actor.roles.join(', ') || 'no role'}`,
     });
   }
-  const editors = request.draft?.editors ?? [];
-  if (action === 'approve' && rules.separateApproval && editors.includes(actor.email)) {
-    return refuse({
-      code: 'forbidden',
-      message: 'you edited this note, so someone else must approve it (separation of duties)',
-    });
-  }
+  const context: ActionContext = { request, actor, now, rules };
+  const guarded = spec.guard?.(context);
+  if (guarded) return refuse(guarded);
 
-  const values = parsed.data as Record<string, unknown>;
-  const next: RequestRecord = { ...request, stage: row.to, version: request.version + 1 };
-  switch (action) {
-    case 'decline':
-    case 'withdraw':
-      next.closedReason = String(values.reason);
-      break;
-    case 'schedule':
-    case 'reschedule': {
-      const meeting = parsed.data as z.infer<(typeof actionFields)['schedule']>;
-      next.meeting = {
-        ...meeting,
-        sequence: action === 'reschedule' ? (request.meeting?.sequence ?? 0) + 1 : 0,
-      };
-      break;
-    }
-    case 'record_held': {
-      const meetingDay = officeDate(new Date(request.meeting?.end ?? now), rules.timeZone);
-      next.noteDueBy = addWorkingDays(meetingDay, rules.noteWorkingDays, rules.calendar);
-      break;
-    }
-    case 'save_draft':
-      next.draft = {
-        version: (request.draft?.version ?? 0) + 1,
-        title: typeof values.title === 'string' ? values.title : request.draft?.title,
-        body: String(values.body),
-        savedBy: actor.email,
-        savedAt: now.toISOString(),
-        editors: [...new Set([...editors, actor.email])],
-        submittedBy: request.draft?.submittedBy,
-        meeting: (values.meeting as DraftState['meeting']) ?? request.draft?.meeting,
-        organisations:
-          (values.organisations as string[] | undefined) ?? request.draft?.organisations,
-      };
-      break;
-    case 'submit_note':
-      if (!request.draft) {
-        return refuse({
-          code: 'not_allowed',
-          message: 'there is no draft note to submit; save a draft first',
-          allowed: ['save_draft'],
-        });
-      }
-      next.draft = { ...request.draft, submittedBy: actor.email };
-      break;
-    case 'approve':
-      next.publishAt = typeof values.publishAt === 'string' ? values.publishAt : now.toISOString();
-      break;
-    case 'assign':
-      next.assignee = String(values.assignee);
-      break;
-    case 'correct':
-      next.pendingCorrection = String(values.note);
-      break;
-    case 'review_redactions':
-      next.redactions = values as NonNullable<RequestRecord['redactions']>;
-      break;
-    case 'takedown':
-      next.closedReason = String(values.reason);
-      break;
-    case 'publish':
-      if (request.pendingCorrection) {
-        next.corrections = [
-          ...(request.corrections ?? []),
-          { at: now.toISOString(), note: request.pendingCorrection },
-        ];
-        next.pendingCorrection = undefined;
-      }
-      break;
-  }
-  // A note is long; the event records its version, the note store keeps the text.
-  const details =
-    action === 'save_draft'
-      ? { draftVersion: next.draft?.version, length: String(values.body).length }
-      : action === 'schedule' || action === 'reschedule'
-        ? { ...values, sequence: next.meeting?.sequence ?? 0 }
-        : action === 'record_held'
-          ? { noteDueBy: next.noteDueBy }
-          : action === 'approve'
-            ? { publishAt: next.publishAt }
-            : values;
+  const next: RequestRecord = {
+    ...request,
+    ...spec.effect?.(parsed.data, context),
+    stage: row.to,
+    version: request.version + 1,
+  };
+  const details = spec.audit?.(parsed.data, next) ?? (parsed.data as Record<string, unknown>);
   const event = sealEvent(
     {
       requestId: request.id,
@@ -230,4 +136,61 @@ export function decideAction(
   next.eventSeq = event.seq;
   next.lastHash = event.hash;
   return { ok: true, request: next, event };
+}
+
+/** An action to decide: its name, the version it was decided from, and its fields. */
+export type ActionInput = { action: unknown; expectedVersion: unknown; [field: string]: unknown };
+
+/** What performing an action needs from the store. */
+export interface PerformPorts<Effects> {
+  getRequest(id: string): Promise<RequestRecord | undefined>;
+  /** Writes the decision if the request is still as read; 'stale' when it moved on. */
+  applyAction(
+    previous: Pick<RequestRecord, 'version' | 'eventSeq'>,
+    request: RequestRecord,
+    event: AuditEvent,
+    effects?: Effects,
+  ): Promise<'applied' | 'stale'>;
+}
+
+export type Performed =
+  | { ok: true; before: RequestRecord; request: RequestRecord; event: AuditEvent }
+  | { ok: false; refusal: Refusal };
+
+/**
+ * Decides an action on the request as it is now and writes it with its audit event. A
+ * write that loses only to an appended event (intake filing a reply: the chain moved,
+ * the version did not) is decided again on fresh data; a version someone else changed
+ * is the decision's own conflict refusal. `prepare` builds the action from the request
+ * as read, or refuses it (the same check then holds on every attempt).
+ */
+export async function performAction<Effects>(
+  id: string,
+  actor: Actor,
+  prepare: (
+    request: RequestRecord,
+  ) => ActionInput | { refusal: Refusal } | Promise<ActionInput | { refusal: Refusal }>,
+  ports: PerformPorts<Effects>,
+  rules: ActRules,
+  now: Date,
+  effects?: Effects,
+): Promise<Performed> {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const request = await ports.getRequest(id);
+    if (!request)
+      return { ok: false, refusal: { code: 'not_found', message: `request ${id} does not exist` } };
+    const input = await prepare(request);
+    if ('refusal' in input && !('action' in input)) return { ok: false, refusal: input.refusal };
+    const decision = decideAction(request, actor, input as ActionInput, now, rules);
+    if (!decision.ok) return decision;
+    if ((await ports.applyAction(request, decision.request, decision.event, effects)) === 'applied')
+      return { ok: true, before: request, request: decision.request, event: decision.event };
+  }
+  return {
+    ok: false,
+    refusal: {
+      code: 'conflict',
+      message: `request ${id} kept changing while we tried to save; reload and try again`,
+    },
+  };
 }

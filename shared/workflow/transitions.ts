@@ -1,5 +1,9 @@
 import * as z from 'zod';
+import { officeDate } from '../dates.ts';
+import { addWorkingDays } from './deadlines.ts';
 import { emailAddressSchema, notificationIdSchema } from './ids.ts';
+import type { RequestRecord } from './records.ts';
+import type { Actor, ActRules, Refusal } from './rules.ts';
 import { closedStages, openStages, type Stage } from './stages.ts';
 
 /**
@@ -34,78 +38,193 @@ const meeting = z
     path: ['end'],
   });
 
-export const actionFields = {
-  accept: z.object({ note: z.string().trim().max(4000).optional() }),
-  decline: reason,
-  schedule: meeting,
-  reschedule: meeting,
-  record_held: z.object({}),
+/** What deciding an action knows: the request as read, who acts, when, and the office's rules. */
+export interface ActionContext {
+  request: RequestRecord;
+  actor: Actor;
+  now: Date;
+  rules: ActRules;
+}
+
+/** One action: its fields, and what it does beyond moving the stage (all in one place). */
+interface ActionSpec<S extends z.ZodType> {
+  fields: S;
+  /** Refuses this action on this request by this person, beyond stage and role. */
+  guard?: (context: ActionContext) => Refusal | undefined;
+  /** What the action changes on the request, beyond its stage, version and audit chain. */
+  effect?: (fields: z.output<S>, context: ActionContext) => Partial<RequestRecord>;
+  /** What its audit event records, when not the fields as given. */
+  audit?: (fields: z.output<S>, next: RequestRecord) => Record<string, unknown>;
+}
+const action = <S extends z.ZodType>(spec: ActionSpec<S>) => spec;
+
+const closing = action({
+  fields: reason,
+  effect: (fields) => ({ closedReason: fields.reason }),
+});
+const scheduling = (moved: boolean) =>
+  action({
+    fields: meeting,
+    effect: (fields, { request }) => ({
+      meeting: { ...fields, sequence: moved ? (request.meeting?.sequence ?? 0) + 1 : 0 },
+    }),
+    audit: (fields, next) => ({ ...fields, sequence: next.meeting?.sequence ?? 0 }),
+  });
+
+export const actionSpecs = {
+  accept: action({ fields: z.object({ note: z.string().trim().max(4000).optional() }) }),
+  decline: closing,
+  schedule: scheduling(false),
+  reschedule: scheduling(true),
+  record_held: action({
+    fields: z.object({}),
+    effect: (_fields, { request, now, rules }) => ({
+      noteDueBy: addWorkingDays(
+        officeDate(new Date(request.meeting?.end ?? now), rules.timeZone),
+        rules.noteWorkingDays,
+        rules.calendar,
+      ),
+    }),
+    audit: (_fields, next) => ({ noteDueBy: next.noteDueBy }),
+  }),
   // Kept in the request item for now, which DynamoDB caps at 400 KB with everything else.
-  save_draft: z.object({
-    title: z.string().trim().min(1).max(300).optional(),
-    body: z.string().max(60_000, 'a note may be at most 60,000 characters'),
-    /** The meeting as the note records it, where it differs from what was scheduled. */
-    meeting: z
-      .object({
-        start: z.iso.datetime({ offset: true }),
-        end: z.iso.datetime({ offset: true }),
-        location: z.string().trim().min(1).max(500),
-        attendees: z.array(attendeeSchema).min(1).max(100),
-      })
-      .optional(),
-    organisations: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
+  save_draft: action({
+    fields: z.object({
+      title: z.string().trim().min(1).max(300).optional(),
+      body: z.string().max(60_000, 'a note may be at most 60,000 characters'),
+      /** The meeting as the note records it, where it differs from what was scheduled. */
+      meeting: z
+        .object({
+          start: z.iso.datetime({ offset: true }),
+          end: z.iso.datetime({ offset: true }),
+          location: z.string().trim().min(1).max(500),
+          attendees: z.array(attendeeSchema).min(1).max(100),
+        })
+        .optional(),
+      organisations: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
+    }),
+    effect: (fields, { request, actor, now }) => ({
+      draft: {
+        version: (request.draft?.version ?? 0) + 1,
+        title: fields.title ?? request.draft?.title,
+        body: fields.body,
+        savedBy: actor.email,
+        savedAt: now.toISOString(),
+        editors: [...new Set([...(request.draft?.editors ?? []), actor.email])],
+        submittedBy: request.draft?.submittedBy,
+        meeting: fields.meeting ?? request.draft?.meeting,
+        organisations: fields.organisations ?? request.draft?.organisations,
+      },
+    }),
+    // A note is long; the event records its version, the note store keeps the text.
+    audit: (fields, next) => ({ draftVersion: next.draft?.version, length: fields.body.length }),
   }),
-  submit_note: z.object({}),
-  request_changes: z.object({
-    comment: z.string().trim().min(1, 'a comment is required').max(4000),
+  submit_note: action({
+    fields: z.object({}),
+    guard: ({ request }) =>
+      request.draft
+        ? undefined
+        : {
+            code: 'not_allowed',
+            message: 'there is no draft note to submit; save a draft first',
+            allowed: ['save_draft'],
+          },
+    effect: (_fields, { request, actor }) =>
+      request.draft ? { draft: { ...request.draft, submittedBy: actor.email } } : {},
   }),
-  approve: z.object({ publishAt: z.iso.datetime({ offset: true }).optional() }),
-  withdraw: reason,
-  review_redactions: z.object({
-    /** Attachment keys staff cleared for publication; the rest never go out. */
-    clearedAttachments: z.array(z.string().min(1).max(1000)).max(50).default([]),
-    reinstated: z
-      .array(
-        z.object({
-          id: z.string().min(1),
-          reason: z.string().trim().min(1, 'say why this may be published').max(1000),
-        }),
-      )
-      .max(200)
-      .default([]),
-    texts: z.array(z.string().trim().min(2).max(200)).max(200).default([]),
-    patterns: z
-      .array(
-        z
-          .string()
-          .min(1)
-          .max(500)
-          .refine((source) => {
-            try {
-              new RegExp(source, 'gi');
-              return true;
-            } catch {
-              return false;
-            }
-          }, 'not a valid regular expression'),
-      )
-      .max(50)
-      .default([]),
+  request_changes: action({
+    fields: z.object({ comment: z.string().trim().min(1, 'a comment is required').max(4000) }),
   }),
-  correct: z.object({ note: z.string().trim().min(1, 'say what is being corrected').max(1000) }),
-  takedown: reason,
+  approve: action({
+    fields: z.object({ publishAt: z.iso.datetime({ offset: true }).optional() }),
+    guard: ({ request, actor, rules }) =>
+      rules.separateApproval && (request.draft?.editors ?? []).includes(actor.email)
+        ? {
+            code: 'forbidden',
+            message: 'you edited this note, so someone else must approve it (separation of duties)',
+          }
+        : undefined,
+    effect: (fields, { now }) => ({ publishAt: fields.publishAt ?? now.toISOString() }),
+    audit: (_fields, next) => ({ publishAt: next.publishAt }),
+  }),
+  withdraw: closing,
+  review_redactions: action({
+    fields: z.object({
+      /** Attachment keys staff cleared for publication; the rest never go out. */
+      clearedAttachments: z.array(z.string().min(1).max(1000)).max(50).default([]),
+      reinstated: z
+        .array(
+          z.object({
+            id: z.string().min(1),
+            reason: z.string().trim().min(1, 'say why this may be published').max(1000),
+          }),
+        )
+        .max(200)
+        .default([]),
+      texts: z.array(z.string().trim().min(2).max(200)).max(200).default([]),
+      patterns: z
+        .array(
+          z
+            .string()
+            .min(1)
+            .max(500)
+            .refine((source) => {
+              try {
+                new RegExp(source, 'gi');
+                return true;
+              } catch {
+                return false;
+              }
+            }, 'not a valid regular expression'),
+        )
+        .max(50)
+        .default([]),
+    }),
+    effect: (fields) => ({ redactions: fields }),
+  }),
+  correct: action({
+    fields: z.object({
+      note: z.string().trim().min(1, 'say what is being corrected').max(1000),
+    }),
+    effect: (fields) => ({ pendingCorrection: fields.note }),
+  }),
+  takedown: closing,
   /** Done by the publish function, as the system, once the pages are out. */
-  publish: z.object({ pageUrl: z.url(), noteVersion: z.number().int().min(1) }),
-  assign: z.object({ assignee: emailAddressSchema }),
-  comment: z.object({ text: z.string().trim().min(1, 'a comment cannot be empty').max(4000) }),
+  publish: action({
+    fields: z.object({ pageUrl: z.url(), noteVersion: z.number().int().min(1) }),
+    effect: (_fields, { request, now }) =>
+      request.pendingCorrection
+        ? {
+            corrections: [
+              ...(request.corrections ?? []),
+              { at: now.toISOString(), note: request.pendingCorrection },
+            ],
+            pendingCorrection: undefined,
+          }
+        : {},
+  }),
+  assign: action({
+    fields: z.object({ assignee: emailAddressSchema }),
+    effect: (fields) => ({ assignee: fields.assignee }),
+  }),
+  comment: action({
+    fields: z.object({ text: z.string().trim().min(1, 'a comment cannot be empty').max(4000) }),
+  }),
   /** Sends a failed (or possibly undelivered) notification again; named by its id. */
-  resend_notification: z.object({
-    failure: notificationIdSchema,
-    seq: z.number().int().min(1),
-    kind: z.string().min(1).max(100),
-    recipient: emailAddressSchema,
+  resend_notification: action({
+    fields: z.object({
+      failure: notificationIdSchema,
+      seq: z.number().int().min(1),
+      kind: z.string().min(1).max(100),
+      recipient: emailAddressSchema,
+    }),
   }),
 } as const;
+
+/** Each action's fields, as the API validates and documents them. */
+export const actionFields = Object.fromEntries(
+  Object.entries(actionSpecs).map(([name, spec]) => [name, spec.fields]),
+) as { [A in keyof typeof actionSpecs]: (typeof actionSpecs)[A]['fields'] };
 
 export type Action = keyof typeof actionFields;
 export const actions = Object.keys(actionFields) as Action[];
@@ -227,6 +346,23 @@ export const transitions: readonly TransitionRow[] = [
     }),
   ),
 ];
+
+/**
+ * What postroom records by itself rather than as a staff transition, and who hears of it:
+ * a new letter (acknowledged, and the office alerted) and mail joining a request.
+ */
+export const recordedEvents = {
+  receive: { notifies: ['requester', 'office'] },
+  message_received: { notifies: ['office'] },
+} as const satisfies Record<string, { notifies: readonly Audience[] }>;
+
+/** Who an audit event's action tells, by the table (or the recorded events above). */
+export function audiencesOf(event: { action: string; from: string | null }): readonly Audience[] {
+  if (Object.hasOwn(recordedEvents, event.action))
+    return recordedEvents[event.action as keyof typeof recordedEvents].notifies;
+  if (!event.from || !isAction(event.action)) return [];
+  return findTransition(event.from as Stage, event.action)?.notifies ?? [];
+}
 
 export function findTransition(from: Stage, action: Action): TransitionRow | undefined {
   return transitions.find((row) => row.from === from && row.action === action);

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { functions } from '../../infra/functions.ts';
 import { freePort } from '../../infra/local/processes.ts';
 import { startPublicSite } from '../../infra/local/public-site.ts';
 import { localToken } from '../../infra/local/users.ts';
+import { httpRoutes } from '../../shared/staff/api.ts';
 import { actions } from '../../shared/workflow/transitions.ts';
 import {
   env,
@@ -46,8 +46,7 @@ const real = { requestId: '', reference: '', messageKey: '', heldId: '' };
 const tokens: string[] = [];
 const secret = 'fuzz: a document that is not public';
 
-const trigger = functions.staffApi.trigger;
-const routes = trigger.kind === 'http-api' ? trigger.routes : [];
+const routes = httpRoutes;
 
 beforeAll(async () => {
   const ui = mkdtempSync(join(tmpdir(), 'postroom-ui-'));

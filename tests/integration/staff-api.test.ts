@@ -1,5 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { staffApi } from '../../shared/staff/api.ts';
 import { findBrokenLink } from '../../shared/workflow/audit.ts';
 import {
   act as actAs,
@@ -134,11 +136,64 @@ describe('reading', () => {
     });
   });
 
-  it('publishes an OpenAPI document without a token', async () => {
+  it('publishes, without a token, a valid OpenAPI 3.1 document of every declared route', async () => {
     const { status, body } = await api(undefined, 'GET', '/api/openapi.json');
     expect(status).toBe(200);
     expect(body.openapi).toBe('3.1.0');
-    expect(JSON.stringify(body.components.schemas.Action)).toContain('attendees');
+    const validator = new Validator();
+    const result = await validator.validate(body);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    for (const [name, route] of Object.entries(staffApi)) {
+      const documented = body.paths[route.path]?.[route.method.toLowerCase()];
+      expect(documented?.operationId, name).toBe(name);
+      expect(documented.responses['200'].content['application/json'].schema, name).toBeTruthy();
+      if ('body' in route)
+        expect(documented.requestBody.content['application/json'].schema, name).toBeTruthy();
+    }
+    const act = body.paths['/api/requests/{id}/actions'].post;
+    expect(JSON.stringify(act.requestBody)).toContain('attendees');
+    expect(JSON.stringify(act.responses['200'])).toContain('reference');
+  });
+
+  it('answers with views: no storage attribute reaches a client', async () => {
+    const storage = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'searchText', 'type', 'lastHash']);
+    const keysIn = (value: unknown): string[] =>
+      Array.isArray(value)
+        ? value.flatMap(keysIn)
+        : value && typeof value === 'object'
+          ? Object.entries(value).flatMap(([key, inner]) => [
+              key,
+              ...(key === 'details' ? [] : keysIn(inner)),
+            ])
+          : [];
+    for (const path of [
+      '/api/requests',
+      `/api/requests/${requestId}`,
+      `/api/requests/${requestId}/note`,
+      `/api/requests/${requestId}/note/versions`,
+      `/api/requests/${requestId}/redactions`,
+      '/api/held-mail',
+    ]) {
+      const { status, body } = await api(staff.caseworker, 'GET', path);
+      expect(status, path).toBe(200);
+      expect(
+        keysIn(body).filter((key) => storage.has(key)),
+        path,
+      ).toEqual([]);
+    }
+  });
+
+  it('serves every declared route: none answers that it has no such route', async () => {
+    for (const [name, route] of Object.entries(staffApi)) {
+      const path = route.path
+        .replace('{id}', route.path.startsWith('/api/held-mail') ? 'f'.repeat(20) : requestId)
+        .replace('{key}', `m${'0'.repeat(16)}`)
+        .replace('{notification}', '0'.repeat(12));
+      const answer = await api(staff.admin, route.method, path, 'body' in route ? {} : undefined);
+      expect(answer.status, name).not.toBe(405);
+      expect(JSON.stringify(answer.body), name).not.toMatch(/no route for/);
+    }
   });
 });
 

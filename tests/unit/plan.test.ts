@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  mailTemplates,
   type OfficeSettings,
   outboundMessageId,
   planNotifications,
+  recipientsOf,
 } from '../../shared/notify/plan.ts';
 import { type AuditEvent, GENESIS_HASH, sealEvent } from '../../shared/workflow/audit.ts';
 import type { MessageRecord, RequestRecord } from '../../shared/workflow/records.ts';
+import { recordedEvents, transitions } from '../../shared/workflow/transitions.ts';
 
 const office: OfficeSettings = {
   officeName: 'The Commissioner’s Office',
@@ -203,5 +206,128 @@ describe('planNotifications for actions that send no mail', () => {
     expect(
       planNotifications(event('accept', {}, 2, 'published'), request, message, office),
     ).toEqual([]);
+  });
+});
+
+describe('the transition table and the mail templates say the same thing', () => {
+  const declared = [
+    ...transitions.map((row) => ({
+      action: row.action as string,
+      from: row.from as string | null,
+      audiences: row.notifies,
+    })),
+    ...Object.entries(recordedEvents).map(([action, { notifies }]) => ({
+      action,
+      from: null,
+      audiences: notifies,
+    })),
+  ];
+  const templated = Object.entries(mailTemplates).flatMap(([action, byAudience]) =>
+    Object.keys(byAudience).map((audience) => `${action} → ${audience}`),
+  );
+  const pairs = new Set(
+    declared.flatMap((row) => row.audiences.map((audience) => `${row.action} → ${audience}`)),
+  );
+
+  it('has a template for every (action, audience) the table declares', () => {
+    expect([...pairs].filter((pair) => !templated.includes(pair))).toEqual([]);
+  });
+
+  it('has no template the table does not declare, so nothing else is ever sent', () => {
+    expect(templated.filter((pair) => !pairs.has(pair))).toEqual([]);
+  });
+
+  /** Details each action's audit event carries, so every template has what it needs. */
+  const details: Record<string, Record<string, unknown>> = {
+    receive: { acknowledge: true, messageId: '<letter-001@lumencam.example>' },
+    message_received: { sender: 'a@b.example', subject: 'Re: x', matchedBy: 'subject' },
+    decline: { reason: 'Out of remit' },
+    withdraw: { reason: 'They withdrew' },
+    takedown: { reason: 'Published in error' },
+    schedule: {
+      start: '2027-02-24T14:00:00Z',
+      end: '2027-02-24T15:20:00Z',
+      location: 'Edinburgh',
+      attendees: [
+        {
+          name: 'A',
+          role: 'B',
+          organisation: 'C',
+          email: 'attendee@c.example',
+          host: true,
+          invitedGuest: false,
+        },
+      ],
+      sequence: 0,
+    },
+    record_held: { noteDueBy: '2027-03-10' },
+    request_changes: { comment: 'More detail' },
+    approve: { publishAt: '2027-03-11T09:00:00Z' },
+    publish: { pageUrl: 'https://meetings.example/x/', noteVersion: 2 },
+    assign: { assignee: 'colin@office.example' },
+  };
+  details.reschedule = { ...details.schedule, sequence: 1 };
+
+  it('plans each declared pair: its template’s mail to the audience’s addresses', () => {
+    const withPeople: RequestRecord = {
+      ...request,
+      assignee: 'cara@office.example',
+      draft: {
+        version: 2,
+        body: 'Note',
+        editors: ['cara@office.example'],
+        submittedBy: 'cara@office.example',
+      },
+    };
+    const settings = { ...office, approverAddresses: ['amir@office.example'] };
+    for (const row of declared) {
+      if (row.audiences.length === 0) continue;
+      const audit = sealEvent(
+        {
+          requestId: 'req-1',
+          seq: 5,
+          action: row.action,
+          actor: 'ada@office.example',
+          at: '2027-02-20T10:00:00.000Z',
+          from: row.from,
+          to: row.from ?? 'received',
+          details: details[row.action] ?? {},
+        },
+        GENESIS_HASH,
+      );
+      const planned = planNotifications(audit, withPeople, message, settings);
+      for (const audience of row.audiences) {
+        const template = (mailTemplates as Record<string, Record<string, { kind: string }>>)[
+          row.action
+        ]?.[audience];
+        const context = { event: audit, request: withPeople, message, office: settings } as never;
+        for (const recipient of recipientsOf(audience, context)) {
+          expect(
+            planned.some((p) => p.kind === template?.kind && p.recipient === recipient),
+            `${row.action} from ${row.from} → ${audience} (${recipient})`,
+          ).toBe(true);
+        }
+      }
+      // And nothing beyond what the row declares.
+      const kinds = new Set(
+        row.audiences.map(
+          (audience) =>
+            (mailTemplates as Record<string, Record<string, { kind: string }>>)[row.action]?.[
+              audience
+            ]?.kind,
+        ),
+      );
+      expect(
+        planned.every((p) => kinds.has(p.kind)),
+        row.action,
+      ).toBe(true);
+    }
+  });
+
+  it('tells the office when a published note is taken down', () => {
+    const audit = event('takedown', { reason: 'Published in error' }, 9, 'published');
+    expect(
+      planNotifications(audit, request, message, office).map((p) => [p.kind, p.recipient]),
+    ).toEqual([['taken-down', 'triage@office.example']]);
   });
 });

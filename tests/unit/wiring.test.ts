@@ -12,7 +12,9 @@ describe('the wiring of each declared function', () => {
     (name, declaration) => {
       expect(typeof (wiring as Record<string, unknown>)[name]).toBe('function');
       const handler = source(declaration.entry);
-      expect(handler).toContain(`wiring.${name}(readConfig(functions.${name}.env))`);
+      expect(handler.replace(/\s+/g, '')).toContain(
+        `wiring.${name}(readConfig(functions.${name}.env))`,
+      );
       // Nothing assembled by hand beside it: no port module, calendar or config read of its own.
       expect(handler).not.toMatch(/shared\/aws\/[\w-]+-ports\.ts|loadHolidayCalendar|process\.env/);
       expect(handler.match(/readConfig\(/g)).toHaveLength(1);

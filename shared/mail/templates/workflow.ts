@@ -85,6 +85,15 @@ export const workflowMail = {
       `The note for ${request.reference} ("${request.subject}") is published:`,
       pageUrl,
     ]),
+  assigned: (request: TemplateRequest, by: string) =>
+    mail(request, `Assigned to you: ${request.subject}`, [
+      `${by} has assigned ${request.reference} ("${request.subject}") to you.`,
+    ]),
+  takenDown: (request: TemplateRequest, by: string, reason: string) =>
+    mail(request, 'Meeting note taken down', [
+      `${by} has taken down the published note for ${request.reference} ("${request.subject}"). Its pages, and its entries in the index, feed and registers, are removed.`,
+      `Reason: ${reason}`,
+    ]),
   approvedForRequester: (request: TemplateRequest, office: string, publishAt: string) =>
     mail(request, 'The note of our meeting will be published', [
       greeting(request),

@@ -1,0 +1,230 @@
+import * as z from 'zod';
+import { heldActionSchema } from '../intake/held-mail.ts';
+import {
+  heldMailIdSchema,
+  messageKeySchema,
+  notificationIdSchema,
+  requestIdSchema,
+} from '../workflow/ids.ts';
+import { type Action, actionFields, actions, type Role, roles } from '../workflow/transitions.ts';
+import { noteBodySchema } from './notes.ts';
+import { listQuerySchema } from './requests.ts';
+import {
+  actionResultView,
+  healthView,
+  heldOutcomeView,
+  heldPageView,
+  messageContentView,
+  noteDiffView,
+  noteDraftView,
+  noteSavedView,
+  noteVersionsView,
+  publicationPreviewView,
+  redactionReviewView,
+  requestDetailView,
+  requestPageView,
+} from './views.ts';
+
+/**
+ * The staff API, declared once: every route's method, path, who may call it, the zod
+ * schemas of its path parameters, query, body and answer, and a summary. The Lambda
+ * handler dispatches from it (shared/staff/operations.ts serves each route, typed against
+ * these schemas), the CDK stack creates the HTTP API's routes from it, the local API
+ * server routes by it, and the OpenAPI document is generated from it. Adding a route is
+ * a change here and one operation.
+ */
+export interface RouteContract {
+  method: 'GET' | 'POST' | 'PUT';
+  /** API Gateway's form: `/api/requests/{id}`. */
+  path: `/api/${string}`;
+  /** No token needed (and none checked): uptime checks and the API's own description. */
+  public?: true;
+  /** Who may call it; the dispatcher refuses anyone else with 403 before any work. */
+  roles: readonly Role[];
+  summary: string;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  response: z.ZodType;
+}
+
+const staff = roles;
+const casework = ['caseworker', 'admin'] as const satisfies readonly Role[];
+const id = z.object({ id: requestIdSchema });
+
+/** One action's body: its fields, the action's name and the version the caller last read. */
+const actionBody = (action: Action) =>
+  actionFields[action].extend({
+    action: z.literal(action),
+    expectedVersion: z.number().int().describe('the request’s version as you last read it'),
+  });
+const actionBodies = actions.map(actionBody);
+
+export const staffApi = {
+  health: {
+    method: 'GET',
+    path: '/api/health',
+    public: true,
+    roles: [],
+    summary: 'Answers once the function has loaded its configuration, for uptime checks',
+    response: healthView,
+  },
+  openApi: {
+    method: 'GET',
+    path: '/api/openapi.json',
+    public: true,
+    roles: [],
+    summary: 'This document',
+    response: z.record(z.string(), z.unknown()),
+  },
+  listRequests: {
+    method: 'GET',
+    path: '/api/requests',
+    roles: staff,
+    summary: 'Requests by stage, due date first, from the stage index; paged with nextToken',
+    query: listQuerySchema,
+    response: requestPageView,
+  },
+  requestDetail: {
+    method: 'GET',
+    path: '/api/requests/{id}',
+    roles: staff,
+    summary:
+      'One request with its messages (5-minute download links), audit events, failed notifications and the actions you may take',
+    params: id,
+    response: requestDetailView,
+  },
+  messageContent: {
+    method: 'GET',
+    path: '/api/requests/{id}/messages/{key}',
+    roles: staff,
+    summary: 'What a received message says: its text, and its sanitised HTML where it had HTML',
+    params: id.extend({ key: messageKeySchema }),
+    response: messageContentView,
+  },
+  act: {
+    method: 'POST',
+    path: '/api/requests/{id}/actions',
+    roles: staff,
+    summary:
+      'Performs a workflow action, at the version you last read (409 if it moved on); the transition table says who may',
+    params: id,
+    body: z.discriminatedUnion(
+      'action',
+      [actionBodies[0] as never, ...(actionBodies.slice(1) as never[])],
+      {
+        error: (issue) =>
+          issue.code === 'invalid_union'
+            ? `unknown action; must be one of: ${actions.join(', ')}`
+            : undefined,
+      },
+    ),
+    response: actionResultView,
+  },
+  resendNotification: {
+    method: 'POST',
+    path: '/api/requests/{id}/notifications/{notification}/resend',
+    roles: staff,
+    summary: 'Sends a failed notification (or one that may not have arrived) again, once; audited',
+    params: id.extend({ notification: notificationIdSchema }),
+    response: actionResultView,
+  },
+  getNote: {
+    method: 'GET',
+    path: '/api/requests/{id}/note',
+    roles: staff,
+    summary:
+      'The current draft of the meeting note with its own version (0 before the first save, prefilled)',
+    params: id,
+    response: noteDraftView,
+  },
+  saveNote: {
+    method: 'PUT',
+    path: '/api/requests/{id}/note',
+    roles: casework,
+    summary:
+      'Saves the next version of the note (409 when stale); the first save moves held to drafting',
+    params: id,
+    body: noteBodySchema,
+    response: noteSavedView,
+  },
+  noteVersions: {
+    method: 'GET',
+    path: '/api/requests/{id}/note/versions',
+    roles: staff,
+    summary: 'Every saved version of the note, with who saved it and when',
+    params: id,
+    response: noteVersionsView,
+  },
+  noteDiff: {
+    method: 'GET',
+    path: '/api/requests/{id}/note/diff',
+    roles: staff,
+    summary: 'A unified diff between two versions of the note',
+    params: id,
+    query: z.object({
+      from: z.coerce.number().int().min(1).describe('a version number'),
+      to: z.coerce.number().int().min(1).describe('a version number'),
+    }),
+    response: noteDiffView,
+  },
+  redactionReview: {
+    method: 'GET',
+    path: '/api/requests/{id}/redactions',
+    roles: staff,
+    summary: 'What the detectors found in the note and the letter, and whether each will be hidden',
+    params: id,
+    response: redactionReviewView,
+  },
+  reviewRedactions: {
+    method: 'PUT',
+    path: '/api/requests/{id}/redactions',
+    roles: staff,
+    summary:
+      'Records the redaction decisions (reinstatements with reasons, marked text, patterns, cleared attachments)',
+    params: id,
+    body: actionFields.review_redactions.extend({ expectedVersion: z.number().int() }),
+    response: actionResultView,
+  },
+  publicationPreview: {
+    method: 'GET',
+    path: '/api/requests/{id}/publication-preview',
+    roles: staff,
+    summary: 'Exactly the pages publication would write now, redactions applied',
+    params: id,
+    response: publicationPreviewView,
+  },
+  listHeldMail: {
+    method: 'GET',
+    path: '/api/held-mail',
+    roles: staff,
+    summary: 'Mail that could not become or join a request, newest first',
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(100).default(50),
+      nextToken: z.string().max(2000).optional(),
+    }),
+    response: heldPageView,
+  },
+  actOnHeldMail: {
+    method: 'POST',
+    path: '/api/held-mail/{id}/actions',
+    roles: casework,
+    summary:
+      'Attaches held mail to a request, opens a new request from it, discards it with a reason, or (for mail intake could not file) runs intake on it again',
+    params: z.object({ id: heldMailIdSchema }),
+    body: heldActionSchema,
+    response: heldOutcomeView,
+  },
+} as const satisfies Record<string, RouteContract>;
+
+export type StaffApi = typeof staffApi;
+export type RouteName = keyof StaffApi;
+
+/** `GET /api/requests/{id}`: how API Gateway names a route, and how the dispatcher finds it. */
+export const routeKey = (route: Pick<RouteContract, 'method' | 'path'>) =>
+  `${route.method} ${route.path}`;
+
+/** The routes as the HTTP API and the local server need them. */
+export const httpRoutes = Object.values(staffApi as Record<string, RouteContract>).map(
+  ({ method, path, public: open }) => ({ method, path, public: open === true }),
+);

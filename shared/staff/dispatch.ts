@@ -1,0 +1,80 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type * as z from 'zod';
+import { log } from '../log.ts';
+import type { Actor } from '../workflow/act.ts';
+import { fieldErrors } from '../workflow/act.ts';
+import { type RouteContract, type RouteName, routeKey, type StaffApi, staffApi } from './api.ts';
+import { ApiError, badRequest } from './errors.ts';
+import { json } from './http.ts';
+import { actorFromClaims, requireRole } from './identity.ts';
+import type { OperationInput, StaffContext, staffOperations } from './operations.ts';
+
+type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
+
+const nobody: Actor = { id: 'anonymous', email: 'anonymous', name: 'anonymous', roles: [] };
+
+/** Parses one part of the request by its declared schema: a 400 naming each bad field. */
+function parsePart(schema: z.ZodType | undefined, value: unknown, part: 'path' | 'query' | 'body') {
+  if (!schema) return {};
+  const parsed = schema.safeParse(value ?? (part === 'body' ? undefined : {}));
+  if (parsed.success) return parsed.data;
+  const fields = fieldErrors(parsed.error, part === 'body' ? [] : [part]);
+  const what = { path: 'the address', query: 'the query', body: 'the body' }[part];
+  throw badRequest(`${what} is not valid: ${fields[0]?.message ?? 'see fields'}`, fields);
+}
+
+/**
+ * The staff API's one dispatcher: finds the declared route by API Gateway's route key,
+ * checks the caller's roles before any work, parses the path, query and body by the
+ * route's schemas, runs its operation, and answers with the operation's result parsed by
+ * the route's response schema, so only declared fields ever leave.
+ */
+export function dispatcher(
+  operations: typeof staffOperations,
+  context: StaffContext,
+): (event: Event) => Promise<APIGatewayProxyResultV2> {
+  const routes = new Map(
+    (Object.entries(staffApi) as Array<[RouteName, RouteContract]>).map(([name, route]) => [
+      routeKey(route),
+      { name, route },
+    ]),
+  );
+  return async (event) => {
+    const found = routes.get(event.routeKey);
+    if (!found) {
+      throw new ApiError(
+        404,
+        'not_found',
+        `no route for ${event.requestContext?.http?.method} ${event.rawPath}; see /api/openapi.json`,
+      );
+    }
+    const { name, route } = found;
+    let actor = nobody;
+    if (!route.public) {
+      actor = actorFromClaims(event.requestContext.authorizer?.jwt?.claims);
+      requireRole(actor, ...route.roles);
+    }
+    const input = {
+      params: parsePart(route.params, event.pathParameters, 'path'),
+      query: parsePart(route.query, event.queryStringParameters, 'query'),
+      body: parsePart(route.body, event.body, 'body'),
+      actor,
+      now: new Date(),
+    } as OperationInput<StaffApi[typeof name]>;
+    const operation = operations[name] as (
+      input: OperationInput<RouteContract>,
+      context: StaffContext,
+    ) => Promise<unknown>;
+    const result = await operation(input as OperationInput<RouteContract>, context);
+    const answer = route.response.safeParse(result);
+    if (!answer.success) {
+      // The operation broke its own contract: a bug to fix, never storage leaking out.
+      log.error('a staff API answer did not match its declared response', {
+        route: event.routeKey,
+        issues: answer.error.issues.slice(0, 5),
+      });
+      throw new Error(`the answer to ${event.routeKey} did not match its schema`);
+    }
+    return json(200, answer.data);
+  };
+}

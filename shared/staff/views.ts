@@ -1,0 +1,276 @@
+import * as z from 'zod';
+import { stages } from '../workflow/stages.ts';
+import { actions } from '../workflow/transitions.ts';
+
+/**
+ * What the staff API answers, as zod schemas: the one description of each response,
+ * which the dispatcher parses every answer through (so no storage attribute such as PK,
+ * SK, GSI1PK or searchText can reach a client: an object schema keeps only its declared
+ * keys), which the OpenAPI document is generated from, and which the staff UI's types
+ * are inferred from. Pure: no Node APIs, so the browser bundle can share it.
+ */
+
+const isoTime = z.string().describe('an ISO 8601 date and time');
+const isoDate = z.string().describe('a calendar date, YYYY-MM-DD');
+
+export const senderView = z.object({ address: z.string(), name: z.string() });
+
+const attendeeView = z.object({
+  name: z.string(),
+  role: z.string(),
+  organisation: z.string(),
+  email: z.string().optional(),
+  host: z.boolean(),
+  invitedGuest: z.boolean(),
+});
+
+const meetingView = z.object({
+  start: isoTime,
+  end: isoTime,
+  location: z.string(),
+  attendees: z.array(attendeeView),
+});
+
+const redactionDecisionsView = z.object({
+  reinstated: z.array(z.object({ id: z.string(), reason: z.string() })),
+  texts: z.array(z.string()),
+  patterns: z.array(z.string()),
+  clearedAttachments: z.array(z.string()).optional(),
+});
+
+/** A request's own fields: the record the workflow keeps, without the table's keys. */
+export const requestView = z.object({
+  id: z.string(),
+  reference: z.string(),
+  stage: z.enum(stages),
+  version: z.number().int(),
+  eventSeq: z.number().int(),
+  subject: z.string(),
+  sender: senderView,
+  organisation: z.string().optional(),
+  receivedAt: isoTime,
+  replyBy: isoDate,
+  flags: z.array(z.string()),
+  messageCount: z.number().int(),
+  lastMessageAt: isoTime,
+  assignee: z.string().optional(),
+  meeting: meetingView.extend({ sequence: z.number().int() }).optional(),
+  noteDueBy: isoDate.optional(),
+  draft: z
+    .object({
+      version: z.number().int(),
+      title: z.string().optional(),
+      body: z.string(),
+      editors: z.array(z.string()),
+      submittedBy: z.string().optional(),
+      savedBy: z.string().optional(),
+      savedAt: isoTime.optional(),
+      meeting: meetingView.optional(),
+      organisations: z.array(z.string()).optional(),
+    })
+    .optional(),
+  publishAt: isoTime.optional(),
+  pendingCorrection: z.string().optional(),
+  redactions: redactionDecisionsView.optional(),
+  corrections: z.array(z.object({ at: isoTime, note: z.string() })).optional(),
+  closedReason: z.string().optional(),
+});
+
+/** One row of the request list. */
+export const requestSummaryView = z.object({
+  id: z.string(),
+  reference: z.string(),
+  stage: z.enum(stages),
+  version: z.number().int(),
+  subject: z.string(),
+  sender: senderView,
+  organisation: z.string().nullable(),
+  receivedAt: isoTime,
+  dueAt: isoDate.describe('whatever is due next, on the office’s calendar'),
+  assignee: z.string().nullable(),
+  dueForRecordHeld: z
+    .boolean()
+    .describe('a scheduled meeting that has ended, due to be recorded as held'),
+});
+
+export const requestPageView = z.object({
+  items: z.array(requestSummaryView),
+  nextToken: z.string().nullable(),
+});
+
+const link = z.object({ key: z.string(), url: z.string().describe('a 5-minute download link') });
+
+export const messageView = z.object({
+  key: z.string(),
+  direction: z.enum(['inbound', 'outbound']),
+  at: isoTime,
+  from: z.string(),
+  to: z.array(z.string()),
+  subject: z.string(),
+  messageId: z.string().optional(),
+  sentAt: isoTime.optional(),
+  kind: z.string().optional().describe('for mail postroom sent, which notification it was'),
+  machine: z.string().optional().describe('why received mail looked automatic'),
+  duplicateOf: z.string().optional().describe('the same message delivered again: its first copy'),
+  documents: z
+    .object({
+      text: link,
+      html: link.nullable(),
+      attachments: z.array(
+        z.object({
+          filename: z.string(),
+          contentType: z.string(),
+          size: z.number().int(),
+          key: z.string(),
+          inline: z.boolean(),
+          url: z.string(),
+        }),
+      ),
+    })
+    .optional(),
+});
+
+export const auditEventView = z.object({
+  seq: z.number().int(),
+  action: z.string(),
+  actor: z.string(),
+  at: isoTime,
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+
+export const failedNotificationView = z.object({
+  id: z.string().describe('what to name it to send it again'),
+  seq: z.number().int(),
+  kind: z.string(),
+  recipient: z.string(),
+  error: z.string(),
+  at: isoTime,
+  resent: z.object({ seq: z.number().int(), by: z.string(), at: isoTime }).optional(),
+});
+
+export const requestDetailView = requestSummaryView.extend({
+  request: requestView,
+  allowedActions: z.array(z.enum(actions)),
+  messages: z.array(messageView),
+  events: z.array(auditEventView),
+  failedNotifications: z.array(failedNotificationView),
+});
+
+/** What an action answers: the request as it is now. */
+export const actionResultView = requestSummaryView.extend({ request: requestView });
+
+export const messageContentView = z.object({
+  key: z.string(),
+  text: z.string(),
+  html: z.string().nullable().describe('the sanitised HTML, where the mail had HTML'),
+});
+
+export const noteDraftView = z.object({
+  version: z.number().int().describe('the note’s own version: 0 before the first save'),
+  title: z.string(),
+  body: z.string(),
+  meeting: meetingView.extend({ sequence: z.number().int().optional() }).nullable(),
+  organisations: z.array(z.string()).nullable(),
+  editors: z.array(z.string()),
+});
+
+export const noteVersionView = z.object({
+  version: z.number().int(),
+  title: z.string(),
+  body: z.string(),
+  savedBy: z.string(),
+  savedAt: isoTime,
+});
+
+export const noteSavedView = z.object({
+  version: z.number().int(),
+  title: z.string(),
+  body: z.string(),
+  request: actionResultView,
+});
+
+export const noteVersionsView = z.object({ versions: z.array(noteVersionView) });
+
+export const noteDiffView = z.object({
+  from: z.number().int(),
+  to: z.number().int(),
+  diff: z.string().describe('a unified diff'),
+});
+
+export const redactionReviewView = z.object({
+  version: z.number().int(),
+  findings: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.enum(['email', 'phone', 'postal-address', 'staff-marked']),
+      text: z.string(),
+      where: z.enum(['note', 'letter']),
+      redacted: z.boolean(),
+      reinstatedBecause: z.string().nullable(),
+    }),
+  ),
+  decisions: redactionDecisionsView,
+});
+
+export const publishedMeetingView = z.object({
+  reference: z.string(),
+  title: z.string(),
+  start: isoTime,
+  end: isoTime,
+  location: z.string(),
+  organisations: z.array(z.string()),
+  attendees: z.array(attendeeView.omit({ email: true })),
+  purposeSummary: z.string(),
+  noteMarkdown: z.string(),
+  letterText: z.string(),
+  letterDate: z.string(),
+  attachments: z.array(z.object({ filename: z.string(), href: z.string() })),
+  publishedAt: isoTime,
+  corrections: z.array(z.object({ at: isoTime, note: z.string() })),
+});
+
+export const publicationPreviewView = z.object({
+  page: z.string().describe('the meeting page, as HTML'),
+  letter: z.string().describe('the letter page, as HTML'),
+  meeting: publishedMeetingView,
+});
+
+export const heldMailView = z.object({
+  id: z.string(),
+  reason: z.string(),
+  detail: z.string(),
+  receivedAt: isoTime,
+  from: z.string().nullable(),
+  subject: z.string().nullable(),
+  raw: z.object({ bucket: z.string(), key: z.string() }),
+});
+
+export const heldPageView = z.object({
+  items: z.array(heldMailView),
+  nextToken: z.string().nullable(),
+});
+
+export const heldOutcomeView = z.object({
+  ok: z.literal(true),
+  status: z.enum(['attached', 'opened', 'discarded', 'refiled']),
+  requestId: z.string().optional(),
+  reference: z.string().optional(),
+});
+
+export const healthView = z.object({ status: z.literal('ok') });
+
+export type RequestSummaryView = z.infer<typeof requestSummaryView>;
+export type RequestDetailView = z.infer<typeof requestDetailView>;
+export type RequestViewOf = z.infer<typeof requestView>;
+export type MessageView = z.infer<typeof messageView>;
+export type AuditEventView = z.infer<typeof auditEventView>;
+export type FailedNotificationView = z.infer<typeof failedNotificationView>;
+export type MessageContentView = z.infer<typeof messageContentView>;
+export type NoteDraftView = z.infer<typeof noteDraftView>;
+export type RedactionReviewView = z.infer<typeof redactionReviewView>;
+export type PublicationPreviewView = z.infer<typeof publicationPreviewView>;
+export type HeldMailView = z.infer<typeof heldMailView>;
