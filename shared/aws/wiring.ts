@@ -159,10 +159,7 @@ export function notify(
 }
 
 export function staffApi(
-  config: ActSettings &
-    IntakeSettings &
-    SiteSettings &
-    Settings<'TABLE_NAME' | 'DOCUMENTS_BUCKET' | 'INBOUND_BUCKET'>,
+  config: ActSettings & IntakeSettings & SiteSettings & Settings<'TABLE_NAME' | 'DOCUMENTS_BUCKET'>,
 ) {
   const calendar = loadHolidayCalendar(config.BANK_HOLIDAYS_FILE);
   return {
