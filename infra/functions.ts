@@ -1,4 +1,5 @@
 import type { ConfigKey } from '../shared/config.ts';
+import type { RouteGroup } from '../shared/staff/api.ts';
 import { closedStages } from '../shared/workflow/stages.ts';
 
 /**
@@ -11,12 +12,13 @@ export type Trigger =
   /** An EventBridge schedule on AWS; a timer locally, every `localEveryMinutes`. */
   | { kind: 'schedule'; expression: string; localEveryMinutes: number }
   /**
-   * The staff API's routes (declared with their schemas in shared/staff/api.ts, which the
-   * stack and the local server read), behind the JWT authorizer; locally, the API
-   * stand-in on port 3000. The routes are not listed here: this module is in every
-   * function's bundle, and the route schemas belong only in the API's.
+   * One group of the staff API's routes (declared with their schemas in
+   * shared/staff/api.ts, which the stack and the local server read), behind the JWT
+   * authorizer; locally, the API stand-in on port 3000. The routes are not listed here:
+   * this module is in every function's bundle, and the route schemas belong only in the
+   * API's.
    */
-  | { kind: 'http-api' }
+  | { kind: 'http-api'; routes: RouteGroup }
   /**
    * SES stores raw MIME in the inbound bucket; S3 ObjectCreated reaches the function via
    * SQS, at most `maxConcurrency` deliveries at once, dead-lettered after maxReceiveCount.
@@ -90,6 +92,23 @@ export const closingsAndReopenings = [
   },
 ];
 
+/** What both staff API functions read: they share one context (shared/aws/wiring.ts). */
+const staffApiSettings = [
+  'TABLE_NAME',
+  'DOCUMENTS_BUCKET',
+  'INBOUND_BUCKET',
+  'REPLY_WORKING_DAYS',
+  'MAX_MESSAGE_BYTES',
+  'MAX_MIME_PARTS',
+  'MAX_MIME_DEPTH',
+  'OFFICE_TIMEZONE',
+  'OFFICE_NAME',
+  'SITE_BASE_URL',
+  'NOTE_WORKING_DAYS',
+  'SEPARATE_APPROVAL',
+  'BANK_HOLIDAYS_FILE',
+] as const satisfies readonly ConfigKey[];
+
 /** Only approvals and takedowns: publication has nothing to do with any other event. */
 export const approvals = [
   {
@@ -158,22 +177,17 @@ export const functions = {
   staffApi: {
     entry: 'functions/staff-api.ts',
     description: 'The staff API: lists, reads and moves requests through the workflow',
-    trigger: { kind: 'http-api' },
-    env: [
-      'TABLE_NAME',
-      'DOCUMENTS_BUCKET',
-      'INBOUND_BUCKET',
-      'REPLY_WORKING_DAYS',
-      'MAX_MESSAGE_BYTES',
-      'MAX_MIME_PARTS',
-      'MAX_MIME_DEPTH',
-      'OFFICE_TIMEZONE',
-      'OFFICE_NAME',
-      'SITE_BASE_URL',
-      'NOTE_WORKING_DAYS',
-      'SEPARATE_APPROVAL',
-      'BANK_HOLIDAYS_FILE',
-    ],
+    trigger: { kind: 'http-api', routes: 'casework' },
+    env: staffApiSettings,
+    buckets: { DOCUMENTS_BUCKET: 'write' },
+    memoryMb: 512,
+    timeoutSeconds: 15,
+  },
+  staffNotes: {
+    entry: 'functions/staff-notes.ts',
+    description: 'The staff API: meeting notes, redaction review and the publication preview',
+    trigger: { kind: 'http-api', routes: 'notes' },
+    env: staffApiSettings,
     buckets: { DOCUMENTS_BUCKET: 'write' },
     memoryMb: 512,
     timeoutSeconds: 15,

@@ -99,8 +99,12 @@ const wirings: { [Kind in Trigger['kind']]: Wiring<Kind> } = {
     });
   },
 
-  'http-api': ({ name, app }, { staffAccess }) => {
-    staffAccess.serve(name, app.fn, httpRoutes);
+  'http-api': ({ name, app, trigger }, { staffAccess }) => {
+    staffAccess.serve(
+      name,
+      app.fn,
+      httpRoutes.filter((route) => route.group === trigger.routes),
+    );
   },
 
   'sending-feedback': ({ name, app }, { sending, alarms }) => {

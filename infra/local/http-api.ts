@@ -23,10 +23,15 @@ export interface HttpApiOptions {
   port: number;
   /** The staff UI: its built files, and the config.json it reads at start-up. */
   staffUi?: { dir: string; config: StaffUiConfig };
-  routes: ReadonlyArray<{ method: string; path: string; public?: boolean }>;
-  invoke(
-    event: APIGatewayProxyEventV2WithJWTAuthorizer,
-  ): Promise<APIGatewayProxyStructuredResultV2 | string | undefined>;
+  /** Each route with the function that serves it, as API Gateway integrates them. */
+  routes: ReadonlyArray<{
+    method: string;
+    path: string;
+    public?: boolean;
+    invoke(
+      event: APIGatewayProxyEventV2WithJWTAuthorizer,
+    ): Promise<APIGatewayProxyStructuredResultV2 | string | undefined>;
+  }>;
 }
 
 const routePattern = (path: string) =>
@@ -278,7 +283,7 @@ export async function startHttpApi(options: HttpApiOptions) {
         }
         const body = (await readBody(request, MAX_BODY_BYTES)).toString('utf8');
         const event = gatewayEvent(route, request, { pathname, search, query }, body, claims);
-        const result = await options.invoke(event);
+        const result = await route.invoke(event);
         if (!result || typeof result === 'string') return send(response, 200, result ?? '');
         send(
           response,

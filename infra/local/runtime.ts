@@ -8,7 +8,7 @@ import { httpRoutes } from '../../shared/staff/api.ts';
 import { type FunctionDeclaration, functions } from '../functions.ts';
 import { INBOUND_PREFIX } from '../resources.ts';
 import { STAFF_UI_DIST } from '../staff-ui.ts';
-import { startHttpApi } from './http-api.ts';
+import { type HttpApiOptions, startHttpApi } from './http-api.ts';
 import { lambdaContext } from './lambda-context.ts';
 import { tableStreamArn } from './provision.ts';
 import { type SmtpIntake, startSmtpIntake } from './smtp-intake.ts';
@@ -56,6 +56,7 @@ export async function startLocalRuntime(options: {
   let smtp: SmtpIntake | undefined;
   const pollers: Record<string, StreamPoller> = {};
   const apis: Array<{ stop(): Promise<void> }> = [];
+  const apiRoutes: HttpApiOptions['routes'][number][] = [];
   const timers: NodeJS.Timeout[] = [];
   const scheduled: Record<string, () => Promise<unknown>> = {};
   const stateFile = (file: string) => (options.stateDir ? join(options.stateDir, file) : undefined);
@@ -105,21 +106,11 @@ export async function startLocalRuntime(options: {
         ),
       );
     } else if (trigger.kind === 'http-api') {
-      apis.push(
-        await startHttpApi({
-          port: options.apiPort,
-          staffUi: {
-            dir: options.staffUiDir ?? join(root, STAFF_UI_DIST),
-            config: {
-              mode: 'local',
-              apiUrl: '/',
-              // The functions' own setting, read and checked as they read it.
-              timeZone: readConfig(['OFFICE_TIMEZONE']).OFFICE_TIMEZONE,
-            },
-          },
-          routes: httpRoutes,
-          invoke: (event) => invoke(event) as never,
-        }),
+      // One server on the API's port, each route invoking the function that serves it.
+      apiRoutes.push(
+        ...httpRoutes
+          .filter((route) => route.group === trigger.routes)
+          .map((route) => ({ ...route, invoke: (event: unknown) => invoke(event) as never })),
       );
     } else if (trigger.kind === 'audit-events') {
       pollers[name] = startStreamPoller(
@@ -142,6 +133,23 @@ export async function startLocalRuntime(options: {
     // the handler the SNS event SES would publish.
   }
   if (!smtp) throw new Error('infra/functions.ts declares no inbound-mail function');
+  if (apiRoutes.length) {
+    apis.push(
+      await startHttpApi({
+        port: options.apiPort,
+        staffUi: {
+          dir: options.staffUiDir ?? join(root, STAFF_UI_DIST),
+          config: {
+            mode: 'local',
+            apiUrl: '/',
+            // The functions' own setting, read and checked as they read it.
+            timeZone: readConfig(['OFFICE_TIMEZONE']).OFFICE_TIMEZONE,
+          },
+        },
+        routes: apiRoutes,
+      }),
+    );
+  }
   const intake = smtp;
   return {
     smtp: intake,

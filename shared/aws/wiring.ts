@@ -208,3 +208,6 @@ export function rawMailRetention(config: Settings<'TABLE_NAME'>) {
 export function sendingFeedback(config: Settings<'TABLE_NAME'>) {
   return { ports: suppressionList(config.TABLE_NAME) };
 }
+
+/** The staff API's notes group: the same context as the casework group's. */
+export const staffNotes = staffApi;

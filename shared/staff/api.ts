@@ -34,6 +34,8 @@ import {
  * a change here and one operation.
  */
 export interface RouteContract {
+  /** Which function serves it (infra/functions.ts): a group's bundle holds only its code. */
+  group: RouteGroup;
   method: 'GET' | 'POST' | 'PUT';
   /** API Gateway's form: `/api/requests/{id}`. */
   path: `/api/${string}`;
@@ -47,6 +49,14 @@ export interface RouteContract {
   body?: z.ZodType;
   response: z.ZodType;
 }
+
+/**
+ * The staff API is served by one function per group, so that what the note and
+ * publication routes need (Markdown, rendering, diffs, detection) stays out of the
+ * casework function, and each bundle keeps room to grow.
+ */
+export const routeGroups = ['casework', 'notes'] as const;
+export type RouteGroup = (typeof routeGroups)[number];
 
 const staff = roles;
 const casework = ['caseworker', 'admin'] as const satisfies readonly Role[];
@@ -62,6 +72,7 @@ const actionBodies = actions.map(actionBody);
 
 export const staffApi = {
   health: {
+    group: 'casework',
     method: 'GET',
     path: '/api/health',
     public: true,
@@ -70,6 +81,7 @@ export const staffApi = {
     response: healthView,
   },
   openApi: {
+    group: 'casework',
     method: 'GET',
     path: '/api/openapi.json',
     public: true,
@@ -78,6 +90,7 @@ export const staffApi = {
     response: z.record(z.string(), z.unknown()),
   },
   listRequests: {
+    group: 'casework',
     method: 'GET',
     path: '/api/requests',
     roles: staff,
@@ -86,6 +99,7 @@ export const staffApi = {
     response: requestPageView,
   },
   requestDetail: {
+    group: 'casework',
     method: 'GET',
     path: '/api/requests/{id}',
     roles: staff,
@@ -95,6 +109,7 @@ export const staffApi = {
     response: requestDetailView,
   },
   messageContent: {
+    group: 'casework',
     method: 'GET',
     path: '/api/requests/{id}/messages/{key}',
     roles: staff,
@@ -103,6 +118,7 @@ export const staffApi = {
     response: messageContentView,
   },
   act: {
+    group: 'casework',
     method: 'POST',
     path: '/api/requests/{id}/actions',
     roles: staff,
@@ -122,6 +138,7 @@ export const staffApi = {
     response: actionResultView,
   },
   resendNotification: {
+    group: 'casework',
     method: 'POST',
     path: '/api/requests/{id}/notifications/{notification}/resend',
     roles: staff,
@@ -130,6 +147,7 @@ export const staffApi = {
     response: actionResultView,
   },
   getNote: {
+    group: 'notes',
     method: 'GET',
     path: '/api/requests/{id}/note',
     roles: staff,
@@ -139,6 +157,7 @@ export const staffApi = {
     response: noteDraftView,
   },
   saveNote: {
+    group: 'notes',
     method: 'PUT',
     path: '/api/requests/{id}/note',
     roles: casework,
@@ -149,6 +168,7 @@ export const staffApi = {
     response: noteSavedView,
   },
   noteVersions: {
+    group: 'notes',
     method: 'GET',
     path: '/api/requests/{id}/note/versions',
     roles: staff,
@@ -157,6 +177,7 @@ export const staffApi = {
     response: noteVersionsView,
   },
   noteDiff: {
+    group: 'notes',
     method: 'GET',
     path: '/api/requests/{id}/note/diff',
     roles: staff,
@@ -169,6 +190,7 @@ export const staffApi = {
     response: noteDiffView,
   },
   redactionReview: {
+    group: 'notes',
     method: 'GET',
     path: '/api/requests/{id}/redactions',
     roles: staff,
@@ -177,6 +199,7 @@ export const staffApi = {
     response: redactionReviewView,
   },
   reviewRedactions: {
+    group: 'notes',
     method: 'PUT',
     path: '/api/requests/{id}/redactions',
     roles: staff,
@@ -187,6 +210,7 @@ export const staffApi = {
     response: actionResultView,
   },
   publicationPreview: {
+    group: 'notes',
     method: 'GET',
     path: '/api/requests/{id}/publication-preview',
     roles: staff,
@@ -195,6 +219,7 @@ export const staffApi = {
     response: publicationPreviewView,
   },
   listHeldMail: {
+    group: 'casework',
     method: 'GET',
     path: '/api/held-mail',
     roles: staff,
@@ -206,6 +231,7 @@ export const staffApi = {
     response: heldPageView,
   },
   actOnHeldMail: {
+    group: 'casework',
     method: 'POST',
     path: '/api/held-mail/{id}/actions',
     roles: casework,
@@ -226,5 +252,10 @@ export const routeKey = (route: Pick<RouteContract, 'method' | 'path'>) =>
 
 /** The routes as the HTTP API and the local server need them. */
 export const httpRoutes = Object.values(staffApi as Record<string, RouteContract>).map(
-  ({ method, path, public: open }) => ({ method, path, public: open === true }),
+  ({ group, method, path, public: open }) => ({ group, method, path, public: open === true }),
 );
+
+/** The names of the routes one group's function serves. */
+export type RoutesOf<G extends RouteGroup> = {
+  [K in RouteName]: StaffApi[K]['group'] extends G ? K : never;
+}[RouteName];

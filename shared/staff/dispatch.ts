@@ -1,13 +1,22 @@
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import type * as z from 'zod';
 import { log } from '../log.ts';
 import type { Actor } from '../workflow/act.ts';
 import { fieldErrors } from '../workflow/act.ts';
-import { type RouteContract, type RouteName, routeKey, type StaffApi, staffApi } from './api.ts';
+import {
+  type RouteContract,
+  type RouteGroup,
+  type RouteName,
+  routeKey,
+  type StaffApi,
+  staffApi,
+} from './api.ts';
 import { ApiError, badRequest } from './errors.ts';
-import { json } from './http.ts';
+import { apiErrors, json, jsonBody } from './http.ts';
 import { actorFromClaims, requireRole } from './identity.ts';
-import type { OperationInput, StaffContext, staffOperations } from './operations.ts';
+import type { OperationInput, Operations, StaffContext } from './operations.ts';
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 
@@ -24,20 +33,21 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, part: 'path' |
 }
 
 /**
- * The staff API's one dispatcher: finds the declared route by API Gateway's route key,
+ * The staff API's one dispatcher, for the function serving `group`: finds the declared
+ * route by API Gateway's route key (a route of another group is not this function's),
  * checks the caller's roles before any work, parses the path, query and body by the
  * route's schemas, runs its operation, and answers with the operation's result parsed by
  * the route's response schema, so only declared fields ever leave.
  */
-export function dispatcher(
-  operations: typeof staffOperations,
+export function dispatcher<G extends RouteGroup>(
+  group: G,
+  operations: Operations<G>,
   context: StaffContext,
 ): (event: Event) => Promise<APIGatewayProxyResultV2> {
   const routes = new Map(
-    (Object.entries(staffApi) as Array<[RouteName, RouteContract]>).map(([name, route]) => [
-      routeKey(route),
-      { name, route },
-    ]),
+    (Object.entries(staffApi) as Array<[RouteName, RouteContract]>)
+      .filter(([, route]) => route.group === group)
+      .map(([name, route]) => [routeKey(route), { name, route }]),
   );
   return async (event) => {
     const found = routes.get(event.routeKey);
@@ -61,7 +71,7 @@ export function dispatcher(
       actor,
       now: new Date(),
     } as OperationInput<StaffApi[typeof name]>;
-    const operation = operations[name] as (
+    const operation = (operations as Record<RouteName, unknown>)[name] as (
       input: OperationInput<RouteContract>,
       context: StaffContext,
     ) => Promise<unknown>;
@@ -77,4 +87,17 @@ export function dispatcher(
     }
     return json(200, answer.data);
   };
+}
+
+/** A staff API function's whole handler: header names normalised, JSON in, errors shaped. */
+export function staffHandler<G extends RouteGroup>(
+  group: G,
+  operations: Operations<G>,
+  context: StaffContext,
+) {
+  return middy<Event, APIGatewayProxyResultV2>()
+    .use(httpHeaderNormalizer())
+    .use(jsonBody())
+    .use(apiErrors())
+    .handler(dispatcher(group, operations, context));
 }

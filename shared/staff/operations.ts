@@ -3,18 +3,10 @@ import type { HeldPorts } from '../intake/held-mail.ts';
 import type { IntakeRules } from '../intake/receive-mail.ts';
 import type { Site } from '../publication/render.ts';
 import type { Actor, ActRules } from '../workflow/act.ts';
-import type { RouteContract, RouteName, StaffApi } from './api.ts';
+import type { RouteContract, RouteGroup, RoutesOf, StaffApi } from './api.ts';
 import { actOnHeldMail, type HeldListPorts, listHeldMail } from './held.ts';
-import {
-  getNote,
-  keepNoteVersions,
-  type NotePorts,
-  noteDiff,
-  noteVersions,
-  saveNote,
-} from './notes.ts';
+import { keepNoteVersions, type NotePorts } from './notes.ts';
 import { openApiDocument } from './openapi.ts';
-import { publicationPreview, redactionReview } from './publication.ts';
 import {
   actOnRequest,
   listRequests,
@@ -48,12 +40,15 @@ export type Operation<R extends RouteContract> = (
   context: StaffContext,
 ) => Promise<z.input<R['response']>>;
 
+/** The operations one group's function serves, each typed against its route's schemas. */
+export type Operations<G extends RouteGroup> = { [K in RoutesOf<G>]: Operation<StaffApi[K]> };
+
 /**
- * The operation that serves each declared route, typed against the route's schemas:
- * a route with no operation, or an operation whose answer does not fit its response
- * schema, does not compile.
+ * The operation that serves each casework route, typed against the route's schemas: a
+ * route with no operation, or an operation whose answer does not fit its response schema,
+ * does not compile. The notes group's are in note-operations.ts.
  */
-export const staffOperations = {
+export const caseworkOperations = {
   health: async () => ({ status: 'ok' as const }),
   openApi: async () => openApiDocument(),
   listRequests: ({ query, now }, { ports, rules }) =>
@@ -66,19 +61,7 @@ export const staffOperations = {
     actOnRequest(params.id, actor, body, ports, rules, now, keepNoteVersions(ports)),
   resendNotification: ({ params, actor, now }, { ports, rules }) =>
     resendNotification(params.id, params.notification, actor, ports, rules, now),
-  getNote: ({ params }, { ports, rules }) => getNote(params.id, ports, rules.timeZone),
-  saveNote: ({ params, body, actor, now }, { ports, rules }) =>
-    saveNote(params.id, actor, body, ports, rules, now),
-  noteVersions: async ({ params }, { ports }) => ({
-    versions: await noteVersions(params.id, ports),
-  }),
-  noteDiff: ({ params, query }, { ports }) => noteDiff(params.id, query, ports),
-  redactionReview: ({ params }, { ports }) => redactionReview(params.id, ports),
-  reviewRedactions: ({ params, body, actor, now }, { ports, rules }) =>
-    actOnRequest(params.id, actor, { ...body, action: 'review_redactions' }, ports, rules, now),
-  publicationPreview: ({ params, now }, { ports, site }) =>
-    publicationPreview(params.id, ports, site, now),
   listHeldMail: ({ query }, { ports }) => listHeldMail(query, ports),
   actOnHeldMail: ({ params, body, actor, now }, { ports, intakeRules }) =>
     actOnHeldMail(params.id, actor, body, ports, intakeRules, now),
-} satisfies { [K in RouteName]: Operation<StaffApi[K]> };
+} satisfies Operations<'casework'>;

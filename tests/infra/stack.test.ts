@@ -14,7 +14,7 @@ import { buckets, INBOUND_PREFIX, retentionDefaults, table } from '../../infra/r
 import { PostroomStack, type PostroomStackProps } from '../../infra/stack.ts';
 import { readConfig } from '../../shared/config.ts';
 import { retentionTag } from '../../shared/retention/raw-mail.ts';
-import { httpRoutes } from '../../shared/staff/api.ts';
+import { httpRoutes, routeGroups } from '../../shared/staff/api.ts';
 
 /** The stack is built from the same declarations local mode provisions from. */
 let template: Template;
@@ -548,6 +548,24 @@ describe('the staff API', () => {
       IdentitySource: ['$request.header.Authorization'],
       JwtConfiguration: { Audience: [Match.anyValue()], Issuer: Match.anyValue() },
     });
+  });
+
+  it('sends each route to the function that serves its group, as infra/functions.ts declares', () => {
+    const all = template.toJSON().Resources as Record<string, { Properties: Record<string, any> }>;
+    const servers = Object.entries(functions).flatMap(([name, declaration]) =>
+      declaration.trigger.kind === 'http-api' ? [[declaration.trigger.routes, name] as const] : [],
+    );
+    expect(new Set(servers.map(([group]) => group))).toEqual(new Set(routeGroups));
+    for (const route of resources('AWS::ApiGatewayV2::Route')) {
+      const declared = httpRoutes.find(
+        (candidate) => `${candidate.method} ${candidate.path}` === route.Properties.RouteKey,
+      );
+      const integrationId = JSON.stringify(route.Properties.Target).match(/"Ref":"([^"]+)"/)?.[1];
+      const uri = JSON.stringify(all[integrationId ?? '']?.Properties.IntegrationUri);
+      const functionId = uri.match(/"Fn::GetAtt":\["([^"]+)"/)?.[1] ?? '';
+      const server = servers.find(([group]) => group === declared?.group)?.[1];
+      expect(functionId, route.Properties.RouteKey).toMatch(new RegExp(`^${server}Function`));
+    }
   });
 
   it('allows cross-origin calls from the staff UI’s origin only', () => {
