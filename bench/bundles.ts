@@ -59,27 +59,6 @@ if (typeof bundle.handler !== 'function') throw new Error('the bundle exports no
 console.log(JSON.stringify({ ms }));
 `;
 
-/** The timer: imports each bundle `runs` times, each in a fresh process, and prints the times. */
-const timeImports = `
-import { spawnSync } from 'node:child_process';
-const { runs, importOnce, bundles } = JSON.parse(process.argv[1]);
-const outcomes = bundles.map(({ href, env }) => {
-  const times = [];
-  for (let run = 0; run < runs; run += 1) {
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', importOnce, href], {
-      env,
-      encoding: 'utf8',
-    });
-    if (child.status !== 0) {
-      return { times, failure: child.stderr.trim() || 'exited with ' + (child.status ?? child.signal) };
-    }
-    times.push(JSON.parse(child.stdout).ms);
-  }
-  return { times };
-});
-console.log(JSON.stringify(outcomes));
-`;
-
 interface Measured {
   name: string;
   bytes: number;
@@ -108,40 +87,27 @@ const built = declarations.map(([name, declaration]) => {
 });
 
 console.log(`timing ${RUNS} cold imports of each with node ${process.version}…`);
-// The timing runs from a small, fresh Node process, not from this one: spawned from a
-// process that has just loaded the CDK and bundled nine functions, the same bundle's
-// import measured about 1.6x slower (200 ms against 120 ms), which is this process's
-// weight, not the bundle's.
-const timed = spawnSync(
-  process.execPath,
-  [
-    '--input-type=module',
-    '-e',
-    timeImports,
-    JSON.stringify({
-      runs: RUNS,
-      importOnce,
-      bundles: built.map(({ name, bundle, resolved }) => ({
-        name,
-        href: pathToFileURL(bundle).href,
-        env: { PATH: process.env.PATH ?? '', ...lambdaRuntime, ...resolved.variables },
-      })),
-    }),
-  ],
-  { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
-);
-if (timed.status !== 0) throw new Error(`the import timer failed: ${timed.stderr}`);
-const results = built.map(({ name }, index) => {
-  const bytes = statSync(built[index]?.bundle ?? '').size;
-  const outcome = (JSON.parse(timed.stdout) as Array<{ times: number[]; failure?: string }>)[index];
-  if (!outcome || outcome.failure) {
-    return { name, bytes, importMs: null, failure: outcome?.failure ?? 'not timed' };
+const results: Measured[] = built.map(({ name, bundle, resolved }) => {
+  const bytes = statSync(bundle).size;
+  const env = { PATH: process.env.PATH ?? '', ...lambdaRuntime, ...resolved.variables };
+  const times: number[] = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    const child = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', importOnce, pathToFileURL(bundle).href],
+      { env, encoding: 'utf8' },
+    );
+    if (child.status !== 0) {
+      const failure = child.stderr.trim() || `exited with ${child.status ?? child.signal}`;
+      return { name, bytes, importMs: null, failure };
+    }
+    times.push((JSON.parse(child.stdout) as { ms: number }).ms);
   }
-  const times = [...outcome.times].sort((a, b) => a - b);
+  times.sort((a, b) => a - b);
   const middle = RUNS / 2;
   const importMs = ((times[middle - 1] ?? 0) + (times[middle] ?? 0)) / 2;
-  return { name, bytes, importMs } satisfies Measured;
-}) satisfies Measured[];
+  return { name, bytes, importMs };
+});
 
 const sizeMet = (row: Measured) => row.bytes <= MAX_BYTES;
 const importMet = (row: Measured) => row.importMs !== null && row.importMs <= MAX_IMPORT_MS;
