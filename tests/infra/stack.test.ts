@@ -551,7 +551,10 @@ describe('the staff API', () => {
   });
 
   it('sends each route to the function that serves its group, as infra/functions.ts declares', () => {
-    const all = template.toJSON().Resources as Record<string, { Properties: Record<string, any> }>;
+    const all = template.toJSON().Resources as Record<
+      string,
+      { Properties: Record<string, unknown> }
+    >;
     const servers = Object.entries(functions).flatMap(([name, declaration]) =>
       declaration.trigger.kind === 'http-api' ? [[declaration.trigger.routes, name] as const] : [],
     );
