@@ -15,6 +15,7 @@ import {
   startEmulators,
 } from '../infra/local/cloud.ts';
 import { freePort } from '../infra/local/processes.ts';
+import type { PublishedMeeting } from '../shared/publication/render.ts';
 import { GENESIS_HASH } from '../shared/workflow/audit.ts';
 import type { RequestRecord } from '../shared/workflow/records.ts';
 
@@ -54,30 +55,32 @@ try {
     },
   };
 
-  const summary = (n: number) => ({
-    reference: `REQ-2025-${String(n).padStart(5, '0')}`,
-    title: `Meeting ${n}`,
-    start: `2025-${String(1 + (n % 12)).padStart(2, '0')}-10T10:00:00.000Z`,
-    end: `2025-${String(1 + (n % 12)).padStart(2, '0')}-10T11:00:00.000Z`,
-    location: 'Edinburgh',
-    organisations: [`Organisation ${n % 300}`],
-    attendees: [
-      {
-        name: `Person ${n}`,
-        role: 'Director',
-        organisation: `Organisation ${n % 300}`,
-        host: true,
-        invitedGuest: false,
-      },
-    ],
-    purposeSummary: `Purpose of meeting ${n}.`,
-    noteMarkdown: '',
-    letterText: '',
-    letterDate: '2025-01-01T00:00:00.000Z',
-    attachments: [],
-    publishedAt: '2025-12-01T00:00:00.000Z',
-    corrections: [],
-  });
+  // Summaries as earlier publications left them in the manifest (already public text).
+  const summary = (n: number) =>
+    ({
+      reference: `REQ-2025-${String(n).padStart(5, '0')}`,
+      title: `Meeting ${n}`,
+      start: `2025-${String(1 + (n % 12)).padStart(2, '0')}-10T10:00:00.000Z`,
+      end: `2025-${String(1 + (n % 12)).padStart(2, '0')}-10T11:00:00.000Z`,
+      location: 'Edinburgh',
+      organisations: [`Organisation ${n % 300}`],
+      attendees: [
+        {
+          name: `Person ${n}`,
+          role: 'Director',
+          organisation: `Organisation ${n % 300}`,
+          host: true,
+          invitedGuest: false,
+        },
+      ],
+      purposeSummary: `Purpose of meeting ${n}.`,
+      noteMarkdown: '',
+      letterText: '',
+      letterDate: '2025-01-01T00:00:00.000Z',
+      attachments: [],
+      publishedAt: '2025-12-01T00:00:00.000Z',
+      corrections: [],
+    }) as unknown as PublishedMeeting;
 
   let serial = 0;
   async function approvedRequest(): Promise<string> {

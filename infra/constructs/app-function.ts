@@ -22,6 +22,22 @@ export const bundling: BundlingOptions = {
   // text made staffApi's import ~55 ms slower here; npm run bench:bundles).
   sourcesContent: false,
   bundleAwsSDK: true,
+  // Lambda hands every function its role's credentials in the environment, which the SDK's
+  // default chain reads first; the rest of the chain (SSO, profiles, web identity, instance
+  // metadata, and the STS and SSO clients they use) is loaded lazily and never on Lambda,
+  // so it stays out of the bundles (~110 KB each). Were it ever reached, the import would
+  // fail with a clear "Cannot find package" error, not run with other credentials.
+  externalModules: [
+    '@aws-sdk/credential-provider-sso',
+    '@aws-sdk/credential-provider-ini',
+    '@aws-sdk/credential-provider-process',
+    '@aws-sdk/credential-provider-web-identity',
+    '@aws-sdk/credential-provider-http',
+    '@aws-sdk/credential-provider-login',
+    '@aws-sdk/nested-clients',
+    '@aws-sdk/token-providers',
+    '@smithy/credential-provider-imds',
+  ],
   target: 'node24',
   // Some dependencies are CommonJS and call require(); ESM bundles need it defined.
   banner: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",

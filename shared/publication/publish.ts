@@ -1,10 +1,10 @@
-import { safeFilename } from '../mail/sanitise.ts';
 import { type Actor, type ActRules, type PerformPorts, performAction } from '../workflow/act.ts';
 import type { RequestRecord } from '../workflow/records.ts';
-import { type RedactionDecisions, redact } from './redaction.ts';
+import { clearedAttachments, type Letter, publicCopy } from './public-copy.ts';
 import {
   meetingPath,
   NOT_FOUND_PAGE,
+  type PublicText,
   type PublishedMeeting,
   renderFeed,
   renderIndexPage,
@@ -18,6 +18,8 @@ import {
 } from './render.ts';
 
 /** What publication reads and writes; the AWS adapters supply it. */
+export type { Letter } from './public-copy.ts';
+
 export interface PublishPorts extends PerformPorts<never> {
   /** The letter that opened the request: its text, when it came, and its attachments. */
   letter(request: RequestRecord): Promise<Letter>;
@@ -30,12 +32,6 @@ export interface PublishPorts extends PerformPorts<never> {
   deletePublic(key: string): Promise<void>;
 }
 
-export interface Letter {
-  text: string;
-  at: string;
-  attachments: Array<{ key: string; filename: string; contentType: string }>;
-}
-
 export const PUBLISHER: Actor = {
   id: 'system:publish',
   email: 'system:publish',
@@ -43,83 +39,6 @@ export const PUBLISHER: Actor = {
   roles: ['admin'],
 };
 export const INDEX_SIZE = 50;
-
-const noDecisions: RedactionDecisions = { reinstated: [], texts: [], patterns: [] };
-
-function purposeOf(markdown: string, fallback: string): string {
-  const section = markdown.split(/^##\s+/m).find((part) => /^purpose\b/i.test(part));
-  const paragraph = section
-    ?.split('\n')
-    .slice(1)
-    .join('\n')
-    .trim()
-    .split(/\n\s*\n/)[0]
-    ?.replace(/\[\^\w+\]/g, '');
-  return (paragraph || fallback).replace(/\s+/g, ' ').slice(0, 500);
-}
-
-function clearedAttachments(request: RequestRecord, letter: Letter) {
-  const cleared = new Set(request.redactions?.clearedAttachments ?? []);
-  return letter.attachments.filter((attachment) => cleared.has(attachment.key));
-}
-
-/** What goes public for one approved request: the note and the letter, redacted. */
-export function publicCopy(
-  request: RequestRecord,
-  letter: Letter,
-  site: Site,
-  now: Date,
-): PublishedMeeting {
-  const decisions = request.redactions ?? noDecisions;
-  const note = redact(request.draft?.body ?? '', decisions).text;
-  const attendees = ((request.draft?.meeting ?? request.meeting)?.attendees ?? []).map(
-    ({ name, role, organisation, host, invitedGuest }) => ({
-      // A private individual staff marked is redacted here too, not only in the text.
-      name: redact(name, decisions).text,
-      role,
-      organisation,
-      host,
-      invitedGuest,
-    }),
-  );
-  // The note's own list when the drafter gave one; otherwise every attending organisation.
-  const organisations = [
-    ...new Set(
-      request.draft?.organisations ?? [
-        request.organisation,
-        ...attendees.map((a) => a.organisation),
-      ],
-    ),
-  ].filter(
-    (organisation): organisation is string =>
-      Boolean(organisation) && organisation !== site.officeName,
-  );
-  return {
-    reference: request.reference,
-    title: request.draft?.title ?? request.subject,
-    start: (request.draft?.meeting ?? request.meeting)?.start ?? request.receivedAt,
-    end: (request.draft?.meeting ?? request.meeting)?.end ?? request.receivedAt,
-    location: (request.draft?.meeting ?? request.meeting)?.location ?? '',
-    organisations,
-    attendees,
-    purposeSummary: redact(purposeOf(note, request.subject), decisions).text,
-    noteMarkdown: note,
-    letterText: redact(letter.text, decisions).text,
-    letterDate: letter.at,
-    // Only what staff cleared, one by one; otherwise the letter goes out as text alone.
-    attachments: clearedAttachments(request, letter).map((attachment) => ({
-      filename: attachment.filename,
-      href: `attachments/${safeFilename(attachment.filename)}`,
-    })),
-    publishedAt: now.toISOString(),
-    corrections: [
-      ...(request.corrections ?? []),
-      ...(request.pendingCorrection
-        ? [{ at: now.toISOString(), note: request.pendingCorrection }]
-        : []),
-    ],
-  };
-}
 
 /** The shared pages every publication or takedown rewrites: always the same seven objects. */
 async function writeListings(
@@ -187,17 +106,20 @@ export async function publish(
   // Summaries only in the manifest: the note and letter live on their own pages.
   const summaries = [meeting, ...others]
     .sort((a, b) => b.start.localeCompare(a.start))
-    .map((entry) => ({ ...entry, noteMarkdown: '', letterText: '' }));
+    .map((entry) => ({ ...entry, noteMarkdown: '' as PublicText, letterText: '' as PublicText }));
 
   const html = 'text/html; charset=utf-8';
   await ports.writePublic(`${path}index.html`, renderMeetingPage(meeting, site), html);
   await ports.writePublic(`${path}letter.html`, renderLetterPage(meeting, site), html);
-  for (const attachment of clearedAttachments(request, letter)) {
-    await ports.copyToPublic(
-      attachment.key,
-      `${path}attachments/${safeFilename(attachment.filename)}`,
-      attachment.contentType,
-    );
+  const cleared = clearedAttachments(request, letter);
+  for (const [index, attachment] of cleared.entries()) {
+    const href = meeting.attachments[index]?.href;
+    if (href) await ports.copyToPublic(attachment.key, `${path}${href}`, attachment.contentType);
+  }
+  // A correction that un-clears an attachment takes it off the site.
+  const kept = new Set(meeting.attachments.map((attachment) => attachment.href));
+  for (const before of first?.attachments ?? []) {
+    if (!kept.has(before.href)) await ports.deletePublic(`${path}${before.href}`);
   }
   await writeListings(summaries, meeting.start.slice(0, 4), ports, site);
   const pageUrl = `${site.baseUrl}${path}`;
@@ -219,8 +141,9 @@ export async function publish(
 }
 
 /**
- * Takes a published meeting down: its pages go, and the index, feed and register are
- * rewritten without it. The request keeps its record and its audit trail.
+ * Takes a published meeting down: its pages and its attachments go, and the index, year
+ * page, feed and registers are rewritten without it. The request keeps its record and its
+ * audit trail.
  */
 export async function takeDown(requestId: string, ports: PublishPorts, site: Site) {
   const request = await ports.getRequest(requestId);
@@ -230,6 +153,7 @@ export async function takeDown(requestId: string, ports: PublishPorts, site: Sit
   const path = meetingPath(entry);
   await ports.deletePublic(`${path}index.html`);
   await ports.deletePublic(`${path}letter.html`);
+  for (const attachment of entry.attachments) await ports.deletePublic(`${path}${attachment.href}`);
   const remaining = previous.filter((candidate) => candidate.reference !== request.reference);
   await writeListings(remaining, entry.start.slice(0, 4), ports, site);
   return { removed: true as const, path };

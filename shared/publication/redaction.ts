@@ -1,15 +1,37 @@
+import { RE2JS } from 're2js';
+import {
+  findEmails,
+  findNiNumbers,
+  findPhones,
+  findPostcodes,
+  findStreetLines,
+} from './detectors.ts';
+import type { FindingKind } from './findings.ts';
+import { findNames } from './names.ts';
+import { replaceSpans, type Span, storedSpan, type TextView, textView } from './text-view.ts';
+
 /**
- * Personal data in a note or a letter, found automatically and redacted by default.
- * Staff may reinstate a finding (with a reason, kept in the audit trail) or add their own
- * redactions, as exact text or as a regular expression. Pure: the caller stores decisions.
+ * Personal data in anything that may go public, found automatically and redacted by
+ * default. Staff may reinstate a finding (with a reason, kept in the audit trail) or add
+ * their own redactions, as exact text or as a pattern. Pure: the caller stores decisions.
+ *
+ * Everything runs on the text as a reader sees it (shared/publication/text-view.ts) and
+ * in time linear in its length: the built-in detectors by construction, staff patterns on
+ * an RE2 engine, which has no backtracking to blow up.
  */
-export type FindingKind = 'email' | 'phone' | 'postal-address' | 'staff-marked';
+export type { FindingKind } from './findings.ts';
 
 export interface Finding {
   /** Stable for the same text and kind, so a decision survives re-detection. */
   id: string;
   kind: FindingKind;
+  /** As a reader sees it (entities decoded). */
   text: string;
+  /**
+   * A name of someone attending in an official role: public by default, listed so staff
+   * can decide. Everything else is redacted unless reinstated.
+   */
+  official?: true;
 }
 
 export interface RedactionDecisions {
@@ -17,82 +39,185 @@ export interface RedactionDecisions {
   reinstated: ReadonlyArray<{ id: string; reason: string }>;
   /** Names of private individuals and other text staff marked. */
   texts: readonly string[];
-  /** Patterns staff added, as regular-expression source (case-insensitive). */
+  /** Patterns staff added (RE2 syntax, case-insensitive). */
   patterns: readonly string[];
 }
 
+/** Who the meeting's record names, beyond what a detector can see in one field. */
+export interface PeopleKnown {
+  /** Private individuals: the letter's sender and signatories, attendees with no role. */
+  private: readonly string[];
+  /** People attending in an official role: public by default. */
+  official: readonly string[];
+}
+
 export const REDACTED = '[redacted]';
+const nobodyKnown: PeopleKnown = { private: [], official: [] };
 
-const detectors: Array<{ kind: FindingKind; pattern: RegExp }> = [
-  { kind: 'email', pattern: /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi },
-  // UK numbers in the usual written forms: +44 or 0, then 9–10 digits with spaces or dashes.
-  { kind: 'phone', pattern: /(?:\+44\s?\(0\)\s?|\+44\s?|\b0)(?:\d[\s-]?){9,10}\b/g },
-  // A street line with a number, or a full UK postcode (the part that places a person).
-  {
-    kind: 'postal-address',
-    pattern:
-      /\b\d{1,4}[A-Z]?,?\s+(?:[A-Z][a-z]+\s){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Place|Pl|Square|Sq|Crescent|Terrace|Gardens|Drive|Court|Close|Way|Row|Wynd|Close)\b\.?|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b/g,
-  },
-];
-
-function findingId(kind: FindingKind, text: string): string {
+export function findingId(kind: FindingKind, text: string): string {
   let hash = 2166136261;
-  for (const char of `${kind}:${text.toLowerCase()}`)
+  for (const char of `${kind}:${text.toLowerCase().replace(/\s+/g, ' ')}`)
     hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
   return `${kind}-${hash.toString(36)}`;
 }
 
-/** Every distinct piece of personal data the detectors find, in order of appearance. */
-export function detectPersonalData(text: string): Finding[] {
-  const found = new Map<string, Finding & { at: number }>();
-  for (const { kind, pattern } of detectors) {
-    for (const match of text.matchAll(pattern)) {
-      const value = match[0].trim();
-      const id = findingId(kind, value);
-      if (!found.has(id)) found.set(id, { id, kind, text: value, at: match.index ?? 0 });
-    }
+const MAX_PATTERN_LENGTH = 500;
+
+/**
+ * Why a staff pattern cannot be used, or undefined when it can. RE2 refuses what would
+ * need backtracking (back-references, look-around), so a pattern like `(a+)+$` runs in
+ * linear time instead of freezing the API.
+ */
+export function patternProblem(source: string): string | undefined {
+  if (source.length > MAX_PATTERN_LENGTH)
+    return `a pattern may be at most ${MAX_PATTERN_LENGTH} characters`;
+  try {
+    RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
+    return undefined;
+  } catch (error) {
+    return `${(error as Error).message}; patterns use RE2 syntax (no back-references or look-around)`;
   }
-  return [...found.values()].sort((a, b) => a.at - b.at).map(({ at: _at, ...finding }) => finding);
 }
 
-const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Checks staff patterns before they are stored, so a bad one is a 400 and not a crash. */
-export function invalidPattern(source: string): string | undefined {
-  try {
-    new RegExp(source, 'gi');
-    return source.length > 500 ? 'a pattern may be at most 500 characters' : undefined;
-  } catch (error) {
-    return (error as Error).message;
+const compiled = new Map<string, RE2JS>();
+function compilePattern(source: string): RE2JS | undefined {
+  if (patternProblem(source)) return undefined;
+  let pattern = compiled.get(source);
+  if (!pattern) {
+    pattern = RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
+    if (compiled.size > 200) compiled.clear();
+    compiled.set(source, pattern);
   }
+  return pattern;
+}
+
+function patternSpans(view: TextView, source: string): Span[] {
+  const pattern = compilePattern(source);
+  if (!pattern) return [];
+  const spans: Span[] = [];
+  const matcher = pattern.matcher(view.text);
+  while (matcher.find()) {
+    const start = matcher.start();
+    const end = matcher.end();
+    if (end > start) spans.push({ start, end });
+  }
+  return spans;
+}
+
+/** Every occurrence of a literal, case-insensitively, whole words where it starts and ends so. */
+function literalSpans(view: TextView, literal: string): Span[] {
+  const needle = literal.trim().toLowerCase().replace(/\s+/g, ' ');
+  if (needle.length < 2) return [];
+  const spans: Span[] = [];
+  const wordy = (char: string | undefined) => char !== undefined && /[\p{L}\p{N}]/u.test(char);
+  for (let at = view.lower.indexOf(needle); at !== -1; at = view.lower.indexOf(needle, at + 1)) {
+    const end = at + needle.length;
+    // "Ann" is a name; the "ann" in "annual" is not.
+    const before = wordy(needle[0]) && wordy(view.lower[at - 1]);
+    const after = wordy(needle[needle.length - 1]) && wordy(view.lower[end]);
+    if (!before && !after) spans.push({ start: at, end });
+  }
+  return spans;
+}
+
+const detectors: Array<[FindingKind, (text: string) => Span[]]> = [
+  ['email', findEmails],
+  ['phone', findPhones],
+  ['postcode', findPostcodes],
+  ['postal-address', findStreetLines],
+  ['ni-number', findNiNumbers],
+];
+
+interface Located extends Finding {
+  spans: Span[];
+}
+
+function locate(view: TextView, people: PeopleKnown): Located[] {
+  const found = new Map<string, Located>();
+  const add = (kind: FindingKind, span: Span, official?: boolean) => {
+    const text = view.text.slice(span.start, span.end).trim();
+    if (!text) return;
+    const id = findingId(kind, text);
+    const entry = found.get(id) ?? {
+      id,
+      kind,
+      text,
+      spans: [],
+      ...(official ? { official: true as const } : {}),
+    };
+    entry.spans.push(span);
+    found.set(id, entry);
+  };
+  for (const [kind, detect] of detectors) for (const span of detect(view.text)) add(kind, span);
+  const official = new Set(people.official.map((name) => name.trim().toLowerCase()));
+  const names = new Set([...people.private, ...people.official, ...findNames(view.text)]);
+  for (const name of names) {
+    const isOfficial = official.has(name.trim().toLowerCase());
+    for (const span of literalSpans(view, name)) add('name', span, isOfficial);
+  }
+  return [...found.values()].sort((a, b) => (a.spans[0]?.start ?? 0) - (b.spans[0]?.start ?? 0));
+}
+
+/** Every distinct piece of personal data found in a text, in order of appearance. */
+export function detectPersonalData(text: string, people: PeopleKnown = nobodyKnown): Finding[] {
+  return locate(textView(text), people).map(({ spans: _spans, ...finding }) => finding);
+}
+
+/** Whether a finding will be hidden, given staff's decisions. */
+export function isRedacted(finding: Finding, decisions: RedactionDecisions): boolean {
+  if (decisions.reinstated.some((entry) => entry.id === finding.id)) return false;
+  if (finding.official) {
+    const marked = decisions.texts.some(
+      (text) => text.trim().toLowerCase() === finding.text.toLowerCase(),
+    );
+    return marked;
+  }
+  return true;
 }
 
 /**
- * The public copy of a text: every detected finding not reinstated, every marked text
- * and every pattern match replaced by [redacted]. Longest first, so a name inside an
- * address cannot leave part of the address behind.
+ * The public copy of a text: every finding that is redacted (see isRedacted), every marked
+ * text and every pattern match replaced by [redacted] where the stored text held it, in
+ * whatever encoding.
  */
 export function redact(
   text: string,
   decisions: RedactionDecisions,
+  people: PeopleKnown = nobodyKnown,
 ): { text: string; redacted: Finding[] } {
-  const reinstated = new Set(decisions.reinstated.map((entry) => entry.id));
-  const findings = detectPersonalData(text).filter((finding) => !reinstated.has(finding.id));
-  const marked = decisions.texts
-    .filter((value) => value.trim())
-    .map(
-      (value): Finding => ({
-        id: findingId('staff-marked', value),
+  const view = textView(text);
+  const located = locate(view, people);
+  const hidden = located.filter((finding) => isRedacted(finding, decisions));
+  const spans: Span[] = hidden.flatMap((finding) => finding.spans);
+  const redacted: Finding[] = hidden.map(({ spans: _spans, ...finding }) => finding);
+  for (const literal of decisions.texts) {
+    const found = literalSpans(view, literal);
+    if (found.length) {
+      spans.push(...found);
+      redacted.push({
+        id: findingId('staff-marked', literal),
         kind: 'staff-marked',
-        text: value,
-      }),
-    );
-  const literals = [...findings, ...marked].sort((a, b) => b.text.length - a.text.length);
-  let result = text;
-  for (const finding of literals)
-    result = result.replace(new RegExp(escapeRegExp(finding.text), 'gi'), REDACTED);
-  for (const source of decisions.patterns) {
-    if (!invalidPattern(source)) result = result.replace(new RegExp(source, 'gi'), REDACTED);
+        text: literal,
+      });
+    }
   }
-  return { text: result, redacted: [...findings, ...marked] };
+  for (const source of decisions.patterns) {
+    const found = patternSpans(view, source);
+    if (found.length) {
+      spans.push(...found);
+      redacted.push({
+        id: findingId('staff-pattern', source),
+        kind: 'staff-pattern',
+        text: source,
+      });
+    }
+  }
+  return {
+    text: replaceSpans(
+      text,
+      spans.map((span) => storedSpan(view, span)),
+      REDACTED,
+    ),
+    redacted,
+  };
 }

@@ -9,31 +9,42 @@ import { escapeHtml } from '../mail/templates/html.ts';
  * an open-data register. Every value from a letter or a person is escaped; Markdown is
  * rendered with raw HTML off, so a letter carrying <script> publishes as text.
  */
+declare const redacted: unique symbol;
+
+/**
+ * Text that has been through redaction: only shared/publication/public-copy.ts makes it,
+ * and every text a renderer prints is of this type, so a field that did not pass through
+ * redaction does not compile into a page, the feed or a register.
+ */
+export type PublicText = string & { readonly [redacted]: true };
+
 export interface PublishedAttendee {
-  name: string;
-  role: string;
-  organisation: string;
+  name: PublicText;
+  role: PublicText;
+  organisation: PublicText;
   host: boolean;
   invitedGuest: boolean;
 }
 
+/**
+ * A meeting as the public sees it. Texts are PublicText; the rest is made by postroom
+ * itself: the reference, ISO times, and addresses of its own pages.
+ */
 export interface PublishedMeeting {
   reference: string;
-  title: string;
+  title: PublicText;
   start: string;
   end: string;
-  location: string;
-  organisations: string[];
+  location: PublicText;
+  organisations: PublicText[];
   attendees: PublishedAttendee[];
-  purposeSummary: string;
-  /** Already redacted. */
-  noteMarkdown: string;
-  /** Already redacted. */
-  letterText: string;
+  purposeSummary: PublicText;
+  noteMarkdown: PublicText;
+  letterText: PublicText;
   letterDate: string;
-  attachments: Array<{ filename: string; href: string }>;
+  attachments: Array<{ filename: PublicText; href: string }>;
   publishedAt: string;
-  corrections: Array<{ at: string; note: string }>;
+  corrections: Array<{ at: string; note: PublicText }>;
 }
 
 export interface Site {

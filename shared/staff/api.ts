@@ -68,7 +68,13 @@ const actionBody = (action: Action) =>
     action: z.literal(action),
     expectedVersion: z.number().int().describe('the request’s version as you last read it'),
   });
-const actionBodies = actions.map(actionBody);
+/**
+ * Actions with a route of their own are not taken here: review_redactions is decided at
+ * PUT /redactions, where staff patterns are checked against RE2.
+ */
+const ownRoute: readonly Action[] = ['review_redactions'];
+const actionsHere = actions.filter((action) => !ownRoute.includes(action));
+const actionBodies = actionsHere.map(actionBody);
 
 export const staffApi = {
   health: {
@@ -131,7 +137,7 @@ export const staffApi = {
       {
         error: (issue) =>
           issue.code === 'invalid_union'
-            ? `unknown action; must be one of: ${actions.join(', ')}`
+            ? `unknown action; must be one of: ${actionsHere.join(', ')} (review_redactions: PUT /api/requests/{id}/redactions)`
             : undefined,
       },
     ),

@@ -28,6 +28,7 @@ const answers = {
   not_found: [404, 'not_found'],
   conflict: [409, 'conflict'],
   not_allowed: [422, 'not_allowed'],
+  unprocessable: [422, 'unprocessable'],
 } as const satisfies Record<Refusal['code'], readonly [number, string]>;
 
 /** The API's answer to a refusal, with what the caller needs to put it right. */

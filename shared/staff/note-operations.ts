@@ -1,7 +1,6 @@
 import { getNote, noteDiff, noteVersions, saveNote } from './notes.ts';
 import type { Operations } from './operations.ts';
-import { publicationPreview, redactionReview } from './publication.ts';
-import { actOnRequest } from './requests.ts';
+import { publicationPreview, redactionReview, reviewRedactions } from './publication.ts';
 
 /**
  * The operation that serves each route of the notes group: the note, its versions, the
@@ -18,7 +17,7 @@ export const noteOperations = {
   noteDiff: ({ params, query }, { ports }) => noteDiff(params.id, query, ports),
   redactionReview: ({ params }, { ports }) => redactionReview(params.id, ports),
   reviewRedactions: ({ params, body, actor, now }, { ports, rules }) =>
-    actOnRequest(params.id, actor, { ...body, action: 'review_redactions' }, ports, rules, now),
+    reviewRedactions(params.id, actor, body, ports, rules, now),
   publicationPreview: ({ params, now }, { ports, site }) =>
     publicationPreview(params.id, ports, site, now),
 } satisfies Operations<'notes'>;

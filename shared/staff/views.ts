@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { findingKinds, findingPlaces } from '../publication/findings.ts';
 import { stages } from '../workflow/stages.ts';
 import { actions } from '../workflow/transitions.ts';
 
@@ -206,9 +207,11 @@ export const redactionReviewView = z.object({
   findings: z.array(
     z.object({
       id: z.string(),
-      kind: z.enum(['email', 'phone', 'postal-address', 'staff-marked']),
+      kind: z.enum(findingKinds),
       text: z.string(),
-      where: z.enum(['note', 'letter']),
+      /** A name of someone attending in an official role: public unless staff mark it. */
+      official: z.boolean(),
+      where: z.enum(findingPlaces),
       redacted: z.boolean(),
       reinstatedBecause: z.string().nullable(),
     }),

@@ -75,7 +75,7 @@ export function decideAction(
   }
   const spec = actionSpecs[action] as {
     fields: z.ZodType;
-    guard?: (context: ActionContext) => Refusal | undefined;
+    guard?: (context: ActionContext, fields: unknown) => Refusal | undefined;
     effect?: (fields: unknown, context: ActionContext) => Partial<RequestRecord>;
     audit?: (fields: unknown, next: RequestRecord) => Record<string, unknown>;
   };
@@ -110,7 +110,7 @@ export function decideAction(
     });
   }
   const context: ActionContext = { request, actor, now, rules };
-  const guarded = spec.guard?.(context);
+  const guarded = spec.guard?.(context, parsed.data);
   if (guarded) return refuse(guarded);
 
   const next: RequestRecord = {

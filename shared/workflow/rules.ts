@@ -26,4 +26,6 @@ export type Refusal =
   | { code: 'forbidden'; message: string }
   | { code: 'not_found'; message: string }
   | { code: 'conflict'; message: string; currentVersion?: number }
-  | { code: 'not_allowed'; message: string; allowed?: readonly string[] };
+  | { code: 'not_allowed'; message: string; allowed?: readonly string[] }
+  /** Well-formed, but what it asks cannot be done (a pattern RE2 cannot run). */
+  | { code: 'unprocessable'; message: string; fields: Array<{ path: string; message: string }> };

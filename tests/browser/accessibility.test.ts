@@ -8,7 +8,7 @@ import {
   renderMeetingPage,
   renderNotFoundPage,
 } from '../../shared/publication/render.ts';
-import { site, workedExample } from '../fixtures/worked-example.ts';
+import { asPublished, site, workedExample } from '../fixtures/worked-example.ts';
 import { launchChromium } from '../support/browser.ts';
 
 /**
@@ -21,10 +21,10 @@ const axeSource = readFileSync(
   'utf8',
 );
 // The worked example, with a correction so the notice is checked too.
-const meeting = {
+const meeting = asPublished({
   ...workedExample,
   corrections: [{ at: '2026-03-12T10:00:00Z', note: 'A job title was wrong.' }],
-};
+});
 
 let browser: Browser;
 let page: Page;
@@ -55,10 +55,10 @@ describe('the published pages meet WCAG 2.2 AA', () => {
   });
 
   it('the letter page, with its enclosures', async () => {
-    const withPdf = {
+    const withPdf = asPublished({
       ...meeting,
       attachments: [{ filename: 'Letter.pdf', href: 'attachments/Letter.pdf' }],
-    };
+    });
     expect(await violations(renderLetterPage(withPdf, site))).toEqual([]);
   });
 

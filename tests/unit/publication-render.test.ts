@@ -9,7 +9,7 @@ import {
   renderRegisterCsv,
   renderRegisterJson,
 } from '../../shared/publication/render.ts';
-import { site, workedExample } from '../fixtures/worked-example.ts';
+import { asPublished, site, workedExample } from '../fixtures/worked-example.ts';
 
 const meeting = workedExample;
 
@@ -51,7 +51,10 @@ describe('a meeting page', () => {
 
   it('carries a dated notice after a correction', () => {
     const corrected = renderMeetingPage(
-      { ...meeting, corrections: [{ at: '2026-03-12T10:00:00Z', note: 'A job title was wrong.' }] },
+      asPublished({
+        ...meeting,
+        corrections: [{ at: '2026-03-12T10:00:00Z', note: 'A job title was wrong.' }],
+      }),
       site,
     );
     expect(corrected).toContain(
@@ -70,10 +73,10 @@ describe('the letter rendition', () => {
   });
 
   it('links the letter’s attachments, as the meeting page does', () => {
-    const withPdf = {
+    const withPdf = asPublished({
       ...meeting,
       attachments: [{ filename: 'Letter & annex.pdf', href: 'attachments/Letter-annex.pdf' }],
-    };
+    });
     const link = '<li><a href="attachments/Letter-annex.pdf">Letter &amp; annex.pdf</a></li>';
     expect(renderLetterPage(withPdf, site)).toContain(
       `<h2>Enclosed with the letter</h2>\n<ul>${link}</ul>`,
@@ -94,12 +97,12 @@ describe('the not-found page', () => {
 });
 
 describe('the index, feed and register', () => {
-  const older = {
+  const older = asPublished({
     ...meeting,
     reference: 'REQ-2025-0003',
     start: '2025-11-02T10:00:00Z',
     title: 'Older meeting',
-  };
+  });
 
   it('groups meetings by year, newest first, and pages', () => {
     const html = renderIndexPage([meeting, older], site, 1, 2);
@@ -119,7 +122,10 @@ describe('the index, feed and register', () => {
   });
 
   it('lists each meeting in CSV and JSON with page and letter links, safe for spreadsheets', () => {
-    const csv = renderRegisterCsv([{ ...meeting, purposeSummary: '=HYPERLINK("x")' }], site);
+    const csv = renderRegisterCsv(
+      [asPublished({ ...meeting, purposeSummary: '=HYPERLINK("x")' })],
+      site,
+    );
     expect(csv.split('\r\n')[0]).toBe(
       'reference,date,organisations,attendees,purpose_summary,page_url,letter_url',
     );

@@ -1,0 +1,112 @@
+import { findPhoneNumbersInText } from 'libphonenumber-js/min';
+import type { Span } from './text-view.ts';
+
+/**
+ * The built-in detectors of personal data. Each runs in time linear in the text's length
+ * whatever the text holds: a 150 KB "word" or a 40 MB letter costs its size, no more.
+ * None uses a regular expression that can backtrack over an unbounded run.
+ */
+
+const localPart = /[a-z0-9._%+\-!#$&'*/=?^`{|}~]/i;
+const domainPart = /[a-z0-9.-]/i;
+
+/**
+ * Email addresses: from each `@`, out to both sides over the characters an address may
+ * hold. Each character is looked at a bounded number of times (a scan stops at the
+ * previous `@`), where a pattern like /[\w.]+@/ retries every start in a long word.
+ */
+export function findEmails(text: string): Span[] {
+  const spans: Span[] = [];
+  let floor = 0;
+  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+    let start = at;
+    while (start > floor && at - start < 64 && localPart.test(text[start - 1] as string))
+      start -= 1;
+    let end = at + 1;
+    while (end < text.length && end - at <= 255 && domainPart.test(text[end] as string)) end += 1;
+    floor = at + 1;
+    // Trailing dots and hyphens end the sentence, not the domain.
+    while (end > at + 1 && /[.-]/.test(text[end - 1] as string)) end -= 1;
+    while (start < at && text[start] === '.') start += 1;
+    const domain = text.slice(at + 1, end);
+    if (start < at && /^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}$/i.test(domain)) {
+      spans.push({ start, end });
+    }
+  }
+  return spans;
+}
+
+/** Characters a written phone number is made of, besides its digits. */
+const phoneCharacter = /[0-9+()\-./ \u00a0\t]/;
+
+/**
+ * Phone numbers in any country's format, by libphonenumber (GB when no country code is
+ * written). A linear scan first finds runs of the characters numbers are written with,
+ * holding seven digits or more; only those runs go to the library, so prose costs what a
+ * scan costs. A number is taken when the library finds it valid, or when it is a possible
+ * number written the way people write phone numbers (with a leading +, 0 or bracket and
+ * ten digits or more): Ofcom's drama ranges (07700 900…) are not "valid" but are numbers.
+ */
+export function findPhones(text: string): Span[] {
+  const spans: Span[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (!phoneCharacter.test(text[i] as string)) {
+      i += 1;
+      continue;
+    }
+    const start = i;
+    let digits = 0;
+    while (i < text.length && phoneCharacter.test(text[i] as string)) {
+      if ((text[i] as string) >= '0' && (text[i] as string) <= '9') digits += 1;
+      i += 1;
+    }
+    if (digits < 7) continue;
+    // A little context before the run lets the library see a word boundary.
+    const from = Math.max(0, start - 1);
+    const run = text.slice(from, i);
+    for (const found of findPhoneNumbersInText(run, { defaultCountry: 'GB', extended: true })) {
+      const written = run.slice(found.startsAt, found.endsAt);
+      const digitCount = written.replace(/\D/g, '').length;
+      const plausible = /^[+(0]/.test(written) && digitCount >= 10;
+      if (found.number.isValid() || plausible) {
+        spans.push({ start: from + found.startsAt, end: from + found.endsAt });
+      }
+    }
+  }
+  return spans;
+}
+
+/** Every match of a pattern whose repetitions are bounded, so it cannot backtrack far. */
+function boundedMatches(text: string, pattern: RegExp): Span[] {
+  const spans: Span[] = [];
+  for (const match of text.matchAll(pattern)) {
+    const start = match.index ?? 0;
+    spans.push({ start, end: start + match[0].length });
+  }
+  return spans;
+}
+
+/** A full UK postcode: the part of an address that places a household. */
+const postcode =
+  /\b(?:GIR ?0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW\d]?|[A-HK-Y]\d[ABEHMNPRVWXY\d]?) ?\d[ABD-HJLNP-UW-Z]{2})\b/gi;
+
+export const findPostcodes = (text: string) => boundedMatches(text, postcode);
+
+/**
+ * A street line: a house number, one to three capitalised words and a street word
+ * ("12 Acacia Avenue", "3B, Old Mill Lane"); with the postcode, what places a person.
+ */
+const streetLine =
+  /\b\d{1,4}[A-Z]?,? (?:[A-Z][a-z']{1,30} ){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Place|Pl|Square|Sq|Crescent|Cres|Terrace|Gardens|Drive|Dr|Court|Ct|Close|Way|Row|Wynd|Park|Grove|Hill|Walk|Mews|Vale|View|Rise)\b\.?/g;
+
+export const findStreetLines = (text: string) => boundedMatches(text, streetLine);
+
+/**
+ * A National Insurance number, spaced or not: HMRC's prefixes (never D, F, I, Q, U or V;
+ * O not second; not BG, GB, KN, NK, NT, TN or ZZ), six digits and a letter A to D.
+ */
+const niNumber =
+  /\b(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/gi;
+
+export const findNiNumbers = (text: string) => boundedMatches(text, niNumber);

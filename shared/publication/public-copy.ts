@@ -1,0 +1,126 @@
+import { safeFilename } from '../mail/sanitise.ts';
+import type { RequestRecord } from '../workflow/records.ts';
+import { type PeopleKnown, type RedactionDecisions, redact } from './redaction.ts';
+import type { PublicText, PublishedMeeting, Site } from './render.ts';
+
+/** The letter that opened the request: its text, when it came, and its attachments. */
+export interface Letter {
+  text: string;
+  at: string;
+  attachments: Array<{ key: string; filename: string; contentType: string }>;
+}
+
+const noDecisions: RedactionDecisions = { reinstated: [], texts: [], patterns: [] };
+
+function purposeOf(markdown: string, fallback: string): string {
+  const section = markdown.split(/^##\s+/m).find((part) => /^purpose\b/i.test(part));
+  const paragraph = section
+    ?.split('\n')
+    .slice(1)
+    .join('\n')
+    .trim()
+    .split(/\n\s*\n/)[0]
+    ?.replace(/\[\^\w+\]/g, '');
+  return (paragraph || fallback).replace(/\s+/g, ' ').slice(0, 500);
+}
+
+/** The attachments staff cleared, one by one; the rest never go out. */
+export function clearedAttachments(request: RequestRecord, letter: Letter) {
+  const cleared = new Set(request.redactions?.clearedAttachments ?? []);
+  return letter.attachments.filter((attachment) => cleared.has(attachment.key));
+}
+
+/**
+ * Who the record names: the sender (from the mail's own headers) and anyone attending
+ * without an official role are private; attendees with a role are there officially.
+ */
+export function peopleKnown(request: RequestRecord): PeopleKnown {
+  const attendees = (request.draft?.meeting ?? request.meeting)?.attendees ?? [];
+  const official = attendees.filter((a) => a.role.trim()).map((a) => a.name);
+  const officialSet = new Set(official.map((name) => name.toLowerCase()));
+  const privatePeople = [
+    request.sender.name,
+    ...attendees.filter((a) => !a.role.trim()).map((a) => a.name),
+  ].filter((name) => name.trim().length >= 2 && !officialSet.has(name.trim().toLowerCase()));
+  return { private: privatePeople, official };
+}
+
+/**
+ * The one way to the public copy of a meeting. Every text that reaches the public bucket
+ * (title, subject, place, attendees' names, roles and organisations, purpose, note,
+ * letter, correction notices, attachment names, and through the summaries the index,
+ * year pages, feed and registers) passes through `published` here, with the same
+ * decisions and the same people: a name found in the letter's signature is hidden in the
+ * title too.
+ */
+export function publicCopy(
+  request: RequestRecord,
+  letter: Letter,
+  site: Site,
+  now: Date,
+): PublishedMeeting {
+  const decisions = request.redactions ?? noDecisions;
+  const people = peopleKnown(request);
+  const published = (text: string) => redact(text, decisions, people).text as PublicText;
+  const meeting = request.draft?.meeting ?? request.meeting;
+  const note = published(request.draft?.body ?? '');
+  const attendees = (meeting?.attendees ?? []).map(
+    ({ name, role, organisation, host, invitedGuest }) => ({
+      name: published(name),
+      role: published(role),
+      organisation: published(organisation),
+      host,
+      invitedGuest,
+    }),
+  );
+  // The note's own list when the drafter gave one; otherwise every attending organisation.
+  const organisations = [
+    ...new Set(
+      request.draft?.organisations ?? [
+        request.organisation,
+        ...(meeting?.attendees ?? []).map((a) => a.organisation),
+      ],
+    ),
+  ]
+    .filter(
+      (organisation): organisation is string =>
+        Boolean(organisation) && organisation !== site.officeName,
+    )
+    .map(published);
+  const hrefs = new Set<string>();
+  return {
+    reference: request.reference,
+    title: published(request.draft?.title ?? request.subject),
+    start: meeting?.start ?? request.receivedAt,
+    end: meeting?.end ?? request.receivedAt,
+    location: published(meeting?.location ?? ''),
+    organisations,
+    attendees,
+    purposeSummary: published(purposeOf(note, request.subject)),
+    noteMarkdown: note,
+    letterText: published(letter.text),
+    letterDate: letter.at,
+    // Only what staff cleared; otherwise the letter goes out as text alone. The public
+    // name is redacted too ("Morag-Fairlie-CV.pdf" names someone).
+    attachments: clearedAttachments(request, letter).map((attachment) => {
+      const filename = published(attachment.filename);
+      const href = uniqueHref(`attachments/${safeFilename(filename)}`, hrefs);
+      return { filename, href };
+    }),
+    publishedAt: now.toISOString(),
+    corrections: [
+      ...(request.corrections ?? []),
+      ...(request.pendingCorrection
+        ? [{ at: now.toISOString(), note: request.pendingCorrection }]
+        : []),
+    ].map(({ at, note: notice }) => ({ at, note: published(notice) })),
+  };
+}
+
+/** Two files whose redacted names clean to the same one keep separate addresses. */
+function uniqueHref(href: string, taken: Set<string>): string {
+  let candidate = href;
+  for (let n = 2; taken.has(candidate); n += 1) candidate = href.replace(/(\.[^./]*)?$/, `-${n}$1`);
+  taken.add(candidate);
+  return candidate;
+}
