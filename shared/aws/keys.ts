@@ -27,6 +27,8 @@ export const keys = {
   held: (id: string) => ({ PK: `HELD#${id}`, SK: 'HELD' }),
   /** An address SES reported as permanently bouncing or complaining: never mailed again. */
   suppressed: (address: string) => ({ PK: `ADDR#${address.toLowerCase()}`, SK: 'SUPPRESSED' }),
+  /** The public site's lease: whoever holds it may rewrite the shared pages. */
+  siteLease: () => ({ PK: 'SITE#lease', SK: 'SITE' }),
   ackRate: (sender: string, hour: string) => ({
     PK: `RATE#${sender.toLowerCase()}`,
     SK: `HOUR#${hour}`,

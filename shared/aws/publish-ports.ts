@@ -4,6 +4,7 @@ import { deleteObject, readObject, writeObject } from './documents.ts';
 import { readLetter } from './letter.ts';
 import { requestQueries } from './request-queries.ts';
 import { requestStore } from './request-store.ts';
+import { siteLease } from './site-lease.ts';
 
 const MANIFEST = 'site/manifest.json';
 
@@ -47,5 +48,6 @@ export function publishPorts(names: {
       await writePublic(publicKey, bytes, contentType);
     },
     applyAction: store.applyAction,
+    exclusive: siteLease(names.table),
   };
 }

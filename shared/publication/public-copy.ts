@@ -103,7 +103,8 @@ export function publicCopy(
     // Only what staff cleared; otherwise the letter goes out as text alone. The public
     // name is redacted too ("Morag-Fairlie-CV.pdf" names someone).
     attachments: clearedAttachments(request, letter).map((attachment) => {
-      const filename = published(attachment.filename);
+      // Words in file names are joined by - and _ ("Morag_Fairlie-CV.pdf"): read as spaces.
+      const filename = published(attachment.filename.replace(/[-_]+/g, ' '));
       const href = uniqueHref(`attachments/${safeFilename(filename)}`, hrefs);
       return { filename, href };
     }),

@@ -30,6 +30,11 @@ export interface PublishPorts extends PerformPorts<never> {
   writeManifest(meetings: PublishedMeeting[]): Promise<void>;
   writePublic(key: string, body: string, contentType: string): Promise<void>;
   deletePublic(key: string): Promise<void>;
+  /**
+   * Runs `work` while no other publication or takedown runs: the shared pages and the
+   * manifest are rewritten whole, so two at once could lose an entry.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export const PUBLISHER: Actor = {
@@ -98,30 +103,34 @@ export async function publish(
   }
   const letter = await ports.letter(request);
   const fresh = publicCopy(request, letter, site, now);
-  const previous = await ports.readManifest();
-  const first = previous.find((entry) => entry.reference === fresh.reference);
-  const meeting = first ? { ...fresh, publishedAt: first.publishedAt } : fresh;
-  const path = meetingPath(meeting);
-  const others = previous.filter((entry) => entry.reference !== meeting.reference);
-  // Summaries only in the manifest: the note and letter live on their own pages.
-  const summaries = [meeting, ...others]
-    .sort((a, b) => b.start.localeCompare(a.start))
-    .map((entry) => ({ ...entry, noteMarkdown: '' as PublicText, letterText: '' as PublicText }));
+  // Read, changed and written under the site lease, so no concurrent publication is lost.
+  const path = await ports.exclusive(async () => {
+    const previous = await ports.readManifest();
+    const first = previous.find((entry) => entry.reference === fresh.reference);
+    const meeting = first ? { ...fresh, publishedAt: first.publishedAt } : fresh;
+    const path = meetingPath(meeting);
+    const others = previous.filter((entry) => entry.reference !== meeting.reference);
+    // Summaries only in the manifest: the note and letter live on their own pages.
+    const summaries = [meeting, ...others]
+      .sort((a, b) => b.start.localeCompare(a.start))
+      .map((entry) => ({ ...entry, noteMarkdown: '' as PublicText, letterText: '' as PublicText }));
 
-  const html = 'text/html; charset=utf-8';
-  await ports.writePublic(`${path}index.html`, renderMeetingPage(meeting, site), html);
-  await ports.writePublic(`${path}letter.html`, renderLetterPage(meeting, site), html);
-  const cleared = clearedAttachments(request, letter);
-  for (const [index, attachment] of cleared.entries()) {
-    const href = meeting.attachments[index]?.href;
-    if (href) await ports.copyToPublic(attachment.key, `${path}${href}`, attachment.contentType);
-  }
-  // A correction that un-clears an attachment takes it off the site.
-  const kept = new Set(meeting.attachments.map((attachment) => attachment.href));
-  for (const before of first?.attachments ?? []) {
-    if (!kept.has(before.href)) await ports.deletePublic(`${path}${before.href}`);
-  }
-  await writeListings(summaries, meeting.start.slice(0, 4), ports, site);
+    const html = 'text/html; charset=utf-8';
+    await ports.writePublic(`${path}index.html`, renderMeetingPage(meeting, site), html);
+    await ports.writePublic(`${path}letter.html`, renderLetterPage(meeting, site), html);
+    const cleared = clearedAttachments(request, letter);
+    for (const [index, attachment] of cleared.entries()) {
+      const href = meeting.attachments[index]?.href;
+      if (href) await ports.copyToPublic(attachment.key, `${path}${href}`, attachment.contentType);
+    }
+    // A correction that un-clears an attachment takes it off the site.
+    const kept = new Set(meeting.attachments.map((attachment) => attachment.href));
+    for (const before of first?.attachments ?? []) {
+      if (!kept.has(before.href)) await ports.deletePublic(`${path}${before.href}`);
+    }
+    await writeListings(summaries, meeting.start.slice(0, 4), ports, site);
+    return path;
+  });
   const pageUrl = `${site.baseUrl}${path}`;
   const noteVersion = request.draft.version;
   // Recorded as the system, through the same decision as any action; if the request is no
@@ -147,16 +156,19 @@ export async function publish(
  */
 export async function takeDown(requestId: string, ports: PublishPorts, site: Site) {
   const request = await ports.getRequest(requestId);
-  const previous = await ports.readManifest();
-  const entry = previous.find((candidate) => candidate.reference === request?.reference);
-  if (!request || !entry) return { removed: false as const };
-  const path = meetingPath(entry);
-  await ports.deletePublic(`${path}index.html`);
-  await ports.deletePublic(`${path}letter.html`);
-  for (const attachment of entry.attachments) await ports.deletePublic(`${path}${attachment.href}`);
-  const remaining = previous.filter((candidate) => candidate.reference !== request.reference);
-  await writeListings(remaining, entry.start.slice(0, 4), ports, site);
-  return { removed: true as const, path };
+  return ports.exclusive(async () => {
+    const previous = await ports.readManifest();
+    const entry = previous.find((candidate) => candidate.reference === request?.reference);
+    if (!request || !entry) return { removed: false as const };
+    const path = meetingPath(entry);
+    await ports.deletePublic(`${path}index.html`);
+    await ports.deletePublic(`${path}letter.html`);
+    for (const attachment of entry.attachments)
+      await ports.deletePublic(`${path}${attachment.href}`);
+    const remaining = previous.filter((candidate) => candidate.reference !== request.reference);
+    await writeListings(remaining, entry.start.slice(0, 4), ports, site);
+    return { removed: true as const, path };
+  });
 }
 
 /** Approved notes whose embargo has passed, published by the sweep. */

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { log } from '../log.ts';
+import { dynamo } from './clients.ts';
+import { keys } from './keys.ts';
+
+const conditionFailed = (error: unknown) =>
+  (error as Error).name === 'ConditionalCheckFailedException';
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One publisher at a time. The index, year pages, feed, registers and the manifest they
+ * come from are read, changed and written whole; two publications at once (parallel
+ * stream batches, or the sweep releasing an embargo beside the stream) would each write
+ * their own view and one meeting would drop out. A lease item in the table, taken with a
+ * conditional write and given back after, serialises them; a holder that dies loses it
+ * when it expires, so nobody waits on a crashed publisher for longer than `leaseMs`.
+ */
+export function siteLease(table: string, { leaseMs = 60_000, waitMs = 120_000 } = {}) {
+  return async function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const holder = randomUUID();
+    const giveUpAt = Date.now() + waitMs;
+    for (let attempt = 0; ; attempt += 1) {
+      const now = Date.now();
+      try {
+        await dynamo.send(
+          new PutCommand({
+            TableName: table,
+            Item: { ...keys.siteLease(), type: 'site-lease', holder, until: now + leaseMs },
+            ConditionExpression: 'attribute_not_exists(PK) OR #until < :now',
+            ExpressionAttributeNames: { '#until': 'until' },
+            ExpressionAttributeValues: { ':now': now },
+          }),
+        );
+        break;
+      } catch (error) {
+        if (!conditionFailed(error)) throw error;
+        if (Date.now() > giveUpAt) {
+          // Thrown, so the trigger delivers the publication again later.
+          throw new Error(`another publication held the site for over ${waitMs} ms`);
+        }
+        await pause(Math.min(25 * 2 ** attempt, 500) * (0.5 + Math.random()));
+      }
+    }
+    try {
+      return await work();
+    } finally {
+      await dynamo
+        .send(
+          new DeleteCommand({
+            TableName: table,
+            Key: keys.siteLease(),
+            ConditionExpression: 'holder = :holder',
+            ExpressionAttributeValues: { ':holder': holder },
+          }),
+        )
+        .catch((error) => {
+          // Expired and taken by another: theirs now, and ours ends when it expires.
+          if (!conditionFailed(error)) log.warn('the site lease was not given back', { error });
+        });
+    }
+  };
+}

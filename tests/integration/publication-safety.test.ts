@@ -1,0 +1,301 @@
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { decodeHTML } from 'entities/decode';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functions } from '../../infra/functions.ts';
+import { keys, stageIndex } from '../../shared/aws/keys.ts';
+import * as wiring from '../../shared/aws/wiring.ts';
+import { readConfig } from '../../shared/config.ts';
+import { publish, publishEmbargoed, takeDown } from '../../shared/publication/publish.ts';
+import { GENESIS_HASH } from '../../shared/workflow/audit.ts';
+import type { RequestRecord } from '../../shared/workflow/records.ts';
+import { documentClient, env, s3Client, startPostroom } from '../support/postroom.ts';
+
+/**
+ * What reaches the public bucket, end to end through the real publication code and the
+ * emulators: concurrent publications lose nothing, a takedown leaves nothing of the
+ * meeting, and personal data put into any field of a meeting appears in no public object.
+ */
+let postroom: Awaited<ReturnType<typeof startPostroom>>;
+const publicBucket = () => process.env.PUBLIC_BUCKET ?? '';
+const now = new Date('2026-03-02T09:00:00Z');
+
+async function publicObjects(): Promise<Map<string, string>> {
+  const objects = new Map<string, string>();
+  let token: string | undefined;
+  do {
+    const listed = await s3Client.send(
+      new ListObjectsV2Command({ Bucket: publicBucket(), ContinuationToken: token }),
+    );
+    for (const object of listed.Contents ?? []) {
+      const body = await s3Client.send(
+        new GetObjectCommand({ Bucket: publicBucket(), Key: object.Key }),
+      );
+      objects.set(object.Key ?? '', (await body.Body?.transformToString()) ?? '');
+    }
+    token = listed.NextContinuationToken;
+  } while (token);
+  return objects;
+}
+
+let serial = 0;
+interface Seed {
+  subject?: string;
+  senderName?: string;
+  title?: string;
+  body?: string;
+  location?: string;
+  attendee?: { name: string; role: string; organisation: string };
+  letter?: string;
+  attachmentName?: string;
+  texts?: string[];
+  publishAt?: string;
+  start?: string;
+}
+
+/** An approved request with its letter, stored as intake and the workflow would leave it. */
+async function approved(seed: Seed = {}): Promise<RequestRecord> {
+  serial += 1;
+  const id = `safe${String(serial).padStart(4, '0')}${'0'.repeat(12)}`.slice(0, 20);
+  const text = `requests/${id}/messages/m1/body.txt`;
+  const attachment = `requests/${id}/messages/m1/attachments/1`;
+  const put = (key: string, body: string, type: string) =>
+    s3Client.send(
+      new PutObjectCommand({ Bucket: env().documents, Key: key, Body: body, ContentType: type }),
+    );
+  await put(text, seed.letter ?? 'Dear Commissioner,\n\nWe ask to meet.\n', 'text/plain');
+  await put(attachment, 'An enclosure, cleared by staff.', 'text/plain');
+  const request: RequestRecord = {
+    id,
+    reference: `REQ-2026-${String(serial).padStart(4, '0')}`,
+    stage: 'approved',
+    version: 9,
+    eventSeq: 0,
+    lastHash: GENESIS_HASH,
+    subject: seed.subject ?? 'Meeting request',
+    sender: { address: 'writer@org.example', name: seed.senderName ?? 'Org Writer' },
+    organisation: 'Org Ltd',
+    receivedAt: '2026-01-30T09:00:00.000Z',
+    replyBy: '2026-02-13',
+    flags: [],
+    messageCount: 1,
+    lastMessageAt: '2026-01-30T09:00:00.000Z',
+    meeting: {
+      start: seed.start ?? '2026-02-24T14:00:00Z',
+      end: seed.start ?? '2026-02-24T15:00:00Z',
+      location: seed.location ?? 'Edinburgh',
+      attendees: [
+        {
+          ...(seed.attendee ?? { name: 'Amir Khan', role: 'Director', organisation: 'Org Ltd' }),
+          host: true,
+          invitedGuest: false,
+        },
+      ],
+      sequence: 0,
+    },
+    draft: {
+      version: 1,
+      title: seed.title ?? `Meeting ${serial}`,
+      body: seed.body ?? '## Purpose\n\nTo discuss cameras.',
+      editors: ['caseworker@office.example'],
+    },
+    redactions: {
+      reinstated: [],
+      texts: seed.texts ?? [],
+      patterns: [],
+      clearedAttachments: [attachment],
+    },
+    ...(seed.publishAt ? { publishAt: seed.publishAt } : {}),
+  };
+  await documentClient.send(
+    new PutCommand({
+      TableName: env().table,
+      Item: {
+        ...keys.request(id),
+        type: 'request',
+        ...request,
+        ...stageIndex.request('approved', '2026-03-01', id),
+      },
+    }),
+  );
+  await documentClient.send(
+    new PutCommand({
+      TableName: env().table,
+      Item: {
+        ...keys.message(id, '2026-01-30T09:00:00.000Z', 'm1'),
+        type: 'message',
+        requestId: id,
+        key: 'm1',
+        direction: 'inbound',
+        at: '2026-01-30T09:00:00.000Z',
+        from: 'writer@org.example',
+        to: [],
+        subject: request.subject,
+        documents: {
+          text,
+          attachments: [
+            {
+              key: attachment,
+              filename: seed.attachmentName ?? 'annex.txt',
+              contentType: 'text/plain',
+              size: 10,
+            },
+          ],
+        },
+      },
+    }),
+  );
+  return request;
+}
+
+/** Puts a request back to approved with a correction pending, as `correct` and re-approval do. */
+async function corrected(request: RequestRecord, note: string, clearedAttachments: string[]) {
+  const next: RequestRecord = {
+    ...request,
+    stage: 'approved',
+    version: request.version + 10,
+    pendingCorrection: note,
+    redactions: {
+      ...(request.redactions ?? { reinstated: [], texts: [], patterns: [] }),
+      clearedAttachments,
+    },
+  };
+  await documentClient.send(
+    new PutCommand({
+      TableName: env().table,
+      Item: { ...keys.request(request.id), type: 'request', ...next },
+    }),
+  );
+}
+
+let context: ReturnType<typeof wiring.publish>;
+beforeAll(async () => {
+  postroom = await startPostroom();
+  context = wiring.publish(readConfig(functions.publish.env));
+});
+afterAll(async () => {
+  await postroom.close();
+});
+
+const run = (request: RequestRecord) =>
+  publish(request.id, context.ports, context.site, context.rules, now);
+
+describe('publication is safe under concurrency', () => {
+  it('loses no meeting when eight publications and an embargo release run at once', async () => {
+    const meetings = await Promise.all(Array.from({ length: 8 }, () => approved()));
+    const embargoed = await approved({ publishAt: '2026-03-01T00:00:00Z' });
+    const outcomes = await Promise.all([
+      ...meetings.map(run),
+      publishEmbargoed([embargoed], context.ports, context.site, context.rules, now),
+    ]);
+    expect(
+      outcomes.slice(0, 8).every((outcome) => 'published' in outcome && outcome.published),
+    ).toBe(true);
+    const objects = await publicObjects();
+    const register = JSON.parse(objects.get('register.json') ?? '{}') as {
+      meetings: Array<{ reference: string }>;
+    };
+    for (const { reference } of [...meetings, embargoed]) {
+      expect(
+        register.meetings.map((m) => m.reference),
+        reference,
+      ).toContain(reference);
+      expect(objects.get('register.csv'), reference).toContain(reference);
+      expect(objects.get('feed.xml'), reference).toContain(reference.toLowerCase());
+      expect(objects.get('index.html'), reference).toContain(reference.toLowerCase());
+      expect(objects.get('years/2026/index.html'), reference).toContain(reference.toLowerCase());
+    }
+  });
+});
+
+describe('a takedown takes everything down', () => {
+  it('leaves no page, attachment or listing entry of the meeting', async () => {
+    const request = await approved({ title: 'A meeting to take down' });
+    await run(request);
+    const path = `meetings/2026/${request.reference.toLowerCase()}/`;
+    const before = await publicObjects();
+    expect([...before.keys()].filter((key) => key.startsWith(path)).sort()).toEqual(
+      [`${path}attachments/annex.txt`, `${path}index.html`, `${path}letter.html`].sort(),
+    );
+    await takeDown(request.id, context.ports, context.site);
+    for (const [key, body] of await publicObjects()) {
+      expect(key.startsWith(path), key).toBe(false);
+      expect(body, key).not.toContain(request.reference);
+      expect(body, key).not.toContain(request.reference.toLowerCase());
+      expect(body, key).not.toContain('A meeting to take down');
+    }
+  });
+});
+
+/** Personal data as people write it: names, addresses, numbers, postcodes, NI numbers. */
+const person = fc.record({
+  first: fc.constantFrom('Morag', 'Priya', 'Alasdair', 'Siobhan', 'Tomasz', 'Aisha'),
+  last: fc.constantFrom('Fairlie', 'Shah', 'MacLeod', 'Okafor', 'Kowalski', 'Lindqvist'),
+  host: fc.stringMatching(/^[a-z]{4,8}$/),
+  phone: fc.oneof(
+    fc.integer({ min: 100, max: 999 }).map((n) => `07700 900${n}`),
+    fc.integer({ min: 1000, max: 9999 }).map((n) => `(020) 7946 ${n}`),
+    fc.integer({ min: 1000, max: 9999 }).map((n) => `0044 20 7946 ${n}`),
+    fc.integer({ min: 100, max: 999 }).map((n) => `07700.900.${n}`),
+  ),
+  postcode: fc.constantFrom('EH2 2PR', 'SW1A 1AA', 'G1 1XQ', 'M1 1AE', 'CF10 1EP'),
+  ni: fc
+    .tuple(
+      fc.integer({ min: 10, max: 99 }),
+      fc.integer({ min: 10, max: 99 }),
+      fc.integer({ min: 10, max: 99 }),
+    )
+    .map(([a, b, c]) => `AB ${a} ${b} ${c} C`),
+});
+
+describe('nothing personal goes public', () => {
+  it('hides generated personal data in every field, through publication, correction and takedown', async () => {
+    await fc.assert(
+      fc.asyncProperty(person, async (p) => {
+        const name = `${p.first} ${p.last}`;
+        const email = `${p.first.toLowerCase()}@${p.host}.example`;
+        const encoded = `${p.last.toLowerCase()}&#64;${p.host}.example`;
+        const secrets = [
+          name,
+          email,
+          `${p.last.toLowerCase()}@${p.host}.example`,
+          p.phone,
+          p.postcode,
+          p.ni,
+        ];
+        const everywhere = `${name}, ${email}, ${encoded}, ${p.phone}, ${p.postcode}, ${p.ni}`;
+        const request = await approved({
+          senderName: name,
+          subject: `Meeting about ${everywhere}`,
+          title: `Meeting about ${everywhere}`,
+          body: `## Purpose\n\nTo meet ${everywhere}.\n\n## Points\n\n- ${everywhere}`,
+          location: `12 Rose Street, ${p.postcode}, ${p.phone}`,
+          attendee: { name, role: '', organisation: `${name} consulting ${email}` },
+          letter: `Dear Commissioner,\n\nPlease call ${p.phone} or write to ${encoded}.\n\nYours sincerely,\n\n${name}\n`,
+          attachmentName: `${p.first}-${p.last}-CV.txt`,
+          texts: [name],
+        });
+        const check = async (step: string) => {
+          for (const [key, raw] of await publicObjects()) {
+            const body = decodeHTML(raw);
+            for (const secret of secrets) {
+              expect(
+                body.includes(secret) || key.includes(p.last),
+                `${step}: ${secret} in ${key}`,
+              ).toBe(false);
+            }
+          }
+        };
+        await run(request);
+        await check('published');
+        await corrected(request, `The phone number ${p.phone} of ${name} was wrong.`, []);
+        await run(request);
+        await check('corrected');
+        await takeDown(request.id, context.ports, context.site);
+        await check('taken down');
+      }),
+      { numRuns: 6 },
+    );
+  }, 180_000);
+});
