@@ -34,7 +34,9 @@ export function clearedAttachments(request: RequestRecord, letter: Letter) {
  * Who the record names: the sender (from the mail's own headers) and anyone attending
  * without an official role are private; attendees with a role are there officially.
  */
-export function peopleKnown(request: RequestRecord): PeopleKnown {
+export function peopleKnown(
+  request: Pick<RequestRecord, 'sender' | 'meeting' | 'draft'>,
+): PeopleKnown {
   const attendees = (request.draft?.meeting ?? request.meeting)?.attendees ?? [];
   const official = attendees.filter((a) => a.role.trim()).map((a) => a.name);
   const officialSet = new Set(official.map((name) => name.toLowerCase()));

@@ -1,7 +1,12 @@
 import type * as z from 'zod';
 import type { findingPlaces } from '../publication/findings.ts';
 import { type Letter, peopleKnown, publicCopy } from '../publication/public-copy.ts';
-import { detectPersonalData, isRedacted, patternProblem } from '../publication/redaction.ts';
+import {
+  detectPersonalData,
+  type Finding,
+  isRedacted,
+  patternProblem,
+} from '../publication/redaction.ts';
 import { renderLetterPage, renderMeetingPage, type Site } from '../publication/render.ts';
 import type { Actor, ActRules } from '../workflow/act.ts';
 import type { RequestRecord } from '../workflow/records.ts';
@@ -26,6 +31,7 @@ async function letterOf(
  */
 export async function redactionReview(id: string, ports: NotePorts) {
   const { request, letter } = await letterOf(id, ports);
+  const scans = await scanAttachments(request, letter, ports);
   const decisions = request.redactions ?? { reinstated: [], texts: [], patterns: [] };
   const reinstated = new Map(decisions.reinstated.map((entry) => [entry.id, entry.reason]));
   const people = peopleKnown(request);
@@ -50,7 +56,15 @@ export async function redactionReview(id: string, ports: NotePorts) {
     ['attachment', letter.attachments.map((attachment) => attachment.filename)],
   ];
   const seen = new Set<string>();
-  const findings = places.flatMap(([where, texts]) =>
+  const findings: Array<
+    Omit<Finding, 'official'> & {
+      official: boolean;
+      where: (typeof findingPlaces)[number];
+      attachment?: string;
+      redacted: boolean;
+      reinstatedBecause: string | null;
+    }
+  > = places.flatMap(([where, texts]) =>
     texts.flatMap((text) =>
       detectPersonalData(text, people)
         .filter(
@@ -65,7 +79,46 @@ export async function redactionReview(id: string, ports: NotePorts) {
         })),
     ),
   );
-  return { version: request.version, findings, decisions };
+  const cleared = new Set(decisions.clearedAttachments ?? []);
+  for (const scan of scans) {
+    for (const finding of scan.findings) {
+      findings.push({
+        ...finding,
+        official: finding.official === true,
+        where: 'attachment',
+        attachment: scan.key,
+        redacted: isRedacted(finding, decisions),
+        reinstatedBecause: reinstated.get(finding.id) ?? null,
+      });
+    }
+  }
+  return {
+    version: request.version,
+    findings,
+    attachments: scans.map(({ findings: found, ...scan }) => ({
+      ...scan,
+      findings: found.length,
+      cleared: cleared.has(scan.key),
+      needsReason: !scan.scanned || found.length > 0,
+    })),
+    decisions,
+  };
+}
+
+/** Text attachments are read as they are; other kinds' text is not read (yet). */
+const readable = (contentType: string, filename: string) =>
+  /^text\//i.test(contentType) || /\.(txt|csv|md|ics|vcf|json|xml|html?)$/i.test(filename);
+
+/** What detection finds in each attachment's text, with the same people as the copy. */
+async function scanAttachments(request: RequestRecord, letter: Letter, ports: NotePorts) {
+  const people = peopleKnown(request);
+  return Promise.all(
+    letter.attachments.map(async ({ key, filename, contentType }) => {
+      const scanned = readable(contentType, filename);
+      const text = scanned ? await ports.readText(key) : '';
+      return { key, filename, contentType, scanned, findings: detectPersonalData(text, people) };
+    }),
+  );
 }
 
 /** Exactly what publication would write for this request now, redactions applied. */
@@ -83,7 +136,48 @@ export async function publicationPreview(id: string, ports: NotePorts, site: Sit
  * Records staff's redaction decisions. Patterns run on RE2, which refuses what would need
  * backtracking; one it refuses is a 422 naming it and why, and nothing is written.
  */
-export function reviewRedactions(
+/** Cleared attachments that show findings, or could not be read, with no reason given. */
+async function attachmentsNeedingReasons(
+  id: string,
+  body: { clearedAttachments: string[]; clearingReasons: Array<{ key: string; reason: string }> },
+  ports: NotePorts,
+) {
+  if (!body.clearedAttachments.length) return [];
+  const { request, letter } = await letterOf(id, ports);
+  const explained = new Set(body.clearingReasons.map((entry) => entry.key));
+  const scans = await scanAttachments(request, letter, ports);
+  return body.clearedAttachments.flatMap((key, index) => {
+    const scan = scans.find((candidate) => candidate.key === key);
+    if (!scan) {
+      return [
+        {
+          path: `clearedAttachments.${index}`,
+          message: `${key} is not an attachment of the letter`,
+        },
+      ];
+    }
+    if (explained.has(key)) return [];
+    if (!scan.scanned)
+      return [
+        {
+          path: `clearedAttachments.${index}`,
+          message: `${scan.filename} could not be read for personal data`,
+        },
+      ];
+    if (scan.findings.length) {
+      const kinds = [...new Set(scan.findings.map((finding) => finding.kind))].join(', ');
+      return [
+        {
+          path: `clearedAttachments.${index}`,
+          message: `${scan.filename} shows ${scan.findings.length} finding(s) (${kinds})`,
+        },
+      ];
+    }
+    return [];
+  });
+}
+
+export async function reviewRedactions(
   id: string,
   actor: Actor,
   body: z.output<(typeof actionFields)['review_redactions']> & { expectedVersion: number },
@@ -100,6 +194,14 @@ export function reviewRedactions(
       code: 'unprocessable',
       message: `a pattern cannot be used: ${problems[0]?.message}`,
       fields: problems,
+    });
+  }
+  const unexplained = await attachmentsNeedingReasons(id, body, ports);
+  if (unexplained.length) {
+    throw refused({
+      code: 'unprocessable',
+      message: `${unexplained[0]?.message}; give a reason in clearingReasons to publish it anyway`,
+      fields: unexplained,
     });
   }
   return actOnRequest(id, actor, { ...body, action: 'review_redactions' }, ports, rules, now);

@@ -37,6 +37,7 @@ const redactionDecisionsView = z.object({
   texts: z.array(z.string()),
   patterns: z.array(z.string()),
   clearedAttachments: z.array(z.string()).optional(),
+  clearingReasons: z.array(z.object({ key: z.string(), reason: z.string() })).optional(),
 });
 
 /** A request's own fields: the record the workflow keeps, without the table's keys. */
@@ -212,8 +213,26 @@ export const redactionReviewView = z.object({
       /** A name of someone attending in an official role: public unless staff mark it. */
       official: z.boolean(),
       where: z.enum(findingPlaces),
+      /** For an attachment's name or text: which attachment. */
+      attachment: z.string().optional(),
       redacted: z.boolean(),
       reinstatedBecause: z.string().nullable(),
+    }),
+  ),
+  /**
+   * Each attachment of the letter: whether its text could be read (text attachments; a
+   * PDF's text layer is not read yet), what was found in it, and whether it is cleared.
+   * Clearing one that shows findings, or could not be read, needs a reason.
+   */
+  attachments: z.array(
+    z.object({
+      key: z.string(),
+      filename: z.string(),
+      contentType: z.string(),
+      scanned: z.boolean(),
+      findings: z.number().int(),
+      cleared: z.boolean(),
+      needsReason: z.boolean(),
     }),
   ),
   decisions: redactionDecisionsView,

@@ -38,6 +38,7 @@ export interface RequestRecord {
     texts: string[];
     patterns: string[];
     clearedAttachments?: string[];
+    clearingReasons?: Array<{ key: string; reason: string }>;
   };
   corrections?: Array<{ at: string; note: string }>;
   /** Why a request was declined or withdrawn. */

@@ -152,6 +152,19 @@ export const actionSpecs = {
     fields: z.object({
       /** Attachment keys staff cleared for publication; the rest never go out. */
       clearedAttachments: z.array(z.string().min(1).max(1000)).max(50).default([]),
+      /**
+       * Why a cleared attachment may go out though detection found personal data in it, or
+       * could not read it: required for each such one (PUT /redactions checks), audited.
+       */
+      clearingReasons: z
+        .array(
+          z.object({
+            key: z.string().min(1).max(1000),
+            reason: z.string().trim().min(1, 'say why this attachment may be published').max(1000),
+          }),
+        )
+        .max(50)
+        .default([]),
       reinstated: z
         .array(
           z.object({

@@ -169,4 +169,40 @@ describe('the note of a meeting', () => {
     expect(preview.body.page).toContain('Waverley Gate, Edinburgh');
     expect(preview.body.page).toContain('14:00 to 15:45');
   });
+
+  it('asks for a reason before an attachment it could not read, or found data in, goes out', async () => {
+    const review = await api(staff.caseworker, 'GET', `/api/requests/${id}/redactions`);
+    const [pdf] = review.body.attachments as Array<{
+      key: string;
+      scanned: boolean;
+      needsReason: boolean;
+    }>;
+    expect(pdf).toMatchObject({ scanned: false, needsReason: true });
+    const decisions = review.body.decisions;
+    const unexplained = await api(staff.caseworker, 'PUT', `/api/requests/${id}/redactions`, {
+      ...decisions,
+      expectedVersion: review.body.version,
+      clearedAttachments: [pdf?.key],
+    });
+    expect(unexplained.status).toBe(422);
+    expect(unexplained.body.error.message).toMatch(/could not be read.*clearingReasons/);
+    expect((await api(staff.caseworker, 'GET', `/api/requests/${id}`)).body.version).toBe(
+      review.body.version,
+    );
+    const explained = await api(staff.caseworker, 'PUT', `/api/requests/${id}/redactions`, {
+      ...decisions,
+      expectedVersion: review.body.version,
+      clearedAttachments: [pdf?.key],
+      clearingReasons: [
+        { key: pdf?.key, reason: 'Checked by hand: the company’s published brochure' },
+      ],
+    });
+    expect(explained.status).toBe(200);
+    expect((await records.events(id)).at(-1)).toMatchObject({
+      action: 'review_redactions',
+      details: {
+        clearingReasons: [{ reason: 'Checked by hand: the company’s published brochure' }],
+      },
+    });
+  });
 });

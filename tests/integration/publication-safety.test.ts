@@ -1,9 +1,19 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import { decodeHTML } from 'entities/decode';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functions } from '../../infra/functions.ts';
+import { s3 } from '../../shared/aws/clients.ts';
 import { keys, stageIndex } from '../../shared/aws/keys.ts';
 import * as wiring from '../../shared/aws/wiring.ts';
 import { readConfig } from '../../shared/config.ts';
@@ -206,6 +216,56 @@ describe('publication is safe under concurrency', () => {
       expect(objects.get('index.html'), reference).toContain(reference.toLowerCase());
       expect(objects.get('years/2026/index.html'), reference).toContain(reference.toLowerCase());
     }
+  });
+});
+
+describe('a publication that fails partway', () => {
+  it('is completed by the retry, and leaves the lease free for it', async () => {
+    const request = await approved({ title: 'A meeting published twice' });
+    // A fault after the meeting's own pages, before the shared pages are rewritten.
+    const real = new S3Client({});
+    const faults = mockClient(s3);
+    for (const command of [
+      GetObjectCommand,
+      HeadObjectCommand,
+      DeleteObjectCommand,
+      CopyObjectCommand,
+    ])
+      faults
+        .on(command as never)
+        .callsFake((input) =>
+          real.send(new (command as never as new (i: unknown) => never)(input)),
+        );
+    let publicWrites = 0;
+    faults.on(PutObjectCommand).callsFake(async (input: { Bucket?: string }) => {
+      if (input.Bucket === publicBucket() && ++publicWrites === 4)
+        throw Object.assign(new Error('We encountered an internal error'), {
+          name: 'InternalError',
+        });
+      return real.send(new PutObjectCommand(input as never));
+    });
+    await expect(run(request)).rejects.toThrow(/internal error/);
+    faults.restore();
+
+    const started = Date.now();
+    const outcome = await run(request);
+    expect(outcome.published).toBe(true);
+    // Not kept waiting for the failed attempt's lease to expire.
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const objects = await publicObjects();
+    const path = `meetings/2026/${request.reference.toLowerCase()}/`;
+    expect(objects.has(`${path}index.html`)).toBe(true);
+    expect(objects.has(`${path}letter.html`)).toBe(true);
+    for (const listing of [
+      'index.html',
+      'feed.xml',
+      'register.csv',
+      'register.json',
+      'years/2026/index.html',
+    ])
+      expect(objects.get(listing)?.toLowerCase(), listing).toContain(
+        request.reference.toLowerCase(),
+      );
   });
 });
 

@@ -1,7 +1,12 @@
+import { peopleKnown } from '../../shared/publication/public-copy.ts';
 import { redact } from '../../shared/publication/redaction.ts';
-import { type PublishedMeeting, renderMeetingPage } from '../../shared/publication/render.ts';
+import {
+  type PublicText,
+  type PublishedMeeting,
+  renderMeetingPage,
+} from '../../shared/publication/render.ts';
 import { officeZone } from './format.ts';
-import type { RequestRecord } from './types.ts';
+import type { PublicationPreview, RequestRecord } from './types.ts';
 
 /**
  * The live preview of a note: publication's own renderer and redaction (pure modules,
@@ -10,15 +15,23 @@ import type { RequestRecord } from './types.ts';
  * page publication would write, byte for byte, for what is in the editor now.
  */
 export function renderNotePreview(
-  meeting: PublishedMeeting,
+  meeting: PublicationPreview['meeting'],
   officeName: string,
-  decisions: RequestRecord['redactions'],
+  request: Pick<RequestRecord, 'redactions' | 'sender' | 'meeting' | 'draft'>,
   title: string,
   body: string,
 ): string {
-  const noteMarkdown = redact(body, decisions ?? { reinstated: [], texts: [], patterns: [] }).text;
+  // The same decisions and people as publication's own public copy.
+  const decisions = request.redactions ?? { reinstated: [], texts: [], patterns: [] };
+  const people = peopleKnown(request);
+  const published = (text: string) => redact(text, decisions, people).text as PublicText;
   return renderMeetingPage(
-    { ...meeting, title: title.trim() || meeting.title, noteMarkdown },
+    {
+      // Made by the API's publicCopy, so public already; the editor's texts are redacted here.
+      ...(meeting as unknown as PublishedMeeting),
+      title: published(title.trim() || meeting.title),
+      noteMarkdown: published(body),
+    },
     { officeName, baseUrl: '/', timeZone: officeZone() },
   );
 }

@@ -210,7 +210,7 @@ export const noteView: View = async ({ params }): Promise<Page> => {
         renderer.renderNotePreview(
           preview.meeting,
           officeName,
-          detail.request.redactions,
+          detail.request,
           canEdit ? title.control.value : note.title,
           canEdit ? body.control.value : note.body,
         ),

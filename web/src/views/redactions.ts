@@ -24,8 +24,12 @@ import type { PublicationPreview, RedactionReview } from '../types.ts';
 const kindNames: Record<string, string> = {
   email: 'Email address',
   phone: 'Phone number',
+  postcode: 'Postcode',
   'postal-address': 'Postal address',
+  'ni-number': 'National Insurance number',
+  name: 'Name',
   'staff-marked': 'Marked by staff',
+  'staff-pattern': 'Matched a pattern',
 };
 
 const lines = (value: string) =>
@@ -105,15 +109,42 @@ export const redactionsView: View = async ({ params }): Promise<Page> => {
   const letter = firstLetter(detail);
   const attachments = letter?.documents?.attachments ?? [];
   const cleared = new Set(review.decisions.clearedAttachments ?? []);
-  const attachmentBoxes = attachments.map((attachment, index) =>
-    errors.add(
+  const reasons = new Map(
+    (review.decisions.clearingReasons ?? []).map((entry) => [entry.key, entry.reason]),
+  );
+  const attachmentBoxes = attachments.map((attachment, index) => {
+    const scan = review.attachments.find((candidate) => candidate.key === attachment.key);
+    const box = errors.add(
       checkbox({
         label: `Publish ${attachment.filename}`,
         path: `clearedAttachments.${index}`,
         checked: cleared.has(attachment.key),
+        hint: !scan?.scanned
+          ? 'Its text could not be read, so nothing was checked: open it and check it yourself.'
+          : scan.findings
+            ? `Personal data found in it: ${scan.findings} (listed above, under the attachment).`
+            : 'Nothing personal was found in its text.',
       }),
-    ),
-  );
+    );
+    const reason = scan?.needsReason
+      ? errors.add(
+          textInput({
+            label: `Why may ${attachment.filename} be published?`,
+            path: `clearingReasons.${index}.reason`,
+            hint: 'Needed to publish it. Kept in the audit trail.',
+            value: reasons.get(attachment.key) ?? '',
+          }),
+        )
+      : undefined;
+    if (reason) {
+      reason.group.classList.add('conditional');
+      reason.group.hidden = !box.control.checked;
+      box.control.addEventListener('change', () => {
+        reason.group.hidden = !box.control.checked;
+      });
+    }
+    return { attachment, box, reason, group: h('div', {}, box.group, reason?.group) };
+  });
 
   const submit = (submitter: HTMLButtonElement | null) => {
     errors.remove((field) => field.path.startsWith('reinstated.'));
@@ -154,9 +185,14 @@ export const redactionsView: View = async ({ params }): Promise<Page> => {
         reinstated,
         texts: textList,
         patterns: patternList,
-        clearedAttachments: attachments
-          .filter((_, index) => attachmentBoxes[index]?.control.checked)
-          .map((attachment) => attachment.key),
+        clearedAttachments: attachmentBoxes
+          .filter(({ box }) => box.control.checked)
+          .map(({ attachment }) => attachment.key),
+        clearingReasons: attachmentBoxes.flatMap(({ attachment, box, reason }) =>
+          box.control.checked && reason?.control.value.trim()
+            ? [{ key: attachment.key, reason: reason.control.value.trim() }]
+            : [],
+        ),
       });
       reload(doneMessages.review_redactions);
     });
@@ -193,9 +229,9 @@ export const redactionsView: View = async ({ params }): Promise<Page> => {
             h(
               'p',
               { class: 'hint' },
-              'Only the attachments you tick are published. Check each one for personal data first: redaction does not reach inside files.',
+              'Only the attachments you tick are published, as they are: redaction does not change files. One with personal data in it, or whose text could not be read, needs a reason.',
             ),
-            attachmentBoxes.map((box) => box.group),
+            attachmentBoxes.map(({ group }) => group),
           )
         : h('p', { class: 'body' }, 'The letter has no attachments.'),
     ),
