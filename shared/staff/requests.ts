@@ -6,7 +6,7 @@ import type { AuditEvent } from '../workflow/audit.ts';
 import { emailAddressSchema } from '../workflow/ids.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { openStages, type Stage, stages } from '../workflow/stages.ts';
-import { availableActions } from '../workflow/transitions.ts';
+import { offeredActions } from '../workflow/transitions.ts';
 import { badRequest, notFound, refused } from './errors.ts';
 
 /** One page of the request list: stages in order, each by due date. */
@@ -131,7 +131,7 @@ export async function requestDetail(
   return {
     ...summary(request, timeZone),
     request,
-    allowedActions: availableActions(request.stage, actor.roles),
+    allowedActions: offeredActions(request, actor.roles),
     messages: messagesWithLinks,
     events,
     failedNotifications: failedNotifications.map(failureView),

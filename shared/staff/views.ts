@@ -74,6 +74,11 @@ export const requestView = z.object({
   redactions: redactionDecisionsView.optional(),
   corrections: z.array(z.object({ at: isoTime, note: z.string() })).optional(),
   closedReason: z.string().optional(),
+  closedAt: isoTime.optional().describe('when it closed; retention counts from here'),
+  legalHold: z
+    .object({ reason: z.string(), by: z.string(), since: isoTime })
+    .optional()
+    .describe('while set, retention disposes of nothing of the request'),
 });
 
 /** One row of the request list. */
