@@ -27,6 +27,8 @@ export const keys = {
   held: (id: string) => ({ PK: `HELD#${id}`, SK: 'HELD' }),
   /** An address SES reported as permanently bouncing or complaining: never mailed again. */
   suppressed: (address: string) => ({ PK: `ADDR#${address.toLowerCase()}`, SK: 'SUPPRESSED' }),
+  /** What a disposal under the retention policy deleted and kept; outlives the request. */
+  disposal: (requestId: string) => ({ PK: `DISPOSAL#${requestId}`, SK: 'DISPOSAL' }),
   ackRate: (sender: string, hour: string) => ({
     PK: `RATE#${sender.toLowerCase()}`,
     SK: `HOUR#${hour}`,
@@ -40,6 +42,10 @@ export const stageIndex = {
     GSI1SK: `${due}#${id}`,
   }),
   held: (at: string, id: string) => ({ GSI1PK: 'HELD', GSI1SK: `${at}#${id}` }),
+  disposal: (at: string, requestId: string) => ({
+    GSI1PK: 'DISPOSALS',
+    GSI1SK: `${at}#${requestId}`,
+  }),
 };
 
 export const EVENT_PREFIX = 'EVT#';
