@@ -58,6 +58,7 @@ new PostroomStack(app, 'Postroom', {
       : undefined,
   signInDomainPrefix: text('signInDomainPrefix') ?? 'postroom-staff',
   retention: {
+    requestDays: days('requestRetentionDays', retentionDefaults.requestDays),
     rawMailDays: days('rawMailRetentionDays', retentionDefaults.rawMailDays),
     noncurrentVersionDays: days('noncurrentVersionDays', retentionDefaults.noncurrentVersionDays),
     logDays: days('logRetentionDays', retentionDefaults.logDays),

@@ -262,6 +262,27 @@ export const functions = {
     memoryMb: 256,
     timeoutSeconds: 60,
   },
+  disposeRequests: {
+    entry: 'functions/dispose-requests.ts',
+    description:
+      'Disposes of closed requests past their retention period, keeping what was published',
+    // Daily: the period is counted in days. A run that finds nothing due reads only the
+    // stage index; locally it runs hourly, and finds nothing unless the period is short.
+    trigger: { kind: 'schedule', expression: 'rate(1 day)', localEveryMinutes: 60 },
+    env: [
+      'TABLE_NAME',
+      'INBOUND_BUCKET',
+      'DOCUMENTS_BUCKET',
+      'OFFICE_TIMEZONE',
+      'REQUEST_RETENTION_DAYS',
+    ],
+    // The only function that deletes raw mail and documents.
+    buckets: { INBOUND_BUCKET: 'readWrite', DOCUMENTS_BUCKET: 'readWrite' },
+    memoryMb: 256,
+    // Room for a backlog; a run stops starting disposals a minute before this, and the
+    // next run carries on.
+    timeoutSeconds: 600,
+  },
   sendingFeedback: {
     entry: 'functions/sending-feedback.ts',
     description: 'Stops mail to addresses that bounced permanently or complained',

@@ -1,3 +1,5 @@
+import { readConfig } from '../shared/config.ts';
+
 /**
  * The data resources, declared once. The CDK stack builds them for AWS and the local
  * cloud provisions the emulators from the same declaration, so the two cannot drift.
@@ -38,7 +40,15 @@ export const INBOUND_PREFIX = 'inbound/';
 
 /** How long things are kept, in days; each can be changed with CDK context (README). */
 export interface Retention {
-  /** Raw mail of a closed request, counted from its closing. */
+  /**
+   * Every copy of a closed request's personal data (raw mail, documents, records), counted
+   * from its closing; what was published stays (shared/retention/disposal.ts).
+   */
+  requestDays: number;
+  /**
+   * Raw mail of a closed request, counted from its closing: the inbound bucket's lifecycle
+   * rule, a backstop to disposal (and the only rule for discarded held mail).
+   */
   rawMailDays: number;
   /** Superseded versions of raw mail and documents. */
   noncurrentVersionDays: number;
@@ -47,6 +57,8 @@ export interface Retention {
 }
 
 export const retentionDefaults: Retention = {
+  // The functions' own default (shared/config.ts), so the stack and local mode agree.
+  requestDays: readConfig(['REQUEST_RETENTION_DAYS'], {}).REQUEST_RETENTION_DAYS,
   rawMailDays: 730,
   noncurrentVersionDays: 90,
   logDays: 365,

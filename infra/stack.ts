@@ -82,6 +82,7 @@ export class PostroomStack extends Stack {
           OFFICE_TIMEZONE: officeTimeZone,
           OFFICE_ADDRESS: props.officeAddress,
           STAFF_ALERT_ADDRESS: props.staffAlertAddress,
+          REQUEST_RETENTION_DAYS: String(retention.requestDays),
           ...(props.approverAddresses?.length
             ? { APPROVER_ADDRESSES: props.approverAddresses.join(',') }
             : {}),

@@ -35,6 +35,9 @@ export const configSchema = z.object({
   ACK_LIMIT_PER_HOUR: positiveInt.default(5),
   NOTE_WORKING_DAYS: positiveInt.default(10),
   DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7),
+  REQUEST_RETENTION_DAYS: positiveInt
+    .default(730)
+    .describe('how many days after it closes a request is disposed of (whole days, at least 1)'),
   SEPARATE_APPROVAL: z
     .enum(['true', 'false'])
     .default('true')

@@ -29,6 +29,8 @@ export const keys = {
   suppressed: (address: string) => ({ PK: `ADDR#${address.toLowerCase()}`, SK: 'SUPPRESSED' }),
   /** The public site's lease: whoever holds it may rewrite the shared pages. */
   siteLease: () => ({ PK: 'SITE#lease', SK: 'SITE' }),
+  /** What a disposal under the retention policy deleted and kept; outlives the request. */
+  disposal: (requestId: string) => ({ PK: `DISPOSAL#${requestId}`, SK: 'DISPOSAL' }),
   ackRate: (sender: string, hour: string) => ({
     PK: `RATE#${sender.toLowerCase()}`,
     SK: `HOUR#${hour}`,
@@ -42,6 +44,10 @@ export const stageIndex = {
     GSI1SK: `${due}#${id}`,
   }),
   held: (at: string, id: string) => ({ GSI1PK: 'HELD', GSI1SK: `${at}#${id}` }),
+  disposal: (at: string, requestId: string) => ({
+    GSI1PK: 'DISPOSALS',
+    GSI1SK: `${at}#${requestId}`,
+  }),
 };
 
 export const EVENT_PREFIX = 'EVT#';

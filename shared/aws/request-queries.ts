@@ -1,6 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { DisposalRecord } from '../retention/disposal.ts';
 import type { ListFilter } from '../staff/requests.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import type {
@@ -163,6 +164,40 @@ export function requestQueries(tableName: string) {
           ? { nextToken: encodeCursor({ stage: 0, key: page.LastEvaluatedKey }) }
           : {}),
       };
+    },
+
+    /** Disposal records, newest first, from the index (they outlive their requests). */
+    async listDisposals(
+      limit: number,
+      nextToken?: string,
+    ): Promise<{ items: DisposalRecord[]; nextToken?: string }> {
+      const partition = stageIndex.disposal('', '').GSI1PK;
+      const cursor = nextToken ? decodeCursor(nextToken, () => partition) : { stage: 0 };
+      const page = await dynamo.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: stageIndex.name,
+          KeyConditionExpression: 'GSI1PK = :disposals',
+          ExpressionAttributeValues: { ':disposals': partition },
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey: cursor.key,
+        }),
+      );
+      return {
+        items: (page.Items ?? []) as DisposalRecord[],
+        ...(page.LastEvaluatedKey
+          ? { nextToken: encodeCursor({ stage: 0, key: page.LastEvaluatedKey }) }
+          : {}),
+      };
+    },
+
+    /** The record of the request's disposal, once it has been disposed of. */
+    async disposalOf(requestId: string): Promise<DisposalRecord | undefined> {
+      const found = await dynamo.send(
+        new GetCommand({ TableName: tableName, Key: keys.disposal(requestId) }),
+      );
+      return found.Item as DisposalRecord | undefined;
     },
 
     async getHeld(id: string): Promise<(HeldMailRecord & { status?: string }) | undefined> {

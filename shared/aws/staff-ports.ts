@@ -1,4 +1,5 @@
 import type { HeldPorts } from '../intake/held-mail.ts';
+import type { DisposalListPorts } from '../staff/disposals.ts';
 import type { HeldListPorts } from '../staff/held.ts';
 import type { NotePorts } from '../staff/notes.ts';
 import type { RequestPorts } from '../staff/requests.ts';
@@ -13,12 +14,14 @@ export function staffPorts(
   tableName: string,
   documentsBucket: string,
   timeZone: string,
-): RequestPorts & HeldPorts & HeldListPorts & NotePorts {
+): RequestPorts & HeldPorts & HeldListPorts & NotePorts & DisposalListPorts {
   const queries = requestQueries(tableName);
   const store = requestStore(tableName, timeZone);
   return {
     ...intakePorts(tableName, documentsBucket, timeZone),
     listHeld: queries.listHeld,
+    listDisposals: queries.listDisposals,
+    disposalOf: queries.disposalOf,
     readText: async (key) =>
       new TextDecoder().decode(await readObject({ bucket: documentsBucket, key })),
     writeText: (key, body, contentType) =>

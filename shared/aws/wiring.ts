@@ -4,6 +4,7 @@ import type { IntakeRules } from '../intake/receive-mail.ts';
 import { log } from '../log.ts';
 import type { NotifyRules } from '../notify/send-notifications.ts';
 import type { Site } from '../publication/render.ts';
+import type { DisposalRules } from '../retention/disposal.ts';
 import type { SweepSettings } from '../sweep/digest.ts';
 import type { ActRules } from '../workflow/act.ts';
 import {
@@ -11,6 +12,7 @@ import {
   holidayCalendar,
   scottishBankHolidays,
 } from '../workflow/deadlines.ts';
+import { disposalPorts } from './disposal-ports.ts';
 import { writeObject } from './documents.ts';
 import { deadLetterPorts, intakePorts } from './intake-ports.ts';
 import { mailer } from './mailer.ts';
@@ -203,6 +205,29 @@ export function sweep(
 
 export function rawMailRetention(config: Settings<'TABLE_NAME'>) {
   return { ports: retentionPorts(config.TABLE_NAME) };
+}
+
+export function disposeRequests(
+  config: Settings<
+    | 'TABLE_NAME'
+    | 'INBOUND_BUCKET'
+    | 'DOCUMENTS_BUCKET'
+    | 'OFFICE_TIMEZONE'
+    | 'REQUEST_RETENTION_DAYS'
+  >,
+) {
+  const rules: DisposalRules = {
+    retentionDays: config.REQUEST_RETENTION_DAYS,
+    timeZone: config.OFFICE_TIMEZONE,
+  };
+  return {
+    ports: disposalPorts({
+      table: config.TABLE_NAME,
+      inbound: config.INBOUND_BUCKET,
+      documents: config.DOCUMENTS_BUCKET,
+    }),
+    rules,
+  };
 }
 
 export function sendingFeedback(config: Settings<'TABLE_NAME'>) {

@@ -4,8 +4,13 @@
  * marked, and the bucket's lifecycle rule expires marked objects after the retention
  * period. S3 counts that period from an object's creation, so marking rewrites the
  * object in place: the clock starts when the request closes, not when the mail came.
- * A correction reopens a published request, and the mark comes off again. Held mail that
- * staff discard belongs to no request; its raw object is marked when it is discarded.
+ * A correction reopens a published request, and the mark comes off again; so does a legal
+ * hold (the lifecycle rule would otherwise delete held mail), and releasing the hold on a
+ * closed request marks it again, restarting the clock there. Held mail that staff discard
+ * belongs to no request; its raw object is marked when it is discarded.
+ *
+ * The lifecycle rule is the backstop for raw mail; disposal (./disposal.ts) deletes it
+ * with every other copy of a closed request once its retention period has passed.
  */
 import type { AuditEvent } from '../workflow/audit.ts';
 import { closedStages } from '../workflow/stages.ts';
@@ -31,8 +36,8 @@ export function retentionAfter(event: Pick<AuditEvent, 'from' | 'to'>): Retentio
 }
 
 export interface RetentionPorts {
-  /** The raw MIME objects of a request's inbound messages. */
-  rawMailOf(requestId: string): Promise<ObjectRef[]>;
+  /** The raw MIME objects of a request's inbound messages, and whether it is on legal hold. */
+  rawMailOf(requestId: string): Promise<{ objects: ObjectRef[]; legalHold: boolean }>;
   /** The object's current mark; undefined when it has none (or has gone). */
   retentionOf(object: ObjectRef): Promise<RetentionState | undefined>;
   /** Marks the object; `closed` restarts its lifecycle clock. */
@@ -42,17 +47,21 @@ export interface RetentionPorts {
 /**
  * Marks a request's raw mail after a stage change. Objects already in the wanted state
  * are left alone, so a repeated delivery (or a comment on a closed request) changes
- * nothing and the clock keeps counting from the first closure.
+ * nothing and the clock keeps counting from the first closure. A request on legal hold
+ * keeps its mail unmarked whatever the event: the hold is read as it stands now, so a
+ * late delivery of an older event cannot undo a newer hold or release.
  */
 export async function applyRetention(
   event: Pick<AuditEvent, 'requestId' | 'from' | 'to'>,
   ports: RetentionPorts,
 ): Promise<{ state: RetentionState; marked: string[]; unchanged: number } | undefined> {
-  const state = retentionAfter(event);
-  if (!state) return undefined;
+  const after = retentionAfter(event);
+  if (!after) return undefined;
+  const { objects, legalHold } = await ports.rawMailOf(event.requestId);
+  const state: RetentionState = legalHold ? 'open' : after;
   const marked: string[] = [];
   let unchanged = 0;
-  for (const object of await ports.rawMailOf(event.requestId)) {
+  for (const object of objects) {
     const current = await ports.retentionOf(object);
     // Open mail with no mark at all is already open: nothing to undo.
     if (current === state || (state === 'open' && current === undefined)) {

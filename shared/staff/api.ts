@@ -11,6 +11,7 @@ import { noteBodySchema } from './notes.ts';
 import { listQuerySchema } from './requests.ts';
 import {
   actionResultView,
+  disposalPageView,
   healthView,
   heldOutcomeView,
   heldPageView,
@@ -246,6 +247,19 @@ export const staffApi = {
     params: z.object({ id: heldMailIdSchema }),
     body: heldActionSchema,
     response: heldOutcomeView,
+  },
+  listDisposals: {
+    group: 'casework',
+    method: 'GET',
+    path: '/api/disposals',
+    roles: staff,
+    summary:
+      'What the retention policy disposed of, newest first: for each request, the kinds and counts of copies deleted, what was kept, when and under which rule',
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(100).default(50),
+      nextToken: z.string().max(2000).optional(),
+    }),
+    response: disposalPageView,
   },
 } as const satisfies Record<string, RouteContract>;
 

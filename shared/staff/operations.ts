@@ -4,6 +4,7 @@ import type { IntakeRules } from '../intake/receive-mail.ts';
 import type { Site } from '../publication/render.ts';
 import type { Actor, ActRules } from '../workflow/act.ts';
 import type { RouteContract, RouteGroup, RoutesOf, StaffApi } from './api.ts';
+import { type DisposalListPorts, listDisposals } from './disposals.ts';
 import { actOnHeldMail, type HeldListPorts, listHeldMail } from './held.ts';
 import { keepNoteVersions, type NotePorts } from './notes.ts';
 import { openApiDocument } from './openapi.ts';
@@ -17,7 +18,7 @@ import {
 
 /** Everything the staff operations need, built once per cold start by the handler. */
 export interface StaffContext {
-  ports: NotePorts & HeldPorts & HeldListPorts;
+  ports: NotePorts & HeldPorts & HeldListPorts & DisposalListPorts;
   rules: ActRules;
   intakeRules: IntakeRules;
   site: Site;
@@ -64,4 +65,5 @@ export const caseworkOperations = {
   listHeldMail: ({ query }, { ports }) => listHeldMail(query, ports),
   actOnHeldMail: ({ params, body, actor, now }, { ports, intakeRules }) =>
     actOnHeldMail(params.id, actor, body, ports, intakeRules, now),
+  listDisposals: ({ query }, { ports }) => listDisposals(query, ports),
 } satisfies Operations<'casework'>;

@@ -6,7 +6,7 @@ import type { AuditEvent } from '../workflow/audit.ts';
 import { emailAddressSchema } from '../workflow/ids.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { openStages, type Stage, stages } from '../workflow/stages.ts';
-import { availableActions } from '../workflow/transitions.ts';
+import { offeredActions } from '../workflow/transitions.ts';
 import { badRequest, notFound, refused } from './errors.ts';
 
 /** One page of the request list: stages in order, each by due date. */
@@ -41,6 +41,8 @@ export interface RequestPorts {
     effects?: { resent?: { seq: number; kind: string; recipient: string } },
   ): Promise<'applied' | 'stale'>;
   presign(key: string, filename: string): Promise<string>;
+  /** When the request was disposed of under the retention policy, if it was. */
+  disposalOf(requestId: string): Promise<{ reference: string; disposedAt: string } | undefined>;
 }
 
 export const listQuerySchema = z.object({
@@ -103,7 +105,16 @@ export async function requestDetail(
   timeZone: string,
 ) {
   const found = await ports.detail(id);
-  if (!found) throw notFound(`request ${id}`);
+  if (!found) {
+    // A request disposed of is gone, but not unaccounted for: say where its record is.
+    const disposal = await ports.disposalOf(id);
+    if (disposal)
+      throw refused({
+        code: 'not_found',
+        message: `request ${disposal.reference} was disposed of under the retention policy at ${disposal.disposedAt}; its disposal record is in GET /api/disposals`,
+      });
+    throw notFound(`request ${id}`);
+  }
   const { request, messages, events, failedNotifications } = found;
   const messagesWithLinks = await Promise.all(
     messages.map(async (message) => ({
@@ -131,7 +142,7 @@ export async function requestDetail(
   return {
     ...summary(request, timeZone),
     request,
-    allowedActions: availableActions(request.stage, actor.roles),
+    allowedActions: offeredActions(request, actor.roles),
     messages: messagesWithLinks,
     events,
     failedNotifications: failedNotifications.map(failureView),

@@ -76,6 +76,11 @@ export const requestView = z.object({
   redactions: redactionDecisionsView.optional(),
   corrections: z.array(z.object({ at: isoTime, note: z.string() })).optional(),
   closedReason: z.string().optional(),
+  closedAt: isoTime.optional().describe('when it closed; retention counts from here'),
+  legalHold: z
+    .object({ reason: z.string(), by: z.string(), since: isoTime })
+    .optional()
+    .describe('while set, retention disposes of nothing of the request'),
 });
 
 /** One row of the request list. */
@@ -283,6 +288,66 @@ export const heldOutcomeView = z.object({
   reference: z.string().optional(),
 });
 
+const count = z.number().int();
+
+/**
+ * What a disposal under the retention policy deleted and kept (shared/retention/disposal.ts):
+ * kinds and counts, dates and the rule, never a name, address, subject or object key.
+ */
+export const disposalView = z.object({
+  requestId: z.string(),
+  reference: z.string(),
+  stage: z.enum(stages).describe('the closed stage it was in'),
+  receivedAt: isoTime,
+  closedAt: isoTime,
+  disposedAt: isoTime,
+  by: z.string(),
+  rule: z.object({
+    name: z.string(),
+    periodDays: count,
+    countedFrom: z.string(),
+    keeps: z.enum(['publication', 'nothing']),
+  }),
+  disposed: z.object({
+    rawMail: count,
+    bodies: count,
+    attachments: count,
+    noteVersions: count,
+    outboundMail: count,
+    otherDocuments: count,
+    requestRecord: count,
+    auditEvents: count,
+    messages: count,
+    notificationClaims: count,
+    failedNotifications: count,
+    threadingPointers: count,
+    filings: count,
+    heldMail: count,
+    otherRecords: count,
+  }),
+  kept: z.object({ publishedAttachments: count }),
+  publication: z
+    .object({
+      pageUrl: z.string(),
+      firstPublishedAt: isoTime,
+      lastPublishedAt: isoTime,
+      noteVersion: count,
+      corrections: count,
+      takenDownAt: isoTime.optional(),
+    })
+    .nullable()
+    .describe('for a request that was published: how to account for the publication'),
+  auditChainHead: z
+    .object({ seq: count, hash: z.string() })
+    .describe('the last audit event’s seq and hash, for checking a restored backup'),
+  keysDigest: z.string().describe('SHA-256 of the deleted objects’ keys, sorted, one a line'),
+});
+
+export const disposalPageView = z.object({
+  items: z.array(disposalView),
+  nextToken: z.string().nullable(),
+});
+
 export const healthView = z.object({ status: z.literal('ok') });
 
 export type RequestSummaryView = z.infer<typeof requestSummaryView>;
@@ -296,3 +361,4 @@ export type NoteDraftView = z.infer<typeof noteDraftView>;
 export type RedactionReviewView = z.infer<typeof redactionReviewView>;
 export type PublicationPreviewView = z.infer<typeof publicationPreviewView>;
 export type HeldMailView = z.infer<typeof heldMailView>;
+export type DisposalView = z.infer<typeof disposalView>;

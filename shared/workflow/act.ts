@@ -3,12 +3,14 @@ import { officeDate } from '../dates.ts';
 import { type AuditEvent, sealEvent } from './audit.ts';
 import type { RequestRecord } from './records.ts';
 import type { Actor, ActRules, Refusal } from './rules.ts';
+import { closedStages, type Stage } from './stages.ts';
 import {
   type ActionContext,
   actionSpecs,
   availableActions,
   findTransition,
   isAction,
+  offeredActions,
 } from './transitions.ts';
 
 export type { Actor, ActRules, Refusal } from './rules.ts';
@@ -38,9 +40,29 @@ export function dueDate(request: RequestRecord, timeZone: string): string {
       return request.noteDueBy ?? request.replyBy;
     case 'approved':
       return officeDate(new Date(request.publishAt ?? request.lastMessageAt), timeZone);
+    // A closed request owes nobody anything: it sorts by the day it closed, from which
+    // retention counts, so disposal finds those past their period from the index alone.
+    // (Requests closed before closedAt was recorded keep their reply-by date until their
+    // next write; disposal reads their closing from the audit trail.)
+    case 'declined':
+    case 'withdrawn':
+    case 'published':
+      return request.closedAt ? officeDate(new Date(request.closedAt), timeZone) : request.replyBy;
     default:
       return request.replyBy;
   }
+}
+
+const isClosed = (stage: Stage) => closedStages.includes(stage);
+
+/**
+ * When the request closed, after it moves to `to`: now when it leaves an open stage for a
+ * closed one; unchanged between closed stages (a takedown does not restart retention);
+ * none once it is open again (a correction).
+ */
+function closedAtAfter(request: RequestRecord, to: Stage, now: Date): string | undefined {
+  if (!isClosed(to)) return undefined;
+  return isClosed(request.stage) ? request.closedAt : now.toISOString();
 }
 
 /**
@@ -78,6 +100,7 @@ export function decideAction(
     guard?: (context: ActionContext, fields: unknown) => Refusal | undefined;
     effect?: (fields: unknown, context: ActionContext) => Partial<RequestRecord>;
     audit?: (fields: unknown, next: RequestRecord) => Record<string, unknown>;
+    offered?: (request: RequestRecord) => boolean;
   };
   const parsed = spec.fields.safeParse(fields);
   if (!parsed.success) {
@@ -92,6 +115,12 @@ export function decideAction(
       code: 'conflict',
       message: `request ${request.reference} is at version ${request.version}, not ${expectedVersion}; someone else changed it, so reload it`,
       currentVersion: request.version,
+    });
+  }
+  if (request.disposing) {
+    return refuse({
+      code: 'conflict',
+      message: `request ${request.reference} is being disposed of under the retention policy (since ${request.disposing.since}); nothing more can be done to it`,
     });
   }
   const row = findTransition(request.stage, action);
@@ -109,6 +138,14 @@ export function decideAction(
       message: `${action} needs the role ${row.roles.join(' or ')}; you have ${actor.roles.join(', ') || 'no role'}`,
     });
   }
+  if (spec.offered && !spec.offered(request)) {
+    const allowed = offeredActions(request, actor.roles);
+    return refuse({
+      code: 'not_allowed',
+      message: `${action} does not apply to request ${request.reference} as it is now; allowed: ${allowed.join(', ') || 'none'}`,
+      allowed,
+    });
+  }
   const context: ActionContext = { request, actor, now, rules };
   const guarded = spec.guard?.(context, parsed.data);
   if (guarded) return refuse(guarded);
@@ -118,6 +155,7 @@ export function decideAction(
     ...spec.effect?.(parsed.data, context),
     stage: row.to,
     version: request.version + 1,
+    closedAt: closedAtAfter(request, row.to, now),
   };
   const details = spec.audit?.(parsed.data, next) ?? (parsed.data as Record<string, unknown>);
   const event = sealEvent(

@@ -43,6 +43,26 @@ export interface RequestRecord {
   corrections?: Array<{ at: string; note: string }>;
   /** Why a request was declined or withdrawn. */
   closedReason?: string;
+  /**
+   * When the request last went from an open stage to a closed one: the retention period
+   * counts from here (shared/retention/disposal.ts). Cleared when a correction reopens it.
+   * Absent on requests closed before it was recorded; disposal then reads the audit trail.
+   */
+  closedAt?: string;
+  /** Set by an admin: nothing of the request is disposed of while it stands. */
+  legalHold?: LegalHold;
+  /**
+   * Set when disposal has claimed the request: from then on it takes no action, so a hold
+   * or a correction cannot land halfway through the deletions.
+   */
+  disposing?: { since: string };
+}
+
+export interface LegalHold {
+  reason: string;
+  /** The admin who set it, by email address. */
+  by: string;
+  since: string;
 }
 
 export interface Meeting {

@@ -55,6 +55,11 @@ interface ActionSpec<S extends z.ZodType> {
   effect?: (fields: z.output<S>, context: ActionContext) => Partial<RequestRecord>;
   /** What its audit event records, when not the fields as given. */
   audit?: (fields: z.output<S>, next: RequestRecord) => Record<string, unknown>;
+  /**
+   * Whether the action applies to this request at all, beyond its stage: one that does
+   * not is neither offered (allowedActions) nor allowed, whoever asks.
+   */
+  offered?: (request: RequestRecord) => boolean;
 }
 const action = <S extends z.ZodType>(spec: ActionSpec<S>) => spec;
 
@@ -211,6 +216,23 @@ export const actionSpecs = {
   comment: action({
     fields: z.object({ text: z.string().trim().min(1, 'a comment cannot be empty').max(4000) }),
   }),
+  /**
+   * A legal hold: while it stands, retention disposes of nothing of the request (not its
+   * raw mail, documents or records), however long ago it closed. Set and cleared by an
+   * admin, each with a reason for the audit trail.
+   */
+  hold: action({
+    fields: reason,
+    offered: (request) => !request.legalHold,
+    effect: (fields, { actor, now }) => ({
+      legalHold: { reason: fields.reason, by: actor.email, since: now.toISOString() },
+    }),
+  }),
+  release_hold: action({
+    fields: reason,
+    offered: (request) => Boolean(request.legalHold),
+    effect: () => ({ legalHold: undefined }),
+  }),
   /** Sends a failed (or possibly undelivered) notification again; named by its id. */
   resend_notification: action({
     fields: z.object({
@@ -336,6 +358,16 @@ export const transitions: readonly TransitionRow[] = [
   ...all.map(
     (from): TransitionRow => ({ from, action: 'comment', to: from, roles: staff, notifies: [] }),
   ),
+  // A legal hold can be needed at any stage, before closing as well as after.
+  ...all.flatMap((from): TransitionRow[] =>
+    (['hold', 'release_hold'] as const).map((action) => ({
+      from,
+      action,
+      to: from,
+      roles: ['admin'],
+      notifies: [],
+    })),
+  ),
   // The mail goes to whoever the failed notification was for (shared/notify).
   ...all.map(
     (from): TransitionRow => ({
@@ -378,6 +410,20 @@ export function availableActions(from: Stage, held: readonly Role[]): Action[] {
         .map((row) => row.action),
     ),
   ];
+}
+
+/**
+ * The actions offered to this person on this request as it is now: the table's for its
+ * stage and their roles, less those that do not apply to it (a hold on a request already
+ * held), and none at all once disposal has claimed it.
+ */
+export function offeredActions(request: RequestRecord, held: readonly Role[]): Action[] {
+  if (request.disposing) return [];
+  return availableActions(request.stage, held).filter(
+    (action) =>
+      (actionSpecs[action] as { offered?: (r: RequestRecord) => boolean }).offered?.(request) ??
+      true,
+  );
 }
 
 /**

@@ -225,15 +225,33 @@ describe('storage rules', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new PostroomStack(app, 'Short', {
       ...baseProps,
-      retention: { rawMailDays: 400 },
+      retention: { rawMailDays: 400, requestDays: 365 },
     });
-    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', {
+    const short = Template.fromStack(stack);
+    short.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
           Match.objectLike({ TagFilters: Match.anyValue(), ExpirationInDays: 400 }),
         ]),
       },
     });
+    short.hasResourceProperties('AWS::Lambda::Function', {
+      Description: functions.disposeRequests.description,
+      Environment: { Variables: Match.objectLike({ REQUEST_RETENTION_DAYS: '365' }) },
+    });
+  });
+
+  it('gives disposal the functions’ own default period when the context leaves it out, and only disposal', () => {
+    const given = resources('AWS::Lambda::Function').filter(
+      (fn) => fn.Properties.Environment?.Variables?.REQUEST_RETENTION_DAYS !== undefined,
+    );
+    expect(given.map((fn) => fn.Properties.Description)).toEqual([
+      functions.disposeRequests.description,
+    ]);
+    expect(given[0]?.Properties.Environment.Variables.REQUEST_RETENTION_DAYS).toBe(
+      String(readConfig(['REQUEST_RETENTION_DAYS'], {}).REQUEST_RETENTION_DAYS),
+    );
+    expect(retentionDefaults.requestDays).toBe(730);
   });
 });
 
@@ -249,17 +267,37 @@ describe('least privilege', () => {
     for (const role of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('lets only the retention function rewrite raw mail, and nothing delete it', () => {
+  it('lets only the retention function rewrite raw mail, and only disposal delete it', () => {
     const inbound = 'InboundBucket';
     const retention = actionsOn(statementsOf(functions.rawMailRetention.description), inbound);
     expect(retention).toEqual(expect.arrayContaining(['s3:PutObject', 's3:PutObjectTagging']));
     const intake = actionsOn(statementsOf(functions.intakeMail.description), inbound);
     expect(intake).toContain('s3:GetObject');
+    const disposal = functions.disposeRequests;
+    expect(actionsOn(statementsOf(disposal.description), inbound)).toContain('s3:DeleteObject');
     for (const declaration of Object.values(functions)) {
+      if (declaration === disposal) continue;
       const actions = actionsOn(statementsOf(declaration.description), inbound);
-      expect(actions).not.toContain('s3:DeleteObject');
+      expect(actions, declaration.entry).not.toContain('s3:DeleteObject');
       if (declaration !== functions.rawMailRetention) expect(actions).not.toContain('s3:PutObject');
     }
+  });
+
+  it('lets only disposal delete documents, and disposal touch nothing public', () => {
+    const deleters = Object.values(functions).filter((declaration) =>
+      actionsOn(statementsOf(declaration.description), 'DocumentsBucket').includes(
+        's3:DeleteObject',
+      ),
+    );
+    expect(deleters.map((declaration) => declaration.entry)).toEqual([
+      functions.disposeRequests.entry,
+    ]);
+    const disposal = statementsOf(functions.disposeRequests.description);
+    expect(actionsOn(disposal, 'PublicBucket')).toEqual([]);
+    // Deleting a current version only: earlier versions go by the superseded-versions rule.
+    expect(disposal.flatMap((statement) => [statement.Action].flat())).not.toContain(
+      's3:DeleteObjectVersion',
+    );
   });
 
   it('lets only publication (and the sweep’s embargoes) delete public pages', () => {
@@ -507,6 +545,19 @@ describe('the other stream consumers', () => {
       });
     },
   );
+
+  it('runs disposal daily, with a dead-letter queue for missed runs', () => {
+    expect(functions.disposeRequests.trigger.expression).toBe('rate(1 day)');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 day)',
+      Targets: [
+        Match.objectLike({
+          RetryPolicy: { MaximumRetryAttempts: 2 },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+        }),
+      ],
+    });
+  });
 
   it('runs the sweep on its schedule, with a dead-letter queue for missed runs', () => {
     template.hasResourceProperties('AWS::Events::Rule', {

@@ -22,11 +22,14 @@ describe('retentionAfter', () => {
 
 describe('applyRetention', () => {
   /** In-memory tags, so the rule for what gets marked is checked on its own. */
-  function ports(initial: Record<string, RetentionState | undefined>) {
+  function ports(initial: Record<string, RetentionState | undefined>, legalHold = false) {
     const tags = { ...initial };
     const marks: string[] = [];
     const fake: RetentionPorts = {
-      rawMailOf: async () => Object.keys(tags).map((key) => ({ bucket: 'inbound', key })),
+      rawMailOf: async () => ({
+        objects: Object.keys(tags).map((key) => ({ bucket: 'inbound', key })),
+        legalHold,
+      }),
       retentionOf: async (object) => tags[object.key],
       mark: async (object, state) => {
         tags[object.key] = state;
@@ -48,6 +51,23 @@ describe('applyRetention', () => {
     const { fake, marks } = ports({ a: undefined, b: 'closed' });
     await applyRetention({ requestId: 'r', from: 'published', to: 'drafting' }, fake);
     expect(marks).toEqual(['b=open']);
+  });
+
+  it('keeps a held request’s mail unmarked whatever the event, and takes off a mark already made', async () => {
+    const { fake, marks } = ports({ a: undefined, b: 'closed' }, true);
+    expect(
+      await applyRetention({ requestId: 'r', from: 'declined', to: 'declined' }, fake),
+    ).toEqual({ state: 'open', marked: ['b'], unchanged: 1 });
+    expect(marks).toEqual(['b=open']);
+    await applyRetention({ requestId: 'r', from: 'received', to: 'declined' }, fake);
+    expect(marks).toEqual(['b=open']);
+  });
+
+  it('marks a closed request’s mail again once its hold is released', async () => {
+    const { fake, marks } = ports({ a: 'open' }, false);
+    // release_hold on a declined request: from and to are both the closed stage.
+    await applyRetention({ requestId: 'r', from: 'declined', to: 'declined' }, fake);
+    expect(marks).toEqual(['a=closed']);
   });
 
   it('does nothing for events that neither close nor reopen', async () => {

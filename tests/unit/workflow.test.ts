@@ -9,6 +9,7 @@ import {
   actions,
   findTransition,
   isAction,
+  offeredActions,
   type Role,
   roles,
   transitions,
@@ -49,6 +50,8 @@ const validFields: Record<Action, Record<string, unknown>> = {
   },
   assign: { assignee: 'cara@office.example' },
   comment: { text: 'Called them' },
+  hold: { reason: 'Subject of a complaint to the ombudsman' },
+  release_hold: { reason: 'The complaint is closed' },
   resend_notification: {
     failure: '0123456789ab',
     seq: 1,
@@ -82,6 +85,12 @@ function requestIn(stage: Stage, extra: Partial<RequestRecord> = {}): RequestRec
   } as RequestRecord;
 }
 
+/** What a request needs for the action to apply at all: releasing a hold needs a hold. */
+const appliesTo = (action: Action): Partial<RequestRecord> =>
+  action === 'release_hold'
+    ? { legalHold: { reason: 'A complaint', by: 'ada@office.example', since: now.toISOString() } }
+    : {};
+
 const person = (...held: Role[]): Actor => ({
   id: 'u',
   email: 'someone@office.example',
@@ -96,7 +105,7 @@ describe('every (stage, action) pair', () => {
       const row = findTransition(stage, action);
       it(`${stage} + ${action} is ${row ? `allowed, to ${row.to}` : 'refused with 422'}`, () => {
         const decision = decideAction(
-          requestIn(stage),
+          requestIn(stage, appliesTo(action)),
           everyone,
           { action, expectedVersion: 3, ...validFields[action] },
           now,
@@ -170,7 +179,7 @@ describe('the role matrix', () => {
       const allowed = row.roles.includes(role);
       it(`${role} ${allowed ? 'may' : 'may not'} ${row.action} from ${row.from}`, () => {
         const decision = decideAction(
-          requestIn(row.from),
+          requestIn(row.from, appliesTo(row.action)),
           person(role),
           { action: row.action, expectedVersion: 3, ...validFields[row.action] },
           now,
@@ -316,5 +325,92 @@ describe('due dates', () => {
     expect(dueDate(requestIn('received', { replyBy: '2027-03-10' }), 'Europe/London')).toBe(
       '2027-03-10',
     );
+  });
+});
+
+describe('closing, and legal holds', () => {
+  const decide = (request: RequestRecord, action: Action, actor = everyone) =>
+    decideAction(
+      request,
+      actor,
+      { action, expectedVersion: request.version, ...validFields[action] },
+      now,
+      rules,
+    );
+  const hold = { reason: 'A complaint', by: 'ada@office.example', since: '2027-01-01T00:00:00Z' };
+
+  it('records when a request closes, keeps it between closed stages and clears it on reopening', () => {
+    const declined = decide(requestIn('received'), 'decline');
+    expect(declined.ok && declined.request.closedAt).toBe(now.toISOString());
+
+    const closedAt = '2026-05-01T12:00:00.000Z';
+    const takenDown = decide(requestIn('published', { closedAt }), 'takedown');
+    expect(takenDown.ok && takenDown.request.closedAt).toBe(closedAt);
+    const commented = decide(requestIn('declined', { closedAt }), 'comment');
+    expect(commented.ok && commented.request.closedAt).toBe(closedAt);
+
+    const corrected = decide(requestIn('published', { closedAt }), 'correct');
+    expect(corrected.ok && corrected.request.closedAt).toBeUndefined();
+    const accepted = decide(requestIn('received'), 'accept');
+    expect(accepted.ok && accepted.request.closedAt).toBeUndefined();
+  });
+
+  it('sorts a closed request by the day it closed, on the office’s clock', () => {
+    const closedAt = '2027-06-14T23:30:00Z';
+    expect(dueDate(requestIn('declined', { closedAt }), 'Europe/London')).toBe('2027-06-15');
+    expect(dueDate(requestIn('published', { closedAt }), 'UTC')).toBe('2027-06-14');
+    // Closed before closings were recorded: its reply-by date, until disposal reads the trail.
+    expect(dueDate(requestIn('withdrawn'), 'UTC')).toBe('2027-02-13');
+  });
+
+  it('lets an admin place a hold with a reason, and offers only the release while it stands', () => {
+    const admin: Actor = { ...person('admin'), email: 'ada@office.example' };
+    const held = decide(requestIn('declined'), 'hold', admin);
+    expect(held).toMatchObject({
+      ok: true,
+      request: {
+        stage: 'declined',
+        legalHold: { reason: validFields.hold.reason, by: admin.email, since: now.toISOString() },
+      },
+      event: { action: 'hold', details: { reason: validFields.hold.reason } },
+    });
+    if (!held.ok) return;
+    expect(offeredActions(held.request, ['admin'])).toContain('release_hold');
+    expect(offeredActions(held.request, ['admin'])).not.toContain('hold');
+    expect(offeredActions(held.request, ['caseworker'])).not.toContain('release_hold');
+    expect(decide(held.request, 'hold', admin)).toMatchObject({
+      ok: false,
+      refusal: { code: 'not_allowed', allowed: expect.arrayContaining(['release_hold']) },
+    });
+
+    const released = decide(held.request, 'release_hold', admin);
+    expect(released.ok && released.request.legalHold).toBeUndefined();
+    expect(released.ok && released.event.details).toEqual({
+      reason: validFields.release_hold.reason,
+    });
+    expect(decide(requestIn('declined'), 'release_hold', admin)).toMatchObject({
+      ok: false,
+      refusal: { code: 'not_allowed' },
+    });
+  });
+
+  it('refuses a hold to anyone but an admin', () => {
+    expect(decide(requestIn('declined'), 'hold', person('caseworker', 'approver'))).toMatchObject({
+      ok: false,
+      refusal: { code: 'forbidden' },
+    });
+    expect(
+      decide(requestIn('declined', { legalHold: hold }), 'release_hold', person('approver')),
+    ).toMatchObject({ ok: false, refusal: { code: 'forbidden' } });
+  });
+
+  it('takes no action at all on a request disposal has claimed, and offers none', () => {
+    const disposing = requestIn('declined', { disposing: { since: now.toISOString() } });
+    for (const action of ['hold', 'comment'] as const)
+      expect(decide(disposing, action)).toMatchObject({
+        ok: false,
+        refusal: { code: 'conflict', message: expect.stringContaining('being disposed of') },
+      });
+    expect(offeredActions(disposing, roles)).toEqual([]);
   });
 });

@@ -58,6 +58,8 @@ export const actionNames: Record<Action, string> = {
   publish: 'Record publication',
   assign: 'Assign request',
   comment: 'Add comment',
+  hold: 'Place on legal hold',
+  release_hold: 'Release legal hold',
   resend_notification: 'Send mail again',
 };
 
@@ -80,6 +82,8 @@ export const eventNames: Record<string, string> = {
   publish: 'Published',
   assign: 'Assigned',
   comment: 'Comment',
+  hold: 'Placed on legal hold',
+  release_hold: 'Legal hold released',
   message_received: 'Message received',
   resend_notification: 'Mail sent again',
 };

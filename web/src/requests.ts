@@ -37,6 +37,8 @@ export const doneMessages: Record<Action, string> = {
   publish: 'Publication recorded.',
   assign: 'Request assigned.',
   comment: 'Comment added.',
+  hold: 'The request is on legal hold. Nothing of it will be disposed of until the hold is released.',
+  release_hold: 'Legal hold released. The retention policy applies again.',
   resend_notification: 'The mail is being sent again. This page shows if it fails again.',
 };
 

@@ -76,6 +76,19 @@ const specs: Partial<Record<Action, ActionSpec>> = {
     fields: [reason('Kept in the audit trail.', 'Enter the reason for taking the note down')],
     warning: true,
   },
+  hold: {
+    heading: 'Place this request on legal hold',
+    intro:
+      'While the hold stands, nothing of this request is disposed of under the retention policy: not its mail, documents or records, however long ago it closed. Nobody is told.',
+    fields: [reason('Kept in the audit trail.', 'Enter the reason for the legal hold')],
+  },
+  release_hold: {
+    heading: 'Release the legal hold',
+    intro:
+      'The retention policy applies again, counted from when the request closed: if that period has passed, the request is disposed of at the next daily run.',
+    fields: [reason('Kept in the audit trail.', 'Enter the reason for releasing the hold')],
+    warning: true,
+  },
   correct: {
     heading: 'Correct the published note',
     intro:

@@ -543,6 +543,15 @@ export const requestView: View = async ({ params, member }) => {
         ['Received', dateTime(detail.receivedAt)],
         ['Assigned to', detail.assignee ?? 'Nobody'],
         detail.request.closedReason ? ['Reason closed', detail.request.closedReason] : null,
+        detail.request.legalHold
+          ? [
+              'Legal hold',
+              [
+                tag('On hold', 'yellow'),
+                ` ${detail.request.legalHold.reason} (${detail.request.legalHold.by}, ${dateTime(detail.request.legalHold.since)})`,
+              ],
+            ]
+          : null,
         pageUrl ? ['Published page', h('a', { href: pageUrl, class: 'link' }, pageUrl)] : null,
         detail.request.flags.length
           ? [
