@@ -1,3 +1,4 @@
+import type { HeldMailEvent } from './audit.ts';
 import type { Stage } from './stages.ts';
 
 /** The shapes postroom keeps, independent of how the table stores them. */
@@ -12,7 +13,11 @@ export interface RequestRecord {
   stage: Stage;
   /** Bumped by every staff action; the optimistic-concurrency token the API exposes. */
   version: number;
-  /** The seq of the newest audit event and its hash: where the chain continues. */
+  /**
+   * The head of the request's audit chain: the seq of the newest event (so also how many
+   * there are, seqs running 1, 2, 3…) and its hash. Every writer that appends an event
+   * updates both in the same transaction, so verification can tell a missing tail.
+   */
   eventSeq: number;
   lastHash: string;
   subject: string;
@@ -160,6 +165,12 @@ export interface HeldMailRecord {
   raw: { bucket: string; key: string };
   from?: string;
   subject?: string;
+  /**
+   * The head of held mail's own audit chain (shared/intake/held-chain.ts): the seq of its
+   * newest event and that event's hash. Absent on mail held before held mail had chains.
+   */
+  eventSeq?: number;
+  lastHash?: string;
 }
 
 /** Where an inbound object ended up; the idempotency record keyed on its S3 key. */
@@ -176,4 +187,6 @@ export interface HeldResolution {
   detail: string;
   /** When staff resolved it. */
   at: string;
+  /** The decision as held mail's chain records it, written in the same transaction. */
+  event: HeldMailEvent;
 }
