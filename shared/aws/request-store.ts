@@ -8,6 +8,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { HeldDecision } from '../intake/held-chain.ts';
 import { RESEND_WINDOW_DAYS } from '../intake/resend.ts';
 import { log } from '../log.ts';
 import { dueDate } from '../workflow/act.ts';
@@ -145,7 +146,7 @@ export function requestStore(tableName: string, timeZone: string) {
    * decision's event and the held item's new chain head, together. The held item's update
    * comes last, so a transaction's final two reasons say whether it was resolved already.
    */
-  const resolveHeldItems = (resolution: HeldResolution): TransactItem[] => [
+  const resolveHeldItems = (resolution: HeldDecision): TransactItem[] => [
     heldEventItem(resolution.event),
     {
       Update: {
@@ -484,7 +485,7 @@ export function requestStore(tableName: string, timeZone: string) {
         event,
         message,
       }: { request: RequestRecord; event: AuditEvent; message: MessageRecord },
-      fromHeld?: HeldResolution,
+      fromHeld?: HeldDecision,
     ): Promise<FilingResult> {
       assertFits(request, event);
       const items: TransactItem[] = [
@@ -524,7 +525,7 @@ export function requestStore(tableName: string, timeZone: string) {
       raw: { bucket: string; key: string },
       requestId: string,
       build: (current: RequestRecord) => { event: AuditEvent; message: MessageRecord },
-      fromHeld?: HeldResolution,
+      fromHeld?: HeldDecision,
     ): Promise<FilingResult> {
       const started = Date.now();
       for (let attempt = 0; ; attempt += 1) {
@@ -640,7 +641,7 @@ export function requestStore(tableName: string, timeZone: string) {
     },
 
     /** Discards held mail with a reason; the raw message and the record stay. */
-    async discardHeld(resolution: HeldResolution): Promise<'discarded' | 'already-resolved'> {
+    async discardHeld(resolution: HeldDecision): Promise<'discarded' | 'already-resolved'> {
       try {
         await dynamo.send(
           new TransactWriteCommand({ TransactItems: resolveHeldItems(resolution) }),

@@ -15,6 +15,13 @@ import { INTAKE_ACTOR } from './filing.ts';
  * took it), so each chain tells its own record's story and both name the other.
  */
 
+/**
+ * A resolution of held mail with the event its chain records for it, written in the same
+ * transaction. (Kept out of workflow/records.ts, which the staff UI's types read and
+ * which must not reach the hashing.)
+ */
+export type HeldDecision = HeldResolution & { event: HeldMailEvent };
+
 /** How held mail's chain names each decision, by the status it leaves the mail in. */
 const decisionAction: Record<HeldResolution['status'], string> = {
   attached: 'attach',
@@ -50,8 +57,8 @@ export function holdMail(held: HeldMailRecord): { held: HeldMailRecord; event: H
  */
 export function heldResolution(
   held: Pick<HeldMailRecord, 'id' | 'eventSeq' | 'lastHash'>,
-  decision: Omit<HeldResolution, 'heldId' | 'event'> & { requestId?: string },
-): HeldResolution {
+  decision: Omit<HeldResolution, 'heldId'> & { requestId?: string },
+): HeldDecision {
   const head = headOf(held);
   const { requestId, ...resolution } = decision;
   const event = sealHeldMailEvent(

@@ -12,7 +12,7 @@ import {
   joinRequest,
   openRequest,
 } from './filing.ts';
-import { heldResolution } from './held-chain.ts';
+import { type HeldDecision, heldResolution } from './held-chain.ts';
 import {
   type IntakePorts,
   type IntakeRules,
@@ -43,7 +43,7 @@ export type HeldAction = z.infer<typeof heldActionSchema>;
 export interface HeldPorts extends IntakePorts {
   getRequest(id: string): Promise<RequestRecord | undefined>;
   getHeld(id: string): Promise<(HeldMailRecord & { status?: string }) | undefined>;
-  discardHeld(resolution: HeldResolution): Promise<'discarded' | 'already-resolved'>;
+  discardHeld(resolution: HeldDecision): Promise<'discarded' | 'already-resolved'>;
 }
 
 export type HeldOutcome =

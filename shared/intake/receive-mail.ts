@@ -14,7 +14,6 @@ import type {
   Filing,
   FilingResult,
   HeldMailRecord,
-  HeldResolution,
   MessagePointer,
   RequestRecord,
 } from '../workflow/records.ts';
@@ -28,7 +27,7 @@ import {
   joinRequest,
   openRequest,
 } from './filing.ts';
-import { heldResolution, holdMail } from './held-chain.ts';
+import { type HeldDecision, heldResolution, holdMail } from './held-chain.ts';
 import { recogniseSameMessageId } from './resend.ts';
 
 export interface RawObject {
@@ -71,13 +70,13 @@ export interface IntakePorts {
     fileNewRequest(
       raw: RawObject,
       records: ReturnType<typeof openRequest>,
-      fromHeld?: HeldResolution,
+      fromHeld?: HeldDecision,
     ): Promise<FilingResult>;
     fileReply(
       raw: RawObject,
       requestId: string,
       build: (current: RequestRecord) => ReturnType<typeof joinRequest>,
-      fromHeld?: HeldResolution,
+      fromHeld?: HeldDecision,
     ): Promise<FilingResult>;
     /** Holds mail with the first event of its chain (holdMail). */
     fileHeld(holding: ReturnType<typeof holdMail>): Promise<'filed' | 'already-filed'>;
@@ -188,7 +187,7 @@ export async function receiveMail(
   ]);
   // A retry takes the mail out of held mail, which must still hold it.
   const retrying = retry && previous?.place === 'held' && previous.heldId === retry.held.id;
-  const fromHeld: HeldResolution | undefined = retrying
+  const fromHeld: HeldDecision | undefined = retrying
     ? heldResolution(retry.held, {
         status: 'refiled',
         by: retry.by,
@@ -361,7 +360,7 @@ async function fileResend(
   resend: { requestId: string; messageKey: string },
   ids: { messageKey: string; receivedAt: Date },
   ports: IntakePorts,
-  fromHeld?: HeldResolution,
+  fromHeld?: HeldDecision,
 ): Promise<IntakeOutcome> {
   const context: FilingContext = {
     letter,

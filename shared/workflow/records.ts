@@ -1,4 +1,3 @@
-import type { HeldMailEvent } from './audit.ts';
 import type { Stage } from './stages.ts';
 
 /** The shapes postroom keeps, independent of how the table stores them. */
@@ -187,6 +186,4 @@ export interface HeldResolution {
   detail: string;
   /** When staff resolved it. */
   at: string;
-  /** The decision as held mail's chain records it, written in the same transaction. */
-  event: HeldMailEvent;
 }
