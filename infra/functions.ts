@@ -223,9 +223,10 @@ export const functions = {
   sweep: {
     entry: 'functions/sweep.ts',
     description:
-      'Daily digest of overdue replies and notes, and meetings due to be recorded as held',
+      'Daily digest of overdue replies and notes, and meetings due to be recorded as held; daily audit digest to the public site',
     // Every quarter hour, so an embargoed note goes out within 15 minutes of its time;
-    // the digest goes once a day, from DIGEST_HOUR office time.
+    // the digest goes once a day, from DIGEST_HOUR office time; the audit digest goes
+    // with the first run of each office day.
     trigger: { kind: 'schedule', expression: 'rate(15 minutes)', localEveryMinutes: 1 },
     env: [
       'TABLE_NAME',

@@ -98,34 +98,67 @@ export async function listKeys(bucket: string, prefix: string): Promise<string[]
   return keys.sort();
 }
 
+interface WriteOptions {
+  metadata?: Record<string, string>;
+  cacheControl?: string;
+}
+
+const putObject = (
+  ref: ObjectRef,
+  body: string | Uint8Array,
+  contentType: string,
+  { metadata = {}, cacheControl }: WriteOptions,
+) =>
+  new PutObjectCommand({
+    Bucket: ref.bucket,
+    Key: ref.key,
+    Body: body,
+    CacheControl: cacheControl,
+    // Stated, so empty bodies and buffers are never sent as streams of unknown length.
+    ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
+    ContentType: contentType,
+    // S3 metadata must be US-ASCII; anything else is percent-encoded.
+    // S3 metadata must be US-ASCII and at most 2 KB in all, hence encoded and cut short.
+    Metadata: Object.fromEntries(
+      Object.entries(metadata).map(([name, value]) => [
+        name,
+        encodeURIComponent(value).slice(0, 1024),
+      ]),
+    ),
+  });
+
 export async function writeObject(
   ref: ObjectRef,
   body: string | Uint8Array,
   contentType: string,
-  {
-    metadata = {},
-    cacheControl,
-  }: { metadata?: Record<string, string>; cacheControl?: string } = {},
+  options: WriteOptions = {},
 ): Promise<void> {
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: ref.bucket,
-      Key: ref.key,
-      Body: body,
-      CacheControl: cacheControl,
-      // Stated, so empty bodies and buffers are never sent as streams of unknown length.
-      ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
-      ContentType: contentType,
-      // S3 metadata must be US-ASCII; anything else is percent-encoded.
-      // S3 metadata must be US-ASCII and at most 2 KB in all, hence encoded and cut short.
-      Metadata: Object.fromEntries(
-        Object.entries(metadata).map(([name, value]) => [
-          name,
-          encodeURIComponent(value).slice(0, 1024),
-        ]),
-      ),
-    }),
-  );
+  await s3.send(putObject(ref, body, contentType, options));
+}
+
+/**
+ * Writes an object only where there is none yet (S3's conditional write, If-None-Match),
+ * so two writers racing for one key cannot replace each other's bytes. False when an
+ * object was there already. (The local S3 emulator ignores the condition; callers check
+ * first as well.)
+ */
+export async function writeObjectIfAbsent(
+  ref: ObjectRef,
+  body: string | Uint8Array,
+  contentType: string,
+  options: WriteOptions = {},
+): Promise<boolean> {
+  const put = putObject(ref, body, contentType, options);
+  put.input.IfNoneMatch = '*';
+  try {
+    await s3.send(put);
+    return true;
+  } catch (error) {
+    // 412: the object exists; 409: another conditional write to the key is in flight.
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 412 || status === 409) return false;
+    throw error;
+  }
 }
 
 export async function deleteObject(ref: ObjectRef): Promise<void> {

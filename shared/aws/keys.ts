@@ -25,6 +25,11 @@ export const keys = {
   reference: (reference: string) => ({ PK: `REF#${reference}`, SK: 'REF' }),
   counter: (year: number) => ({ PK: `COUNTER#${year}`, SK: 'COUNTER' }),
   held: (id: string) => ({ PK: `HELD#${id}`, SK: 'HELD' }),
+  /** An event of held mail's own audit chain, beside the held item. */
+  heldEvent: (heldId: string, seq: number) => ({
+    PK: `HELD#${heldId}`,
+    SK: `EVT#${String(seq).padStart(6, '0')}`,
+  }),
   /** An address SES reported as permanently bouncing or complaining: never mailed again. */
   suppressed: (address: string) => ({ PK: `ADDR#${address.toLowerCase()}`, SK: 'SUPPRESSED' }),
   /** The public site's lease: whoever holds it may rewrite the shared pages. */

@@ -8,10 +8,11 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { HeldDecision } from '../intake/held-chain.ts';
 import { RESEND_WINDOW_DAYS } from '../intake/resend.ts';
 import { log } from '../log.ts';
 import { dueDate } from '../workflow/act.ts';
-import type { AuditEvent } from '../workflow/audit.ts';
+import type { AuditEvent, HeldMailEvent } from '../workflow/audit.ts';
 import type {
   Filing,
   FilingResult,
@@ -105,6 +106,9 @@ export function requestStore(tableName: string, timeZone: string) {
 
   const eventItem = (event: AuditEvent) =>
     putNew(keys.event(event.requestId, event.seq), { type: 'event', ...event });
+  // A type of its own: the stream consumers that act on request events never see these.
+  const heldEventItem = (event: HeldMailEvent) =>
+    putNew(keys.heldEvent(event.heldId, event.seq), { type: 'held-event', ...event });
   const messageItem = (message: MessageRecord) =>
     putNew(keys.message(message.requestId, message.at, message.key), {
       type: 'message',
@@ -137,24 +141,36 @@ export function requestStore(tableName: string, timeZone: string) {
         }
       : putNew(keys.filing(raw.bucket, raw.key), { type: 'filing', ...filing, filedAt: at });
 
-  /** Takes a held message off the held list, keeping it (and why) for the record. */
-  const resolveHeldItem = (resolution: HeldResolution): TransactItem => ({
-    Update: {
-      TableName: tableName,
-      Key: keys.held(resolution.heldId),
-      UpdateExpression:
-        'SET #status = :status, resolvedBy = :by, resolvedAt = :at, resolution = :resolution, GSI1PK = :resolved',
-      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#status)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':status': resolution.status,
-        ':by': resolution.by,
-        ':at': resolution.at,
-        ':resolution': resolution.detail,
-        ':resolved': 'HELD#RESOLVED',
+  /**
+   * Takes a held message off the held list, keeping it (and why) for the record: the
+   * decision's event and the held item's new chain head, together. The held item's update
+   * comes last, so a transaction's final two reasons say whether it was resolved already.
+   */
+  const resolveHeldItems = (resolution: HeldDecision): TransactItem[] => [
+    heldEventItem(resolution.event),
+    {
+      Update: {
+        TableName: tableName,
+        Key: keys.held(resolution.heldId),
+        UpdateExpression:
+          'SET #status = :status, resolvedBy = :by, resolvedAt = :at, resolution = :resolution, GSI1PK = :resolved, eventSeq = :seq, lastHash = :hash',
+        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#status)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': resolution.status,
+          ':by': resolution.by,
+          ':at': resolution.at,
+          ':resolution': resolution.detail,
+          ':resolved': 'HELD#RESOLVED',
+          ':seq': resolution.event.seq,
+          ':hash': resolution.event.hash,
+        },
       },
     },
-  });
+  ];
+  /** Whether a transaction that took mail out of held mail failed because someone else did. */
+  const resolvedAlready = (failures: boolean[] | undefined, fromHeld?: HeldResolution) =>
+    Boolean(fromHeld && (failures?.at(-1) || failures?.at(-2)));
 
   /** The stored form of a request: its stage index keys and the text search looks in. */
   const requestItem = (request: RequestRecord) => ({
@@ -469,7 +485,7 @@ export function requestStore(tableName: string, timeZone: string) {
         event,
         message,
       }: { request: RequestRecord; event: AuditEvent; message: MessageRecord },
-      fromHeld?: HeldResolution,
+      fromHeld?: HeldDecision,
     ): Promise<FilingResult> {
       assertFits(request, event);
       const items: TransactItem[] = [
@@ -489,7 +505,7 @@ export function requestStore(tableName: string, timeZone: string) {
         messageItem(message),
         putNew(keys.reference(request.reference), { type: 'reference', requestId: request.id }),
         ...pointerItems(message, request.id),
-        ...(fromHeld ? [resolveHeldItem(fromHeld)] : []),
+        ...(fromHeld ? resolveHeldItems(fromHeld) : []),
       ];
       try {
         await transactWithRetries(items, `filing ${request.reference}`);
@@ -497,7 +513,8 @@ export function requestStore(tableName: string, timeZone: string) {
       } catch (error) {
         const failures = conditionFailures(error);
         // The filing record (or, from held mail, the held item) says it is done already.
-        if (failures?.[0] || (fromHeld && failures?.at(-1))) return { outcome: 'already-filed' };
+        if (failures?.[0] || resolvedAlready(failures, fromHeld))
+          return { outcome: 'already-filed' };
         if (failures?.[5]) return { outcome: 'resend' };
         throw error;
       }
@@ -508,7 +525,7 @@ export function requestStore(tableName: string, timeZone: string) {
       raw: { bucket: string; key: string },
       requestId: string,
       build: (current: RequestRecord) => { event: AuditEvent; message: MessageRecord },
-      fromHeld?: HeldResolution,
+      fromHeld?: HeldDecision,
     ): Promise<FilingResult> {
       const started = Date.now();
       for (let attempt = 0; ; attempt += 1) {
@@ -542,7 +559,7 @@ export function requestStore(tableName: string, timeZone: string) {
           eventItem(event),
           messageItem(message),
           ...pointerItems(message, requestId),
-          ...(fromHeld ? [resolveHeldItem(fromHeld)] : []),
+          ...(fromHeld ? resolveHeldItems(fromHeld) : []),
         ];
         try {
           await dynamo.send(new TransactWriteCommand({ TransactItems: items }));
@@ -550,7 +567,8 @@ export function requestStore(tableName: string, timeZone: string) {
         } catch (error) {
           const failures = conditionFailures(error);
           // The filing record (or, from held mail, the held item) says it is done already.
-          if (failures?.[1] || (fromHeld && failures?.at(-1))) return { outcome: 'already-filed' };
+          if (failures?.[1] || resolvedAlready(failures, fromHeld))
+            return { outcome: 'already-filed' };
           if (failures?.[4]) return { outcome: 'resend' };
           // A lost race, or another event joined the chain first: continue from the new end.
           const raced = conflicted(error) || failures?.[0];
@@ -623,19 +641,26 @@ export function requestStore(tableName: string, timeZone: string) {
     },
 
     /** Discards held mail with a reason; the raw message and the record stay. */
-    async discardHeld(resolution: HeldResolution): Promise<'discarded' | 'already-resolved'> {
+    async discardHeld(resolution: HeldDecision): Promise<'discarded' | 'already-resolved'> {
       try {
         await dynamo.send(
-          new TransactWriteCommand({ TransactItems: [resolveHeldItem(resolution)] }),
+          new TransactWriteCommand({ TransactItems: resolveHeldItems(resolution) }),
         );
         return 'discarded';
       } catch (error) {
-        if (conditionFailures(error)?.[0]) return 'already-resolved';
+        if (conditionFailures(error)?.some(Boolean)) return 'already-resolved';
         throw error;
       }
     },
 
-    async fileHeld(held: HeldMailRecord): Promise<'filed' | 'already-filed'> {
+    /** Holds mail: its filing record, the held item and the first event of its chain. */
+    async fileHeld({
+      held,
+      event,
+    }: {
+      held: HeldMailRecord;
+      event: HeldMailEvent;
+    }): Promise<'filed' | 'already-filed'> {
       try {
         await dynamo.send(
           new TransactWriteCommand({
@@ -650,6 +675,7 @@ export function requestStore(tableName: string, timeZone: string) {
                 ...held,
                 ...stageIndex.held(held.receivedAt, held.id),
               }),
+              heldEventItem(event),
             ],
           }),
         );

@@ -3,6 +3,7 @@ import type { DisposalListPorts } from '../staff/disposals.ts';
 import type { HeldListPorts } from '../staff/held.ts';
 import type { NotePorts } from '../staff/notes.ts';
 import type { RequestPorts } from '../staff/requests.ts';
+import { auditChains } from './audit-chains.ts';
 import { listKeys, readObject, writeObject } from './documents.ts';
 import { intakePorts } from './intake-ports.ts';
 import { readLetter } from './letter.ts';
@@ -35,5 +36,6 @@ export function staffPorts(
     getRequest: store.getRequest,
     applyAction: store.applyAction,
     presign: (key, filename) => presignDownload(documentsBucket, key, filename),
+    requestChain: (id) => auditChains(tableName).readChain('request', id),
   };
 }

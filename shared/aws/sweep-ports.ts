@@ -1,7 +1,11 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PUBLIC_CACHE_CONTROL } from '../publication/render.ts';
+import type { AuditDigestPorts } from '../sweep/audit-anchor.ts';
 import type { SweepPorts } from '../sweep/digest.ts';
 import type { RequestRecord } from '../workflow/records.ts';
+import { auditChains } from './audit-chains.ts';
 import { dynamo } from './clients.ts';
+import { storedSize, writeObjectIfAbsent } from './documents.ts';
 import { mailer } from './mailer.ts';
 import { requestQueries } from './request-queries.ts';
 
@@ -43,5 +47,18 @@ export function sweepPorts(tableName: string, configurationSet?: string): SweepP
       }
     },
     sendRawMail: mailer(configurationSet).sendRawMail,
+  };
+}
+
+/** Publishing the audit digest: every chain's head from the table, once a day to the public site. */
+export function auditDigestPorts(tableName: string, publicBucket: string): AuditDigestPorts {
+  return {
+    chainHeads: () => auditChains(tableName).chainHeads(),
+    isPublished: async (key) => (await storedSize({ bucket: publicBucket, key })) !== undefined,
+    // The same short cache lifetime as every public object: a digest appears within minutes.
+    publishOnce: (key, body, contentType) =>
+      writeObjectIfAbsent({ bucket: publicBucket, key }, body, contentType, {
+        cacheControl: PUBLIC_CACHE_CONTROL,
+      }),
   };
 }

@@ -21,7 +21,7 @@ import { publishPorts } from './publish-ports.ts';
 import { retentionPorts } from './retention-ports.ts';
 import { staffPorts } from './staff-ports.ts';
 import { suppressionList } from './suppression-list.ts';
-import { sweepPorts } from './sweep-ports.ts';
+import { auditDigestPorts, sweepPorts } from './sweep-ports.ts';
 
 /**
  * What each function runs with: its ports, bound to the real table, buckets and SES, and
@@ -195,6 +195,8 @@ export function sweep(
   };
   return {
     ports: sweepPorts(config.TABLE_NAME, config.SES_CONFIGURATION_SET),
+    /** The daily audit digest: every chain's head, published to the public site. */
+    auditDigest: auditDigestPorts(config.TABLE_NAME, config.PUBLIC_BUCKET),
     /** Embargoed notes are published by the sweep, as publish would publish them. */
     publication: publication(config),
     site: site(config),

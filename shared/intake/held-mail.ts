@@ -12,6 +12,7 @@ import {
   joinRequest,
   openRequest,
 } from './filing.ts';
+import { type HeldDecision, heldResolution } from './held-chain.ts';
 import {
   type IntakePorts,
   type IntakeRules,
@@ -42,7 +43,7 @@ export type HeldAction = z.infer<typeof heldActionSchema>;
 export interface HeldPorts extends IntakePorts {
   getRequest(id: string): Promise<RequestRecord | undefined>;
   getHeld(id: string): Promise<(HeldMailRecord & { status?: string }) | undefined>;
-  discardHeld(resolution: HeldResolution): Promise<'discarded' | 'already-resolved'>;
+  discardHeld(resolution: HeldDecision): Promise<'discarded' | 'already-resolved'>;
 }
 
 export type HeldOutcome =
@@ -116,13 +117,9 @@ export async function resolveHeld(
     voidUnusedReference(ports.store, held.raw, receivedAt, rules.timeZone, why);
   if (action.action === 'retry') return retryIntake(held, by, at, ports, rules);
   if (action.action === 'discard') {
-    const result = await ports.discardHeld({
-      heldId,
-      status: 'discarded',
-      by,
-      detail: action.reason,
-      at,
-    });
+    const result = await ports.discardHeld(
+      heldResolution(held, { status: 'discarded', by, detail: action.reason, at }),
+    );
     if (result !== 'discarded')
       return refuse({
         code: 'conflict',
@@ -169,7 +166,13 @@ export async function resolveHeld(
         held.raw,
         requestId,
         (current) => joinRequest(current, `attached from held mail by ${by}`, context, by),
-        { heldId, status: 'attached', by, detail: `attached to ${requestId}`, at },
+        heldResolution(held, {
+          status: 'attached',
+          by,
+          detail: `attached to ${requestId}`,
+          at,
+          requestId,
+        }),
       );
       if (result.outcome !== 'filed')
         return refuse({
@@ -211,7 +214,13 @@ export async function resolveHeld(
       actor: by,
       withheld: `opened from held mail by ${by}`,
     }),
-    { heldId, status: 'opened', by, detail: 'opened as a new request', at },
+    heldResolution(held, {
+      status: 'opened',
+      by,
+      detail: 'opened as a new request',
+      at,
+      requestId: newId,
+    }),
   );
   if (result.outcome !== 'filed') {
     // Someone resolved it first. If that was another open, it used this same number.
@@ -244,7 +253,7 @@ async function retryIntake(
       message: `only mail intake could not file can be tried again; this was held as ${held.reason}, so attach it, open it as a new request, or discard it`,
     });
   }
-  const outcome = await receiveMail(held.raw, ports, rules, { heldId: held.id, by, at });
+  const outcome = await receiveMail(held.raw, ports, rules, { held, by, at });
   if (outcome.duplicate)
     return refuse({
       code: 'conflict',

@@ -14,7 +14,6 @@ import type {
   Filing,
   FilingResult,
   HeldMailRecord,
-  HeldResolution,
   MessagePointer,
   RequestRecord,
 } from '../workflow/records.ts';
@@ -28,6 +27,7 @@ import {
   joinRequest,
   openRequest,
 } from './filing.ts';
+import { type HeldDecision, heldResolution, holdMail } from './held-chain.ts';
 import { recogniseSameMessageId } from './resend.ts';
 
 export interface RawObject {
@@ -70,15 +70,16 @@ export interface IntakePorts {
     fileNewRequest(
       raw: RawObject,
       records: ReturnType<typeof openRequest>,
-      fromHeld?: HeldResolution,
+      fromHeld?: HeldDecision,
     ): Promise<FilingResult>;
     fileReply(
       raw: RawObject,
       requestId: string,
       build: (current: RequestRecord) => ReturnType<typeof joinRequest>,
-      fromHeld?: HeldResolution,
+      fromHeld?: HeldDecision,
     ): Promise<FilingResult>;
-    fileHeld(held: HeldMailRecord): Promise<'filed' | 'already-filed'>;
+    /** Holds mail with the first event of its chain (holdMail). */
+    fileHeld(holding: ReturnType<typeof holdMail>): Promise<'filed' | 'already-filed'>;
   };
 }
 
@@ -101,7 +102,8 @@ export type IntakeOutcome =
 
 /** Staff asking intake to try again with mail it gave up on (held as could_not_file). */
 export interface IntakeRetry {
-  heldId: string;
+  /** As read before the retry: its chain continues with the retry's outcome. */
+  held: HeldMailRecord;
   by: string;
   at: string;
 }
@@ -184,15 +186,14 @@ export async function receiveMail(
     ports.readRaw(raw, rules.limits.maxBytes),
   ]);
   // A retry takes the mail out of held mail, which must still hold it.
-  const retrying = retry && previous?.place === 'held' && previous.heldId === retry.heldId;
-  const fromHeld: HeldResolution | undefined = retrying
-    ? {
-        heldId: retry.heldId,
+  const retrying = retry && previous?.place === 'held' && previous.heldId === retry.held.id;
+  const fromHeld: HeldDecision | undefined = retrying
+    ? heldResolution(retry.held, {
         status: 'refiled',
         by: retry.by,
         detail: 'filed by intake, tried again by staff',
         at: retry.at,
-      }
+      })
     : undefined;
   if (previous && !retrying) {
     log.info('inbound mail already filed; nothing to do', { objectKey: raw.key, ...previous });
@@ -219,7 +220,7 @@ export async function receiveMail(
     if (retrying) {
       // Tried again and still held: it stays where it is, for staff to deal with by hand.
       log.warn('inbound mail tried again and still held', { objectKey: raw.key, reason, detail });
-      return { place: 'held', heldId: retry.heldId, reason, duplicate: false } as const;
+      return { place: 'held', heldId: retry.held.id, reason, duplicate: false } as const;
     }
     const held: HeldMailRecord = {
       id: heldId,
@@ -229,7 +230,7 @@ export async function receiveMail(
       raw,
       ...letter,
     };
-    const outcome = await ports.store.fileHeld(held);
+    const outcome = await ports.store.fileHeld(holdMail(held));
     log.warn('inbound mail held', {
       objectKey: raw.key,
       bucket: raw.bucket,
@@ -359,7 +360,7 @@ async function fileResend(
   resend: { requestId: string; messageKey: string },
   ids: { messageKey: string; receivedAt: Date },
   ports: IntakePorts,
-  fromHeld?: HeldResolution,
+  fromHeld?: HeldDecision,
 ): Promise<IntakeOutcome> {
   const context: FilingContext = {
     letter,
@@ -418,14 +419,16 @@ export async function holdUnfiled(
   const start = await ports.readStart(raw, 64 * 1024);
   const headers = readHeaderBlock(start.bytes);
   const heldId = heldIdForObject(raw.bucket, raw.key);
-  const outcome = await ports.store.fileHeld({
-    id: heldId,
-    reason: 'could_not_file',
-    detail: `intake failed on each of ${attempts} attempts; the raw message is kept at s3://${raw.bucket}/${raw.key}, and the log under that key says why. Try again once the fault is fixed.`,
-    receivedAt: start.lastModified.toISOString(),
-    raw,
-    ...heldSummary(headers),
-  });
+  const outcome = await ports.store.fileHeld(
+    holdMail({
+      id: heldId,
+      reason: 'could_not_file',
+      detail: `intake failed on each of ${attempts} attempts; the raw message is kept at s3://${raw.bucket}/${raw.key}, and the log under that key says why. Try again once the fault is fixed.`,
+      receivedAt: start.lastModified.toISOString(),
+      raw,
+      ...heldSummary(headers),
+    }),
+  );
   log.error('intake could not file mail; it is in held mail for staff to retry', {
     objectKey: raw.key,
     heldId,

@@ -11,6 +11,7 @@ import { noteBodySchema } from './notes.ts';
 import { listQuerySchema } from './requests.ts';
 import {
   actionResultView,
+  auditTrailView,
   disposalPageView,
   healthView,
   heldOutcomeView,
@@ -114,6 +115,16 @@ export const staffApi = {
       'One request with its messages (5-minute download links), audit events, failed notifications and the actions you may take',
     params: id,
     response: requestDetailView,
+  },
+  auditTrail: {
+    group: 'casework',
+    method: 'GET',
+    path: '/api/requests/{id}/audit',
+    roles: staff,
+    summary:
+      'The request’s audit events, and whether their hash chain holds: every event intact and linked to the one before, ending at the head the request records',
+    params: id,
+    response: auditTrailView,
   },
   messageContent: {
     group: 'casework',

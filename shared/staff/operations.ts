@@ -10,6 +10,7 @@ import { keepNoteVersions, type NotePorts } from './notes.ts';
 import { openApiDocument } from './openapi.ts';
 import {
   actOnRequest,
+  auditTrail,
   listRequests,
   messageContent,
   requestDetail,
@@ -56,6 +57,7 @@ export const caseworkOperations = {
     listRequests(query, ports, now, rules.timeZone),
   requestDetail: ({ params, actor }, { ports, rules }) =>
     requestDetail(params.id, actor, ports, rules.timeZone),
+  auditTrail: ({ params }, { ports }) => auditTrail(params.id, ports),
   messageContent: ({ params }, { ports }) => messageContent(params.id, params.key, ports),
   // save_draft may come this way too; its version copy is kept as PUT /note keeps it.
   act: ({ params, body, actor, now }, { ports, rules }) =>

@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { officeDate } from '../dates.ts';
 import { notificationId } from '../notify/send-notifications.ts';
 import { type Actor, type ActRules, dueDate, performAction } from '../workflow/act.ts';
-import type { AuditEvent } from '../workflow/audit.ts';
+import { type AuditEvent, verifyChain } from '../workflow/audit.ts';
+import type { StoredChain } from '../workflow/audit-digest.ts';
 import { emailAddressSchema } from '../workflow/ids.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { openStages, type Stage, stages } from '../workflow/stages.ts';
@@ -43,6 +44,8 @@ export interface RequestPorts {
   presign(key: string, filename: string): Promise<string>;
   /** When the request was disposed of under the retention policy, if it was. */
   disposalOf(requestId: string): Promise<{ reference: string; disposedAt: string } | undefined>;
+  /** The request's audit chain as of one moment: its head and its events in key order. */
+  requestChain(id: string): Promise<StoredChain | undefined>;
 }
 
 export const listQuerySchema = z.object({
@@ -147,6 +150,16 @@ export async function requestDetail(
     events,
     failedNotifications: failedNotifications.map(failureView),
   };
+}
+
+/**
+ * The request's audit events and whether their chain holds, against the head the request
+ * records, so the removal of its newest events shows as well as an altered or missing one.
+ */
+export async function auditTrail(id: string, ports: Pick<RequestPorts, 'requestChain'>) {
+  const chain = await ports.requestChain(id);
+  if (!chain?.recordFound) throw notFound(`request ${id}`);
+  return { events: chain.events, verification: verifyChain(chain.events, chain.head) };
 }
 
 /**

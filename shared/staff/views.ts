@@ -149,6 +149,24 @@ export const auditEventView = z.object({
   hash: z.string(),
 });
 
+export const chainVerificationView = z.object({
+  intact: z.boolean(),
+  count: z.number().int().describe('how many events are stored'),
+  head: z.string().describe('the hash of the newest stored event (64 zeros for none)'),
+  brokenAt: z.number().int().optional().describe('the seq where the chain first fails to hold'),
+  reason: z
+    .string()
+    .optional()
+    .describe(
+      'why it is broken; or, for a request that records no chain head, that it is unanchored',
+    ),
+});
+
+export const auditTrailView = z.object({
+  events: z.array(auditEventView),
+  verification: chainVerificationView,
+});
+
 export const failedNotificationView = z.object({
   id: z.string().describe('what to name it to send it again'),
   seq: z.number().int(),
@@ -355,6 +373,7 @@ export type RequestDetailView = z.infer<typeof requestDetailView>;
 export type RequestViewOf = z.infer<typeof requestView>;
 export type MessageView = z.infer<typeof messageView>;
 export type AuditEventView = z.infer<typeof auditEventView>;
+export type AuditTrailView = z.infer<typeof auditTrailView>;
 export type FailedNotificationView = z.infer<typeof failedNotificationView>;
 export type MessageContentView = z.infer<typeof messageContentView>;
 export type NoteDraftView = z.infer<typeof noteDraftView>;

@@ -12,7 +12,11 @@ export interface RequestRecord {
   stage: Stage;
   /** Bumped by every staff action; the optimistic-concurrency token the API exposes. */
   version: number;
-  /** The seq of the newest audit event and its hash: where the chain continues. */
+  /**
+   * The head of the request's audit chain: the seq of the newest event (so also how many
+   * there are, seqs running 1, 2, 3…) and its hash. Every writer that appends an event
+   * updates both in the same transaction, so verification can tell a missing tail.
+   */
   eventSeq: number;
   lastHash: string;
   subject: string;
@@ -181,6 +185,12 @@ export interface HeldMailRecord {
   raw: { bucket: string; key: string };
   from?: string;
   subject?: string;
+  /**
+   * The head of held mail's own audit chain (shared/intake/held-chain.ts): the seq of its
+   * newest event and that event's hash. Absent on mail held before held mail had chains.
+   */
+  eventSeq?: number;
+  lastHash?: string;
 }
 
 /** Where an inbound object ended up; the idempotency record keyed on its S3 key. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findBrokenLink } from '../../shared/workflow/audit.ts';
+import { findBrokenLink, headOf, verifyChain } from '../../shared/workflow/audit.ts';
 import {
   documentKeys,
   fixture,
@@ -163,5 +163,31 @@ describe('held mail', () => {
       resolvedBy: staff.caseworker,
     });
     expect((await api(staff.caseworker, 'GET', '/api/held-mail')).body.items).toEqual([]);
+  });
+
+  it('records each decision in the held mail’s own chain, after the hold', async () => {
+    const resolved = await records.heldMail(true);
+    const decisions: Record<string, string[]> = {};
+    for (const held of resolved) {
+      const events = await records.heldEvents(held.id);
+      expect(verifyChain(events, headOf(held)), held.reason).toMatchObject({
+        intact: true,
+        count: 2,
+      });
+      expect(events[0]).toMatchObject({ action: 'hold', details: { reason: held.reason } });
+      decisions[held.reason] = events.map((event) => `${event.action} by ${event.actor}`);
+    }
+    expect(decisions).toEqual({
+      no_sender: ['hold by system:intake', `open by ${staff.caseworker}`],
+      auto_reply_to_nothing: ['hold by system:intake', `attach by ${staff.caseworker}`],
+      virus: ['hold by system:intake', `attach by ${staff.admin}`],
+      unmatched_bounce: ['hold by system:intake', `discard by ${staff.caseworker}`],
+    });
+    const attached = resolved.find((held) => held.reason === 'auto_reply_to_nothing');
+    const [, attach] = await records.heldEvents(attached?.id ?? '');
+    // The request it joined records the same decision in its own chain.
+    expect(await records.events(String(attach?.details.requestId))).toContainEqual(
+      expect.objectContaining({ action: 'message_received', actor: staff.caseworker }),
+    );
   });
 });

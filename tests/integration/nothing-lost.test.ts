@@ -4,6 +4,7 @@ import { handler as intake } from '../../functions/intake-mail.ts';
 import { LOCAL_REGION } from '../../infra/local/cloud.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { objectCreatedDelivery } from '../../infra/local/s3-notification.ts';
+import { headOf, verifyChain } from '../../shared/workflow/audit.ts';
 import { plainLetter } from '../support/letters.ts';
 import {
   documentClient,
@@ -162,6 +163,14 @@ describe('references claimed by mail that does not become a request', () => {
       expect(statuses.filter((status) => status !== 200).every((status) => status === 409)).toBe(
         true,
       );
+      // Its chain records the hold and the one decision that won, nothing of the losers.
+      const resolved = await records.held(held?.id ?? '');
+      const events = await records.heldEvents(held?.id ?? '');
+      expect(verifyChain(events, headOf(resolved ?? {}))).toMatchObject({ intact: true, count: 2 });
+      expect(events.map((event) => event.to)).toEqual([
+        'held',
+        (resolved as { status?: string } | undefined)?.status,
+      ]);
     }
     await postroom.settle();
     await everyReferenceAccountedFor();

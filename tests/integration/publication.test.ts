@@ -290,5 +290,15 @@ describe('automatic publication', () => {
     expect(objects.get('index.html')).not.toContain(reference.toLowerCase());
     const actions = (await records.events(id)).map((event) => event.action);
     expect(actions.slice(-2)).toEqual(['publish', 'takedown']);
+    // The takedown is an event of the request's chain like any other, and the chain holds.
+    const trail = await api(staff.approver, 'GET', `/api/requests/${id}/audit`);
+    expect(trail.body.verification).toMatchObject({ intact: true, count: actions.length });
+    expect(trail.body.events.at(-1)).toMatchObject({
+      action: 'takedown',
+      actor: staff.admin,
+      from: 'published',
+      to: 'withdrawn',
+      details: { reason: 'Published in error' },
+    });
   });
 });

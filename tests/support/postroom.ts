@@ -14,7 +14,7 @@ import { LOCAL_REGION } from '../../infra/local/cloud.ts';
 import { freePort } from '../../infra/local/processes.ts';
 import { startLocalRuntime } from '../../infra/local/runtime.ts';
 import { act, type StaffClient } from '../../infra/local/staff-client.ts';
-import type { AuditEvent } from '../../shared/workflow/audit.ts';
+import type { AuditEvent, HeldMailEvent } from '../../shared/workflow/audit.ts';
 import type {
   Filing,
   HeldMailRecord,
@@ -122,6 +122,7 @@ export const records = {
   notifications: (id: string) =>
     queryPrefix<{ state: string; recipient: string; kind: string }>(`REQ#${id}`, 'NOTIFY#'),
   held: (id: string) => getItem<HeldMailRecord>(`HELD#${id}`, 'HELD'),
+  heldEvents: (id: string) => queryPrefix<HeldMailEvent>(`HELD#${id}`, 'EVT#'),
   async requestsInStage(stage: string): Promise<RequestRecord[]> {
     const found = await documentClient.send(
       new QueryCommand({
@@ -133,13 +134,14 @@ export const records = {
     );
     return (found.Items ?? []) as RequestRecord[];
   },
-  async heldMail(): Promise<HeldMailRecord[]> {
+  /** Held mail still waiting for staff; or, with `resolved`, what staff took out of it. */
+  async heldMail(resolved = false): Promise<HeldMailRecord[]> {
     const found = await documentClient.send(
       new QueryCommand({
         TableName: env().table,
         IndexName: 'GSI1',
         KeyConditionExpression: 'GSI1PK = :held',
-        ExpressionAttributeValues: { ':held': 'HELD' },
+        ExpressionAttributeValues: { ':held': resolved ? 'HELD#RESOLVED' : 'HELD' },
       }),
     );
     return (found.Items ?? []) as HeldMailRecord[];
