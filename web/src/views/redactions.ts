@@ -57,10 +57,14 @@ export const redactionsView: View = async ({ params }): Promise<Page> => {
     else findings.set(finding.id, { ...finding, places: [finding.where] });
   }
   const decisions = [...findings.values()].map((finding, index) => {
+    // A name of someone attending in an official role is published unless staff say not:
+    // its box asks the opposite question, and needs no reason.
     const publish = checkbox({
-      label: 'Publish this instead of redacting it',
+      label: finding.official
+        ? 'Redact this name (published by default: they attend in an official role)'
+        : 'Publish this instead of redacting it',
       path: `finding.${index}`,
-      checked: !finding.redacted,
+      checked: finding.official ? finding.redacted : !finding.redacted,
     });
     const reason = textInput({
       label: 'Why may this be published?',
@@ -69,9 +73,9 @@ export const redactionsView: View = async ({ params }): Promise<Page> => {
       value: finding.reinstatedBecause ?? '',
     });
     reason.group.classList.add('conditional');
-    reason.group.hidden = !publish.control.checked;
+    reason.group.hidden = finding.official || !publish.control.checked;
     publish.control.addEventListener('change', () => {
-      reason.group.hidden = !publish.control.checked;
+      reason.group.hidden = finding.official || !publish.control.checked;
     });
     const element = h(
       'fieldset',
@@ -92,7 +96,15 @@ export const redactionsView: View = async ({ params }): Promise<Page> => {
       label: 'Other text to redact',
       path: 'texts',
       hint: 'One per line: names of private individuals, or anything else that must not be published.',
-      value: review.decisions.texts.join('\n'),
+      // Officials' names staff chose to redact are their boxes above, not lines here.
+      value: review.decisions.texts
+        .filter(
+          (text) =>
+            !review.findings.some(
+              (finding) => finding.official && finding.text.toLowerCase() === text.toLowerCase(),
+            ),
+        )
+        .join('\n'),
       rows: 4,
     }),
   );
@@ -150,8 +162,11 @@ export const redactionsView: View = async ({ params }): Promise<Page> => {
     errors.remove((field) => field.path.startsWith('reinstated.'));
     const problems: FieldError[] = [];
     const reinstated: Array<{ id: string; reason: string }> = [];
+    const officialsToRedact = decisions
+      .filter((decision) => decision.finding.official && decision.publish.control.checked)
+      .map((decision) => decision.finding.text);
     for (const decision of decisions) {
-      if (!decision.publish.control.checked) continue;
+      if (decision.finding.official || !decision.publish.control.checked) continue;
       const path = `reinstated.${reinstated.length}.reason`;
       errors.add({ ...decision.reason, path } as Field);
       const text = decision.reason.control.value.trim();
@@ -159,7 +174,7 @@ export const redactionsView: View = async ({ params }): Promise<Page> => {
         problems.push({ path, message: `Say why “${decision.finding.text}” may be published` });
       reinstated.push({ id: decision.finding.id, reason: text });
     }
-    const textList = lines(texts.control.value);
+    const textList = [...new Set([...lines(texts.control.value), ...officialsToRedact])];
     textList.forEach((value, index) => {
       if (value.length < 2)
         problems.push({
