@@ -16,8 +16,7 @@ import {
 } from '../infra/local/cloud.ts';
 import { freePort } from '../infra/local/processes.ts';
 import type { PublishedMeeting } from '../shared/publication/render.ts';
-import { GENESIS_HASH } from '../shared/workflow/audit.ts';
-import type { RequestRecord } from '../shared/workflow/records.ts';
+import { approvedRequest as seeded } from '../tests/support/approved-request.ts';
 
 const RUNS = 5;
 const dataDir = mkdtempSync(join(tmpdir(), 'postroom-bench-publish-'));
@@ -29,7 +28,6 @@ try {
   Object.assign(process.env, emulatorEnvironment(emulatorPorts), names, { LOG_LEVEL: 'warn' });
   await provision(names);
   const { dynamo } = await import('../shared/aws/clients.ts');
-  const { keys, stageIndex } = await import('../shared/aws/keys.ts');
   const { writeObject } = await import('../shared/aws/documents.ts');
   const wiring = await import('../shared/aws/wiring.ts');
   const { readConfig } = await import('../shared/config.ts');
@@ -85,74 +83,16 @@ try {
   let serial = 0;
   async function approvedRequest(): Promise<string> {
     serial += 1;
-    const id = `pub${serial}`;
-    const text = `requests/${id}/messages/m1/body.txt`;
-    await writeObject(
-      { bucket: names.DOCUMENTS_BUCKET, key: text },
-      'Dear Commissioner,\n\nWe ask to meet.\n',
-      'text/plain',
-    );
-    const request: RequestRecord = {
-      id,
-      reference: `REQ-2026-${String(serial).padStart(4, '0')}`,
-      stage: 'approved',
-      version: 9,
-      eventSeq: 9,
-      lastHash: GENESIS_HASH,
-      subject: 'Meeting request',
-      sender: { address: 'a@org.example', name: 'A' },
-      organisation: 'Org Ltd',
-      receivedAt: '2026-01-30T09:00:00.000Z',
-      replyBy: '2026-02-13',
-      flags: [],
-      messageCount: 1,
-      lastMessageAt: '2026-01-30T09:00:00.000Z',
-      meeting: {
-        start: '2026-02-24T14:00:00Z',
-        end: '2026-02-24T15:20:00Z',
-        location: 'Edinburgh',
-        attendees: [
-          { name: 'A', role: 'B', organisation: 'Org Ltd', host: true, invitedGuest: false },
-        ],
-        sequence: 0,
-      },
-      draft: {
-        version: 1,
-        title: 'Meeting with Org Ltd',
-        body: '## Purpose\n\nTo discuss cameras.[^1]\n\n[^1]: Letter.',
-        editors: ['c@office.example'],
-      },
+    const { request, items, objects } = seeded(serial, {
+      title: 'Meeting with Org Ltd',
+      body: '## Purpose\n\nTo discuss cameras.[^1]\n\n[^1]: Letter.',
       publishAt: '2026-03-01T00:00:00.000Z',
-    };
-    await dynamo.send(
-      new PutCommand({
-        TableName: names.TABLE_NAME,
-        Item: {
-          ...keys.request(id),
-          type: 'request',
-          ...request,
-          ...stageIndex.request('approved', '2026-03-01', id),
-        },
-      }),
-    );
-    await dynamo.send(
-      new PutCommand({
-        TableName: names.TABLE_NAME,
-        Item: {
-          ...keys.message(id, '2026-01-30T09:00:00.000Z', 'm1'),
-          type: 'message',
-          requestId: id,
-          key: 'm1',
-          direction: 'inbound',
-          at: '2026-01-30T09:00:00.000Z',
-          from: 'a@org.example',
-          to: [],
-          subject: 'x',
-          documents: { text, attachments: [] },
-        },
-      }),
-    );
-    return id;
+    });
+    for (const { key, body } of objects)
+      await writeObject({ bucket: names.DOCUMENTS_BUCKET, key }, body, 'text/plain');
+    for (const Item of items)
+      await dynamo.send(new PutCommand({ TableName: names.TABLE_NAME, Item }));
+    return request.id;
   }
 
   // One unmeasured publication first, so neither size pays for JIT or connection set-up.

@@ -105,11 +105,7 @@ export function publicCopy(
     // Only what staff cleared; otherwise the letter goes out as text alone. The public
     // name is redacted too ("Morag-Fairlie-CV.pdf" names someone).
     attachments: clearedAttachments(request, letter).map((attachment) => {
-      // Words in file names are joined by - and _ ("Morag_Fairlie-CV.pdf"): read as
-      // spaces to find a name; a name with nothing in it to hide keeps its own form.
-      const spaced = attachment.filename.replace(/[-_]+/g, ' ');
-      const redacted = published(spaced);
-      const filename = redacted === spaced ? published(attachment.filename) : redacted;
+      const filename = published(attachment.filename);
       const href = uniqueHref(`attachments/${safeFilename(filename)}`, hrefs);
       return { filename, href };
     }),

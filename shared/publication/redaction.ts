@@ -69,33 +69,37 @@ const MAX_PATTERN_LENGTH = 500;
  * linear time instead of freezing the API.
  */
 export function patternProblem(source: string): string | undefined {
-  if (source.length > MAX_PATTERN_LENGTH)
-    return `a pattern may be at most ${MAX_PATTERN_LENGTH} characters`;
-  try {
-    RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
-    return undefined;
-  } catch (error) {
-    return `${(error as Error).message}; patterns use RE2 syntax (no back-references or look-around)`;
-  }
+  const compiled = compilePattern(source);
+  return 'problem' in compiled ? compiled.problem : undefined;
 }
 
-const compiled = new Map<string, RE2JS>();
-function compilePattern(source: string): RE2JS | undefined {
-  if (patternProblem(source)) return undefined;
-  let pattern = compiled.get(source);
-  if (!pattern) {
-    pattern = RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
-    if (compiled.size > 200) compiled.clear();
-    compiled.set(source, pattern);
+/** Compiled once per pattern and kept: publication redacts a dozen fields with the same ones. */
+const compiledPatterns = new Map<string, { pattern: RE2JS } | { problem: string }>();
+function compilePattern(source: string): { pattern: RE2JS } | { problem: string } {
+  const known = compiledPatterns.get(source);
+  if (known) return known;
+  let compiled: { pattern: RE2JS } | { problem: string };
+  if (source.length > MAX_PATTERN_LENGTH) {
+    compiled = { problem: `a pattern may be at most ${MAX_PATTERN_LENGTH} characters` };
+  } else {
+    try {
+      compiled = { pattern: RE2JS.compile(source, RE2JS.CASE_INSENSITIVE) };
+    } catch (error) {
+      compiled = {
+        problem: `${(error as Error).message}; patterns use RE2 syntax (no back-references or look-around)`,
+      };
+    }
   }
-  return pattern;
+  if (compiledPatterns.size > 200) compiledPatterns.clear();
+  compiledPatterns.set(source, compiled);
+  return compiled;
 }
 
 function patternSpans(view: TextView, source: string): Span[] {
-  const pattern = compilePattern(source);
-  if (!pattern) return [];
+  const compiled = compilePattern(source);
+  if ('problem' in compiled) return [];
   const spans: Span[] = [];
-  const matcher = pattern.matcher(view.text);
+  const matcher = compiled.pattern.matcher(view.text);
   while (matcher.find()) {
     const start = matcher.start();
     const end = matcher.end();
@@ -104,17 +108,23 @@ function patternSpans(view: TextView, source: string): Span[] {
   return spans;
 }
 
-/** Every occurrence of a literal, case-insensitively, whole words where it starts and ends so. */
+/**
+ * Every occurrence of a literal, case-insensitively and whatever joins its words (space,
+ * hyphen, underscore), whole words where it starts and ends so.
+ */
 function literalSpans(view: TextView, literal: string): Span[] {
-  const needle = literal.trim().toLowerCase().replace(/\s+/g, ' ');
+  const needle = literal
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, ' ');
   if (needle.length < 2) return [];
   const spans: Span[] = [];
   const wordy = (char: string | undefined) => char !== undefined && /[\p{L}\p{N}]/u.test(char);
-  for (let at = view.lower.indexOf(needle); at !== -1; at = view.lower.indexOf(needle, at + 1)) {
+  for (let at = view.words.indexOf(needle); at !== -1; at = view.words.indexOf(needle, at + 1)) {
     const end = at + needle.length;
     // "Ann" is a name; the "ann" in "annual" is not.
-    const before = wordy(needle[0]) && wordy(view.lower[at - 1]);
-    const after = wordy(needle[needle.length - 1]) && wordy(view.lower[end]);
+    const before = wordy(needle[0]) && wordy(view.words[at - 1]);
+    const after = wordy(needle[needle.length - 1]) && wordy(view.words[end]);
     if (!before && !after) spans.push({ start: at, end });
   }
   return spans;

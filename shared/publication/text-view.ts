@@ -10,8 +10,12 @@ import { decodeHTML } from 'entities/decode';
 export interface TextView {
   /** The decoded text. */
   text: string;
-  /** The same, lower-cased character for character (same length, same positions). */
-  lower: string;
+  /**
+   * The same for finding words: lower-cased, and every space, hyphen or underscore a
+   * space, character for character (same length, same positions), so a marked
+   * "Morag Fairlie" is found in "Morag-Fairlie-CV.pdf" and "morag_fairlie" too.
+   */
+  words: string;
   /** For each position of `text`, and one past its end, the position in the stored text. */
   origin: Int32Array;
 }
@@ -99,7 +103,8 @@ export function textView(stored: string): TextView {
           const one = unit.toLowerCase();
           return one.length === unit.length ? one : unit;
         }).join('');
-  return { text, lower, origin: origin.subarray(0, length + 1) };
+  const words = lower.replace(/[\s_-]/g, ' ');
+  return { text, words, origin: origin.subarray(0, length + 1) };
 }
 
 /** A half-open range of positions. */

@@ -14,12 +14,12 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functions } from '../../infra/functions.ts';
 import { s3 } from '../../shared/aws/clients.ts';
-import { keys, stageIndex } from '../../shared/aws/keys.ts';
+import { keys } from '../../shared/aws/keys.ts';
 import * as wiring from '../../shared/aws/wiring.ts';
 import { readConfig } from '../../shared/config.ts';
 import { publish, publishEmbargoed, takeDown } from '../../shared/publication/publish.ts';
-import { GENESIS_HASH } from '../../shared/workflow/audit.ts';
 import type { RequestRecord } from '../../shared/workflow/records.ts';
+import { type ApprovedSeed, approvedRequest } from '../support/approved-request.ts';
 import { documentClient, env, s3Client, startPostroom } from '../support/postroom.ts';
 
 /**
@@ -50,112 +50,25 @@ async function publicObjects(): Promise<Map<string, string>> {
 }
 
 let serial = 0;
-interface Seed {
-  subject?: string;
-  senderName?: string;
-  title?: string;
-  body?: string;
-  location?: string;
-  attendee?: { name: string; role: string; organisation: string };
-  letter?: string;
-  attachmentName?: string;
-  texts?: string[];
-  publishAt?: string;
-  start?: string;
-}
 
 /** An approved request with its letter, stored as intake and the workflow would leave it. */
-async function approved(seed: Seed = {}): Promise<RequestRecord> {
+async function approved(seed: ApprovedSeed = {}): Promise<RequestRecord> {
   serial += 1;
-  const id = `safe${String(serial).padStart(4, '0')}${'0'.repeat(12)}`.slice(0, 20);
-  const text = `requests/${id}/messages/m1/body.txt`;
-  const attachment = `requests/${id}/messages/m1/attachments/1`;
-  const put = (key: string, body: string, type: string) =>
-    s3Client.send(
-      new PutObjectCommand({ Bucket: env().documents, Key: key, Body: body, ContentType: type }),
+  const { request, items, objects } = approvedRequest(serial, {
+    attachmentName: 'annex.txt',
+    ...seed,
+  });
+  for (const { key, body } of objects)
+    await s3Client.send(
+      new PutObjectCommand({
+        Bucket: env().documents,
+        Key: key,
+        Body: body,
+        ContentType: 'text/plain',
+      }),
     );
-  await put(text, seed.letter ?? 'Dear Commissioner,\n\nWe ask to meet.\n', 'text/plain');
-  await put(attachment, 'An enclosure, cleared by staff.', 'text/plain');
-  const request: RequestRecord = {
-    id,
-    reference: `REQ-2026-${String(serial).padStart(4, '0')}`,
-    stage: 'approved',
-    version: 9,
-    eventSeq: 0,
-    lastHash: GENESIS_HASH,
-    subject: seed.subject ?? 'Meeting request',
-    sender: { address: 'writer@org.example', name: seed.senderName ?? 'Org Writer' },
-    organisation: 'Org Ltd',
-    receivedAt: '2026-01-30T09:00:00.000Z',
-    replyBy: '2026-02-13',
-    flags: [],
-    messageCount: 1,
-    lastMessageAt: '2026-01-30T09:00:00.000Z',
-    meeting: {
-      start: seed.start ?? '2026-02-24T14:00:00Z',
-      end: seed.start ?? '2026-02-24T15:00:00Z',
-      location: seed.location ?? 'Edinburgh',
-      attendees: [
-        {
-          ...(seed.attendee ?? { name: 'Amir Khan', role: 'Director', organisation: 'Org Ltd' }),
-          host: true,
-          invitedGuest: false,
-        },
-      ],
-      sequence: 0,
-    },
-    draft: {
-      version: 1,
-      title: seed.title ?? `Meeting ${serial}`,
-      body: seed.body ?? '## Purpose\n\nTo discuss cameras.',
-      editors: ['caseworker@office.example'],
-    },
-    redactions: {
-      reinstated: [],
-      texts: seed.texts ?? [],
-      patterns: [],
-      clearedAttachments: [attachment],
-    },
-    ...(seed.publishAt ? { publishAt: seed.publishAt } : {}),
-  };
-  await documentClient.send(
-    new PutCommand({
-      TableName: env().table,
-      Item: {
-        ...keys.request(id),
-        type: 'request',
-        ...request,
-        ...stageIndex.request('approved', '2026-03-01', id),
-      },
-    }),
-  );
-  await documentClient.send(
-    new PutCommand({
-      TableName: env().table,
-      Item: {
-        ...keys.message(id, '2026-01-30T09:00:00.000Z', 'm1'),
-        type: 'message',
-        requestId: id,
-        key: 'm1',
-        direction: 'inbound',
-        at: '2026-01-30T09:00:00.000Z',
-        from: 'writer@org.example',
-        to: [],
-        subject: request.subject,
-        documents: {
-          text,
-          attachments: [
-            {
-              key: attachment,
-              filename: seed.attachmentName ?? 'annex.txt',
-              contentType: 'text/plain',
-              size: 10,
-            },
-          ],
-        },
-      },
-    }),
-  );
+  for (const Item of items)
+    await documentClient.send(new PutCommand({ TableName: env().table, Item }));
   return request;
 }
 

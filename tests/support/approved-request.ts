@@ -1,0 +1,109 @@
+import { keys, stageIndex } from '../../shared/aws/keys.ts';
+import { GENESIS_HASH } from '../../shared/workflow/audit.ts';
+import type { RequestRecord } from '../../shared/workflow/records.ts';
+
+/** What an approved request may be seeded with; anything left out is plain and public. */
+export interface ApprovedSeed {
+  subject?: string;
+  senderName?: string;
+  title?: string;
+  body?: string;
+  location?: string;
+  attendee?: { name: string; role: string; organisation: string };
+  letter?: string;
+  /** A text attachment, cleared by staff; none when left out. */
+  attachmentName?: string;
+  texts?: string[];
+  publishAt?: string;
+  start?: string;
+}
+
+/**
+ * An approved request with its letter, as intake and the workflow would leave it: the
+ * table items and the document objects to store, for tests and benches that publish
+ * without walking the workflow. The caller writes them with its own clients.
+ */
+export function approvedRequest(serial: number, seed: ApprovedSeed = {}) {
+  const id = `ap${String(serial).padStart(18, '0')}`;
+  const text = `requests/${id}/messages/m1/body.txt`;
+  const attachment = `requests/${id}/messages/m1/attachments/1`;
+  const objects = [
+    { key: text, body: seed.letter ?? 'Dear Commissioner,\n\nWe ask to meet.\n' },
+    ...(seed.attachmentName ? [{ key: attachment, body: 'An enclosure, cleared by staff.' }] : []),
+  ];
+  const request: RequestRecord = {
+    id,
+    reference: `REQ-2026-${String(serial).padStart(4, '0')}`,
+    stage: 'approved',
+    version: 9,
+    eventSeq: 0,
+    lastHash: GENESIS_HASH,
+    subject: seed.subject ?? 'Meeting request',
+    sender: { address: 'writer@org.example', name: seed.senderName ?? 'Org Writer' },
+    organisation: 'Org Ltd',
+    receivedAt: '2026-01-30T09:00:00.000Z',
+    replyBy: '2026-02-13',
+    flags: [],
+    messageCount: 1,
+    lastMessageAt: '2026-01-30T09:00:00.000Z',
+    meeting: {
+      start: seed.start ?? '2026-02-24T14:00:00Z',
+      end: seed.start ?? '2026-02-24T15:00:00Z',
+      location: seed.location ?? 'Edinburgh',
+      attendees: [
+        {
+          ...(seed.attendee ?? { name: 'Amir Khan', role: 'Director', organisation: 'Org Ltd' }),
+          host: true,
+          invitedGuest: false,
+        },
+      ],
+      sequence: 0,
+    },
+    draft: {
+      version: 1,
+      title: seed.title ?? `Meeting ${serial}`,
+      body: seed.body ?? '## Purpose\n\nTo discuss cameras.',
+      editors: ['caseworker@office.example'],
+    },
+    redactions: {
+      reinstated: [],
+      texts: seed.texts ?? [],
+      patterns: [],
+      clearedAttachments: seed.attachmentName ? [attachment] : [],
+    },
+    ...(seed.publishAt ? { publishAt: seed.publishAt } : {}),
+  };
+  const items = [
+    {
+      ...keys.request(id),
+      type: 'request',
+      ...request,
+      ...stageIndex.request('approved', '2026-03-01', id),
+    },
+    {
+      ...keys.message(id, request.receivedAt, 'm1'),
+      type: 'message',
+      requestId: id,
+      key: 'm1',
+      direction: 'inbound',
+      at: request.receivedAt,
+      from: request.sender.address,
+      to: [],
+      subject: request.subject,
+      documents: {
+        text,
+        attachments: seed.attachmentName
+          ? [
+              {
+                key: attachment,
+                filename: seed.attachmentName,
+                contentType: 'text/plain',
+                size: 31,
+              },
+            ]
+          : [],
+      },
+    },
+  ];
+  return { request, items, objects };
+}
