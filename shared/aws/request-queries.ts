@@ -31,7 +31,12 @@ const indexKeyNames = ['GSI1PK', 'GSI1SK', 'PK', 'SK'].join();
  * ValidationException (a 500) from the query. `partitionOf` is the index partition the
  * cursor's stage reads.
  */
-function decodeCursor(token: string, partitionOf: (stage: number) => string | undefined): Cursor {
+function decodeCursor(
+  token: string,
+  partitionOf: (stage: number) => string | undefined,
+  /** The sort keys the query reads are below this: a key outside DynamoDB refuses. */
+  sortKeyBelow?: string,
+): Cursor {
   try {
     const cursor = JSON.parse(Buffer.from(token, 'base64url').toString()) as Cursor;
     if (!Number.isInteger(cursor.stage) || cursor.stage < 0) throw new Error('no stage');
@@ -40,11 +45,14 @@ function decodeCursor(token: string, partitionOf: (stage: number) => string | un
       if (typeof key !== 'object' || key === null || Array.isArray(key)) throw new Error('key');
       if (Object.keys(key).sort().join() !== indexKeyNames) throw new Error('key names');
       for (const value of Object.values(key)) {
-        // Key values are strings of at most 1 KB (a sort key's limit; partition keys 2 KB).
-        if (typeof value !== 'string' || Buffer.byteLength(value) > 1024)
+        // Key values are non-empty strings of at most 1 KB (a sort key's limit; partition
+        // keys 2 KB): DynamoDB refuses an empty one with a 500-shaped ValidationException.
+        if (typeof value !== 'string' || value === '' || Buffer.byteLength(value) > 1024)
           throw new Error('key value');
       }
       if (key.GSI1PK !== partitionOf(cursor.stage)) throw new Error('another list');
+      if (sortKeyBelow !== undefined && !(String(key.GSI1SK) < sortKeyBelow))
+        throw new Error('outside the range');
     }
     return { stage: cursor.stage, key };
   } catch {
@@ -75,7 +83,7 @@ export function requestQueries(tableName: string) {
       const partitionOf = (stage: number) =>
         stageIndex.request(filter.stages[stage] ?? '', '', '').GSI1PK;
       const cursor = filter.nextToken
-        ? decodeCursor(filter.nextToken, partitionOf)
+        ? decodeCursor(filter.nextToken, partitionOf, filter.dueBefore)
         : { stage: 0, key: undefined };
       const items: RequestRecord[] = [];
       let { stage, key } = cursor;

@@ -290,6 +290,24 @@ describe('errors', () => {
       const held = await api(staff.caseworker, 'GET', `/api/held-mail?nextToken=${token}`);
       expect(held.status, token).toBe(400);
     }
+    // Keys DynamoDB itself refuses: an empty value, or one outside the query's range.
+    const empty = { GSI1SK: '', PK: '', SK: '' };
+    for (const [path, token] of [
+      ['/api/requests', forged({ stage: 0, key: { ...empty, GSI1PK: 'STAGE#received' } })],
+      ['/api/held-mail', forged({ stage: 0, key: { ...empty, GSI1PK: 'HELD' } })],
+      ['/api/disposals', forged({ stage: 0, key: { ...empty, GSI1PK: 'DISPOSALS' } })],
+      [
+        '/api/requests?overdue=true',
+        forged({
+          stage: 0,
+          key: { GSI1PK: 'STAGE#received', GSI1SK: 'zzzz', PK: 'REQ#x', SK: 'META' },
+        }),
+      ],
+    ] as const) {
+      const separator = path.includes('?') ? '&' : '?';
+      const answer = await api(staff.admin, 'GET', `${path}${separator}nextToken=${token}`);
+      expect(answer.status, `${path} ${token}`).toBe(400);
+    }
   });
 
   it('400 with field paths for a malformed body', async () => {
