@@ -62,17 +62,52 @@ export function findPhones(text: string): Span[] {
       i += 1;
     }
     if (digits < 7) continue;
-    // A little context before the run lets the library see a word boundary.
-    const from = Math.max(0, start - 1);
-    const run = text.slice(from, i);
-    for (const found of findPhoneNumbersInText(run, { defaultCountry: 'GB', extended: true })) {
-      const written = run.slice(found.startsAt, found.endsAt);
-      const digitCount = written.replace(/\D/g, '').length;
-      const plausible = /^[+(0]/.test(written) && digitCount >= 10;
-      if (found.number.isValid() || plausible) {
+    for (const span of numbersInRun(text, start, i)) spans.push(span);
+  }
+  return spans;
+}
+
+const MAX_PHONE_DIGITS = 17; // 00, a country code and the longest national number
+
+/**
+ * The numbers in one run of phone characters. The library reads a run as one candidate,
+ * so two numbers written one after the other ("(020) 7946 0321 0044 20 7946 0321") would
+ * be neither; so the run is read in windows of whole space-separated groups, at most 17
+ * digits long, from each group on, longest first, and a window's numbers are taken once
+ * found. Each group starts a bounded number of windows, so a run costs its length.
+ */
+function numbersInRun(text: string, start: number, end: number): Span[] {
+  const groups = [...text.slice(start, end).matchAll(/\S+/g)].map((group) => ({
+    start: start + (group.index ?? 0),
+    end: start + (group.index ?? 0) + group[0].length,
+    digits: group[0].replace(/\D/g, '').length,
+  }));
+  const spans: Span[] = [];
+  let first = 0;
+  while (first < groups.length) {
+    let last = first;
+    let digits = groups[first]?.digits ?? 0;
+    while (last + 1 < groups.length && digits + (groups[last + 1]?.digits ?? 0) <= MAX_PHONE_DIGITS)
+      digits += groups[++last]?.digits ?? 0;
+    const from = groups[first]?.start ?? start;
+    let takenTo = -1;
+    for (let upTo = last; upTo >= first && takenTo < 0; upTo -= 1) {
+      const window = text.slice(from, groups[upTo]?.end ?? end);
+      for (const found of findPhoneNumbersInText(window, {
+        defaultCountry: 'GB',
+        extended: true,
+      })) {
+        const written = window.slice(found.startsAt, found.endsAt);
+        const plausible = /^[+(0]/.test(written) && written.replace(/\D/g, '').length >= 10;
+        if (!found.number.isValid() && !plausible) continue;
         spans.push({ start: from + found.startsAt, end: from + found.endsAt });
+        takenTo = Math.max(takenTo, from + found.endsAt);
       }
     }
+    // On from the first group after what was taken, or from the next group.
+    let next = first + 1;
+    while (next < groups.length && (groups[next]?.start ?? 0) < takenTo) next += 1;
+    first = next;
   }
   return spans;
 }

@@ -32,17 +32,21 @@ export function clearedAttachments(request: RequestRecord, letter: Letter) {
 
 /**
  * Who the record names: the sender (from the mail's own headers) and anyone attending
- * without an official role are private; attendees with a role are there officially.
+ * without an official role are private; attendees with a role are there officially. When
+ * the sender's organisation was only guessed from their address's domain, the domain is
+ * theirs too: "home.example" would say where a private person has their mail.
  */
 export function peopleKnown(
-  request: Pick<RequestRecord, 'sender' | 'meeting' | 'draft'>,
+  request: Pick<RequestRecord, 'sender' | 'meeting' | 'draft' | 'organisation'>,
 ): PeopleKnown {
   const attendees = (request.draft?.meeting ?? request.meeting)?.attendees ?? [];
   const official = attendees.filter((a) => a.role.trim()).map((a) => a.name);
   const officialSet = new Set(official.map((name) => name.toLowerCase()));
+  const domain = request.sender.address.split('@')[1]?.toLowerCase();
   const privatePeople = [
     request.sender.name,
     ...attendees.filter((a) => !a.role.trim()).map((a) => a.name),
+    ...(domain && request.organisation?.toLowerCase() === domain ? [domain] : []),
   ].filter((name) => name.trim().length >= 2 && !officialSet.has(name.trim().toLowerCase()));
   return { private: privatePeople, official };
 }

@@ -198,12 +198,14 @@ export function redact(
   const view = textView(text);
   const located = locate(view, people);
   const hidden = located.filter((finding) => isRedacted(finding, decisions));
-  const spans: Span[] = hidden.flatMap((finding) => finding.spans);
+  // Lists of spans are joined with concat, never spread into push: a pattern like "." on
+  // a 5 MB letter matches millions of times, more arguments than a call can take.
+  let spans: Span[] = hidden.flatMap((finding) => finding.spans);
   const redacted: Finding[] = hidden.map(({ spans: _spans, ...finding }) => finding);
   for (const literal of decisions.texts) {
     const found = literalSpans(view, literal);
     if (found.length) {
-      spans.push(...found);
+      spans = spans.concat(found);
       redacted.push({
         id: findingId('staff-marked', literal),
         kind: 'staff-marked',
@@ -214,7 +216,7 @@ export function redact(
   for (const source of decisions.patterns) {
     const found = patternSpans(view, source);
     if (found.length) {
-      spans.push(...found);
+      spans = spans.concat(found);
       redacted.push({
         id: findingId('staff-pattern', source),
         kind: 'staff-pattern',

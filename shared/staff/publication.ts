@@ -152,7 +152,7 @@ async function attachmentsNeedingReasons(
       return [
         {
           path: `clearedAttachments.${index}`,
-          message: `${key} is not an attachment of the letter`,
+          message: `${key} is not an attachment of the letter; clear one the review lists`,
         },
       ];
     }
@@ -161,7 +161,7 @@ async function attachmentsNeedingReasons(
       return [
         {
           path: `clearedAttachments.${index}`,
-          message: `${scan.filename} could not be read for personal data`,
+          message: `${scan.filename} could not be read for personal data; give a reason in clearingReasons to publish it anyway`,
         },
       ];
     if (scan.findings.length) {
@@ -169,7 +169,7 @@ async function attachmentsNeedingReasons(
       return [
         {
           path: `clearedAttachments.${index}`,
-          message: `${scan.filename} shows ${scan.findings.length} finding(s) (${kinds})`,
+          message: `${scan.filename} shows ${scan.findings.length} finding(s) (${kinds}); give a reason in clearingReasons to publish it anyway`,
         },
       ];
     }
@@ -200,7 +200,7 @@ export async function reviewRedactions(
   if (unexplained.length) {
     throw refused({
       code: 'unprocessable',
-      message: `${unexplained[0]?.message}; give a reason in clearingReasons to publish it anyway`,
+      message: `an attachment cannot be cleared: ${unexplained[0]?.message}`,
       fields: unexplained,
     });
   }

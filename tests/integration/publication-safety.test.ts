@@ -223,6 +223,18 @@ const person = fc.record({
 });
 
 describe('nothing personal goes public', () => {
+  it('hides a private sender’s mail domain that stood in for their organisation', async () => {
+    const request = await approved({
+      senderName: 'Morag Fairlie',
+      senderAddress: 'morag@home.example',
+      organisation: 'home.example',
+      body: '## Purpose\n\nhome.example asked to meet.',
+    });
+    await run(request);
+    for (const [key, body] of await publicObjects())
+      expect(body, key).not.toContain('home.example');
+  });
+
   it('hides generated personal data in every field, through publication, correction and takedown', async () => {
     await fc.assert(
       fc.asyncProperty(person, async (p) => {

@@ -6,6 +6,9 @@ import type { RequestRecord } from '../../shared/workflow/records.ts';
 export interface ApprovedSeed {
   subject?: string;
   senderName?: string;
+  senderAddress?: string;
+  /** As intake inferred it: from a signature, or only from the address's domain. */
+  organisation?: string;
   title?: string;
   body?: string;
   location?: string;
@@ -39,8 +42,11 @@ export function approvedRequest(serial: number, seed: ApprovedSeed = {}) {
     eventSeq: 0,
     lastHash: GENESIS_HASH,
     subject: seed.subject ?? 'Meeting request',
-    sender: { address: 'writer@org.example', name: seed.senderName ?? 'Org Writer' },
-    organisation: 'Org Ltd',
+    sender: {
+      address: seed.senderAddress ?? 'writer@org.example',
+      name: seed.senderName ?? 'Org Writer',
+    },
+    organisation: seed.organisation ?? 'Org Ltd',
     receivedAt: '2026-01-30T09:00:00.000Z',
     replyBy: '2026-02-13',
     flags: [],

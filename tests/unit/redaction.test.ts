@@ -60,6 +60,17 @@ describe('finding personal data', () => {
       expect(found(text), text).toEqual([]);
   });
 
+  it('finds two numbers written one after the other', () => {
+    expect(found('a (020) 7946 0321 0044 20 7946 0321 b')).toEqual([
+      ['phone', '(020) 7946 0321'],
+      ['phone', '0044 20 7946 0321'],
+    ]);
+    expect(found('x (020) 7946 0321 07700.900.123').map(([, text]) => text)).toEqual([
+      '(020) 7946 0321',
+      '07700.900.123',
+    ]);
+  });
+
   it('redacts the whole number, not part of it', () => {
     expect(redact('call 0044 20 7946 0321 now', none).text).toBe(`call ${REDACTED} now`);
     expect(redact('call (020) 7946 0321 now', none).text).toBe(`call ${REDACTED} now`);
@@ -135,6 +146,13 @@ describe('redacting', () => {
     expect(text).toBe(`${'a'.repeat(30)}!`);
     expect(performance.now() - started).toBeLessThan(1000);
   }, 5000);
+
+  it('redacts a pattern or a marked word that matches a million times', () => {
+    const text = 'the fox and the hen. '.repeat(50_000);
+    expect(redact(text, { ...none, patterns: ['.'] }).text.replaceAll(REDACTED, '')).toBe('');
+    const marked = redact(text, { ...none, texts: ['the'] }).text;
+    expect(marked).not.toMatch(/\bthe\b/);
+  }, 20_000);
 
   it('scans one 150 KB word in linear time: no detector retries every start', () => {
     const word = 'x'.repeat(150_000);

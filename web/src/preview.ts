@@ -17,7 +17,7 @@ import type { PublicationPreview, RequestRecord } from './types.ts';
 export function renderNotePreview(
   meeting: PublicationPreview['meeting'],
   officeName: string,
-  request: Pick<RequestRecord, 'redactions' | 'sender' | 'meeting' | 'draft'>,
+  request: Pick<RequestRecord, 'redactions' | 'sender' | 'meeting' | 'draft' | 'organisation'>,
   title: string,
   body: string,
 ): string {
