@@ -37,6 +37,17 @@ module.exports = {
       to: { path: '^functions/' },
     },
     {
+      name: 'pdfjs-and-nlp-in-extraction-only',
+      comment:
+        'pdf.js (through unpdf, 1.6 MB) and compromise (NLP, 360 KB and a second per MB): only the text-extraction function may carry them (infra/functions.ts, extractText), never intake, the staff API or publication.',
+      severity: 'error',
+      from: {
+        pathNot:
+          '^(shared/attachments/(pdf-text|people)\\.ts|functions/extract-text\\.ts|tests|bench)',
+      },
+      to: { path: 'node_modules/(unpdf|compromise)/|^shared/attachments/(pdf-text|people)\\.ts' },
+    },
+    {
       name: 'no-circular',
       comment: 'A cycle makes load order matter and hides which module owns what.',
       severity: 'error',

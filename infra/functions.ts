@@ -26,9 +26,12 @@ export type Trigger =
   | { kind: 'inbound-mail'; batchSize: number; maxReceiveCount: number; maxConcurrency: number }
   /** The dead-letter queue of another function's inbound-mail trigger (SQS on AWS too). */
   | { kind: 'dead-letters'; of: 'intakeMail'; batchSize: number; maxReceiveCount: number }
-  /** The table stream (audit-event inserts, and for retention held-mail discards), filtered as below. */
+  /**
+   * The table stream, filtered as below: audit-event inserts, messages filed, and for
+   * retention held-mail discards.
+   */
   | {
-      kind: 'audit-events';
+      kind: 'table-stream';
       batchSize: number;
       retryAttempts: number;
       /**
@@ -109,6 +112,14 @@ const staffApiSettings = [
   'BANK_HOLIDAYS_FILE',
 ] as const satisfies readonly ConfigKey[];
 
+/** Received messages filed on a request: their attachments' text is to be read. */
+export const messagesFiled = [
+  {
+    eventName: ['INSERT'],
+    dynamodb: { NewImage: { type: { S: ['message'] }, direction: { S: ['inbound'] } } },
+  },
+] as const;
+
 /** Only approvals and takedowns: publication has nothing to do with any other event. */
 export const approvals = [
   {
@@ -153,7 +164,7 @@ export const functions = {
     // Mail for different requests goes out side by side, so a flood of new letters cannot
     // hold up the mail of a request being worked on; one request's mail stays in order.
     trigger: {
-      kind: 'audit-events',
+      kind: 'table-stream',
       batchSize: 10,
       retryAttempts: 5,
       parallelization: 4,
@@ -174,6 +185,26 @@ export const functions = {
     memoryMb: 512,
     timeoutSeconds: 60,
   },
+  extractText: {
+    entry: 'functions/extract-text.ts',
+    description:
+      "Reads each received attachment's text (PDF text layers, text files) once, for review and search",
+    // Its own function, because pdf.js is 1.6 MB: intake and the staff API stay small, and
+    // a slow PDF holds up nothing but other PDFs. Two lanes, so one request's large PDF
+    // does not hold up every other request's.
+    trigger: {
+      kind: 'table-stream',
+      batchSize: 5,
+      retryAttempts: 5,
+      parallelization: 2,
+      filters: messagesFiled,
+    },
+    env: ['DOCUMENTS_BUCKET'],
+    buckets: { DOCUMENTS_BUCKET: 'write' },
+    // A 40 MB PDF parses into several times its size.
+    memoryMb: 1536,
+    timeoutSeconds: 300,
+  },
   staffApi: {
     entry: 'functions/staff-api.ts',
     description: 'The staff API: lists, reads and moves requests through the workflow',
@@ -189,15 +220,19 @@ export const functions = {
     trigger: { kind: 'http-api', routes: 'notes' },
     env: staffApiSettings,
     buckets: { DOCUMENTS_BUCKET: 'write' },
-    memoryMb: 512,
-    timeoutSeconds: 15,
+    // Redaction review and the preview read the whole letter: about 0.2 s per MB of text on
+    // one full vCPU (npm run bench:redaction), which Lambda gives at 1,769 MB. A 40 MB
+    // letter then fits within API Gateway's 30 s; billed by the millisecond, the memory
+    // costs only while a review runs.
+    memoryMb: 1769,
+    timeoutSeconds: 29,
   },
   publish: {
     entry: 'functions/publish.ts',
     description: 'Publishes an approved note with its letter to the public site',
     // One at a time: every publication rewrites the shared index, feed and registers.
     trigger: {
-      kind: 'audit-events',
+      kind: 'table-stream',
       batchSize: 1,
       retryAttempts: 5,
       parallelization: 1,
@@ -207,6 +242,7 @@ export const functions = {
       'TABLE_NAME',
       'DOCUMENTS_BUCKET',
       'PUBLIC_BUCKET',
+      'PUBLIC_DISTRIBUTION_ID',
       'SITE_BASE_URL',
       'OFFICE_NAME',
       'OFFICE_TIMEZONE',
@@ -232,6 +268,7 @@ export const functions = {
       'TABLE_NAME',
       'DOCUMENTS_BUCKET',
       'PUBLIC_BUCKET',
+      'PUBLIC_DISTRIBUTION_ID',
       'SITE_BASE_URL',
       'OFFICE_NAME',
       'OFFICE_ADDRESS',
@@ -251,7 +288,7 @@ export const functions = {
     entry: 'functions/raw-mail-retention.ts',
     description: 'Marks the raw mail of closed requests and discarded held mail for expiry',
     trigger: {
-      kind: 'audit-events',
+      kind: 'table-stream',
       batchSize: 10,
       retryAttempts: 5,
       parallelization: 1,

@@ -72,7 +72,7 @@ export class PostroomStack extends Stack {
 
     const functions = addFunctions(
       this,
-      { storage, alarms, receiving, sending, staffAccess },
+      { storage, alarms, receiving, sending, staffAccess, publicSite: sites.publicSite },
       {
         projectRoot: props.projectRoot,
         logDays: retention.logDays,

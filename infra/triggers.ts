@@ -1,4 +1,5 @@
 import { Duration, type Stack } from 'aws-cdk-lib';
+import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -28,6 +29,8 @@ export interface Concerns {
   receiving: MailReceiving;
   sending: Sending;
   staffAccess: StaffAccess;
+  /** The public site's distribution, whose cache takedowns clear. */
+  publicSite: { distribution: IDistribution };
 }
 
 export interface FunctionOptions {
@@ -128,7 +131,7 @@ const wirings: { [Kind in Trigger['kind']]: Wiring<Kind> } = {
     );
   },
 
-  'audit-events': ({ name, app, trigger }, { storage, alarms }) => {
+  'table-stream': ({ name, app, trigger }, { storage, alarms }) => {
     const failures = alarms.deadLetterQueue(
       `${name}StreamFailures`,
       `${name} gave up on stream records (redrive within 24 hours)`,
@@ -186,6 +189,7 @@ export function addFunctions(
     for (const [key, value] of Object.entries(options.settings) as Array<[ConfigKey, string]>)
       app.setEnv(key, value);
     concerns.sending.bindTo(app);
+    app.bindPublicSite(concerns.publicSite.distribution);
     const { trigger } = declaration;
     (wirings[trigger.kind] as Wiring<typeof trigger.kind>)(
       { name, app, declaration, trigger },

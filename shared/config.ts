@@ -56,6 +56,13 @@ export const configSchema = z.object({
   MAX_MESSAGE_BYTES: positiveInt.default(40 * 1024 * 1024),
   MAX_MIME_PARTS: positiveInt.default(250),
   MAX_MIME_DEPTH: positiveInt.default(32),
+  PUBLIC_DISTRIBUTION_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'the CloudFront distribution in front of the public site, whose cache a takedown or correction clears (unset locally, where nothing caches)',
+    ),
   SES_CONFIGURATION_SET: z
     .string()
     .min(1)

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -125,6 +126,16 @@ export class AppFunction extends Construct {
   setEnv(key: ConfigKey, value: string): void {
     if (!this.reads(key)) return;
     this.fn.addEnvironment(key, value);
+  }
+
+  /**
+   * For a function that reads PUBLIC_DISTRIBUTION_ID: names the public site's distribution
+   * and lets it clear that distribution's cache (takedowns and corrections), nothing more.
+   */
+  bindPublicSite(distribution: IDistribution): void {
+    if (!this.reads('PUBLIC_DISTRIBUTION_ID')) return;
+    this.setEnv('PUBLIC_DISTRIBUTION_ID', distribution.distributionId);
+    distribution.grantCreateInvalidation(this.fn);
   }
 
   /** Grants table access and sets TABLE_NAME together, so the two cannot disagree. */

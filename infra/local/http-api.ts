@@ -58,7 +58,9 @@ function send(
   body: unknown,
   headers: Record<string, string> = {},
 ) {
-  const bytes = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+  const bytes = Buffer.isBuffer(body)
+    ? body
+    : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   response.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': String(bytes.byteLength),
@@ -288,7 +290,8 @@ export async function startHttpApi(options: HttpApiOptions) {
         send(
           response,
           result.statusCode ?? 200,
-          result.body ?? '',
+          // API Gateway decodes a base64 body (a compressed one) before sending it.
+          result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''),
           (result.headers ?? {}) as Record<string, string>,
         );
       },

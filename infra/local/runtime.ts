@@ -8,6 +8,7 @@ import { httpRoutes } from '../../shared/staff/api.ts';
 import { type FunctionDeclaration, functions } from '../functions.ts';
 import { INBOUND_PREFIX } from '../resources.ts';
 import { STAFF_UI_DIST } from '../staff-ui.ts';
+import { functionInstances } from './function-instances.ts';
 import { type HttpApiOptions, startHttpApi } from './http-api.ts';
 import { lambdaContext } from './lambda-context.ts';
 import { tableStreamArn } from './provision.ts';
@@ -44,6 +45,12 @@ export async function startLocalRuntime(options: {
   staffUiDir?: string;
   /** Told as intake files each inbound object (the load test times notifications from it). */
   onMailFiled?: (key: string) => void;
+  /**
+   * Instances of each staff API function, each a worker thread handling one request at a
+   * time (see function-instances.ts); 0 runs the API in this process, as the other
+   * functions run. Default 2.
+   */
+  apiInstances?: number;
 }): Promise<{
   smtp: SmtpIntake;
   apiPort: number;
@@ -62,12 +69,25 @@ export async function startLocalRuntime(options: {
   const stateFile = (file: string) => (options.stateDir ? join(options.stateDir, file) : undefined);
   // Dead-letter consumers by the function whose queue they drain; bound once all are loaded.
   const deadLetterConsumers = new Map<string, { maxReceiveCount: number; invoke: Invoke }>();
+  const instanceGroups: Array<{ stop(): Promise<void> }> = [];
 
   for (const [name, declaration] of Object.entries(functions) as Array<
     [string, FunctionDeclaration]
   >) {
-    const invoke = await loadHandler(name, declaration);
     const trigger = declaration.trigger;
+    const apiInstances = options.apiInstances ?? 2;
+    const isolated =
+      trigger.kind === 'http-api' && apiInstances > 0
+        ? functionInstances({
+            root,
+            name,
+            entry: declaration.entry,
+            timeoutSeconds: declaration.timeoutSeconds,
+            instances: apiInstances,
+          })
+        : undefined;
+    if (isolated) instanceGroups.push(isolated);
+    const invoke = isolated?.invoke ?? (await loadHandler(name, declaration));
     if (trigger.kind === 'inbound-mail') {
       smtp = await startSmtpIntake({
         port: options.smtpPort,
@@ -112,7 +132,7 @@ export async function startLocalRuntime(options: {
           .filter((route) => route.group === trigger.routes)
           .map((route) => ({ ...route, invoke: (event: unknown) => invoke(event) as never })),
       );
-    } else if (trigger.kind === 'audit-events') {
+    } else if (trigger.kind === 'table-stream') {
       pollers[name] = startStreamPoller(
         await tableStreamArn(env.TABLE_NAME ?? ''),
         {
@@ -176,6 +196,7 @@ export async function startLocalRuntime(options: {
       for (const timer of timers) clearInterval(timer);
       await intake.stop();
       await Promise.all(apis.map((api) => api.stop()));
+      await Promise.all(instanceGroups.map((group) => group.stop()));
       await Promise.all(Object.values(pollers).map((poller) => poller.stop()));
     },
   };

@@ -4,6 +4,7 @@ import { deleteObject, readObject, writeObject } from './documents.ts';
 import { readLetter } from './letter.ts';
 import { requestQueries } from './request-queries.ts';
 import { requestStore } from './request-store.ts';
+import { siteCache } from './site-cache.ts';
 import { siteLease } from './site-lease.ts';
 
 const MANIFEST = 'site/manifest.json';
@@ -14,6 +15,8 @@ export function publishPorts(names: {
   documents: string;
   public: string;
   timeZone: string;
+  /** The CloudFront distribution in front of the public site; none locally. */
+  distributionId?: string;
 }): PublishPorts {
   const store = requestStore(names.table, names.timeZone);
   // Every public object carries the same short cache lifetime.
@@ -49,5 +52,6 @@ export function publishPorts(names: {
     },
     applyAction: store.applyAction,
     exclusive: siteLease(names.table),
+    invalidate: siteCache(names.distributionId),
   };
 }

@@ -9,6 +9,7 @@ import { intakePorts } from './intake-ports.ts';
 import { readLetter } from './letter.ts';
 import { presignDownload, requestQueries } from './request-queries.ts';
 import { requestStore } from './request-store.ts';
+import { textLayers } from './text-layers.ts';
 
 /** The staff API's ports, bound to the real table and documents bucket. */
 export function staffPorts(
@@ -28,6 +29,7 @@ export function staffPorts(
     writeText: (key, body, contentType) =>
       writeObject({ bucket: documentsBucket, key }, body, contentType),
     listKeys: (prefix) => listKeys(documentsBucket, prefix),
+    textLayer: textLayers(documentsBucket).textLayer,
     letter: (request) => readLetter(queries, documentsBucket, request),
     getHeld: queries.getHeld,
     discardHeld: store.discardHeld,

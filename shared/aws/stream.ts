@@ -4,6 +4,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { log } from '../log.ts';
 import type { ObjectRef, RetentionChange } from '../retention/raw-mail.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
+import type { MessageRecord } from '../workflow/records.ts';
 
 const newItem = (record: DynamoDBRecord) =>
   record.dynamodb?.NewImage
@@ -80,4 +81,15 @@ export function eachAuditEvent(
     (item) => handle(item.event),
     (item) => ({ requestId: item.event.requestId, seq: item.event.seq }),
   );
+}
+
+/** Received messages a stream batch shows being filed, each with its record id. */
+export function filedMessagesIn(
+  event: DynamoDBStreamEvent,
+): Array<Sequenced<{ message: MessageRecord }>> {
+  return event.Records.flatMap((record) => {
+    const item = record.eventName === 'INSERT' ? newItem(record) : undefined;
+    if (item?.type !== 'message' || item.direction !== 'inbound') return [];
+    return [{ sequenceNumber: sequenceOf(record), message: item as unknown as MessageRecord }];
+  });
 }

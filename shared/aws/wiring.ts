@@ -22,6 +22,7 @@ import { retentionPorts } from './retention-ports.ts';
 import { staffPorts } from './staff-ports.ts';
 import { suppressionList } from './suppression-list.ts';
 import { auditDigestPorts, sweepPorts } from './sweep-ports.ts';
+import { textLayers } from './text-layers.ts';
 
 /**
  * What each function runs with: its ports, bound to the real table, buckets and SES, and
@@ -101,7 +102,7 @@ const site = (config: SiteSettings): Site => ({
 
 type PublishSettings = ActSettings &
   SiteSettings &
-  Settings<'TABLE_NAME' | 'DOCUMENTS_BUCKET' | 'PUBLIC_BUCKET'>;
+  Settings<'TABLE_NAME' | 'DOCUMENTS_BUCKET' | 'PUBLIC_BUCKET' | 'PUBLIC_DISTRIBUTION_ID'>;
 
 const publication = (config: PublishSettings) =>
   publishPorts({
@@ -109,6 +110,7 @@ const publication = (config: PublishSettings) =>
     documents: config.DOCUMENTS_BUCKET,
     public: config.PUBLIC_BUCKET,
     timeZone: config.OFFICE_TIMEZONE,
+    distributionId: config.PUBLIC_DISTRIBUTION_ID,
   });
 
 export function intakeMail(config: IntakeSettings & Settings<'TABLE_NAME' | 'DOCUMENTS_BUCKET'>) {
@@ -234,6 +236,14 @@ export function disposeRequests(
 
 export function sendingFeedback(config: Settings<'TABLE_NAME'>) {
   return { ports: suppressionList(config.TABLE_NAME) };
+}
+
+/**
+ * Text extraction's storage. Its PDF reader is added by the handler, which alone imports
+ * pdf.js (shared/attachments/pdf-text.ts).
+ */
+export function extractText(config: Settings<'DOCUMENTS_BUCKET'>) {
+  return { ports: textLayers(config.DOCUMENTS_BUCKET).extraction };
 }
 
 /** The staff API's notes group: the same context as the casework group's. */

@@ -37,7 +37,21 @@ export function findEmails(text: string): Span[] {
 }
 
 /** Characters a written phone number is made of, besides its digits. */
-const phoneCharacter = /[0-9+()\-./ \u00a0\t]/;
+/** The characters phone numbers are written with: digits, + ( ) - . / and spaces. */
+function isPhoneCharacter(unit: number): boolean {
+  return (
+    (unit >= 48 && unit <= 57) ||
+    unit === 32 ||
+    unit === 43 ||
+    unit === 40 ||
+    unit === 41 ||
+    unit === 45 ||
+    unit === 46 ||
+    unit === 47 ||
+    unit === 160 ||
+    unit === 9
+  );
+}
 
 /**
  * Phone numbers in any country's format, by libphonenumber (GB when no country code is
@@ -51,15 +65,16 @@ export function findPhones(text: string): Span[] {
   const spans: Span[] = [];
   let i = 0;
   while (i < text.length) {
-    if (!phoneCharacter.test(text[i] as string)) {
+    if (!isPhoneCharacter(text.charCodeAt(i))) {
       i += 1;
       continue;
     }
     const start = i;
     let digits = 0;
-    while (i < text.length && phoneCharacter.test(text[i] as string)) {
-      if ((text[i] as string) >= '0' && (text[i] as string) <= '9') digits += 1;
+    for (let unit = text.charCodeAt(i); i < text.length && isPhoneCharacter(unit); ) {
+      if (unit >= 48 && unit <= 57) digits += 1;
       i += 1;
+      unit = text.charCodeAt(i);
     }
     if (digits < 7) continue;
     for (const span of numbersInRun(text, start, i)) spans.push(span);

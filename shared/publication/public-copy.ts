@@ -8,6 +8,11 @@ export interface Letter {
   text: string;
   at: string;
   attachments: Array<{ key: string; filename: string; contentType: string }>;
+  /**
+   * People NLP found named in the letter and its attachments when it was filed
+   * (functions/extract-text.ts); empty until then.
+   */
+  namesFound?: string[];
 }
 
 const noDecisions: RedactionDecisions = { reinstated: [], texts: [], patterns: [] };
@@ -31,13 +36,15 @@ export function clearedAttachments(request: RequestRecord, letter: Letter) {
 }
 
 /**
- * Who the record names: the sender (from the mail's own headers) and anyone attending
- * without an official role are private; attendees with a role are there officially. When
- * the sender's organisation was only guessed from their address's domain, the domain is
- * theirs too: "home.example" would say where a private person has their mail.
+ * Who the record names: the sender (from the mail's own headers), anyone attending
+ * without an official role, and the people NLP found in the letter are private; attendees
+ * with a role are there officially. When the sender's organisation was only guessed from
+ * their address's domain, the domain is theirs too: "home.example" would say where a
+ * private person has their mail.
  */
 export function peopleKnown(
   request: Pick<RequestRecord, 'sender' | 'meeting' | 'draft' | 'organisation'>,
+  letter: Pick<Letter, 'namesFound'> = {},
 ): PeopleKnown {
   const attendees = (request.draft?.meeting ?? request.meeting)?.attendees ?? [];
   const official = attendees.filter((a) => a.role.trim()).map((a) => a.name);
@@ -47,6 +54,7 @@ export function peopleKnown(
     request.sender.name,
     ...attendees.filter((a) => !a.role.trim()).map((a) => a.name),
     ...(domain && request.organisation?.toLowerCase() === domain ? [domain] : []),
+    ...(letter.namesFound ?? []),
   ].filter((name) => name.trim().length >= 2 && !officialSet.has(name.trim().toLowerCase()));
   return { private: privatePeople, official };
 }
@@ -66,7 +74,7 @@ export function publicCopy(
   now: Date,
 ): PublishedMeeting {
   const decisions = request.redactions ?? noDecisions;
-  const people = peopleKnown(request);
+  const people = peopleKnown(request, letter);
   const published = (text: string) => redact(text, decisions, people).text as PublicText;
   const meeting = request.draft?.meeting ?? request.meeting;
   const note = published(request.draft?.body ?? '');
@@ -93,7 +101,6 @@ export function publicCopy(
         Boolean(organisation) && organisation !== site.officeName,
     )
     .map(published);
-  const hrefs = new Set<string>();
   return {
     reference: request.reference,
     title: published(request.draft?.title ?? request.subject),
@@ -108,11 +115,10 @@ export function publicCopy(
     letterDate: letter.at,
     // Only what staff cleared; otherwise the letter goes out as text alone. The public
     // name is redacted too ("Morag-Fairlie-CV.pdf" names someone).
-    attachments: clearedAttachments(request, letter).map((attachment) => {
-      const filename = published(attachment.filename);
-      const href = uniqueHref(`attachments/${safeFilename(filename)}`, hrefs);
-      return { filename, href };
-    }),
+    attachments: attachmentFiles(request, letter, published).map(({ filename, href }) => ({
+      filename,
+      href,
+    })),
     publishedAt: now.toISOString(),
     corrections: [
       ...(request.corrections ?? []),
@@ -121,6 +127,35 @@ export function publicCopy(
         : []),
     ].map(({ at, note: notice }) => ({ at, note: published(notice) })),
   };
+}
+
+/**
+ * Each cleared attachment with the public name and address it goes out under: the public
+ * copy lists the names and addresses, and publication copies each stored file (by its key)
+ * to its address. One list for both, so a file can never go out under another's name.
+ */
+function attachmentFiles(
+  request: RequestRecord,
+  letter: Letter,
+  published: (text: string) => PublicText,
+) {
+  const hrefs = new Set<string>();
+  return clearedAttachments(request, letter).map((attachment) => {
+    const filename = published(attachment.filename);
+    const href = uniqueHref(`attachments/${safeFilename(filename)}`, hrefs);
+    return { key: attachment.key, contentType: attachment.contentType, filename, href };
+  });
+}
+
+/** The stored files publication copies to the public site, each to its public address. */
+export function publicFiles(request: RequestRecord, letter: Letter) {
+  const decisions = request.redactions ?? noDecisions;
+  const people = peopleKnown(request, letter);
+  return attachmentFiles(
+    request,
+    letter,
+    (text) => redact(text, decisions, people).text as PublicText,
+  ).map(({ key, contentType, href }) => ({ key, contentType, href }));
 }
 
 /** Two files whose redacted names clean to the same one keep separate addresses. */

@@ -1,6 +1,6 @@
 import { type Actor, type ActRules, type PerformPorts, performAction } from '../workflow/act.ts';
 import type { RequestRecord } from '../workflow/records.ts';
-import { clearedAttachments, type Letter, publicCopy } from './public-copy.ts';
+import { type Letter, publicCopy, publicFiles } from './public-copy.ts';
 import {
   meetingPath,
   NOT_FOUND_PAGE,
@@ -31,6 +31,11 @@ export interface PublishPorts extends PerformPorts<never> {
   writePublic(key: string, body: string, contentType: string): Promise<void>;
   deletePublic(key: string): Promise<void>;
   /**
+   * Clears these paths from the cache in front of the public site (CloudFront on AWS;
+   * nothing locally). `batch` names the change: the same batch twice clears once.
+   */
+  invalidate(paths: string[], batch: string): Promise<void>;
+  /**
    * Runs `work` while no other publication or takedown runs: the shared pages and the
    * manifest are rewritten whole, so two at once could lose an entry.
    */
@@ -45,7 +50,11 @@ export const PUBLISHER: Actor = {
 };
 export const INDEX_SIZE = 50;
 
-/** The shared pages every publication or takedown rewrites: always the same seven objects. */
+/**
+ * The shared pages every publication or takedown rewrites: always the same six objects.
+ * The manifest is written after them (and after the cache is cleared), last, so a run cut
+ * short is redone whole by the retry: it is what tells a retry the work was done.
+ */
 async function writeListings(
   summaries: PublishedMeeting[],
   year: string,
@@ -78,7 +87,22 @@ async function writeListings(
   await ports.writePublic('register.json', renderRegisterJson(summaries, site), 'application/json');
   // Rewritten with the rest, so it follows the office name and the site's address.
   await ports.writePublic(NOT_FOUND_PAGE, renderNotFoundPage(site), html);
-  await ports.writeManifest(summaries);
+}
+
+/**
+ * What a cache may still hold of a meeting that changed or went: everything under its
+ * address (pages and attachments, one wildcard), and the shared pages that listed it.
+ */
+export function pathsShowing(meetingPath: string, year: string): string[] {
+  return [
+    `/${meetingPath}*`,
+    '/',
+    '/index.html',
+    `/years/${year}/*`,
+    '/feed.xml',
+    '/register.csv',
+    '/register.json',
+  ];
 }
 
 /**
@@ -118,17 +142,23 @@ export async function publish(
     const html = 'text/html; charset=utf-8';
     await ports.writePublic(`${path}index.html`, renderMeetingPage(meeting, site), html);
     await ports.writePublic(`${path}letter.html`, renderLetterPage(meeting, site), html);
-    const cleared = clearedAttachments(request, letter);
-    for (const [index, attachment] of cleared.entries()) {
-      const href = meeting.attachments[index]?.href;
-      if (href) await ports.copyToPublic(attachment.key, `${path}${href}`, attachment.contentType);
-    }
+    for (const file of publicFiles(request, letter))
+      await ports.copyToPublic(file.key, `${path}${file.href}`, file.contentType);
     // A correction that un-clears an attachment takes it off the site.
     const kept = new Set(meeting.attachments.map((attachment) => attachment.href));
     for (const before of first?.attachments ?? []) {
       if (!kept.has(before.href)) await ports.deletePublic(`${path}${before.href}`);
     }
     await writeListings(summaries, meeting.start.slice(0, 4), ports, site);
+    // A correction replaces what readers may have cached (a new publication is not cached
+    // yet, and the listings' five-minute lifetime is soon enough for it to appear).
+    if (first) {
+      await ports.invalidate(
+        pathsShowing(path, meeting.start.slice(0, 4)),
+        `${request.reference}:v${request.version}`,
+      );
+    }
+    await ports.writeManifest(summaries);
     return path;
   });
   const pageUrl = `${site.baseUrl}${path}`;
@@ -167,6 +197,12 @@ export async function takeDown(requestId: string, ports: PublishPorts, site: Sit
       await ports.deletePublic(`${path}${attachment.href}`);
     const remaining = previous.filter((candidate) => candidate.reference !== request.reference);
     await writeListings(remaining, entry.start.slice(0, 4), ports, site);
+    // Gone from the cache too, now, not when the pages' cache lifetime runs out.
+    await ports.invalidate(
+      pathsShowing(path, entry.start.slice(0, 4)),
+      `${request.reference}:v${request.version}`,
+    );
+    await ports.writeManifest(remaining);
     return { removed: true as const, path };
   });
 }

@@ -14,7 +14,7 @@ import {
   staffApi,
 } from './api.ts';
 import { ApiError, badRequest } from './errors.ts';
-import { apiErrors, json, jsonBody } from './http.ts';
+import { apiErrors, json, jsonBody, largeResponses } from './http.ts';
 import { actorFromClaims, requireRole } from './identity.ts';
 import type { OperationInput, Operations, StaffContext } from './operations.ts';
 
@@ -89,7 +89,10 @@ export function dispatcher<G extends RouteGroup>(
   };
 }
 
-/** A staff API function's whole handler: header names normalised, JSON in, errors shaped. */
+/**
+ * A staff API function's whole handler: header names normalised, JSON in, errors shaped,
+ * large answers compressed (or refused when they cannot fit Lambda's 6 MB).
+ */
 export function staffHandler<G extends RouteGroup>(
   group: G,
   operations: Operations<G>,
@@ -97,6 +100,7 @@ export function staffHandler<G extends RouteGroup>(
 ) {
   return middy<Event, APIGatewayProxyResultV2>()
     .use(httpHeaderNormalizer())
+    .use(largeResponses())
     .use(jsonBody())
     .use(apiErrors())
     .handler(dispatcher(group, operations, context));

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { log } from '../log.ts';
@@ -59,4 +60,48 @@ export function apiErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGate
       });
     },
   };
+}
+
+/**
+ * Lambda returns at most 6 MB (6,291,456 bytes) from a synchronous call; anything larger
+ * is a bare 502 from API Gateway. Headers take some of it, so bodies stop a little short.
+ */
+export const MAX_RESPONSE_BYTES = 6_000_000;
+/** Smaller bodies go as they are: compressing them saves less than it costs. */
+const COMPRESS_FROM_BYTES = 32_768;
+
+/**
+ * Compresses large answers (a publication preview carries a whole letter twice) with gzip
+ * when the client accepts it, as every browser does, so a 5 MB letter's preview fits in
+ * Lambda's 6 MB; an answer that still does not fit is a 413 that says so, not a 502.
+ */
+export function largeResponses(): middy.MiddlewareObj<
+  APIGatewayProxyEventV2,
+  APIGatewayProxyResultV2
+> {
+  const fit = async (request: middy.Request<APIGatewayProxyEventV2, APIGatewayProxyResultV2>) => {
+    const response = request.response;
+    if (!response || typeof response === 'string' || typeof response.body !== 'string') return;
+    if (response.isBase64Encoded || Buffer.byteLength(response.body) < COMPRESS_FROM_BYTES) return;
+    const accepts = /\bgzip\b/i.test(request.event.headers?.['accept-encoding'] ?? '');
+    const body = accepts ? gzipSync(response.body, { level: 6 }).toString('base64') : response.body;
+    if (Buffer.byteLength(body) > MAX_RESPONSE_BYTES) {
+      const megabytes = (Buffer.byteLength(response.body) / 1_048_576).toFixed(1);
+      request.response = json(413, {
+        error: {
+          code: 'too_large',
+          message: `this answer is ${megabytes} MB${accepts ? ' (compressed, still over 6 MB)' : ''}, more than the API can return (6 MB)${accepts ? '' : '; send Accept-Encoding: gzip'}. The redaction review lists what was found in the letter without returning the whole of it.`,
+        },
+      });
+      return;
+    }
+    if (!accepts) return;
+    request.response = {
+      ...response,
+      body,
+      isBase64Encoded: true,
+      headers: { ...response.headers, 'content-encoding': 'gzip', vary: 'accept-encoding' },
+    };
+  };
+  return { after: fit };
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { TextLayer } from '../attachments/text-layer.ts';
 import { log } from '../log.ts';
 import { diffNotes, type NoteVersion, noteVersionKey, prefillNote } from '../notes/note.ts';
 import type { Letter } from '../publication/publish.ts';
@@ -13,6 +14,8 @@ export interface NotePorts extends RequestPorts {
   readText(key: string): Promise<string>;
   writeText(key: string, body: string, contentType: string): Promise<void>;
   listKeys(prefix: string): Promise<string[]>;
+  /** An attachment's text layer, or undefined until extraction has written it. */
+  textLayer(attachmentKey: string): Promise<TextLayer | undefined>;
   /** The letter that opened the request, as publication will read it. */
   letter(request: RequestRecord): Promise<Letter>;
 }

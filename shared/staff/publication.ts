@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { type TextLayer, textKindOf } from '../attachments/text-layer.ts';
 import type { findingPlaces } from '../publication/findings.ts';
 import { type Letter, peopleKnown, publicCopy } from '../publication/public-copy.ts';
 import {
@@ -34,7 +35,7 @@ export async function redactionReview(id: string, ports: NotePorts) {
   const scans = await scanAttachments(request, letter, ports);
   const decisions = request.redactions ?? { reinstated: [], texts: [], patterns: [] };
   const reinstated = new Map(decisions.reinstated.map((entry) => [entry.id, entry.reason]));
-  const people = peopleKnown(request);
+  const people = peopleKnown(request, letter);
   const meeting = request.draft?.meeting ?? request.meeting;
   const places: Array<[(typeof findingPlaces)[number], string[]]> = [
     ['title', [request.draft?.title ?? '', request.subject]],
@@ -105,18 +106,56 @@ export async function redactionReview(id: string, ports: NotePorts) {
   };
 }
 
-/** Text attachments are read as they are; other kinds' text is not read (yet). */
-const readable = (contentType: string, filename: string) =>
-  /^text\//i.test(contentType) || /\.(txt|csv|md|ics|vcf|json|xml|html?)$/i.test(filename);
+/**
+ * What each attachment's text layer says: `read` when its text was checked (with what was
+ * found in it), otherwise why it could not be: the layer is still being extracted, the file
+ * holds no text, or it is of a kind or state postroom cannot read.
+ */
+function layerState(
+  layer: TextLayer | undefined,
+  contentType: string,
+  filename: string,
+): { textLayer: TextLayer['status'] | 'pending'; text: string; unread?: string } {
+  if (!layer) {
+    return textKindOf(contentType, filename) === 'unsupported'
+      ? {
+          textLayer: 'unsupported',
+          text: '',
+          unread: `postroom does not read the text of ${contentType || 'this kind of file'}`,
+        }
+      : {
+          textLayer: 'pending',
+          text: '',
+          unread: 'its text is still being read: look again shortly',
+        };
+  }
+  if (layer.status !== 'extracted') {
+    return { textLayer: layer.status, text: '', unread: layer.reason ?? 'it holds no text' };
+  }
+  return layer.truncated
+    ? { textLayer: 'extracted', text: layer.text, unread: 'only the start of its text was read' }
+    : { textLayer: 'extracted', text: layer.text };
+}
 
-/** What detection finds in each attachment's text, with the same people as the copy. */
+/**
+ * What detection finds in each attachment's text layer (extracted once, when the letter
+ * was filed), with the same people as the copy. An attachment whose text was not all read
+ * is `scanned: false`, and clearing it needs a reason.
+ */
 async function scanAttachments(request: RequestRecord, letter: Letter, ports: NotePorts) {
-  const people = peopleKnown(request);
+  const people = peopleKnown(request, letter);
   return Promise.all(
     letter.attachments.map(async ({ key, filename, contentType }) => {
-      const scanned = readable(contentType, filename);
-      const text = scanned ? await ports.readText(key) : '';
-      return { key, filename, contentType, scanned, findings: detectPersonalData(text, people) };
+      const state = layerState(await ports.textLayer(key), contentType, filename);
+      return {
+        key,
+        filename,
+        contentType,
+        scanned: state.unread === undefined,
+        textLayer: state.textLayer,
+        ...(state.unread ? { unread: state.unread } : {}),
+        findings: detectPersonalData(state.text, people),
+      };
     }),
   );
 }
@@ -142,7 +181,20 @@ async function attachmentsNeedingReasons(
   body: { clearedAttachments: string[]; clearingReasons: Array<{ key: string; reason: string }> },
   ports: NotePorts,
 ) {
-  if (!body.clearedAttachments.length) return [];
+  // A reason kept for a file that is not going out would read, in the audit trail, as if
+  // it had been.
+  const clearing = new Set(body.clearedAttachments);
+  const stray = body.clearingReasons.flatMap((entry, index) =>
+    clearing.has(entry.key)
+      ? []
+      : [
+          {
+            path: `clearingReasons.${index}.key`,
+            message: `${entry.key} is not in clearedAttachments; give reasons only for attachments being cleared`,
+          },
+        ],
+  );
+  if (stray.length || !body.clearedAttachments.length) return stray;
   const { request, letter } = await letterOf(id, ports);
   const explained = new Set(body.clearingReasons.map((entry) => entry.key));
   const scans = await scanAttachments(request, letter, ports);
@@ -161,7 +213,7 @@ async function attachmentsNeedingReasons(
       return [
         {
           path: `clearedAttachments.${index}`,
-          message: `${scan.filename} could not be read for personal data; give a reason in clearingReasons to publish it anyway`,
+          message: `${scan.filename} was not fully checked for personal data (${scan.unread}); give a reason in clearingReasons to publish it anyway`,
         },
       ];
     if (scan.findings.length) {

@@ -243,9 +243,10 @@ export const redactionReviewView = z.object({
     }),
   ),
   /**
-   * Each attachment of the letter: whether its text could be read (text attachments; a
-   * PDF's text layer is not read yet), what was found in it, and whether it is cleared.
-   * Clearing one that shows findings, or could not be read, needs a reason.
+   * Each attachment of the letter: whether all its text was read (a PDF's text layer, a
+   * text file's text; extracted once, when the letter was filed), what was found in it,
+   * and whether it is cleared. Clearing one that shows findings, or was not fully read,
+   * needs a reason.
    */
   attachments: z.array(
     z.object({
@@ -253,6 +254,10 @@ export const redactionReviewView = z.object({
       filename: z.string(),
       contentType: z.string(),
       scanned: z.boolean(),
+      /** The text layer's state: `pending` until extraction has read the file. */
+      textLayer: z.enum(['extracted', 'empty', 'unreadable', 'unsupported', 'pending']),
+      /** Why its text was not all read, for staff; absent when it was. */
+      unread: z.string().optional(),
       findings: z.number().int(),
       cleared: z.boolean(),
       needsReason: z.boolean(),

@@ -9,6 +9,7 @@ import {
   auditEventInserts,
   closingsAndReopenings,
   functions,
+  messagesFiled,
 } from '../../infra/functions.ts';
 import { buckets, INBOUND_PREFIX, retentionDefaults, table } from '../../infra/resources.ts';
 import { PostroomStack, type PostroomStackProps } from '../../infra/stack.ts';
@@ -300,6 +301,33 @@ describe('least privilege', () => {
     );
   });
 
+  it('lets only publication and the sweep clear the public site’s cache, and only its own distribution', () => {
+    const distribution = Object.keys(template.findResources('AWS::CloudFront::Distribution')).find(
+      (id) => id.startsWith('PublicSiteDistribution'),
+    );
+    expect(distribution).toBeDefined();
+    const invalidators = Object.values(functions).filter((declaration) =>
+      statementsOf(declaration.description).some((statement) =>
+        [statement.Action].flat().includes('cloudfront:CreateInvalidation'),
+      ),
+    );
+    expect(invalidators.map((declaration) => declaration.entry).sort()).toEqual(
+      [functions.publish.entry, functions.sweep.entry].sort(),
+    );
+    for (const declaration of invalidators) {
+      const grants = statementsOf(declaration.description).filter((statement) =>
+        [statement.Action].flat().includes('cloudfront:CreateInvalidation'),
+      );
+      for (const grant of grants) expect(JSON.stringify(grant.Resource)).toContain(distribution);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: declaration.description,
+        Environment: {
+          Variables: Match.objectLike({ PUBLIC_DISTRIBUTION_ID: { Ref: distribution } }),
+        },
+      });
+    }
+  });
+
   it('lets only publication (and the sweep’s embargoes) delete public pages', () => {
     const deleters = Object.values(functions).filter((declaration) =>
       actionsOn(statementsOf(declaration.description), 'PublicBucket').includes('s3:DeleteObject'),
@@ -324,7 +352,7 @@ describe('alarms', () => {
       metrics.filter((metric) => metric === 'ApproximateNumberOfMessagesVisible'),
     ).toHaveLength(queues.length);
     const streamConsumers = Object.values(functions).filter(
-      (declaration) => declaration.trigger.kind === 'audit-events',
+      (declaration) => declaration.trigger.kind === 'table-stream',
     );
     expect(metrics.filter((metric) => metric === 'IteratorAge')).toHaveLength(
       streamConsumers.length,
@@ -514,9 +542,9 @@ describe('the functions and their triggers', () => {
     for (const filters of [auditEventInserts, approvals, closingsAndReopenings]) {
       const consumer = Object.values(functions).find(
         (declaration) =>
-          declaration.trigger.kind === 'audit-events' && declaration.trigger.filters === filters,
+          declaration.trigger.kind === 'table-stream' && declaration.trigger.filters === filters,
       );
-      if (consumer?.trigger.kind !== 'audit-events') throw new Error('no consumer for filters');
+      if (consumer?.trigger.kind !== 'table-stream') throw new Error('no consumer for filters');
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FilterCriteria: {
           Filters: filters.map((pattern) => ({ Pattern: JSON.stringify(pattern) })),
@@ -531,6 +559,7 @@ describe('the other stream consumers', () => {
   it.each([
     ['publish', approvals, functions.publish.trigger.retryAttempts],
     ['rawMailRetention', closingsAndReopenings, functions.rawMailRetention.trigger.retryAttempts],
+    ['extractText', messagesFiled, functions.extractText.trigger.retryAttempts],
   ] as const)(
     'gives %s only its events, with bisect, bounded retries and an on-failure queue',
     (_name, filters, retries) => {

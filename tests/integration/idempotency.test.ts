@@ -8,8 +8,6 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler as intake } from '../../functions/intake-mail.ts';
@@ -25,6 +23,7 @@ import {
   env,
   fixture,
   getItem,
+  insertedOnStream,
   putRaw,
   records,
   sentMail,
@@ -227,18 +226,7 @@ describe('notifications are idempotent per (event, recipient)', () => {
     const [event] = await records.events(request?.id ?? '');
     expect(await sentMail.to('claire.dubois@ape-lille.example')).toHaveLength(1);
 
-    const replay: DynamoDBStreamEvent = {
-      Records: [
-        {
-          eventName: 'INSERT',
-          eventSource: 'aws:dynamodb',
-          dynamodb: {
-            SequenceNumber: '1',
-            NewImage: marshall(event, { removeUndefinedValues: true }) as never,
-          },
-        },
-      ],
-    };
+    const replay = insertedOnStream(event as object);
     const response = await notify(replay, lambdaContext('notify', 60));
     await notify(replay, lambdaContext('notify', 60));
     expect(response.batchItemFailures).toEqual([]);

@@ -175,9 +175,11 @@ describe('the note of a meeting', () => {
     const [pdf] = review.body.attachments as Array<{
       key: string;
       scanned: boolean;
+      textLayer: string;
       needsReason: boolean;
     }>;
-    expect(pdf).toMatchObject({ scanned: false, needsReason: true });
+    // The letter's PDF was read when it was filed, and names people and a phone number.
+    expect(pdf).toMatchObject({ scanned: true, textLayer: 'extracted', needsReason: true });
     const decisions = review.body.decisions;
     const unexplained = await api(staff.caseworker, 'PUT', `/api/requests/${id}/redactions`, {
       ...decisions,
@@ -185,7 +187,7 @@ describe('the note of a meeting', () => {
       clearedAttachments: [pdf?.key],
     });
     expect(unexplained.status).toBe(422);
-    expect(unexplained.body.error.message).toMatch(/could not be read.*clearingReasons/);
+    expect(unexplained.body.error.message).toMatch(/shows \d+ finding\(s\).*clearingReasons/);
     expect((await api(staff.caseworker, 'GET', `/api/requests/${id}`)).body.version).toBe(
       review.body.version,
     );

@@ -191,13 +191,38 @@ describe('a takedown takes everything down', () => {
     expect([...before.keys()].filter((key) => key.startsWith(path)).sort()).toEqual(
       [`${path}attachments/annex.txt`, `${path}index.html`, `${path}letter.html`].sort(),
     );
-    await takeDown(request.id, context.ports, context.site);
-    for (const [key, body] of await publicObjects()) {
+    // The cache in front of the site (CloudFront on AWS) is asked to forget it too.
+    const invalidations: Array<{ paths: string[]; batch: string }> = [];
+    const ports = {
+      ...context.ports,
+      invalidate: async (paths: string[], batch: string) => {
+        invalidations.push({ paths, batch });
+      },
+    };
+    await takeDown(request.id, ports, context.site);
+    const after = await publicObjects();
+    for (const [key, body] of after) {
       expect(key.startsWith(path), key).toBe(false);
       expect(body, key).not.toContain(request.reference);
       expect(body, key).not.toContain(request.reference.toLowerCase());
       expect(body, key).not.toContain('A meeting to take down');
     }
+    expect(invalidations).toHaveLength(1);
+    const cleared = invalidations[0]?.paths ?? [];
+    const coveredBy = (key: string) =>
+      cleared.some((pattern) =>
+        pattern.endsWith('*') ? `/${key}`.startsWith(pattern.slice(0, -1)) : pattern === `/${key}`,
+      );
+    // Every object that was removed, and every one rewritten without it.
+    for (const key of before.keys()) {
+      if (!after.has(key) || after.get(key) !== before.get(key)) {
+        expect(coveredBy(key), key).toBe(true);
+      }
+    }
+    expect(cleared).toContain('/');
+    // A repeated delivery finds nothing left to take down, and asks for nothing more.
+    expect(await takeDown(request.id, ports, context.site)).toEqual({ removed: false });
+    expect(invalidations).toHaveLength(1);
   });
 });
 

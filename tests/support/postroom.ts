@@ -8,6 +8,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { createTransport } from 'nodemailer';
 import { inject } from 'vitest';
 import { LOCAL_REGION } from '../../infra/local/cloud.ts';
@@ -200,3 +202,19 @@ export const staff = {
   approver: 'amir.approver@office.example',
   admin: 'ada.admin@office.example',
 };
+
+/** The stream event of one item's insert, as the table stream delivers it (again, in tests). */
+export function insertedOnStream(item: object): DynamoDBStreamEvent {
+  return {
+    Records: [
+      {
+        eventName: 'INSERT',
+        eventSource: 'aws:dynamodb',
+        dynamodb: {
+          SequenceNumber: '1',
+          NewImage: marshall(item, { removeUndefinedValues: true }) as never,
+        },
+      },
+    ],
+  };
+}

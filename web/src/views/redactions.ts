@@ -132,7 +132,7 @@ export const redactionsView: View = async ({ params }): Promise<Page> => {
         path: `clearedAttachments.${index}`,
         checked: cleared.has(attachment.key),
         hint: !scan?.scanned
-          ? 'Its text could not be read, so nothing was checked: open it and check it yourself.'
+          ? `Not fully checked: ${scan?.unread ?? 'its text could not be read'}. Open it and check it yourself.`
           : scan.findings
             ? `Personal data found in it: ${scan.findings} (listed above, under the attachment).`
             : 'Nothing personal was found in its text.',
