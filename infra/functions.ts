@@ -69,6 +69,13 @@ export interface FunctionDeclaration {
   buckets?: Partial<Record<BucketVariable, BucketAccess>>;
   memoryMb: number;
   timeoutSeconds: number;
+  /**
+   * Long CPU-bound work (PDF parsing, NLP). On AWS every function has instances of its
+   * own anyway; locally, where the functions share one process, such a function runs in
+   * worker threads of its own (as the staff API's do), so it never stalls the event loop
+   * that SMTP intake, the stream pollers and the mail clients' timers run on.
+   */
+  cpuBound?: boolean;
 }
 
 /** Only new audit events, never request, message or claim items. */
@@ -204,6 +211,7 @@ export const functions = {
     // A 40 MB PDF parses into several times its size.
     memoryMb: 1536,
     timeoutSeconds: 300,
+    cpuBound: true,
   },
   staffApi: {
     entry: 'functions/staff-api.ts',

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type ProcessRegistry, type RunningProcess, startProcess } from './processes.ts';
 
 const require = createRequire(import.meta.url);
@@ -71,6 +72,8 @@ export function startSesEmulator(
     'SES emulator (aws-ses-v2-local)',
     process.execPath,
     [
+      '--require',
+      fileURLToPath(new URL('./long-keep-alive.cjs', import.meta.url)),
       join(packageDir('aws-ses-v2-local'), 'dist', 'cli.js'),
       '--host',
       '127.0.0.1',

@@ -75,15 +75,22 @@ export async function startLocalRuntime(options: {
     [string, FunctionDeclaration]
   >) {
     const trigger = declaration.trigger;
-    const apiInstances = options.apiInstances ?? 2;
+    // The API's functions, and CPU-bound ones, in worker threads of their own (see
+    // function-instances.ts); the rest in this process, where tests can reach them.
+    const instances =
+      trigger.kind === 'http-api'
+        ? (options.apiInstances ?? 2)
+        : declaration.cpuBound && trigger.kind === 'table-stream'
+          ? trigger.parallelization
+          : 0;
     const isolated =
-      trigger.kind === 'http-api' && apiInstances > 0
+      instances > 0
         ? functionInstances({
             root,
             name,
             entry: declaration.entry,
             timeoutSeconds: declaration.timeoutSeconds,
-            instances: apiInstances,
+            instances,
           })
         : undefined;
     if (isolated) instanceGroups.push(isolated);
