@@ -29,6 +29,8 @@ export const seededUsers = [
 
 const secret = new TextEncoder().encode('postroom-local-only-signing-key-not-for-aws');
 export const LOCAL_ISSUER = 'postroom-local';
+/** The staff UI's client, as Cognito names the app client a token was issued to. */
+export const LOCAL_AUDIENCE = 'postroom-local-staff-ui';
 
 export async function localToken(email: string, lifetime = '12h'): Promise<string> {
   const user = seededUsers.find((candidate) => candidate.email === email);
@@ -36,16 +38,44 @@ export async function localToken(email: string, lifetime = '12h'): Promise<strin
     throw new Error(
       `no seeded user ${email}; choose one of ${seededUsers.map((u) => u.email).join(', ')}`,
     );
-  return new SignJWT({ email: user.email, name: user.name, 'cognito:groups': [...user.groups] })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(user.sub)
-    .setIssuer(LOCAL_ISSUER)
-    .setIssuedAt()
-    .setExpirationTime(lifetime)
-    .sign(secret);
+  return signLocalToken(
+    { sub: user.sub, email: user.email, name: user.name, 'cognito:groups': [...user.groups] },
+    { lifetime },
+  );
 }
 
+/**
+ * A token signed with the local key, with the claims given: what localToken issues, and,
+ * for the authorisation tests, what it would never issue (no groups, the groups as API
+ * Gateway's string, another issuer or audience, no expiry, one already expired).
+ */
+export function signLocalToken(
+  claims: { sub: string } & Record<string, unknown>,
+  options: { lifetime?: string | null; issuer?: string; audience?: string; expiredAt?: Date } = {},
+): Promise<string> {
+  const { sub, ...rest } = claims;
+  const jwt = new SignJWT(rest)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuer(options.issuer ?? LOCAL_ISSUER)
+    .setAudience(options.audience ?? LOCAL_AUDIENCE)
+    .setIssuedAt();
+  if (options.expiredAt) jwt.setExpirationTime(options.expiredAt);
+  else if (options.lifetime !== null) jwt.setExpirationTime(options.lifetime ?? '12h');
+  return jwt.sign(secret);
+}
+
+/**
+ * What API Gateway's JWT authorizer checks, locally: the signature with the one expected
+ * algorithm (never `none`, never another), the issuer, the audience, and an expiry that
+ * must be there and not past. Any failure is a 401 at the API.
+ */
 export async function verifyLocalToken(token: string): Promise<Record<string, unknown>> {
-  const { payload } = await jwtVerify(token, secret, { issuer: LOCAL_ISSUER });
+  const { payload } = await jwtVerify(token, secret, {
+    issuer: LOCAL_ISSUER,
+    audience: LOCAL_AUDIENCE,
+    algorithms: ['HS256'],
+    requiredClaims: ['exp', 'sub'],
+  });
   return payload as Record<string, unknown>;
 }

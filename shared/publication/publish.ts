@@ -46,7 +46,7 @@ export const PUBLISHER: Actor = {
   id: 'system:publish',
   email: 'system:publish',
   name: 'Automatic publication',
-  roles: ['admin'],
+  roles: ['system'],
 };
 export const INDEX_SIZE = 50;
 

@@ -71,11 +71,12 @@ const actionBody = (action: Action) =>
     expectedVersion: z.number().int().describe('the request’s version as you last read it'),
   });
 /**
- * Actions with a route of their own are not taken here: review_redactions is decided at
- * PUT /redactions, where staff patterns are checked against RE2.
+ * Actions not taken here: review_redactions is decided at PUT /redactions, where staff
+ * patterns are checked against RE2; publish is postroom's own (the publisher records the
+ * page it wrote), which no person can take.
  */
-const ownRoute: readonly Action[] = ['review_redactions'];
-const actionsHere = actions.filter((action) => !ownRoute.includes(action));
+const notHere: readonly Action[] = ['review_redactions', 'publish'];
+const actionsHere = actions.filter((action) => !notHere.includes(action));
 const actionBodies = actionsHere.map(actionBody);
 
 export const staffApi = {
@@ -149,7 +150,7 @@ export const staffApi = {
       {
         error: (issue) =>
           issue.code === 'invalid_union'
-            ? `unknown action; must be one of: ${actionsHere.join(', ')} (review_redactions: PUT /api/requests/{id}/redactions)`
+            ? `unknown action; must be one of: ${actionsHere.join(', ')} (review_redactions: PUT /api/requests/{id}/redactions; publish is done by postroom once the pages are out)`
             : undefined,
       },
     ),

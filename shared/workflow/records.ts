@@ -45,6 +45,11 @@ export interface RequestRecord {
     clearingReasons?: Array<{ key: string; reason: string }>;
   };
   corrections?: Array<{ at: string; note: string }>;
+  /**
+   * Everyone who changed what will be published (saved the note, decided redactions,
+   * wrote a correction): none of them may approve it (transitions.ts, approvalRefusal).
+   */
+  publicCopyAuthors?: string[];
   /** Why a request was declined or withdrawn. */
   closedReason?: string;
   /**

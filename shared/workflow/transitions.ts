@@ -11,8 +11,14 @@ import { closedStages, openStages, type Stage } from './stages.ts';
  * needs, where it leads and who hears of it. The staff API validates against it, the
  * notifier plans mail from it, the UI lists the actions it offers, and the tests walk it.
  */
+/** The staff roles: Cognito groups on AWS, the seeded users' groups locally. */
 export const roles = ['caseworker', 'approver', 'admin'] as const;
-export type Role = (typeof roles)[number];
+/**
+ * A staff role, or `system`: postroom itself (the publisher). No token can carry
+ * `system` (identity.ts keeps only the staff roles), so what only the system may do,
+ * no person can, admin included.
+ */
+export type Role = (typeof roles)[number] | 'system';
 
 export const attendeeSchema = z.object({
   name: z.string().trim().min(1).max(200),
@@ -63,6 +69,37 @@ interface ActionSpec<S extends z.ZodType> {
 }
 const action = <S extends z.ZodType>(spec: ActionSpec<S>) => spec;
 
+/**
+ * Everyone who has changed what will be published: saved the note, decided its
+ * redactions (reinstated, marked, cleared an attachment) or wrote a correction. Kept on
+ * the request, and added to by each of those actions, through authorsWith below.
+ */
+export function publicCopyAuthors(request: RequestRecord): string[] {
+  return [...new Set([...(request.publicCopyAuthors ?? []), ...(request.draft?.editors ?? [])])];
+}
+
+const authorsWith = (request: RequestRecord, actor: Actor) => ({
+  publicCopyAuthors: [...new Set([...publicCopyAuthors(request), actor.email])],
+});
+
+/**
+ * Separation of duties, the one rule: no one who changed what will be published may
+ * approve it. SEPARATE_APPROVAL=false turns it off, for an office of one.
+ */
+export function approvalRefusal(
+  request: RequestRecord,
+  actor: Actor,
+  rules: Pick<ActRules, 'separateApproval'>,
+): Refusal | undefined {
+  if (!rules.separateApproval) return undefined;
+  if (!publicCopyAuthors(request).includes(actor.email)) return undefined;
+  return {
+    code: 'forbidden',
+    message:
+      'you changed what will be published (the note, its redactions or a correction), so someone else must approve it (separation of duties)',
+  };
+}
+
 const closing = action({
   fields: reason,
   effect: (fields) => ({ closedReason: fields.reason }),
@@ -109,6 +146,7 @@ export const actionSpecs = {
       organisations: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
     }),
     effect: (fields, { request, actor, now }) => ({
+      ...authorsWith(request, actor),
       draft: {
         version: (request.draft?.version ?? 0) + 1,
         title: fields.title ?? request.draft?.title,
@@ -142,13 +180,7 @@ export const actionSpecs = {
   }),
   approve: action({
     fields: z.object({ publishAt: z.iso.datetime({ offset: true }).optional() }),
-    guard: ({ request, actor, rules }) =>
-      rules.separateApproval && (request.draft?.editors ?? []).includes(actor.email)
-        ? {
-            code: 'forbidden',
-            message: 'you edited this note, so someone else must approve it (separation of duties)',
-          }
-        : undefined,
+    guard: ({ request, actor, rules }) => approvalRefusal(request, actor, rules),
     effect: (fields, { now }) => ({ publishAt: fields.publishAt ?? now.toISOString() }),
     audit: (_fields, next) => ({ publishAt: next.publishAt }),
   }),
@@ -186,18 +218,33 @@ export const actionSpecs = {
        */
       patterns: z.array(z.string().min(1).max(500)).max(50).default([]),
     }),
-    effect: (fields) => ({ redactions: fields }),
+    effect: (fields, { request, actor }) => ({
+      redactions: fields,
+      ...authorsWith(request, actor),
+    }),
   }),
   correct: action({
     fields: z.object({
       note: z.string().trim().min(1, 'say what is being corrected').max(1000),
     }),
-    effect: (fields) => ({ pendingCorrection: fields.note }),
+    effect: (fields, { request, actor }) => ({
+      pendingCorrection: fields.note,
+      ...authorsWith(request, actor),
+    }),
   }),
   takedown: closing,
   /** Done by the publish function, as the system, once the pages are out. */
   publish: action({
-    fields: z.object({ pageUrl: z.url(), noteVersion: z.number().int().min(1) }),
+    fields: z.object({
+      // Put in mail to the requester and the office: https, or the local site.
+      pageUrl: z
+        .url()
+        .refine(
+          (url) => /^https:\/\/[^/]/.test(url) || /^http:\/\/127\.0\.0\.1(:\d+)?\//.test(url),
+          'must be an https: address on the public site (http://127.0.0.1 locally)',
+        ),
+      noteVersion: z.number().int().min(1),
+    }),
     effect: (_fields, { request, now }) =>
       request.pendingCorrection
         ? {
@@ -311,11 +358,13 @@ export const transitions: readonly TransitionRow[] = [
     roles: approval,
     notifies: ['assignee', 'requester'],
   },
+  // Only postroom marks a request published, with the page it wrote: a person cannot
+  // claim a page, or bypass an embargo, but by revoking and re-approving.
   {
     from: 'approved',
     action: 'publish',
     to: 'published',
-    roles: ['admin'],
+    roles: ['system'],
     notifies: ['requester', 'office'],
   },
   // Redaction decisions are reviewed before approval, and recorded with their reasons.

@@ -200,6 +200,19 @@ describe('automatic publication', () => {
     expect((await act(api, staff.approver, embargoed, 'approve', { publishAt })).status).toBe(200);
     await postroom.settle();
     expect((await records.request(embargoed))?.stage).toBe('approved');
+    // No one, admin included, can mark it published, or get round the embargo so.
+    const eventsBefore = (await records.events(embargoed)).length;
+    const mailBefore = (await sentMail.all()).length;
+    const claimed = await act(api, staff.admin, embargoed, 'publish', {
+      pageUrl: 'javascript:alert(document.domain)//',
+      noteVersion: 1,
+    });
+    expect(claimed.status).toBe(400);
+    expect(claimed.body.error.message).toMatch(/unknown action.*publish is done by postroom/);
+    await postroom.settle();
+    expect((await records.request(embargoed))?.stage).toBe('approved');
+    expect(await records.events(embargoed)).toHaveLength(eventsBefore);
+    expect(await sentMail.all()).toHaveLength(mailBefore);
     expect(
       [...(await publicObjects()).keys()].some(
         (key) => key.includes('riverside') || key.includes('2026-0002'),
@@ -250,9 +263,9 @@ describe('automatic publication', () => {
     const key = `meetings/2026/${reference}/index.html`;
     const firstPublished = (await records.request(id))?.stage;
     expect(firstPublished).toBe('published');
+    // The admin writes the correction; the approver, who did not, approves it.
     expect(
-      (await act(api, staff.approver, id, 'correct', { note: 'A job title was wrong.' })).body
-        .stage,
+      (await act(api, staff.admin, id, 'correct', { note: 'A job title was wrong.' })).body.stage,
     ).toBe('drafting');
     const note = await api(staff.caseworker, 'GET', `/api/requests/${id}/note`);
     await api(staff.caseworker, 'PUT', `/api/requests/${id}/note`, {

@@ -97,7 +97,8 @@ const person = (...held: Role[]): Actor => ({
   name: 'S',
   roles: held,
 });
-const everyone = person(...roles);
+// Every role there is, postroom's own (`system`, the publisher) included.
+const everyone = person(...roles, 'system');
 
 describe('every (stage, action) pair', () => {
   for (const stage of stages) {
@@ -413,4 +414,42 @@ describe('closing, and legal holds', () => {
       });
     expect(offeredActions(disposing, roles)).toEqual([]);
   });
+});
+
+describe('separation of duties', () => {
+  const approver = { ...person('approver', 'admin'), email: 'amir@office.example' };
+  /** The request after `actor` took `action` in `stage`, then submitted for review. */
+  function after(action: Action, stage: Stage, actor: Actor): RequestRecord {
+    const decision = decideAction(
+      requestIn(stage),
+      actor,
+      { action, expectedVersion: 3, ...validFields[action] },
+      now,
+      rules,
+    );
+    if (!decision.ok) throw new Error(`${action}: ${decision.refusal.message}`);
+    return { ...decision.request, stage: 'in_review', version: 3, eventSeq: 5 };
+  }
+
+  it.each([
+    ['saving the note', 'save_draft', 'drafting'],
+    ['deciding redactions', 'review_redactions', 'in_review'],
+    ['writing a correction', 'correct', 'published'],
+  ] as const)(
+    'keeps whoever changed the public copy by %s from approving it',
+    (_what, action, stage) => {
+      const changed = after(action, stage, approver);
+      const approval = { action: 'approve' as const, expectedVersion: 3 };
+      expect(decideAction(changed, approver, approval, now, rules)).toMatchObject({
+        ok: false,
+        refusal: { code: 'forbidden', message: expect.stringMatching(/separation of duties/) },
+      });
+      // Someone else may; and an office of one may switch the rule off.
+      const colleague = { ...approver, email: 'ann@office.example' };
+      expect(decideAction(changed, colleague, approval, now, rules)).toMatchObject({ ok: true });
+      expect(
+        decideAction(changed, approver, approval, now, { ...rules, separateApproval: false }),
+      ).toMatchObject({ ok: true });
+    },
+  );
 });
