@@ -36,6 +36,16 @@ export function functionInstances(options: {
     import(workerData.tsx).then((tsx) => { tsx.register(); return import(workerData.worker); });
   `;
 
+  /** An instance that stopped: what it was doing fails, and it is not used again. */
+  function died(instance: Instance, error: Error, failed?: (error: Error) => void) {
+    failed?.(error);
+    instance.pending?.reject(error);
+    instance.pending = undefined;
+    const at = instances.indexOf(instance);
+    if (at >= 0) instances.splice(at, 1);
+    waiting.shift()?.();
+  }
+
   function start(): Instance {
     const worker = new Worker(boot, {
       eval: true,
@@ -71,16 +81,10 @@ export function functionInstances(options: {
         waiting.shift()?.();
       },
     );
-    const died = (error: Error) => {
-      failed(error);
-      instance.pending?.reject(error);
-      instance.pending = undefined;
-      instances.splice(instances.indexOf(instance), 1);
-      waiting.shift()?.();
-    };
-    worker.on('error', died);
+    worker.on('error', (error) => died(instance, error, failed));
     worker.on('exit', (code) => {
-      if (instances.includes(instance)) died(new Error(`${options.name} exited with ${code}`));
+      if (instances.includes(instance))
+        died(instance, new Error(`${options.name} exited with ${code}`), failed);
     });
     instances.push(instance);
     return instance;
@@ -111,12 +115,37 @@ export function functionInstances(options: {
       }
       return new Promise((resolve, reject) => {
         const id = nextId++;
-        instance.pending = { id, resolve, reject };
+        // As Lambda does: past its timeout the instance is stopped, whatever it was doing
+        // (a handler stuck in a loop), and the next invocation gets a fresh one.
+        const deadline = setTimeout(() => {
+          if (instance.pending?.id !== id) return;
+          void instance.worker.terminate();
+          died(
+            instance,
+            new Error(`Task timed out after ${options.timeoutSeconds.toFixed(2)} seconds`),
+          );
+        }, options.timeoutSeconds * 1000);
+        instance.pending = {
+          id,
+          resolve: (value) => {
+            clearTimeout(deadline);
+            resolve(value);
+          },
+          reject: (error) => {
+            clearTimeout(deadline);
+            reject(error);
+          },
+        };
         instance.worker.postMessage({ id, event });
       });
     },
     async stop() {
       const all = instances.splice(0);
+      // What they were doing fails now, rather than leave its caller waiting for ever.
+      for (const instance of all) {
+        instance.pending?.reject(new Error(`${options.name} was stopped`));
+        instance.pending = undefined;
+      }
       await Promise.all(all.map((instance) => instance.worker.terminate()));
     },
   };

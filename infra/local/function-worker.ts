@@ -23,7 +23,11 @@ parentPort?.on('message', async ({ id, event }: { id: number; event: unknown }) 
     );
     parentPort?.postMessage({ id, result });
   } catch (error) {
-    const { name: errorName, message, stack } = error as Error;
+    const {
+      name: errorName,
+      message,
+      stack,
+    } = error instanceof Error ? error : new Error(String(error));
     parentPort?.postMessage({ id, error: { name: errorName, message, stack } });
   }
 });

@@ -203,8 +203,9 @@ export async function startLocalRuntime(options: {
       for (const timer of timers) clearInterval(timer);
       await intake.stop();
       await Promise.all(apis.map((api) => api.stop()));
-      await Promise.all(instanceGroups.map((group) => group.stop()));
+      // Pollers first: one may be waiting on a function's worker to finish a batch.
       await Promise.all(Object.values(pollers).map((poller) => poller.stop()));
+      await Promise.all(instanceGroups.map((group) => group.stop()));
     },
   };
 }

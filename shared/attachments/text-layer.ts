@@ -19,6 +19,11 @@ export interface TextLayer {
   pages?: number;
   /** Why a file could not be read, for staff. */
   reason?: string;
+  /**
+   * Why not all of a file that was read was: parts of it postroom does not read (a
+   * PDF's earlier revisions). Clearing it then needs a reason, as for one not read.
+   */
+  partial?: string;
   /** What read it, so a later, better extractor can tell which layers to redo. */
   extractor: string;
   extractedAt: string;
@@ -54,10 +59,13 @@ export function textLayerKey(attachmentKey: string): string {
 /** What reads a PDF's text layer: unpdf in the extraction function, a stand-in nowhere. */
 export type PdfReader = (
   bytes: Uint8Array,
-) => Promise<{ text: string; pages: number; truncated: boolean }>;
+) => Promise<{ text: string; pages: number; truncated: boolean; partial?: string }>;
 
-/** What finds people's names in text: compromise in the extraction function. */
-export type PeopleFinder = (text: string) => string[];
+/**
+ * What finds people's names in text: compromise in the extraction function. It may stop
+ * short of the end (a time budget): `charsRead` says how far it got.
+ */
+export type PeopleFinder = (text: string) => { names: string[]; charsRead: number };
 
 /**
  * The people a message's text names, as NLP found them when it was filed: kept beside
@@ -69,6 +77,8 @@ export interface PeopleFound {
   finder: string;
   /** Characters read: NLP reads at most MAX_NLP_CHARS of a message, body first. */
   charsRead: number;
+  /** Whether that was all of the message's text (the body and every attachment's). */
+  complete: boolean;
   foundAt: string;
 }
 
@@ -97,11 +107,14 @@ export const messagePrefixOf = (bodyKey: string) => bodyKey.replace(/\/[^/]+$/, 
 export const EXTRACTOR = 'unpdf-1.7';
 
 /**
- * Text of a text attachment: in the charset its type names, else UTF-8, else (bytes that
- * are not UTF-8) windows-1252, the commonest legacy charset, which decodes any byte.
- * Parsing keeps an attachment's type without its parameters, so the fallback is the rule.
+ * Text of a text attachment: UTF-16 when it starts with a byte-order mark, else in the
+ * charset its type names, else UTF-8, else (bytes that are not UTF-8) windows-1252, the
+ * commonest legacy charset, which decodes any byte. Parsing keeps an attachment's type
+ * without its parameters, so the fallback is the rule.
  */
 function decodeText(bytes: Uint8Array, contentType: string): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
   const charset = /charset="?([\w.:-]+)/i.exec(contentType)?.[1];
   if (charset) {
     try {
@@ -115,6 +128,28 @@ function decodeText(bytes: Uint8Array, contentType: string): string {
   } catch {
     return new TextDecoder('windows-1252').decode(bytes);
   }
+}
+
+/** Tags that end a line of text as a browser shows it. */
+const blockTag = /^<\/?(?:p|div|br|li|tr|td|th|h\d|section|article|table|ul|ol)\b/i;
+
+/**
+ * HTML as a reader sees it: tags gone (`07700<b></b> 900123` is one number), block tags
+ * as line breaks; entities are decoded by detection itself. One pass, each tag found with
+ * indexOf from where the last ended, so a page of unclosed `<` is still linear.
+ */
+function htmlText(html: string): string {
+  const parts: string[] = [];
+  let at = 0;
+  for (let open = html.indexOf('<'); open >= 0; open = html.indexOf('<', at)) {
+    const close = html.indexOf('>', open);
+    if (close < 0) break;
+    parts.push(html.slice(at, open));
+    if (blockTag.test(html.slice(open, open + 12))) parts.push('\n');
+    at = close + 1;
+  }
+  parts.push(html.slice(at));
+  return parts.join('');
 }
 
 /** The reason a PDF library's error gives staff, without its stack. */
@@ -143,7 +178,19 @@ export async function readTextLayer(
     };
   }
   if (kind === 'text') {
-    const text = decodeText(bytes, attachment.contentType);
+    const decoded = decodeText(bytes, attachment.contentType);
+    // NULs in text: UTF-16 without its mark, or binary named as text. Either way what
+    // detection would read is not what a reader sees.
+    if (decoded.includes('\u0000')) {
+      return {
+        ...base,
+        status: 'unreadable',
+        text: '',
+        reason: 'its text is in an encoding postroom cannot tell (it holds NUL characters)',
+      };
+    }
+    const html = /html/i.test(attachment.contentType) || /\.html?$/i.test(attachment.filename);
+    const text = html ? htmlText(decoded) : decoded;
     const truncated = text.length > MAX_TEXT_CHARS;
     return {
       ...base,
@@ -161,6 +208,7 @@ export async function readTextLayer(
       text: read.text.slice(0, MAX_TEXT_CHARS),
       pages: read.pages,
       ...(truncated ? { truncated } : {}),
+      ...(read.partial ? { partial: read.partial } : {}),
       ...(read.text.trim() ? {} : { reason: 'it has no text layer: a scan must be read by eye' }),
     };
   } catch (error) {
@@ -203,13 +251,14 @@ export async function extractTextLayers(
     if (attachment.inline) continue;
     texts.push((await ports.readTextLayer(attachment.key))?.text ?? '');
   }
-  const read = texts.join('\n\n').slice(0, MAX_NLP_CHARS);
-  const names = ports.findPeople(read);
+  const all = texts.join('\n\n');
+  const found = ports.findPeople(all.slice(0, MAX_NLP_CHARS));
   await ports.writePeople(prefix, {
-    names,
+    names: found.names,
     finder: PEOPLE_FINDER,
-    charsRead: read.length,
+    charsRead: found.charsRead,
+    complete: found.charsRead >= all.length,
     foundAt: now.toISOString(),
   });
-  return { extracted, skipped, names: names.length };
+  return { extracted, skipped, names: found.names.length };
 }

@@ -31,5 +31,6 @@ export async function readLetter(
     at: first?.at ?? request.receivedAt,
     attachments,
     namesFound: people?.names ?? [],
+    namesRead: !people ? 'pending' : people.complete === false ? 'start' : 'all',
   };
 }

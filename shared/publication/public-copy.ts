@@ -13,6 +13,11 @@ export interface Letter {
    * (functions/extract-text.ts); empty until then.
    */
   namesFound?: string[];
+  /**
+   * How far NLP has read it: all of it, only the start (too long, or out of time), or
+   * not yet (extraction has not run, or never finished).
+   */
+  namesRead?: 'all' | 'start' | 'pending';
 }
 
 const noDecisions: RedactionDecisions = { reinstated: [], texts: [], patterns: [] };

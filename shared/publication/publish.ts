@@ -51,9 +51,9 @@ export const PUBLISHER: Actor = {
 export const INDEX_SIZE = 50;
 
 /**
- * The shared pages every publication or takedown rewrites: always the same six objects.
- * The manifest is written after them (and after the cache is cleared), last, so a run cut
- * short is redone whole by the retry: it is what tells a retry the work was done.
+ * The shared pages every publication or takedown rewrites: always the same six objects,
+ * then the manifest they were made from, so the next publication starts from what the
+ * site shows.
  */
 async function writeListings(
   summaries: PublishedMeeting[],
@@ -87,6 +87,7 @@ async function writeListings(
   await ports.writePublic('register.json', renderRegisterJson(summaries, site), 'application/json');
   // Rewritten with the rest, so it follows the office name and the site's address.
   await ports.writePublic(NOT_FOUND_PAGE, renderNotFoundPage(site), html);
+  await ports.writeManifest(summaries);
 }
 
 /**
@@ -151,14 +152,15 @@ export async function publish(
     }
     await writeListings(summaries, meeting.start.slice(0, 4), ports, site);
     // A correction replaces what readers may have cached (a new publication is not cached
-    // yet, and the listings' five-minute lifetime is soon enough for it to appear).
+    // yet, and the listings' five-minute lifetime is soon enough for it to appear). If
+    // this fails the request is still approved, so the stream's retry publishes again and
+    // asks again.
     if (first) {
       await ports.invalidate(
         pathsShowing(path, meeting.start.slice(0, 4)),
         `${request.reference}:v${request.version}`,
       );
     }
-    await ports.writeManifest(summaries);
     return path;
   });
   const pageUrl = `${site.baseUrl}${path}`;
@@ -189,7 +191,21 @@ export async function takeDown(requestId: string, ports: PublishPorts, site: Sit
   return ports.exclusive(async () => {
     const previous = await ports.readManifest();
     const entry = previous.find((candidate) => candidate.reference === request?.reference);
-    if (!request || !entry) return { removed: false as const };
+    if (!request) return { removed: false as const };
+    // The cache is asked to forget the meeting even when a first try removed it and then
+    // failed to ask (the retry finds it gone): the same batch, which CloudFront runs once.
+    const start = entry?.start ?? (request.draft?.meeting ?? request.meeting)?.start;
+    const forget = () =>
+      start
+        ? ports.invalidate(
+            pathsShowing(meetingPath({ reference: request.reference, start }), start.slice(0, 4)),
+            `${request.reference}:v${request.version}`,
+          )
+        : Promise.resolve();
+    if (!entry) {
+      await forget();
+      return { removed: false as const };
+    }
     const path = meetingPath(entry);
     await ports.deletePublic(`${path}index.html`);
     await ports.deletePublic(`${path}letter.html`);
@@ -198,11 +214,7 @@ export async function takeDown(requestId: string, ports: PublishPorts, site: Sit
     const remaining = previous.filter((candidate) => candidate.reference !== request.reference);
     await writeListings(remaining, entry.start.slice(0, 4), ports, site);
     // Gone from the cache too, now, not when the pages' cache lifetime runs out.
-    await ports.invalidate(
-      pathsShowing(path, entry.start.slice(0, 4)),
-      `${request.reference}:v${request.version}`,
-    );
-    await ports.writeManifest(remaining);
+    await forget();
     return { removed: true as const, path };
   });
 }

@@ -70,6 +70,17 @@ export const MAX_RESPONSE_BYTES = 6_000_000;
 /** Smaller bodies go as they are: compressing them saves less than it costs. */
 const COMPRESS_FROM_BYTES = 32_768;
 
+/** Whether an Accept-Encoding header accepts gzip: named (or `*`) without `q=0`. */
+export function acceptsGzip(header: string | undefined): boolean {
+  const offers = (header ?? '').split(',').map((offer) => {
+    const [name = '', ...parameters] = offer.trim().toLowerCase().split(';');
+    const q = parameters.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return { name: name.trim(), q: q ? Number(q.slice(2)) : 1 };
+  });
+  const gzip = offers.find((offer) => offer.name === 'gzip') ?? offers.find((o) => o.name === '*');
+  return gzip !== undefined && gzip.q > 0;
+}
+
 /**
  * Compresses large answers (a publication preview carries a whole letter twice) with gzip
  * when the client accepts it, as every browser does, so a 5 MB letter's preview fits in
@@ -83,9 +94,10 @@ export function largeResponses(): middy.MiddlewareObj<
     const response = request.response;
     if (!response || typeof response === 'string' || typeof response.body !== 'string') return;
     if (response.isBase64Encoded || Buffer.byteLength(response.body) < COMPRESS_FROM_BYTES) return;
-    const accepts = /\bgzip\b/i.test(request.event.headers?.['accept-encoding'] ?? '');
+    const accepts = acceptsGzip(request.event.headers?.['accept-encoding']);
     const body = accepts ? gzipSync(response.body, { level: 6 }).toString('base64') : response.body;
-    if (Buffer.byteLength(body) > MAX_RESPONSE_BYTES) {
+    // What Lambda counts is the whole response as JSON, the body's escapes included.
+    if (Buffer.byteLength(JSON.stringify({ ...response, body })) > MAX_RESPONSE_BYTES) {
       const megabytes = (Buffer.byteLength(response.body) / 1_048_576).toFixed(1);
       request.response = json(413, {
         error: {

@@ -95,6 +95,7 @@ export async function redactionReview(id: string, ports: NotePorts) {
   }
   return {
     version: request.version,
+    namesRead: letter.namesRead ?? 'pending',
     findings,
     attachments: scans.map(({ findings: found, ...scan }) => ({
       ...scan,
@@ -132,8 +133,15 @@ function layerState(
   if (layer.status !== 'extracted') {
     return { textLayer: layer.status, text: '', unread: layer.reason ?? 'it holds no text' };
   }
-  return layer.truncated
-    ? { textLayer: 'extracted', text: layer.text, unread: 'only the start of its text was read' }
+  if (layer.truncated) {
+    return {
+      textLayer: 'extracted',
+      text: layer.text,
+      unread: 'only the start of its text was read',
+    };
+  }
+  return layer.partial
+    ? { textLayer: 'extracted', text: layer.text, unread: layer.partial }
     : { textLayer: 'extracted', text: layer.text };
 }
 

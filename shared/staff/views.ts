@@ -248,6 +248,11 @@ export const redactionReviewView = z.object({
    * and whether it is cleared. Clearing one that shows findings, or was not fully read,
    * needs a reason.
    */
+  /**
+   * How far NLP has read the letter and its attachments for names (the other detectors
+   * read all of it): `all`, only the `start` (check the rest by eye), or `pending`.
+   */
+  namesRead: z.enum(['all', 'start', 'pending']),
   attachments: z.array(
     z.object({
       key: z.string(),

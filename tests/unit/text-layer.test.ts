@@ -56,6 +56,58 @@ describe('attachment text layers', () => {
     expect(blank).toMatchObject({ status: 'empty', reason: /no text layer/ });
   });
 
+  it('reads what a PDF keeps beside its pages, and says when earlier versions are left unread', async () => {
+    const layer = await readTextLayer(
+      { filename: 'a.pdf', contentType: 'application/pdf' },
+      pdfWithText([['Annex']], {
+        info: { Author: 'Morag Fairlie', Title: 'Call 07700 900123' },
+        comment: 'ask morag.fairlie@home.example',
+      }),
+      readPdf,
+      now,
+    );
+    expect(layer.text).toContain('Morag Fairlie');
+    expect(layer.text).toContain('Call 07700 900123');
+    expect(layer.text).toContain('ask morag.fairlie@home.example');
+    expect(layer.partial).toBeUndefined();
+    const revised = await readTextLayer(
+      { filename: 'r.pdf', contentType: 'application/pdf' },
+      pdfWithText([['Phone 07700 900123']], { revisedAway: 'Nothing to see' }),
+      readPdf,
+      now,
+    );
+    expect(revised.text).toBe('Nothing to see');
+    expect(revised.partial).toMatch(/saved 2 times.*earlier versions/);
+  });
+
+  it('reads UTF-16 by its byte-order mark, HTML as its text, and refuses text holding NULs', async () => {
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('Ring 07700 900123', 'utf16le'),
+    ]);
+    const read = (filename: string, contentType: string, bytes: Uint8Array) =>
+      readTextLayer({ filename, contentType }, bytes, readPdf, now);
+    expect((await read('u.txt', 'text/plain', utf16)).text).toBe('Ring 07700 900123');
+    expect(
+      (
+        await read(
+          'p.html',
+          'text/html',
+          new TextEncoder().encode(
+            '<p>Ring 07700<b></b> 900123 or morag@<span>home.example</span>',
+          ),
+        )
+      ).text,
+    ).toBe('\nRing 07700 900123 or morag@home.example');
+    expect(
+      await read('b.txt', 'text/plain', Buffer.from('Ring 07700 900123', 'utf16le')),
+    ).toMatchObject({ status: 'unreadable', reason: /NUL/ });
+    // A page of unclosed tags costs its length.
+    expect(
+      (await read('x.html', 'text/html', new TextEncoder().encode('<'.repeat(200_000)))).text,
+    ).toHaveLength(200_000);
+  });
+
   it('cuts a huge text file at the limit, and says so', async () => {
     const huge = new TextEncoder().encode('a'.repeat(MAX_TEXT_CHARS + 10));
     const layer = await readTextLayer(
@@ -134,5 +186,17 @@ describe('attachment text layers', () => {
       names: 'kept',
     });
     expect(read).toHaveLength(1);
+  });
+});
+
+describe('compressed answers', () => {
+  it('are sent only to clients that accept gzip', async () => {
+    const { acceptsGzip } = await import('../../shared/staff/http.ts');
+    expect(acceptsGzip('gzip, deflate, br')).toBe(true);
+    expect(acceptsGzip('*')).toBe(true);
+    expect(acceptsGzip('gzip;q=0, identity')).toBe(false);
+    expect(acceptsGzip('identity')).toBe(false);
+    expect(acceptsGzip(undefined)).toBe(false);
+    expect(acceptsGzip('br;q=1, *;q=0')).toBe(false);
   });
 });

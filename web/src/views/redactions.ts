@@ -259,6 +259,14 @@ export const redactionsView: View = async ({ params }): Promise<Page> => {
       summary,
       heading('Review redactions', detail.reference),
       h('p', { class: 'body lead' }, detail.subject),
+      review.namesRead === 'all'
+        ? null
+        : notice(
+            review.namesRead === 'pending'
+              ? 'People’s names in the letter are still being looked for (other personal data is listed below). Look again shortly before you approve.'
+              : 'The letter is long: people’s names were looked for only in its first part. Read the rest yourself for private names, and mark any under “Your own redactions”.',
+            'warning',
+          ),
       canReview
         ? form(
             undefined,
