@@ -76,6 +76,8 @@ export interface FunctionDeclaration {
    * that SMTP intake, the stream pollers and the mail clients' timers run on.
    */
   cpuBound?: boolean;
+  /** Log messages that raise an alarm on AWS (a CloudWatch metric filter on the `message`). */
+  logAlarms?: ReadonlyArray<{ id: string; message: string; description: string }>;
 }
 
 /** Only new audit events, never request, message or claim items. */
@@ -186,11 +188,21 @@ export const functions = {
       'STAFF_ALERT_ADDRESS',
       'APPROVER_ADDRESSES',
       'ACK_LIMIT_PER_HOUR',
+      'ACK_OFFICE_LIMIT_PER_HOUR',
       'SES_CONFIGURATION_SET',
     ],
     buckets: { DOCUMENTS_BUCKET: 'write' },
     memoryMb: 512,
     timeoutSeconds: 60,
+    logAlarms: [
+      {
+        id: 'AcknowledgementCapHit',
+        // What shared/notify/send-notifications.ts logs (OFFICE_CAP_HIT; a test holds them equal).
+        message: 'acknowledgement suppressed by the office-wide hourly cap',
+        description:
+          'The office-wide hourly cap on acknowledgements was reached: a flood of letters, perhaps from forged senders',
+      },
+    ],
   },
   extractText: {
     entry: 'functions/extract-text.ts',

@@ -6,6 +6,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { ConfigKey } from '../shared/config.ts';
 import { httpRoutes } from '../shared/staff/api.ts';
@@ -185,6 +186,20 @@ export function addFunctions(
       app.fn.metricErrors({ period: Duration.minutes(5) }),
       `${name} failed`,
     );
+    for (const alarm of declaration.logAlarms ?? []) {
+      const filter = new MetricFilter(scope, `${name}${alarm.id}Filter`, {
+        logGroup: app.logGroup,
+        filterPattern: FilterPattern.stringValue('$.message', '=', alarm.message),
+        metricNamespace: 'Postroom',
+        metricName: alarm.id,
+        metricValue: '1',
+      });
+      concerns.alarms.alarmOn(
+        `${name}${alarm.id}`,
+        filter.metric({ statistic: 'Sum', period: Duration.minutes(5) }),
+        alarm.description,
+      );
+    }
     concerns.storage.bindTo(app);
     for (const [key, value] of Object.entries(options.settings) as Array<[ConfigKey, string]>)
       app.setEnv(key, value);

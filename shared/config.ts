@@ -33,6 +33,11 @@ export const configSchema = z.object({
     .describe('the office’s time zone; every date postroom shows or sends is on its clock'),
   REPLY_WORKING_DAYS: positiveInt.default(10),
   ACK_LIMIT_PER_HOUR: positiveInt.default(5),
+  ACK_OFFICE_LIMIT_PER_HOUR: positiveInt
+    .default(60)
+    .describe(
+      'acknowledgements the office sends in an hour, to everyone together: past it, a flood of forged senders gets none (and an alarm fires)',
+    ),
   NOTE_WORKING_DAYS: positiveInt.default(10),
   DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7),
   REQUEST_RETENTION_DAYS: positiveInt

@@ -76,6 +76,7 @@ export type WildcardGrant = { table: ITableV2 } | { bucket: IBucket; access: Buc
  */
 export class AppFunction extends Construct {
   readonly fn: NodejsFunction;
+  readonly logGroup: LogGroup;
   readonly wildcardGrants: WildcardGrant[] = [];
   private readonly declared: ReadonlySet<ConfigKey>;
   private readonly declaration: FunctionDeclaration;
@@ -94,6 +95,7 @@ export class AppFunction extends Construct {
       retention: logRetention(options.logDays),
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.logGroup = logGroup;
     // Its own role, allowed to write to its own log group: not the managed basic-execution
     // policy, which lets a function create log groups and write to any of them.
     const role = new Role(this, 'Role', {

@@ -524,22 +524,28 @@ export function requestStore(tableName: string, timeZone: string) {
     async fileReply(
       raw: { bucket: string; key: string },
       requestId: string,
-      build: (current: RequestRecord) => { event: AuditEvent; message: MessageRecord },
+      build: (current: RequestRecord) => {
+        event: AuditEvent;
+        message: MessageRecord;
+        flags?: string[];
+        participants?: string[];
+      },
       fromHeld?: HeldDecision,
     ): Promise<FilingResult> {
       const started = Date.now();
       for (let attempt = 0; ; attempt += 1) {
         const current = await get<RequestRecord>(keys.request(requestId));
         if (!current) throw new Error(`request ${requestId} vanished while filing a reply`);
-        const { event, message } = build(current);
+        const { event, message, flags, participants } = build(current);
         assertFits(undefined, event);
+        // Whole lists, built from the request as read: the eventSeq condition makes that safe.
+        const flagged = flags && participants;
         const items: TransactItem[] = [
           {
             Update: {
               TableName: tableName,
               Key: keys.request(requestId),
-              UpdateExpression:
-                'SET eventSeq = :seq, lastHash = :hash, lastMessageAt = :at ADD messageCount :one',
+              UpdateExpression: `SET eventSeq = :seq, lastHash = :hash, lastMessageAt = :at${flagged ? ', flags = :flags, participants = :participants' : ''} ADD messageCount :one`,
               ConditionExpression: 'eventSeq = :previous',
               ExpressionAttributeValues: {
                 ':seq': event.seq,
@@ -547,6 +553,7 @@ export function requestStore(tableName: string, timeZone: string) {
                 ':at': message.at,
                 ':one': 1,
                 ':previous': current.eventSeq,
+                ...(flagged ? { ':flags': flags, ':participants': participants } : {}),
               },
             },
           },

@@ -134,6 +134,7 @@ export function notify(
     | 'STAFF_ALERT_ADDRESS'
     | 'APPROVER_ADDRESSES'
     | 'ACK_LIMIT_PER_HOUR'
+    | 'ACK_OFFICE_LIMIT_PER_HOUR'
     | 'SES_CONFIGURATION_SET'
   >,
 ) {
@@ -144,6 +145,7 @@ export function notify(
     approverAddresses: config.APPROVER_ADDRESSES,
     timeZone: config.OFFICE_TIMEZONE,
     acknowledgementsPerHour: config.ACK_LIMIT_PER_HOUR,
+    officeAcknowledgementsPerHour: config.ACK_OFFICE_LIMIT_PER_HOUR,
     now: () => new Date(),
   };
   return {

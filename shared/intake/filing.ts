@@ -35,6 +35,10 @@ export const INTAKE_ACTOR = 'system:intake';
 export function acknowledgementWithheld(letter: InboundLetter): string | undefined {
   if (letter.machine) return `automatic mail: ${letter.machine.reason}`;
   if (letter.verdicts.spam === 'FAIL') return 'SES spam verdict FAIL';
+  // Both of the sender domain's own checks say it did not send this: an acknowledgement
+  // would go to someone who never wrote (backscatter).
+  if (letter.verdicts.spf === 'FAIL' && letter.verdicts.dkim === 'FAIL')
+    return 'the sender failed both SPF and DKIM';
   return undefined;
 }
 
@@ -137,13 +141,34 @@ export function openRequest(
   return { request, event, message: inboundMessage(ids.requestId, context) };
 }
 
+/**
+ * The addresses a request already knows: its requester, the meeting's attendees, and
+ * anyone whose mail staff have already seen on it. Anyone else can still write in (a
+ * colleague taking over), but is flagged: the reference is in every subject line.
+ */
+export function knownAddresses(request: RequestRecord): Set<string> {
+  const meeting = request.draft?.meeting ?? request.meeting;
+  return new Set(
+    [
+      request.sender.address,
+      ...(meeting?.attendees ?? []).flatMap((attendee) => attendee.email ?? []),
+      ...(request.participants ?? []),
+    ].map((address) => address.toLowerCase()),
+  );
+}
+
+export const strangerFlag = (address: string) =>
+  `mail from someone not on this request: ${address}`;
+
 export function joinRequest(
   current: RequestRecord,
   matchedBy: string,
   context: FilingContext,
   actor = INTAKE_ACTOR,
-): { event: AuditEvent; message: MessageRecord } {
+): { event: AuditEvent; message: MessageRecord; flags?: string[]; participants?: string[] } {
   const { letter } = context;
+  const address = letter.from.address.toLowerCase();
+  const stranger = !knownAddresses(current).has(address);
   const event = sealEvent(
     {
       requestId: current.id,
@@ -162,9 +187,17 @@ export function joinRequest(
         ...(context.duplicateOf ? { deliveredAgain: true, duplicateOf: context.duplicateOf } : {}),
         ...(letter.machine ? { machine: letter.machine.reason } : {}),
         ...(letter.verdicts.spam === 'FAIL' ? { spam: true } : {}),
+        ...(stranger ? { notOnRequest: true } : {}),
       },
     },
     current.lastHash,
   );
-  return { event, message: inboundMessage(current.id, context) };
+  if (!stranger) return { event, message: inboundMessage(current.id, context) };
+  // Flagged once per address, and known from then on (staff have been told).
+  return {
+    event,
+    message: inboundMessage(current.id, context),
+    flags: [...current.flags, strangerFlag(address)],
+    participants: [...(current.participants ?? []), address],
+  };
 }

@@ -10,6 +10,7 @@ import {
 } from '../mail/inbound.ts';
 import { safeFilename, sanitiseLetterHtml } from '../mail/sanitise.ts';
 import { findThread } from '../mail/threading.ts';
+import { failedAuthentication } from '../mail/verdicts.ts';
 import type {
   Filing,
   FilingResult,
@@ -25,6 +26,7 @@ import {
   heldIdForObject,
   idsForObject,
   joinRequest,
+  knownAddresses,
   openRequest,
 } from './filing.ts';
 import { type HeldDecision, heldResolution, holdMail } from './held-chain.ts';
@@ -275,6 +277,21 @@ export async function receiveMail(
   }
   if (!thread && letter.machine?.kind === 'auto-reply') {
     return hold('auto_reply_to_nothing', `${letter.machine.reason} to no known request`, summary);
+  }
+
+  // Anyone can put a reference in a subject line: from a stranger whose own domain
+  // disowns the mail, it waits in held mail for staff rather than joining the request.
+  const failed = failedAuthentication(letter.verdicts);
+  if (
+    thread?.matchedBy.startsWith('subject reference') &&
+    failed.length &&
+    !knownAddresses(thread.request).has(letter.from.address.toLowerCase())
+  ) {
+    return hold(
+      'unverified_stranger',
+      `it names ${thread.request.reference} only in its subject, comes from an address not on that request, and failed ${failed.join(', ').toUpperCase()}`,
+      summary,
+    );
   }
 
   const targetId = thread?.request.id ?? requestId;

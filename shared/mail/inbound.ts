@@ -55,6 +55,9 @@ export type HoldReason =
   | 'too_many_parts'
   | 'unmatched_bounce'
   | 'auto_reply_to_nothing'
+  /** It named a request only by its subject's reference, from an address the request does
+   * not know, and the sender's domain failed SPF, DKIM or DMARC: it may be forged. */
+  | 'unverified_stranger'
   /** Intake failed on every attempt (its delivery was dead-lettered); staff may retry. */
   | 'could_not_file';
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { invitation } from '../mail/calendar.ts';
 import type { OutboundAttachment } from '../mail/compose.ts';
 import type { RenderedMail, TemplateRequest } from '../mail/templates/index.ts';
@@ -46,7 +46,12 @@ export interface OfficeSettings {
 
 export function outboundMessageId(reference: string, label: string, officeAddress: string): string {
   const domain = officeAddress.split('@')[1] ?? 'postroom.invalid';
-  return `<${reference}.${label}@postroom.${domain}>`;
+  // 96 random bits: a stranger who knows the reference cannot write In-Reply-To an
+  // acknowledgement and join the request. Threading needs no pattern: each id sent is
+  // remembered (a MID# pointer) before the mail goes. A retry that plans the mail again
+  // gets another id, which is fine: a mail is only ever sent from the attempt that
+  // recorded its id (markSending), never twice.
+  return `<${reference}.${label}.${randomBytes(12).toString('hex')}@postroom.${domain}>`;
 }
 
 /** What a template and the audience resolver know about the event being told. */

@@ -73,9 +73,25 @@ export interface NotifyPorts {
 
 export interface NotifyRules extends OfficeSettings {
   acknowledgementsPerHour: number;
+  /** Acknowledgements to everyone together in an hour: the cap on backscatter. */
+  officeAcknowledgementsPerHour: number;
   now: () => Date;
   /** Waits between SES attempts; tests pass a short one. */
   backoffMs?: readonly number[];
+}
+
+/** The allowance every acknowledgement also draws on: the office's, per hour. */
+const OFFICE_WIDE = '*office*';
+/** What notify logs when the office-wide cap stops an acknowledgement; alarmed on. */
+export const OFFICE_CAP_HIT = 'acknowledgement suppressed by the office-wide hourly cap';
+
+/**
+ * The sender an hourly allowance is counted for: the address without a +tag, so
+ * `victim+1@` and `victim+2@` are one person (and one victim) to the limit.
+ */
+export function senderForLimit(address: string): string {
+  const [local = '', domain = ''] = address.toLowerCase().split(/@(?=[^@]*$)/);
+  return `${local.replace(/\+.*$/, '')}@${domain}`;
 }
 
 /** SES errors that another attempt cannot fix. */
@@ -183,7 +199,7 @@ async function sendOne(
   if (
     notification.rateLimited &&
     !(await ports.takeAcknowledgementAllowance(
-      notification.recipient,
+      senderForLimit(notification.recipient),
       now,
       rules.acknowledgementsPerHour,
     ))
@@ -191,6 +207,20 @@ async function sendOne(
     const reason = `more than ${rules.acknowledgementsPerHour} acknowledgements to this sender in an hour`;
     await ports.settle(key, { state: 'suppressed', reason });
     log.warn('acknowledgement suppressed by the per-sender limit', { ...fields, reason });
+    return;
+  }
+  if (
+    notification.rateLimited &&
+    !(await ports.takeAcknowledgementAllowance(
+      OFFICE_WIDE,
+      now,
+      rules.officeAcknowledgementsPerHour,
+    ))
+  ) {
+    const reason = `more than ${rules.officeAcknowledgementsPerHour} acknowledgements from the office in an hour`;
+    await ports.settle(key, { state: 'suppressed', reason });
+    // The stack alarms on this message (infra/constructs/alarms.ts): a flood is under way.
+    log.warn(OFFICE_CAP_HIT, { ...fields, reason });
     return;
   }
   const raw = composeMessage({

@@ -25,6 +25,8 @@ export interface RequestRecord {
   receivedAt: string;
   replyBy: string;
   flags: string[];
+  /** Addresses whose mail joined the request though it did not know them (flagged once). */
+  participants?: string[];
   messageCount: number;
   lastMessageAt: string;
   /** The caseworker responsible, by email address. */

@@ -386,7 +386,7 @@ describe('the staff UI', () => {
     expect((await records.heldMail()).length).toBe(0);
   });
 
-  it('lets an approver review redactions, see the public copy and approve', async () => {
+  it('lets an approver review redactions and see the public copy; another approves', async () => {
     await page.getByRole('link', { name: 'Inbox', exact: true }).click();
     await page.getByRole('link', { name: reference }).click();
     await page.getByRole('button', { name: 'Submit note for approval' }).click();
@@ -428,6 +428,18 @@ describe('the staff UI', () => {
     await page.getByRole('link', { name: 'Approve note' }).click();
     await page.getByRole('heading', { level: 1, name: /Approve the note/ }).waitFor();
     expect(await violations()).toEqual([]);
+    await page.getByRole('button', { name: 'Approve note' }).click();
+    // Who decided the redactions changed what will be published: someone else approves.
+    await expect
+      .poll(async () => (await page.getByRole('alert').allTextContents()).join(' '))
+      .toMatch(/separation of duties/);
+    expect((await records.request(requestId))?.stage).toBe('in_review');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('main').getByText('You have signed out.').waitFor();
+    await page.getByRole('button', { name: 'Sign in as Ada Admin' }).click();
+    await page.getByRole('link', { name: reference }).click();
+    await page.getByRole('link', { name: 'Approve note' }).click();
+    await page.getByRole('heading', { level: 1, name: /Approve the note/ }).waitFor();
     await page.getByRole('button', { name: 'Approve note' }).click();
     await page
       .getByRole('main')

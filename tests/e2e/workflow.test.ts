@@ -172,7 +172,7 @@ describe('one letter, from the post room to the public site', () => {
     const mail = await mailFrom('1. letter arrives');
     expect(addressed(mail)).toEqual(
       [
-        `${sender} | [${reference}] We have received your request: ${subject}`,
+        `${sender} | [${reference}] We have received your request`,
         `${env().staff} | [${reference}] New request from ${request.organisation ?? sender}: ${subject}`,
       ].sort(),
     );

@@ -105,7 +105,7 @@ describe('a letter arriving by email', () => {
     expect(raw).toMatch(/^In-Reply-To: <letter-001@lumencam\.example>\r?$/m);
     expect(raw).toMatch(
       new RegExp(
-        `^References: <letter-001@lumencam\\.example> <${reference}\\.ack@postroom\\.office\\.example>`,
+        `^References: <letter-001@lumencam\\.example> <${reference}\\.ack\\.[0-9a-f]{24}@postroom\\.office\\.example>`,
         'm',
       ),
     );

@@ -93,6 +93,9 @@ describe('the public site', () => {
       `/%00`,
       `/./../${bucket}/secret.txt`,
       `//${bucket}/secret.txt`,
+      // Encoded twice: decoded once it is still a name, not a way out.
+      `/%252e%252e%252f${bucket}%252fsecret.txt`,
+      `/..%255c${bucket}%255csecret.txt`,
     ]) {
       const answer = await rawExchange(site.port, httpRequest('GET', path));
       expect(answer.status, path).toBeGreaterThanOrEqual(400);

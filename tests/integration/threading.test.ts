@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBrokenLink } from '../../shared/workflow/audit.ts';
+import { plainLetter } from '../support/letters.ts';
 import {
   env,
   fixture,
@@ -54,14 +55,21 @@ describe('a reply to an existing request', () => {
   });
 
   it('joins by In-Reply-To naming the acknowledgement postroom sent', async () => {
-    await postroom.deliver(
-      withReference(fixture('29-reply-ack-in-reply-to.eml'), 'REQ-0000-0000', reference),
-      sender,
+    const before = await records.byReference(reference);
+    const ackId =
+      (await records.messages(before?.id ?? '')).find((m) => m.kind === 'acknowledgement')
+        ?.messageId ?? '';
+    // The fixture replies to the id an acknowledgement had when they could be guessed.
+    const reply = withReference(
+      fixture('29-reply-ack-in-reply-to.eml'),
+      '<REQ-0000-0000.ack@postroom.office.example>',
+      ackId,
     );
+    await postroom.deliver(reply, sender);
     const request = await records.byReference(reference);
     expect(request?.messageCount).toBe(4);
     expect((await records.events(request?.id ?? '')).at(-1)?.details.matchedBy).toBe(
-      `Message-ID <${reference}.ack@postroom.office.example>`,
+      `Message-ID ${ackId}`,
     );
   });
 
@@ -110,5 +118,71 @@ describe('a reply to an existing request', () => {
         : event,
     );
     expect(findBrokenLink(tampered)).toBe(3);
+  });
+});
+
+describe('mail from outside the request', () => {
+  const stranger = 'someone@elsewhere.example';
+
+  it('lets a participant\u2019s reply join without a flag', async () => {
+    const request = await records.byReference(reference);
+    expect(request?.flags.some((flag) => flag.includes('not on this request'))).toBe(false);
+  });
+
+  it('joins a stranger\u2019s reply by the subject\u2019s reference, flagged for staff', async () => {
+    await postroom.deliver(
+      plainLetter({ from: `Some One <${stranger}>`, subject: `Re: [${reference}] change of plan` }),
+      stranger,
+    );
+    const request = await records.byReference(reference);
+    expect(request?.flags).toContain(`mail from someone not on this request: ${stranger}`);
+    expect((await records.events(request?.id ?? '')).at(-1)?.details).toMatchObject({
+      sender: stranger,
+      notOnRequest: true,
+    });
+    // Told once: a second letter from them joins without a second flag.
+    await postroom.deliver(
+      plainLetter({ from: `Some One <${stranger}>`, subject: `Re: [${reference}] again` }),
+      stranger,
+    );
+    const again = await records.byReference(reference);
+    expect(again?.flags.filter((flag) => flag.includes(stranger))).toHaveLength(1);
+  });
+
+  it('cannot be steered onto the request by guessing an acknowledgement’s Message-ID', async () => {
+    const guesser = 'guesser@elsewhere.example';
+    const before = (await records.byReference(reference))?.messageCount;
+    await postroom.deliver(
+      plainLetter({
+        from: guesser,
+        subject: 'Re: your acknowledgement',
+        // The id acknowledgements had when it could be worked out from the reference.
+        headers: [`In-Reply-To: <${reference}.ack@postroom.office.example>`],
+      }),
+      guesser,
+    );
+    expect((await records.byReference(reference))?.messageCount).toBe(before);
+    const own = (await records.requestsInStage('received')).filter(
+      (request) => request.sender.address === guesser,
+    );
+    expect(own).toHaveLength(1);
+  });
+
+  it('holds a stranger\u2019s mail that names the request only by subject and fails authentication', async () => {
+    const forger = 'forger@spoofed.example';
+    const before = (await records.byReference(reference))?.messageCount;
+    await postroom.deliver(
+      plainLetter({
+        from: forger,
+        subject: `Re: [${reference}] please send the minutes here`,
+        headers: [
+          'Authentication-Results: amazonses.com; spf=fail smtp.mailfrom=spoofed.example; dkim=fail; dmarc=fail header.from=spoofed.example',
+        ],
+      }),
+      forger,
+    );
+    expect((await records.byReference(reference))?.messageCount).toBe(before);
+    const held = (await records.heldMail()).find((mail) => mail.from === forger);
+    expect(held).toMatchObject({ reason: 'unverified_stranger' });
   });
 });

@@ -57,9 +57,11 @@ describe('planned notifications', () => {
       ['new-request-alert', 'staff@office.example', 'auto-generated', false],
     ]);
     expect(planned[0]).toMatchObject({
-      messageId: '<REQ-2026-0007.ack@postroom.office.example>',
+      messageId: expect.stringMatching(
+        /^<REQ-2026-0007\.ack\.[0-9a-f]{24}@postroom\.office\.example>$/,
+      ),
       inReplyTo: '<orig@org.example>',
-      references: ['<orig@org.example>', '<REQ-2026-0007.ack@postroom.office.example>'],
+      references: ['<orig@org.example>', planned[0]?.messageId],
     });
   });
 

@@ -83,10 +83,10 @@ const receive = (details: Record<string, unknown>) =>
   event('receive', { messageId: '<letter-001@lumencam.example>', ...details });
 
 describe('outboundMessageId', () => {
-  it('builds an id under postroom.<office domain>', () => {
-    expect(outboundMessageId('REQ-2026-0007', 'ack', 'commissioner@office.example')).toBe(
-      '<REQ-2026-0007.ack@postroom.office.example>',
-    );
+  it('builds an id under postroom.<office domain> that no one can work out', () => {
+    const id = outboundMessageId('REQ-2026-0007', 'ack', 'commissioner@office.example');
+    expect(id).toMatch(/^<REQ-2026-0007\.ack\.[0-9a-f]{24}@postroom\.office\.example>$/);
+    expect(outboundMessageId('REQ-2026-0007', 'ack', 'commissioner@office.example')).not.toBe(id);
   });
 });
 
@@ -108,8 +108,8 @@ describe('planNotifications for a received request', () => {
 
   it('threads the acknowledgement under the original and carries postroom’s own id', () => {
     const [ack] = planNotifications(receive({ acknowledge: true }), request, message, office);
-    const ownId = '<REQ-2026-0007.ack@postroom.office.example>';
-    expect(ack?.messageId).toBe(ownId);
+    const ownId = ack?.messageId ?? '';
+    expect(ownId).toMatch(/^<REQ-2026-0007\.ack\.[0-9a-f]{24}@postroom\.office\.example>$/);
     expect(ack?.inReplyTo).toBe('<letter-001@lumencam.example>');
     expect(ack?.references).toEqual(['<letter-001@lumencam.example>', ownId]);
   });
@@ -119,7 +119,9 @@ describe('planNotifications for a received request', () => {
     const alert = planned.find((p) => p.kind === 'new-request-alert');
     expect(alert?.autoSubmitted).toBe('auto-generated');
     expect(alert?.rateLimited).toBe(false);
-    expect(alert?.messageId).toBe('<REQ-2026-0007.alert@postroom.office.example>');
+    expect(alert?.messageId).toMatch(
+      /^<REQ-2026-0007\.alert\.[0-9a-f]{24}@postroom\.office\.example>$/,
+    );
     expect(alert?.references).toContain('<letter-001@lumencam.example>');
   });
 
@@ -156,7 +158,7 @@ describe('planNotifications for a received request', () => {
     );
     const [ack] = planned;
     expect(ack?.inReplyTo).toBeUndefined();
-    expect(ack?.references).toEqual(['<REQ-2026-0007.ack@postroom.office.example>']);
+    expect(ack?.references).toEqual([ack?.messageId]);
   });
 });
 
@@ -184,7 +186,9 @@ describe('planNotifications for a message that joined a request', () => {
     expect(alert?.recipient).toBe('triage@office.example');
     expect(alert?.autoSubmitted).toBe('auto-generated');
     expect(alert?.rateLimited).toBe(false);
-    expect(alert?.messageId).toBe('<REQ-2026-0007.4.alert@postroom.office.example>');
+    expect(alert?.messageId).toMatch(
+      /^<REQ-2026-0007\.4\.alert\.[0-9a-f]{24}@postroom\.office\.example>$/,
+    );
     expect(alert?.inReplyTo).toBe('<letter-002@lumencam.example>');
     expect(alert?.mail.text).toContain('Matched by: in-reply-to');
   });

@@ -23,11 +23,12 @@ const hostile = '<script>alert("x")</script> & <b>bold</b>';
 const alertDetails = { attachments: [], flags: [], acknowledged: 'sent to the sender' };
 
 describe('acknowledgement', () => {
-  it('puts the reference in brackets at the start of the subject', () => {
+  it('puts the reference in brackets at the start of a subject of the office’s own words', () => {
     const mail = acknowledgement(request(), 'The Commissioner’s Office');
-    expect(mail.subject).toBe(
-      '[REQ-2026-0042] We have received your request: Request for a meeting with the Commissioner',
-    );
+    // The sender's subject is not repeated: a forged letter must not make the office
+    // send a stranger the forger's words.
+    expect(mail.subject).toBe('[REQ-2026-0042] We have received your request');
+    expect(mail.text).toContain('"Request for a meeting with the Commissioner"');
   });
 
   it('greets the sender by name, or says Hello when there is no name', () => {

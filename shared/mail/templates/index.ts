@@ -20,17 +20,46 @@ export interface RenderedMail {
   html: string;
 }
 
+/** Control characters, and the marks that hide or reorder text (bidi overrides). */
+const invisible = (code: number) =>
+  code < 0x20 ||
+  (code >= 0x7f && code <= 0x9f) ||
+  (code >= 0x200b && code <= 0x200f) ||
+  (code >= 0x202a && code <= 0x202e) ||
+  (code >= 0x2066 && code <= 0x2069);
+
+/**
+ * What an acknowledgement may repeat of what a stranger wrote: anyone can forge a sender,
+ * and an acknowledgement goes to whoever that is. So no address or link, and at most
+ * `max` characters: the office's mail cannot carry someone else's message.
+ */
+export function neutralEcho(text: string, max: number): string {
+  const plain = Array.from(
+    text
+      .replace(/\b(?:[a-z][\w+.-]*:\/\/|www\.)\S*/gi, '…')
+      .replace(/\S+@\S+/g, '…')
+      .replace(/\s+/g, ' '),
+  )
+    .filter((char) => !invisible(char.codePointAt(0) ?? 0))
+    .join('')
+    .trim();
+  return plain.length > max ? `${plain.slice(0, max - 1).trimEnd()}…` : plain;
+}
+
 export function acknowledgement(request: TemplateRequest, officeName: string): RenderedMail {
-  const greeting = request.senderName ? `Dear ${request.senderName},` : 'Hello,';
+  const name = request.senderName ? neutralEcho(request.senderName, 40) : '';
+  const greeting = name ? `Dear ${name},` : 'Hello,';
   const lines = [
     greeting,
-    `Thank you for your message "${request.subject}". ${officeName} has received it and logged it as ${request.reference}.`,
+    `Thank you for your message "${neutralEcho(request.subject, 60)}". ${officeName} has received it and logged it as ${request.reference}.`,
     `We aim to reply by ${weekdayDate(request.replyBy, request.timeZone)}. Please keep ${request.reference} in the subject of any reply so that it joins the same request.`,
     'This is an automatic acknowledgement; please do not reply only to thank us.',
     officeName,
   ];
   return {
-    subject: `[${request.reference}] We have received your request: ${request.subject}`,
+    // The sender's subject is not repeated here: the acknowledgement's subject is the
+    // office's own words.
+    subject: `[${request.reference}] We have received your request`,
     text: `${lines.join('\n\n')}\n`,
     html: htmlDocument(
       `${request.reference} received`,

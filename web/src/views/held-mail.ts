@@ -28,6 +28,7 @@ const reasonNames: Record<string, string> = {
   unmatched_bounce: 'Bounce that matches nothing',
   auto_reply_to_nothing: 'Automatic reply to nothing',
   could_not_file: 'Could not be filed',
+  unverified_stranger: 'Unverified mail naming a request',
 };
 
 const canAct = (roles: readonly string[]) =>
