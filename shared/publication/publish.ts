@@ -57,23 +57,26 @@ export const INDEX_SIZE = 50;
  */
 async function writeListings(
   summaries: PublishedMeeting[],
-  year: string,
+  touched: readonly string[],
   ports: PublishPorts,
   site: Site,
 ) {
   const years = [...new Set(summaries.map((entry) => entry.start.slice(0, 4)))];
   const html = 'text/html; charset=utf-8';
-  const ofYear = summaries.filter((entry) => entry.start.startsWith(year));
   await ports.writePublic(
     'index.html',
     renderIndexPage(summaries.slice(0, INDEX_SIZE), site, 1, 1, years),
     html,
   );
-  await ports.writePublic(
-    `years/${year}/index.html`,
-    renderYearPage(ofYear, site, year, years),
-    html,
-  );
+  // The year pages the change touched: one, or two when a correction moved the meeting.
+  for (const year of new Set(touched)) {
+    const ofYear = summaries.filter((entry) => entry.start.startsWith(year));
+    await ports.writePublic(
+      `years/${year}/index.html`,
+      renderYearPage(ofYear, site, year, years),
+      html,
+    );
+  }
   await ports.writePublic(
     'feed.xml',
     renderFeed(summaries, site),
@@ -145,21 +148,32 @@ export async function publish(
     await ports.writePublic(`${path}letter.html`, renderLetterPage(meeting, site), html);
     for (const file of publicFiles(request, letter))
       await ports.copyToPublic(file.key, `${path}${file.href}`, file.contentType);
-    // A correction that un-clears an attachment takes it off the site.
-    const kept = new Set(meeting.attachments.map((attachment) => attachment.href));
+    // A correction that un-clears an attachment takes it off the site; one that moves the
+    // meeting to another year (so another address) takes the old pages off too, before the
+    // manifest forgets where they were.
+    const oldPath = first ? meetingPath(first) : path;
+    const kept = new Set(
+      oldPath === path ? meeting.attachments.map((attachment) => attachment.href) : [],
+    );
     for (const before of first?.attachments ?? []) {
-      if (!kept.has(before.href)) await ports.deletePublic(`${path}${before.href}`);
+      if (!kept.has(before.href)) await ports.deletePublic(`${oldPath}${before.href}`);
     }
-    await writeListings(summaries, meeting.start.slice(0, 4), ports, site);
+    if (oldPath !== path) {
+      await ports.deletePublic(`${oldPath}index.html`);
+      await ports.deletePublic(`${oldPath}letter.html`);
+    }
+    const year = meeting.start.slice(0, 4);
+    const oldYear = first?.start.slice(0, 4) ?? year;
+    await writeListings(summaries, [year, oldYear], ports, site);
     // A correction replaces what readers may have cached (a new publication is not cached
     // yet, and the listings' five-minute lifetime is soon enough for it to appear). If
     // this fails the request is still approved, so the stream's retry publishes again and
     // asks again.
     if (first) {
-      await ports.invalidate(
-        pathsShowing(path, meeting.start.slice(0, 4)),
-        `${request.reference}:v${request.version}`,
-      );
+      const batch = `${request.reference}:v${request.version}`;
+      await ports.invalidate(pathsShowing(path, year), batch);
+      if (oldPath !== path)
+        await ports.invalidate(pathsShowing(oldPath, oldYear), `${batch}:moved`);
     }
     return path;
   });
@@ -212,7 +226,7 @@ export async function takeDown(requestId: string, ports: PublishPorts, site: Sit
     for (const attachment of entry.attachments)
       await ports.deletePublic(`${path}${attachment.href}`);
     const remaining = previous.filter((candidate) => candidate.reference !== request.reference);
-    await writeListings(remaining, entry.start.slice(0, 4), ports, site);
+    await writeListings(remaining, [entry.start.slice(0, 4)], ports, site);
     // Gone from the cache too, now, not when the pages' cache lifetime runs out.
     await forget();
     return { removed: true as const, path };

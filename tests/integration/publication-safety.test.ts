@@ -7,7 +7,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { decodeHTML } from 'entities/decode';
 import fc from 'fast-check';
@@ -225,6 +225,41 @@ describe('a takedown takes everything down', () => {
     expect(await takeDown(request.id, ports, context.site)).toEqual({ removed: false });
     expect(invalidations).toHaveLength(2);
     expect(invalidations[1]).toEqual(invalidations[0]);
+  });
+});
+
+describe('a correction that moves a meeting to another year', () => {
+  it('takes the old pages and the old year’s entry down with it', async () => {
+    const request = await approved({
+      title: 'Meeting with Priya Shah at new year',
+      start: '2026-12-31T15:00:00Z',
+    });
+    await run(request);
+    const oldPath = `meetings/2026/${request.reference.toLowerCase()}/`;
+    expect((await publicObjects()).has(`${oldPath}index.html`)).toBe(true);
+    // The meeting was in fact on 2 January: the note's meeting says so, and is re-approved.
+    const moved = (
+      await documentClient.send(
+        new GetCommand({ TableName: env().table, Key: keys.request(request.id) }),
+      )
+    ).Item as RequestRecord;
+    const draftMeeting = {
+      ...(moved.draft?.meeting ?? moved.meeting),
+      start: '2027-01-02T15:00:00Z',
+      end: '2027-01-02T16:00:00Z',
+    };
+    await corrected(
+      { ...moved, title: undefined, draft: { ...moved.draft, meeting: draftMeeting } } as never,
+      'The meeting was on 2 January.',
+      [],
+    );
+    await run(request);
+    const objects = await publicObjects();
+    expect([...objects.keys()].filter((key) => key.startsWith(oldPath))).toEqual([]);
+    expect(objects.has(`meetings/2027/${request.reference.toLowerCase()}/index.html`)).toBe(true);
+    const link = request.reference.toLowerCase();
+    expect(objects.get('years/2026/index.html') ?? '').not.toContain(link);
+    expect(objects.get('years/2027/index.html') ?? '').toContain(link);
   });
 });
 
