@@ -231,7 +231,7 @@ describe('a takedown takes everything down', () => {
 describe('a correction that moves a meeting to another year', () => {
   it('takes the old pages and the old year’s entry down with it', async () => {
     const request = await approved({
-      title: 'Meeting with Priya Shah at new year',
+      title: 'Meeting about the timetable for the new year',
       start: '2026-12-31T15:00:00Z',
     });
     await run(request);
