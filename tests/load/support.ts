@@ -262,7 +262,8 @@ export function checkLetters(
   }
   const acknowledgements = new Map<string, number>();
   for (const sent of mail.filter(isAcknowledgement)) {
-    const token = tokenOf(sent.subject);
+    // An acknowledgement's subject no longer repeats the letter's; its body quotes it.
+    const token = tokenOf(sent.subject) ?? tokenOf(sent.body.text ?? '');
     if (token) acknowledgements.set(token, (acknowledgements.get(token) ?? 0) + 1);
   }
 
