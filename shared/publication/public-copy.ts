@@ -78,9 +78,7 @@ export function publicCopy(
   site: Site,
   now: Date,
 ): PublishedMeeting {
-  const decisions = request.redactions ?? noDecisions;
-  const people = peopleKnown(request, letter);
-  const published = (text: string) => redact(text, decisions, people).text as PublicText;
+  const published = publisherOf(request, letter);
   const meeting = request.draft?.meeting ?? request.meeting;
   const note = published(request.draft?.body ?? '');
   const attendees = (meeting?.attendees ?? []).map(
@@ -154,13 +152,16 @@ function attachmentFiles(
 
 /** The stored files publication copies to the public site, each to its public address. */
 export function publicFiles(request: RequestRecord, letter: Letter) {
+  return attachmentFiles(request, letter, publisherOf(request, letter)).map(
+    ({ key, contentType, href }) => ({ key, contentType, href }),
+  );
+}
+
+/** Redaction with this request's decisions and people: what makes a text PublicText. */
+function publisherOf(request: RequestRecord, letter: Letter) {
   const decisions = request.redactions ?? noDecisions;
   const people = peopleKnown(request, letter);
-  return attachmentFiles(
-    request,
-    letter,
-    (text) => redact(text, decisions, people).text as PublicText,
-  ).map(({ key, contentType, href }) => ({ key, contentType, href }));
+  return (text: string) => redact(text, decisions, people).text as PublicText;
 }
 
 /** Two files whose redacted names clean to the same one keep separate addresses. */
