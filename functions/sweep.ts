@@ -3,6 +3,7 @@ import { functions } from '../infra/functions.ts';
 import * as wiring from '../shared/aws/wiring.ts';
 import { readConfig } from '../shared/config.ts';
 import { log } from '../shared/log.ts';
+import { sendAlertSummaries } from '../shared/notify/alert-summary.ts';
 import { publishEmbargoed } from '../shared/publication/publish.ts';
 import { publishAuditDigest } from '../shared/sweep/audit-anchor.ts';
 import { sweep } from '../shared/sweep/digest.ts';
@@ -12,14 +13,17 @@ const { ports, auditDigest, publication, site, rules, settings } = wired;
 
 /**
  * EventBridge schedule -> embargoed notes published when due, the daily digest to the
- * office, and the daily audit digest to the public site.
+ * office, summaries of staff alerts a flood held back, and the daily audit digest to the
+ * public site. "Now" is the schedule's time, so a repeated delivery does the same work.
  */
-export const handler = middy().handler(async () => {
-  const now = new Date();
+export const handler = middy<{ time?: string }>().handler(async (event) => {
+  const scheduled = event?.time ? new Date(event.time) : undefined;
+  const now = scheduled && !Number.isNaN(scheduled.getTime()) ? scheduled : new Date();
   const published = await publishEmbargoed(await ports.approved(), publication, site, rules, now);
   const report = {
     ...(await sweep(ports, settings, now)),
     published,
+    alertSummaries: await sendAlertSummaries(ports, settings, now),
     auditDigest: await publishAuditDigest(auditDigest, settings.timeZone, now),
   };
   log.info('sweep done', { ...report });

@@ -189,6 +189,9 @@ export const functions = {
       'APPROVER_ADDRESSES',
       'ACK_LIMIT_PER_HOUR',
       'ACK_OFFICE_LIMIT_PER_HOUR',
+      'STAFF_ALERTS_PER_HOUR',
+      // The published note's link is checked against it before it goes in mail.
+      'SITE_BASE_URL',
       'SES_CONFIGURATION_SET',
     ],
     buckets: { DOCUMENTS_BUCKET: 'write' },
@@ -279,7 +282,7 @@ export const functions = {
   sweep: {
     entry: 'functions/sweep.ts',
     description:
-      'Daily digest of overdue replies and notes, and meetings due to be recorded as held; daily audit digest to the public site',
+      'Daily digest of overdue replies and notes, and meetings due to be recorded as held; quarter-hourly summaries of alerts held back in a flood; daily audit digest to the public site',
     // Every quarter hour, so an embargoed note goes out within 15 minutes of its time;
     // the digest goes once a day, from DIGEST_HOUR office time; the audit digest goes
     // with the first run of each office day.

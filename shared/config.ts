@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { isTimeZone } from './dates.ts';
+import { isMailableOrigin, MAILABLE_ORIGIN_RULE } from './mail/links.ts';
 
 /**
  * Every environment variable postroom reads, in one schema. Each function asks for the
@@ -18,6 +19,8 @@ export const configSchema = z.object({
   SITE_BASE_URL: z
     .url()
     .regex(/\/$/, 'must end with a slash')
+    // It is put in mail (the published note's link): never javascript:, never plain http.
+    .refine(isMailableOrigin, MAILABLE_ORIGIN_RULE)
     .describe('the public site’s address, e.g. https://meetings.example.org/'),
   OFFICE_ADDRESS: z
     .email()
@@ -37,6 +40,11 @@ export const configSchema = z.object({
     .default(60)
     .describe(
       'acknowledgements the office sends in an hour, to everyone together: past it, a flood of forged senders gets none (and an alarm fires)',
+    ),
+  STAFF_ALERTS_PER_HOUR: positiveInt
+    .default(20)
+    .describe(
+      'alerts of new letters and replies sent to the staff address in an hour, one mail each: past it, the rest wait for a quarter-hourly summary',
     ),
   NOTE_WORKING_DAYS: positiveInt.default(10),
   DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7),

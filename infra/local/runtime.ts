@@ -55,7 +55,8 @@ export async function startLocalRuntime(options: {
   smtp: SmtpIntake;
   apiPort: number;
   pollers: Record<string, StreamPoller>;
-  runScheduled(name: string): Promise<unknown>;
+  /** Runs a scheduled function now, or as its schedule would have at `at`. */
+  runScheduled(name: string, at?: Date): Promise<unknown>;
   settle(): Promise<void>;
   stop(): Promise<void>;
 }> {
@@ -65,7 +66,7 @@ export async function startLocalRuntime(options: {
   const apis: Array<{ stop(): Promise<void> }> = [];
   const apiRoutes: HttpApiOptions['routes'][number][] = [];
   const timers: NodeJS.Timeout[] = [];
-  const scheduled: Record<string, () => Promise<unknown>> = {};
+  const scheduled: Record<string, (at?: Date) => Promise<unknown>> = {};
   const stateFile = (file: string) => (options.stateDir ? join(options.stateDir, file) : undefined);
   // Dead-letter consumers by the function whose queue they drain; bound once all are loaded.
   const deadLetterConsumers = new Map<string, { maxReceiveCount: number; invoke: Invoke }>();
@@ -122,9 +123,14 @@ export async function startLocalRuntime(options: {
     } else if (trigger.kind === 'dead-letters') {
       deadLetterConsumers.set(trigger.of, { maxReceiveCount: trigger.maxReceiveCount, invoke });
     } else if (trigger.kind === 'schedule') {
-      // What EventBridge sends a scheduled target.
-      const run = async () =>
-        invoke({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
+      // What EventBridge sends a scheduled target, with the time it was scheduled for.
+      const run = async (at = new Date()) =>
+        invoke({
+          source: 'aws.events',
+          'detail-type': 'Scheduled Event',
+          time: at.toISOString(),
+          detail: {},
+        });
       scheduled[name] = run;
       timers.push(
         setInterval(
@@ -182,11 +188,10 @@ export async function startLocalRuntime(options: {
     smtp: intake,
     pollers,
     apiPort: options.apiPort,
-    /** Runs a scheduled function now, as its schedule would. */
-    runScheduled: async (name: string) => {
+    runScheduled: async (name: string, at?: Date) => {
       const run = scheduled[name];
       if (!run) throw new Error(`infra/functions.ts declares no scheduled function ${name}`);
-      return run();
+      return run(at);
     },
     /** Waits until mail received so far is filed and every resulting event is handled. */
     async settle() {

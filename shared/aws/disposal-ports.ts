@@ -1,46 +1,21 @@
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DisposalPorts, RequestInventory } from '../retention/disposal.ts';
 import { requestDocumentsPrefix } from '../retention/disposal.ts';
 import type { ObjectRef } from '../retention/raw-mail.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import type { Filing, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { closedStages } from '../workflow/stages.ts';
+import { BATCH_GET_LIMIT, deleteItems, type TableKey, untilProcessed } from './batches.ts';
 import { dynamo } from './clients.ts';
 import { deleteObject, listKeys, storedSize } from './documents.ts';
 import { EVENT_PREFIX, keys, stageIndex } from './keys.ts';
 import { requestQueries } from './request-queries.ts';
 
-type Key = { PK: string; SK: string };
+type Key = TableKey;
 type Item = Record<string, unknown> & Key;
-
-/** BatchGetItem takes at most 100 keys, BatchWriteItem 25 requests. */
-const BATCH_GET_LIMIT = 100;
-const BATCH_WRITE_LIMIT = 25;
 
 const isConditionFailure = (error: unknown) =>
   (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
-
-/** Retries what DynamoDB leaves unprocessed in a batch, with backoff, a bounded number of times. */
-async function untilProcessed<T>(
-  what: string,
-  first: T[],
-  send: (pending: T[]) => Promise<T[]>,
-): Promise<void> {
-  let pending = first;
-  for (let attempt = 0; pending.length > 0; attempt += 1) {
-    if (attempt > 0) {
-      if (attempt > 8) throw new Error(`${what} stayed unprocessed after 8 retries`);
-      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-    }
-    pending = await send(pending);
-  }
-}
 
 /**
  * Disposal's ports: the stage index for candidates, the request's partition and the
@@ -93,19 +68,7 @@ export function disposalPorts(names: {
     return found;
   };
 
-  const batchDelete = async (doomed: Key[]): Promise<void> => {
-    for (let start = 0; start < doomed.length; start += BATCH_WRITE_LIMIT) {
-      const requests = doomed
-        .slice(start, start + BATCH_WRITE_LIMIT)
-        .map(({ PK, SK }) => ({ DeleteRequest: { Key: { PK, SK } } }));
-      await untilProcessed('disposal deletes', requests, async (batch) => {
-        const result = await dynamo.send(
-          new BatchWriteCommand({ RequestItems: { [names.table]: batch } }),
-        );
-        return (result.UnprocessedItems?.[names.table] ?? []) as typeof batch;
-      });
-    }
-  };
+  const batchDelete = (doomed: Key[]) => deleteItems(names.table, doomed, 'disposal deletes');
 
   /**
    * The records outside the request's partition that lead back to it: Message-ID pointers

@@ -36,7 +36,22 @@ export const keys = {
   siteLease: () => ({ PK: 'SITE#lease', SK: 'SITE' }),
   /** What a disposal under the retention policy deleted and kept; outlives the request. */
   disposal: (requestId: string) => ({ PK: `DISPOSAL#${requestId}`, SK: 'DISPOSAL' }),
-  ackRate: (sender: string, hour: string) => ({
+  /** A staff alert held back for its quarter-hour's summary, in the order of the slots. */
+  batchedAlert: (slot: string, requestId: string, seq: number, kind: string) => ({
+    PK: 'ALERTS#BATCHED',
+    SK: `${slot}#${requestId}#${String(seq).padStart(6, '0')}#${kind}`,
+  }),
+  /** Beside the request: this event's alert was held back (so a retry holds it back once). */
+  alertHeldBack: (requestId: string, seq: number, kind: string) => ({
+    PK: `REQ#${requestId}`,
+    SK: `BATCHED#${String(seq).padStart(6, '0')}#${kind}`,
+  }),
+  /** A day's digest, claimed before it is sent. */
+  digest: (day: string) => ({ PK: `DIGEST#${day}`, SK: 'DIGEST' }),
+  /** A quarter-hour's alert summary, claimed before it is sent. */
+  alertSummary: (slot: string) => ({ PK: `ALERTSUMMARY#${slot}`, SK: 'ALERTSUMMARY' }),
+  /** One hour of a sender's (or the office's) allowance of acknowledgements or alerts. */
+  hourlyRate: (sender: string, hour: string) => ({
     PK: `RATE#${sender.toLowerCase()}`,
     SK: `HOUR#${hour}`,
   }),

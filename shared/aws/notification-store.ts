@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { BatchedAlert } from '../notify/alert-summary.ts';
 import type { ClaimState, NotificationKey, SentOutcome } from '../notify/send-notifications.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
@@ -143,7 +144,9 @@ export function notificationStore(tableName: string, timeZone: string) {
 
     async settle(
       key: NotificationKey,
-      outcome: SentOutcome | { state: 'suppressed' | 'failed' | 'unknown'; reason: string },
+      outcome:
+        | SentOutcome
+        | { state: 'suppressed' | 'batched' | 'failed' | 'unknown'; reason: string },
     ): Promise<void> {
       const { state, ...details } = outcome;
       await dynamo.send(
@@ -175,21 +178,57 @@ export function notificationStore(tableName: string, timeZone: string) {
       );
     },
 
-    /** Takes one acknowledgement from the sender's allowance for this hour, if any is left. */
-    async takeAcknowledgementAllowance(sender: string, at: Date, limit: number): Promise<boolean> {
+    async batchAlert(alert: BatchedAlert): Promise<void> {
+      try {
+        await dynamo.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                // A retry after a crash may fall in the next quarter-hour: the marker keeps
+                // the alert in one summary only.
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    ...keys.alertHeldBack(alert.requestId, alert.seq, alert.kind),
+                    type: 'alert-held-back',
+                    slot: alert.slot,
+                  },
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    ...keys.batchedAlert(alert.slot, alert.requestId, alert.seq, alert.kind),
+                    type: 'batched-alert',
+                    ...alert,
+                  },
+                },
+              },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (!isCancelledByCondition(error)) throw error;
+      }
+    },
+
+    /** Takes one from an allowance for this hour (a sender's, the office's), if any is left. */
+    async takeHourlyAllowance(counter: string, at: Date, limit: number): Promise<boolean> {
       const hour = at.toISOString().slice(0, 13);
       try {
         await dynamo.send(
           new UpdateCommand({
             TableName: tableName,
-            Key: keys.ackRate(sender, hour),
+            Key: keys.hourlyRate(counter, hour),
             UpdateExpression: 'ADD sent :one SET expiresAt = :expires, #type = :type',
             ConditionExpression: 'attribute_not_exists(sent) OR sent < :limit',
             ExpressionAttributeNames: { '#type': 'type' },
             ExpressionAttributeValues: {
               ':one': 1,
               ':limit': limit,
-              ':type': 'ack-rate',
+              ':type': 'hourly-rate',
               ':expires': Math.floor(at.getTime() / 1000) + 2 * 86_400,
             },
           }),

@@ -1,16 +1,22 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { AlertSummaryPorts, BatchedAlert } from '../notify/alert-summary.ts';
 import { PUBLIC_CACHE_CONTROL } from '../publication/render.ts';
 import type { AuditDigestPorts } from '../sweep/audit-anchor.ts';
 import type { SweepPorts } from '../sweep/digest.ts';
 import type { RequestRecord } from '../workflow/records.ts';
 import { auditChains } from './audit-chains.ts';
+import { deleteItems, type TableKey } from './batches.ts';
 import { dynamo } from './clients.ts';
 import { storedSize, writeObjectIfAbsent } from './documents.ts';
+import { keys } from './keys.ts';
 import { mailer } from './mailer.ts';
 import { requestQueries } from './request-queries.ts';
 
-/** The sweep's ports: stage-index queries, a per-day claim, and SES. */
-export function sweepPorts(tableName: string, configurationSet?: string): SweepPorts {
+/** The sweep's ports: stage-index queries, per-day and per-quarter-hour claims, and SES. */
+export function sweepPorts(
+  tableName: string,
+  configurationSet?: string,
+): SweepPorts & AlertSummaryPorts {
   const queries = requestQueries(tableName);
   const all = async (filter: Parameters<typeof queries.list>[0]): Promise<RequestRecord[]> => {
     const found: RequestRecord[] = [];
@@ -26,27 +32,67 @@ export function sweepPorts(tableName: string, configurationSet?: string): SweepP
     dueBefore: (stages, before) => all({ stages, dueBefore: before, limit: 100 }),
     scheduled: () => all({ stages: ['scheduled'], limit: 100 }),
     approved: () => all({ stages: ['approved'], limit: 100 }),
-    async claimDigest(day) {
-      try {
-        await dynamo.send(
-          new PutCommand({
+    claimDigest: (day) => claimOnce(tableName, keys.digest(day), 'digest'),
+    ...alertSummaryPorts(tableName),
+    sendRawMail: mailer(configurationSet).sendRawMail,
+  };
+}
+
+/** A claim that only the first to ask gets: a day's digest, a quarter-hour's summary. */
+async function claimOnce(tableName: string, key: TableKey, type: string): Promise<boolean> {
+  try {
+    await dynamo.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...key, type, expiresAt: Math.floor(Date.now() / 1000) + 30 * 86_400 },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}
+
+/** The alerts a flood held back, by quarter-hour, and each quarter-hour's claim. */
+function alertSummaryPorts(tableName: string): Omit<AlertSummaryPorts, 'sendRawMail'> {
+  const pk = keys.batchedAlert('', '', 0, '').PK;
+  return {
+    async batchedAlerts(before) {
+      const found: BatchedAlert[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await dynamo.send(
+          new QueryCommand({
             TableName: tableName,
-            Item: {
-              PK: `DIGEST#${day}`,
-              SK: 'DIGEST',
-              type: 'digest',
-              expiresAt: Math.floor(Date.now() / 1000) + 30 * 86_400,
-            },
-            ConditionExpression: 'attribute_not_exists(PK)',
+            KeyConditionExpression: 'PK = :pk AND SK < :before',
+            ExpressionAttributeValues: { ':pk': pk, ':before': before },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
           }),
         );
-        return true;
-      } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-        throw error;
-      }
+        found.push(
+          ...(page.Items ?? []).map(
+            ({ PK: _pk, SK: _sk, type: _type, ...alert }) => alert as BatchedAlert,
+          ),
+        );
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return found;
     },
-    sendRawMail: mailer(configurationSet).sendRawMail,
+    claimAlertSummary: (slot) => claimOnce(tableName, keys.alertSummary(slot), 'alert-summary'),
+    async releaseAlertSummary(slot) {
+      await dynamo.send(new DeleteCommand({ TableName: tableName, Key: keys.alertSummary(slot) }));
+    },
+    clearBatchedAlerts: (alerts) =>
+      deleteItems(
+        tableName,
+        alerts.map((alert) =>
+          keys.batchedAlert(alert.slot, alert.requestId, alert.seq, alert.kind),
+        ),
+        'clearing summarised alerts',
+      ),
   };
 }
 

@@ -135,6 +135,8 @@ export function notify(
     | 'APPROVER_ADDRESSES'
     | 'ACK_LIMIT_PER_HOUR'
     | 'ACK_OFFICE_LIMIT_PER_HOUR'
+    | 'STAFF_ALERTS_PER_HOUR'
+    | 'SITE_BASE_URL'
     | 'SES_CONFIGURATION_SET'
   >,
 ) {
@@ -146,6 +148,8 @@ export function notify(
     timeZone: config.OFFICE_TIMEZONE,
     acknowledgementsPerHour: config.ACK_LIMIT_PER_HOUR,
     officeAcknowledgementsPerHour: config.ACK_OFFICE_LIMIT_PER_HOUR,
+    staffAlertsPerHour: config.STAFF_ALERTS_PER_HOUR,
+    siteBaseUrl: config.SITE_BASE_URL,
     now: () => new Date(),
   };
   return {

@@ -1,8 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { log } from '../log.ts';
 import { invitation } from '../mail/calendar.ts';
 import type { OutboundAttachment } from '../mail/compose.ts';
+import { linkOnSite } from '../mail/links.ts';
 import type { RenderedMail, TemplateRequest } from '../mail/templates/index.ts';
-import { acknowledgement, messageJoinedAlert, newRequestAlert } from '../mail/templates/index.ts';
+import {
+  acknowledgement,
+  messageJoinedAlert,
+  neutralEcho,
+  newRequestAlert,
+} from '../mail/templates/index.ts';
 import { workflowMail } from '../mail/templates/workflow.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import type { Meeting, MessageRecord, RequestRecord } from '../workflow/records.ts';
@@ -31,6 +38,11 @@ export interface PlannedNotification {
   references: string[];
   /** Acknowledgements count against the sender's hourly allowance. */
   rateLimited: boolean;
+  /**
+   * Staff alerts: past the hour's allowance this line goes in the quarter-hourly summary
+   * instead (shared/notify/alert-summary.ts), so a flood is one mail, not one per letter.
+   */
+  summaryLine?: string;
   attachments?: OutboundAttachment[];
 }
 
@@ -42,6 +54,8 @@ export interface OfficeSettings {
   approverAddresses?: string[];
   /** OFFICE_TIMEZONE: the clock every time in the mail is shown on. */
   timeZone: string;
+  /** SITE_BASE_URL: the only place a link in mail may point. */
+  siteBaseUrl: string;
 }
 
 export function outboundMessageId(reference: string, label: string, officeAddress: string): string {
@@ -104,6 +118,8 @@ export interface MailTemplate {
   rateLimited?: true;
   /** postroom's own Message-ID label; by default one per (event, kind, recipient). */
   label?(context: MailContext): string;
+  /** A staff alert: its one line in a flood's summary, in place of the mail. */
+  summaryLine?(context: MailContext): string;
 }
 
 const invitationFile = ({ event, request, office }: MailContext): OutboundAttachment[] => {
@@ -149,6 +165,23 @@ const invitations = (rescheduled: boolean) => ({
 });
 
 const detail = (context: MailContext, name: string) => String(context.event.details[name] ?? '');
+/**
+ * The published page's link, if it is on the configured site; the site itself otherwise.
+ * The publisher builds it from SITE_BASE_URL, so the fallback is for a value that came
+ * some other way, which must not reach a requester.
+ */
+const pageLink = (context: MailContext) => {
+  const link = linkOnSite(detail(context, 'pageUrl'), context.office.siteBaseUrl);
+  if (!link)
+    log.warn('a page link not on the public site was left out of the mail', {
+      reference: context.request.reference,
+      seq: context.event.seq,
+    });
+  return link ?? context.office.siteBaseUrl;
+};
+/** A staff alert's line in a summary: who wrote, about what, and what to look at. */
+const alertLine = (reference: string, what: string, subject: string, flags: readonly string[]) =>
+  `${reference}  ${what}: "${neutralEcho(subject, 80)}"${flags.length ? ` [${flags.join('; ')}]` : ''}`;
 const publishAt = ({ event, request }: MailContext) =>
   String(event.details.publishAt ?? request.publishAt ?? event.at);
 
@@ -187,6 +220,18 @@ export const mailTemplates = {
       },
       threaded: true,
       label: () => 'alert',
+      summaryLine: ({ request, event }) =>
+        alertLine(
+          request.reference,
+          `new request from ${request.sender.name ? `${neutralEcho(request.sender.name, 40)} ` : ''}<${request.sender.address}>`,
+          request.subject,
+          [
+            ...(request.flags ?? []),
+            ...(typeof event.details.acknowledgementWithheld === 'string'
+              ? [`not acknowledged: ${event.details.acknowledgementWithheld}`]
+              : []),
+          ],
+        ),
     },
   },
   message_received: {
@@ -205,6 +250,13 @@ export const mailTemplates = {
             }),
       threaded: true,
       label: ({ event }) => `${event.seq}.alert`,
+      summaryLine: ({ request, event }) =>
+        alertLine(
+          request.reference,
+          `mail from ${String(event.details.sender ?? '')} joined (matched by ${String(event.details.matchedBy ?? '')})`,
+          String(event.details.subject ?? ''),
+          typeof event.details.machine === 'string' ? [`automatic: ${event.details.machine}`] : [],
+        ),
     },
   },
   accept: {
@@ -283,13 +335,12 @@ export const mailTemplates = {
         workflowMail.publishedForRequester(
           context.template,
           context.office.officeName,
-          detail(context, 'pageUrl'),
+          pageLink(context),
         ),
     },
     office: {
       kind: 'published-office',
-      compose: (context) =>
-        workflowMail.publishedForOffice(context.template, detail(context, 'pageUrl')),
+      compose: (context) => workflowMail.publishedForOffice(context.template, pageLink(context)),
     },
   },
   takedown: {
@@ -375,6 +426,7 @@ export function planNotifications(
         ...(threaded && original ? { inReplyTo: original } : {}),
         references: [...(threaded && original ? [original] : []), ownId],
         ...(template.attachments ? { attachments: template.attachments(context) } : {}),
+        ...(template.summaryLine ? { summaryLine: template.summaryLine(context) } : {}),
       });
     }
   }

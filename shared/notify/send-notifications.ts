@@ -5,6 +5,7 @@ import { composeMessage } from '../mail/compose.ts';
 import type { Suppression } from '../sending/feedback.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
+import { type BatchedAlert, summarySlot } from './alert-summary.ts';
 import {
   type OfficeSettings,
   outboundMessageId,
@@ -20,7 +21,14 @@ export interface NotificationKey {
   recipient: string;
 }
 
-export type ClaimState = 'preparing' | 'sending' | 'sent' | 'suppressed' | 'failed' | 'unknown';
+export type ClaimState =
+  | 'preparing'
+  | 'sending'
+  | 'sent'
+  | 'suppressed'
+  | 'batched'
+  | 'failed'
+  | 'unknown';
 
 /** What a sent notification's claim keeps: enough to finish its bookkeeping after a crash. */
 export interface SentOutcome {
@@ -55,13 +63,18 @@ export interface NotifyPorts {
   markSending(key: NotificationKey, messageIds: readonly string[]): Promise<boolean>;
   settle(
     key: NotificationKey,
-    outcome: SentOutcome | { state: 'suppressed' | 'failed' | 'unknown'; reason: string },
+    outcome:
+      | SentOutcome
+      | { state: 'suppressed' | 'batched' | 'failed' | 'unknown'; reason: string },
   ): Promise<void>;
   /** Writes a sent notification's outbound record and SES's Message-ID, and notes it done. */
   recordSent(key: NotificationKey, sent: SentOutcome): Promise<void>;
   /** One audit event of a request, for resending the mail it caused. */
   getEvent(requestId: string, seq: number): Promise<AuditEvent | undefined>;
-  takeAcknowledgementAllowance(sender: string, at: Date, limit: number): Promise<boolean>;
+  /** Takes one from an hourly allowance (a sender's acknowledgements, the office's alerts). */
+  takeHourlyAllowance(counter: string, at: Date, limit: number): Promise<boolean>;
+  /** Holds a staff alert back for its quarter-hour's summary; a repeat changes nothing. */
+  batchAlert(alert: BatchedAlert): Promise<void>;
   /** Why SES said never to mail this address again, if it did. */
   suppressionOf(address: string): Promise<Suppression | undefined>;
   sendRawMail(raw: string, from: string, to: readonly string[]): Promise<{ sesMessageId: string }>;
@@ -75,6 +88,8 @@ export interface NotifyRules extends OfficeSettings {
   acknowledgementsPerHour: number;
   /** Acknowledgements to everyone together in an hour: the cap on backscatter. */
   officeAcknowledgementsPerHour: number;
+  /** Staff alerts sent one by one in an hour; the rest go in a summary. */
+  staffAlertsPerHour: number;
   now: () => Date;
   /** Waits between SES attempts; tests pass a short one. */
   backoffMs?: readonly number[];
@@ -82,6 +97,8 @@ export interface NotifyRules extends OfficeSettings {
 
 /** The allowance every acknowledgement also draws on: the office's, per hour. */
 const OFFICE_WIDE = '*office*';
+/** The allowance of staff alerts sent one by one, per hour. */
+const STAFF_ALERTS = '*staff-alerts*';
 /** What notify logs when the office-wide cap stops an acknowledgement; alarmed on. */
 export const OFFICE_CAP_HIT = 'acknowledgement suppressed by the office-wide hourly cap';
 
@@ -198,7 +215,7 @@ async function sendOne(
   }
   if (
     notification.rateLimited &&
-    !(await ports.takeAcknowledgementAllowance(
+    !(await ports.takeHourlyAllowance(
       senderForLimit(notification.recipient),
       now,
       rules.acknowledgementsPerHour,
@@ -211,16 +228,33 @@ async function sendOne(
   }
   if (
     notification.rateLimited &&
-    !(await ports.takeAcknowledgementAllowance(
-      OFFICE_WIDE,
-      now,
-      rules.officeAcknowledgementsPerHour,
-    ))
+    !(await ports.takeHourlyAllowance(OFFICE_WIDE, now, rules.officeAcknowledgementsPerHour))
   ) {
     const reason = `more than ${rules.officeAcknowledgementsPerHour} acknowledgements from the office in an hour`;
     await ports.settle(key, { state: 'suppressed', reason });
     // The stack alarms on this message (infra/constructs/alarms.ts): a flood is under way.
     log.warn(OFFICE_CAP_HIT, { ...fields, reason });
+    return;
+  }
+  if (
+    notification.summaryLine !== undefined &&
+    !(await ports.takeHourlyAllowance(STAFF_ALERTS, now, rules.staffAlertsPerHour))
+  ) {
+    const slot = summarySlot(now);
+    await ports.batchAlert({
+      slot,
+      at: now.toISOString(),
+      requestId: request.id,
+      reference: request.reference,
+      seq: event.seq,
+      kind: notification.kind,
+      line: notification.summaryLine,
+    });
+    await ports.settle(key, {
+      state: 'batched',
+      reason: `more than ${rules.staffAlertsPerHour} staff alerts in an hour: in the summary of ${slot}`,
+    });
+    log.info('staff alert held back for the quarter-hour summary', { ...fields, slot });
     return;
   }
   const raw = composeMessage({

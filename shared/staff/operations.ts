@@ -56,7 +56,7 @@ export const caseworkOperations = {
   listRequests: ({ query, now }, { ports, rules }) =>
     listRequests(query, ports, now, rules.timeZone),
   requestDetail: ({ params, actor }, { ports, rules }) =>
-    requestDetail(params.id, actor, ports, rules.timeZone),
+    requestDetail(params.id, actor, ports, rules),
   auditTrail: ({ params }, { ports }) => auditTrail(params.id, ports),
   messageContent: ({ params }, { ports }) => messageContent(params.id, params.key, ports),
   // save_draft may come this way too; its version copy is kept as PUT /note keeps it.

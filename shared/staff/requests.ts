@@ -7,7 +7,7 @@ import type { StoredChain } from '../workflow/audit-digest.ts';
 import { emailAddressSchema } from '../workflow/ids.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { openStages, type Stage, stages } from '../workflow/stages.ts';
-import { offeredActions } from '../workflow/transitions.ts';
+import { actionsFor } from '../workflow/transitions.ts';
 import { badRequest, notFound, refused } from './errors.ts';
 
 /** One page of the request list: stages in order, each by due date. */
@@ -105,8 +105,9 @@ export async function requestDetail(
   id: string,
   actor: Actor,
   ports: RequestPorts,
-  timeZone: string,
+  rules: Pick<ActRules, 'timeZone' | 'separateApproval'>,
 ) {
+  const { timeZone } = rules;
   const found = await ports.detail(id);
   if (!found) {
     // A request disposed of is gone, but not unaccounted for: say where its record is.
@@ -142,10 +143,12 @@ export async function requestDetail(
       },
     })),
   );
+  const actions = actionsFor(request, actor, rules);
   return {
     ...summary(request, timeZone),
     request,
-    allowedActions: offeredActions(request, actor.roles),
+    allowedActions: actions.allowed,
+    withheldActions: actions.withheld,
     messages: messagesWithLinks,
     events,
     failedNotifications: failedNotifications.map(failureView),

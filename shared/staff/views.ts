@@ -180,6 +180,8 @@ export const failedNotificationView = z.object({
 export const requestDetailView = requestSummaryView.extend({
   request: requestView,
   allowedActions: z.array(z.enum(actions)),
+  /** Actions the caller's roles allow at this stage but which are refused to them, and why. */
+  withheldActions: z.array(z.object({ action: z.enum(actions), reason: z.string() })),
   messages: z.array(messageView),
   events: z.array(auditEventView),
   failedNotifications: z.array(failedNotificationView),

@@ -11,6 +11,7 @@ import {
   findTransition,
   isAction,
   offeredActions,
+  withheldFrom,
 } from './transitions.ts';
 
 export type { Actor, ActRules, Refusal } from './rules.ts';
@@ -146,6 +147,8 @@ export function decideAction(
       allowed,
     });
   }
+  const withheld = withheldFrom(action, request, actor, rules);
+  if (withheld) return refuse(withheld);
   const context: ActionContext = { request, actor, now, rules };
   const guarded = spec.guard?.(context, parsed.data);
   if (guarded) return refuse(guarded);

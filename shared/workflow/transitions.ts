@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { officeDate } from '../dates.ts';
+import { isMailableOrigin, MAILABLE_ORIGIN_RULE } from '../mail/links.ts';
 import { addWorkingDays } from './deadlines.ts';
 import { emailAddressSchema, notificationIdSchema } from './ids.ts';
 import type { RequestRecord } from './records.ts';
@@ -66,6 +67,15 @@ interface ActionSpec<S extends z.ZodType> {
    * not is neither offered (allowedActions) nor allowed, whoever asks.
    */
   offered?: (request: RequestRecord) => boolean;
+  /**
+   * Refuses this person, whatever the fields: the action is then not offered to them
+   * (the staff UI says why instead of showing a button that can only fail).
+   */
+  withheld?: (
+    request: RequestRecord,
+    actor: Actor,
+    rules: Pick<ActRules, 'separateApproval'>,
+  ) => Refusal | undefined;
 }
 const action = <S extends z.ZodType>(spec: ActionSpec<S>) => spec;
 
@@ -180,7 +190,7 @@ export const actionSpecs = {
   }),
   approve: action({
     fields: z.object({ publishAt: z.iso.datetime({ offset: true }).optional() }),
-    guard: ({ request, actor, rules }) => approvalRefusal(request, actor, rules),
+    withheld: approvalRefusal,
     effect: (fields, { now }) => ({ publishAt: fields.publishAt ?? now.toISOString() }),
     audit: (_fields, next) => ({ publishAt: next.publishAt }),
   }),
@@ -237,12 +247,7 @@ export const actionSpecs = {
   publish: action({
     fields: z.object({
       // Put in mail to the requester and the office: https, or the local site.
-      pageUrl: z
-        .url()
-        .refine(
-          (url) => /^https:\/\/[^/]/.test(url) || /^http:\/\/127\.0\.0\.1(:\d+)?\//.test(url),
-          'must be an https: address on the public site (http://127.0.0.1 locally)',
-        ),
+      pageUrl: z.url().refine(isMailableOrigin, MAILABLE_ORIGIN_RULE),
       noteVersion: z.number().int().min(1),
     }),
     effect: (_fields, { request, now }) =>
@@ -473,6 +478,38 @@ export function offeredActions(request: RequestRecord, held: readonly Role[]): A
       (actionSpecs[action] as { offered?: (r: RequestRecord) => boolean }).offered?.(request) ??
       true,
   );
+}
+
+type Withheld = NonNullable<ActionSpec<z.ZodType>['withheld']>;
+
+/** Why this person may not take the action on this request, whatever they send; or nothing. */
+export function withheldFrom(
+  action: Action,
+  request: RequestRecord,
+  actor: Actor,
+  rules: Pick<ActRules, 'separateApproval'>,
+): Refusal | undefined {
+  return (actionSpecs[action] as { withheld?: Withheld }).withheld?.(request, actor, rules);
+}
+
+/**
+ * What the staff UI offers this person: the actions their roles may take now, less those
+ * withheld from them, which are listed with the reason (a note's editor sees why they
+ * cannot approve it, not an Approve button that could only be refused).
+ */
+export function actionsFor(
+  request: RequestRecord,
+  actor: Actor,
+  rules: Pick<ActRules, 'separateApproval'>,
+): { allowed: Action[]; withheld: Array<{ action: Action; reason: string }> } {
+  const allowed: Action[] = [];
+  const withheld: Array<{ action: Action; reason: string }> = [];
+  for (const action of offeredActions(request, actor.roles)) {
+    const refusal = withheldFrom(action, request, actor, rules);
+    if (refusal) withheld.push({ action, reason: refusal.message });
+    else allowed.push(action);
+  }
+  return { allowed, withheld };
 }
 
 /**

@@ -425,14 +425,16 @@ describe('the staff UI', () => {
     expect(await letterPage.locator('main').textContent()).not.toContain('Helen Marsh');
 
     await page.getByRole('link', { name: `Back to ${reference}` }).click();
-    await page.getByRole('link', { name: 'Approve note' }).click();
-    await page.getByRole('heading', { level: 1, name: /Approve the note/ }).waitFor();
+    // Who decided the redactions changed what will be published: someone else approves,
+    // and the page says so rather than offering a button that could only be refused.
+    await actions.getByText(/“Approve note” is not open to you: .*separation of duties/).waitFor();
+    expect(await actions.getByRole('link', { name: 'Approve note' }).count()).toBe(0);
     expect(await violations()).toEqual([]);
-    await page.getByRole('button', { name: 'Approve note' }).click();
-    // Who decided the redactions changed what will be published: someone else approves.
-    await expect
-      .poll(async () => (await page.getByRole('alert').allTextContents()).join(' '))
-      .toMatch(/separation of duties/);
+    // The action's own address says the same.
+    await page.goto(`${page.url()}/approve`);
+    await page.getByRole('heading', { level: 1, name: /Approve note is not available/ }).waitFor();
+    await page.getByText(/It is not open to you: .*separation of duties/).waitFor();
+    expect(await page.getByRole('button', { name: 'Approve note' }).count()).toBe(0);
     expect((await records.request(requestId))?.stage).toBe('in_review');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('main').getByText('You have signed out.').waitFor();

@@ -129,6 +129,7 @@ describe('mail follows the office’s clock', () => {
       officeName: 'Office',
       officeAddress: 'office@office.example',
       staffAlertAddress: 'staff@office.example',
+      siteBaseUrl: 'https://meetings.office.example/',
       timeZone: newYork,
     };
     const [planned] = planNotifications(event, request, undefined, office);

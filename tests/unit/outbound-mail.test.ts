@@ -26,6 +26,7 @@ const office = {
   officeName: 'The Commissioner’s Office',
   officeAddress: 'commissioner@office.example',
   staffAlertAddress: 'staff@office.example',
+  siteBaseUrl: 'https://meetings.office.example/',
   timeZone: 'Europe/London',
 };
 

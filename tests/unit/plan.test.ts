@@ -14,6 +14,7 @@ const office: OfficeSettings = {
   officeName: 'The Commissioner’s Office',
   officeAddress: 'commissioner@office.example',
   staffAlertAddress: 'triage@office.example',
+  siteBaseUrl: 'https://meetings.office.example/',
   timeZone: 'Europe/London',
 };
 

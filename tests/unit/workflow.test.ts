@@ -7,6 +7,7 @@ import { type Stage, stages } from '../../shared/workflow/stages.ts';
 import {
   type Action,
   actions,
+  actionsFor,
   findTransition,
   isAction,
   offeredActions,
@@ -450,6 +451,16 @@ describe('separation of duties', () => {
       expect(
         decideAction(changed, approver, approval, now, { ...rules, separateApproval: false }),
       ).toMatchObject({ ok: true });
+      // What the UI is offered says the same: not a button, a reason.
+      const offered = actionsFor(changed, approver, rules);
+      expect(offered.allowed).not.toContain('approve');
+      expect(offered.withheld).toEqual([
+        { action: 'approve', reason: expect.stringMatching(/separation of duties/) },
+      ]);
+      expect(actionsFor(changed, colleague, rules).allowed).toContain('approve');
+      expect(actionsFor(changed, approver, { ...rules, separateApproval: false }).withheld).toEqual(
+        [],
+      );
     },
   );
 });

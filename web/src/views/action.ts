@@ -11,7 +11,7 @@ import {
   textArea,
   textInput,
 } from '../forms.ts';
-import { backLink, heading, notice, type Page, section, type View } from '../page.ts';
+import { backLink, heading, type Page, section, type View } from '../page.ts';
 import { publicationFrame } from '../publication-frame.ts';
 import { act, doneMessages, loadDetail, requestPath } from '../requests.ts';
 import { navigate, reload } from '../router.ts';
@@ -218,7 +218,7 @@ function read(spec: FieldSpec, field: Field): unknown {
   return raw;
 }
 
-export const actionView: View = async ({ params, member }): Promise<Page> => {
+export const actionView: View = async ({ params }): Promise<Page> => {
   const action = (params.action ?? '').replace(/-/g, '_') as Action;
   // The action comes from the address bar: own keys only, never toString or constructor.
   const spec = Object.hasOwn(specs, action) ? specs[action] : undefined;
@@ -226,6 +226,7 @@ export const actionView: View = async ({ params, member }): Promise<Page> => {
   const back = backLink(requestPath(detail.id), `Back to ${detail.reference}`);
   if (!spec || !detail.allowedActions.includes(action)) {
     const name = actionNames[action] ?? 'This';
+    const withheld = detail.withheldActions.find((entry) => entry.action === action);
     return {
       title: 'Not available',
       content: [
@@ -234,9 +235,11 @@ export const actionView: View = async ({ params, member }): Promise<Page> => {
         h(
           'p',
           { class: 'body' },
-          spec
-            ? `A request at this stage cannot be given this action by you. It may have moved on since you last looked.`
-            : 'There is no such action.',
+          !spec
+            ? 'There is no such action.'
+            : withheld
+              ? `It is not open to you: ${withheld.reason}.`
+              : `A request at this stage cannot be given this action by you. It may have moved on since you last looked.`,
         ),
         h(
           'p',
@@ -277,7 +280,6 @@ export const actionView: View = async ({ params, member }): Promise<Page> => {
       h('a', { class: 'link', href: requestPath(detail.id) }, 'Cancel'),
     ),
   );
-  const editedIt = action === 'approve' && detail.request.draft?.editors.includes(member.email);
   let preview: HTMLElement | null = null;
   if (spec.preview) {
     const pages = await get<PublicationPreview>(
@@ -307,11 +309,6 @@ export const actionView: View = async ({ params, member }): Promise<Page> => {
       heading(spec.heading, detail.reference),
       h('p', { class: 'body lead' }, detail.subject),
       spec.intro && h('p', { class: 'body' }, spec.intro),
-      editedIt &&
-        notice(
-          'You edited this note. If the office requires separate approval, someone else must approve it.',
-          'warning',
-        ),
       preview,
       preview ? section('Your decision', 'decision-heading', submitAction) : submitAction,
     ],

@@ -350,12 +350,17 @@ function actionsSection(
       ),
     );
   }
+  // What the stage would let this person do but a rule refuses them, said, not offered.
+  const withheld = detail.withheldActions.map(({ action, reason }) =>
+    h('p', { class: 'body' }, `“${actionNames[action]}” is not open to you: ${reason}.`),
+  );
   return section(
     'What you can do',
     'actions-heading',
     buttons.length
       ? h('div', { class: 'button-group actions' }, buttons)
       : h('p', { class: 'body' }, 'There is nothing for you to do at this stage except comment.'),
+    ...withheld,
   );
 }
 
