@@ -35,7 +35,12 @@ export interface HttpApiOptions {
 }
 
 const routePattern = (path: string) =>
-  new RegExp(`^${path.replace(/\{([^/]+)\}/g, '(?<$1>[^/]+)')}/?$`);
+  new RegExp(
+    `^${path
+      // Literal parts match only themselves ('/api/openapi.json' is not '/api/openapiXjson').
+      .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+      .replace(/\{([^/]+)\}/g, '(?<$1>[^/]+)')}/?$`,
+  );
 
 /** As API Gateway gives them: each {name} of the route, URL-decoded. */
 function pathParameters(pattern: RegExp, pathname: string): Record<string, string> | undefined {

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { BatchedAlert } from '../notify/alert-summary.ts';
+import { type BatchedAlert, nextSlot } from '../notify/alert-summary.ts';
 import type { ClaimState, NotificationKey, SentOutcome } from '../notify/send-notifications.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
@@ -9,6 +9,13 @@ import { messageIdItems, requestStore } from './request-store.ts';
 
 const isConditionFailure = (error: unknown) =>
   (error as Error).name === 'ConditionalCheckFailedException';
+/** Why each item of a cancelled transaction failed, in order ('None' for those that did not). */
+const cancellationCodes = (error: unknown): string[] =>
+  (error as Error).name === 'TransactionCanceledException'
+    ? ((error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? []).map(
+        (reason) => reason.Code ?? 'None',
+      )
+    : [];
 const isCancelledByCondition = (error: unknown) =>
   (error as Error).name === 'TransactionCanceledException' &&
   ((error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? []).some(
@@ -178,40 +185,60 @@ export function notificationStore(tableName: string, timeZone: string) {
       );
     },
 
+    /**
+     * Holds the alert back in its quarter-hour, unless that quarter-hour's summary is
+     * already claimed (a notify that ran late): then in the next one, so no alert is held
+     * back into a summary that has gone.
+     */
     async batchAlert(alert: BatchedAlert): Promise<void> {
-      try {
-        await dynamo.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                // A retry after a crash may fall in the next quarter-hour: the marker keeps
-                // the alert in one summary only.
-                Put: {
-                  TableName: tableName,
-                  Item: {
-                    ...keys.alertHeldBack(alert.requestId, alert.seq, alert.kind),
-                    type: 'alert-held-back',
-                    slot: alert.slot,
-                  },
-                  ConditionExpression: 'attribute_not_exists(PK)',
-                },
-              },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: {
-                    ...keys.batchedAlert(alert.slot, alert.requestId, alert.seq, alert.kind),
-                    type: 'batched-alert',
-                    ...alert,
+      for (let slot = alert.slot, tries = 0; tries < 8; tries += 1) {
+        try {
+          await dynamo.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  // A retry after a crash may fall in the next quarter-hour: the marker
+                  // keeps the alert in one summary only.
+                  Put: {
+                    TableName: tableName,
+                    Item: {
+                      ...keys.alertHeldBack(alert.requestId, alert.seq, alert.kind),
+                      type: 'alert-held-back',
+                      slot,
+                    },
+                    ConditionExpression: 'attribute_not_exists(PK)',
                   },
                 },
-              },
-            ],
-          }),
-        );
-      } catch (error) {
-        if (!isCancelledByCondition(error)) throw error;
+                {
+                  ConditionCheck: {
+                    TableName: tableName,
+                    Key: keys.alertSummary(slot),
+                    ConditionExpression: 'attribute_not_exists(PK)',
+                  },
+                },
+                {
+                  Put: {
+                    TableName: tableName,
+                    Item: {
+                      ...keys.batchedAlert(slot, alert.requestId, alert.seq, alert.kind),
+                      type: 'batched-alert',
+                      ...alert,
+                      slot,
+                    },
+                  },
+                },
+              ],
+            }),
+          );
+          return;
+        } catch (error) {
+          const [marker, summary] = cancellationCodes(error);
+          if (marker === 'ConditionalCheckFailed') return; // held back already
+          if (summary !== 'ConditionalCheckFailed') throw error;
+          slot = nextSlot(slot);
+        }
       }
+      throw new Error(`no quarter-hour left open for the alert of ${alert.reference}`);
     },
 
     /** Takes one from an allowance for this hour (a sender's, the office's), if any is left. */

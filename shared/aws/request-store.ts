@@ -539,13 +539,13 @@ export function requestStore(tableName: string, timeZone: string) {
         const { event, message, flags, participants } = build(current);
         assertFits(undefined, event);
         // Whole lists, built from the request as read: the eventSeq condition makes that safe.
-        const flagged = flags && participants;
+        const lists = `${flags ? ', flags = :flags' : ''}${participants ? ', participants = :participants' : ''}`;
         const items: TransactItem[] = [
           {
             Update: {
               TableName: tableName,
               Key: keys.request(requestId),
-              UpdateExpression: `SET eventSeq = :seq, lastHash = :hash, lastMessageAt = :at${flagged ? ', flags = :flags, participants = :participants' : ''} ADD messageCount :one`,
+              UpdateExpression: `SET eventSeq = :seq, lastHash = :hash, lastMessageAt = :at${lists} ADD messageCount :one`,
               ConditionExpression: 'eventSeq = :previous',
               ExpressionAttributeValues: {
                 ':seq': event.seq,
@@ -553,7 +553,8 @@ export function requestStore(tableName: string, timeZone: string) {
                 ':at': message.at,
                 ':one': 1,
                 ':previous': current.eventSeq,
-                ...(flagged ? { ':flags': flags, ':participants': participants } : {}),
+                ...(flags ? { ':flags': flags } : {}),
+                ...(participants ? { ':participants': participants } : {}),
               },
             },
           },

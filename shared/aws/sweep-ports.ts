@@ -58,29 +58,28 @@ async function claimOnce(tableName: string, key: TableKey, type: string): Promis
 /** The alerts a flood held back, by quarter-hour, and each quarter-hour's claim. */
 function alertSummaryPorts(tableName: string): Omit<AlertSummaryPorts, 'sendRawMail'> {
   const pk = keys.batchedAlert('', '', 0, '').PK;
+  const alertsWhere = async (sortKey: string, bound: string): Promise<BatchedAlert[]> => {
+    const found: BatchedAlert[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamo.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: `PK = :pk AND ${sortKey}`,
+          ExpressionAttributeValues: { ':pk': pk, ':bound': bound },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const { PK: _pk, SK: _sk, type: _type, ...alert } of page.Items ?? [])
+        found.push(alert as BatchedAlert);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return found;
+  };
   return {
-    async batchedAlerts(before) {
-      const found: BatchedAlert[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await dynamo.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'PK = :pk AND SK < :before',
-            ExpressionAttributeValues: { ':pk': pk, ':before': before },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        found.push(
-          ...(page.Items ?? []).map(
-            ({ PK: _pk, SK: _sk, type: _type, ...alert }) => alert as BatchedAlert,
-          ),
-        );
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return found;
-    },
+    batchedAlerts: (before) => alertsWhere('SK < :bound', before),
+    alertsIn: (slot) => alertsWhere('begins_with(SK, :bound)', `${slot}#`),
     claimAlertSummary: (slot) => claimOnce(tableName, keys.alertSummary(slot), 'alert-summary'),
     async releaseAlertSummary(slot) {
       await dynamo.send(new DeleteCommand({ TableName: tableName, Key: keys.alertSummary(slot) }));

@@ -168,7 +168,9 @@ export function joinRequest(
 ): { event: AuditEvent; message: MessageRecord; flags?: string[]; participants?: string[] } {
   const { letter } = context;
   const address = letter.from.address.toLowerCase();
-  const stranger = !knownAddresses(current).has(address);
+  // A From that cannot be taken at its word is no one's, however it reads.
+  const stranger = Boolean(letter.senderDoubt) || !knownAddresses(current).has(address);
+  const failed = failedAuthentication(letter.verdicts).map((check) => check.toUpperCase());
   const event = sealEvent(
     {
       requestId: current.id,
@@ -188,16 +190,26 @@ export function joinRequest(
         ...(letter.machine ? { machine: letter.machine.reason } : {}),
         ...(letter.verdicts.spam === 'FAIL' ? { spam: true } : {}),
         ...(stranger ? { notOnRequest: true } : {}),
+        ...(failed.length ? { authenticationFailed: failed } : {}),
+        ...(letter.senderDoubt ? { senderDoubt: letter.senderDoubt } : {}),
       },
     },
     current.lastHash,
   );
-  if (!stranger) return { event, message: inboundMessage(current.id, context) };
-  // Flagged once per address, and known from then on (staff have been told).
+  const message = inboundMessage(current.id, context);
+  // Each warning once: a flag says "look at this mail", and staff have been told.
+  const flags = [
+    ...(stranger && !letter.senderDoubt ? [strangerFlag(address)] : []),
+    ...(failed.length ? [`mail from ${address} failed ${failed.join(', ')}`] : []),
+    ...(letter.senderDoubt ? [`mail claiming to be from ${address}: ${letter.senderDoubt}`] : []),
+  ].filter((flag) => !current.flags.includes(flag));
+  // A stranger is known from then on; an address that cannot be trusted never is.
+  const joins = stranger && !letter.senderDoubt;
+  if (!flags.length && !joins) return { event, message };
   return {
     event,
-    message: inboundMessage(current.id, context),
-    flags: [...current.flags, strangerFlag(address)],
-    participants: [...(current.participants ?? []), address],
+    message,
+    ...(flags.length ? { flags: [...current.flags, ...flags] } : {}),
+    ...(joins ? { participants: [...(current.participants ?? []), address] } : {}),
   };
 }

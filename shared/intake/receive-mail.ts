@@ -10,7 +10,7 @@ import {
 } from '../mail/inbound.ts';
 import { safeFilename, sanitiseLetterHtml } from '../mail/sanitise.ts';
 import { findThread } from '../mail/threading.ts';
-import { failedAuthentication } from '../mail/verdicts.ts';
+import { disownedBySender, failedAuthentication } from '../mail/verdicts.ts';
 import type {
   Filing,
   FilingResult,
@@ -268,6 +268,15 @@ export async function receiveMail(
       ? { ...reading.letter, warnings: [...reading.letter.warnings, sameId.warning] }
       : reading.letter;
   if (sameId?.kind === 'resend') {
+    // A resend is recognised by Message-ID, sender and date, all of which a forger can
+    // copy from a letter they were sent: one the sender's domain disowns is held.
+    if (disownedBySender(letter.verdicts) || letter.senderDoubt) {
+      return hold(
+        'unverified_sender',
+        `it repeats the Message-ID, sender and date of mail already filed, but ${letter.senderDoubt ?? `failed ${failedAuthentication(letter.verdicts).join(', ').toUpperCase()}`}`,
+        { from: letter.from.address, subject: letter.subject },
+      );
+    }
     // No acknowledgement and no new request: the first copy already had both.
     return fileResend(raw, letter, sameId, { messageKey, receivedAt }, ports, fromHeld);
   }
@@ -279,19 +288,30 @@ export async function receiveMail(
     return hold('auto_reply_to_nothing', `${letter.machine.reason} to no known request`, summary);
   }
 
-  // Anyone can put a reference in a subject line: from a stranger whose own domain
-  // disowns the mail, it waits in held mail for staff rather than joining the request.
-  const failed = failedAuthentication(letter.verdicts);
-  if (
-    thread?.matchedBy.startsWith('subject reference') &&
-    failed.length &&
-    !knownAddresses(thread.request).has(letter.from.address.toLowerCase())
-  ) {
-    return hold(
-      'unverified_stranger',
-      `it names ${thread.request.reference} only in its subject, comes from an address not on that request, and failed ${failed.join(', ').toUpperCase()}`,
-      summary,
-    );
+  // Anyone can put a reference in a subject, or a Message-ID they were copied on in
+  // In-Reply-To, and anyone can write someone else's address in From. Mail that would join
+  // a request waits in held mail for staff instead when the sender's own domain disowns it.
+  if (thread) {
+    const failed = failedAuthentication(letter.verdicts).map((check) => check.toUpperCase());
+    const known =
+      !letter.senderDoubt && knownAddresses(thread.request).has(letter.from.address.toLowerCase());
+    const how = thread.matchedBy.startsWith('subject reference')
+      ? 'only in its subject'
+      : `by ${thread.matchedBy}`;
+    if (!known && failed.length) {
+      return hold(
+        'unverified_stranger',
+        `it names ${thread.request.reference} ${how}, comes from an address not on that request${letter.senderDoubt ? ` (${letter.senderDoubt})` : ''}, and failed ${failed.join(', ')}`,
+        summary,
+      );
+    }
+    if (known && disownedBySender(letter.verdicts)) {
+      return hold(
+        'unverified_sender',
+        `it comes as from ${letter.from.address}, who is on ${thread.request.reference}, but failed ${failed.join(', ')}: their domain says it did not send it`,
+        summary,
+      );
+    }
   }
 
   const targetId = thread?.request.id ?? requestId;

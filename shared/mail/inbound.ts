@@ -44,6 +44,12 @@ export interface InboundLetter {
   organisation?: Organisation;
   /** Problems that did not stop the parse but that staff should know about. */
   warnings: string[];
+  /**
+   * Why the From address cannot be taken at its word, beyond the SES verdicts: several
+   * From headers or addresses, only a Sender, or an address visible only once decoded.
+   * Such mail never counts as from someone already on a request.
+   */
+  senderDoubt?: string;
 }
 
 export type HoldReason =
@@ -55,9 +61,13 @@ export type HoldReason =
   | 'too_many_parts'
   | 'unmatched_bounce'
   | 'auto_reply_to_nothing'
-  /** It named a request only by its subject's reference, from an address the request does
-   * not know, and the sender's domain failed SPF, DKIM or DMARC: it may be forged. */
+  /** It named a request (by its subject's reference or a Message-ID), from an address the
+   * request does not know, and the sender's domain failed SPF, DKIM or DMARC: it may be
+   * forged. */
   | 'unverified_stranger'
+  /** It came as from someone on the request, but their domain disowned it (DMARC failed,
+   * or SPF and DKIM both did), or its From cannot be taken at its word: it may be forged. */
+  | 'unverified_sender'
   /** Intake failed on every attempt (its delivery was dead-lettered); staff may retry. */
   | 'could_not_file';
 
@@ -124,6 +134,29 @@ function undeclaredBoundary(headers: HeaderBlock, raw: Uint8Array): string | und
  * bad input: every way a message can be unusable maps to a hold reason, because an
  * exception would make the trigger retry mail that can never succeed.
  */
+/**
+ * Why the From header does not plainly name one sender, if it does not. The header as
+ * sent is read, not the parser's result: a parser picks the first of several addresses,
+ * falls back to Sender, and decodes an address out of RFC 2047 encoded text, which the
+ * RFC forbids precisely because it hides the address from such checks.
+ */
+export function doubtAboutFrom(headers: HeaderBlock, address: string): string | undefined {
+  const values = headers.get('from') ?? [];
+  if (values.length === 0) return 'it has no From header, only a Sender';
+  if (values.length > 1) return `it has ${values.length} From headers`;
+  // Read as latin1 (shared/mail/headers.ts); an internationalised address is UTF-8.
+  const plain = Buffer.from((values[0] ?? '').slice(0, 4096), 'latin1')
+    .toString('utf8')
+    .replace(/=\?[^?\s]{1,64}\?[bq]\?[^?\s]*\?=/gi, ' ')
+    .replace(/"(?:[^"\\]|\\.)*"/g, ' ')
+    .replace(/\([^()]*\)/g, ' ');
+  const addresses = plain.match(/@/g)?.length ?? 0;
+  if (addresses > 1) return 'its From header names more than one address';
+  if (!plain.toLowerCase().includes(address.toLowerCase()))
+    return 'its From address appears only inside encoded text';
+  return undefined;
+}
+
 export async function readInbound(raw: Uint8Array, limits: MailLimits): Promise<InboundReading> {
   const headers = readHeaderBlock(raw);
   const hold = (reason: HoldReason, detail: string): InboundReading => ({
@@ -173,6 +206,8 @@ export async function readInbound(raw: Uint8Array, limits: MailLimits): Promise<
   // HTML-only mail still needs words for search, alerts and the published letter.
   const text = repairWindows1252(email.text ?? (email.html ? htmlToText(email.html) : ''));
   const warnings: string[] = [];
+  const senderDoubt = doubtAboutFrom(headers, from.address);
+  if (senderDoubt) warnings.push(`the sender cannot be taken at its word: ${senderDoubt}`);
   const contentType = firstHeader(headers, 'content-type') ?? '';
   const boundary = contentType.match(/boundary\s*=\s*"?([^";]+)"?/i)?.[1];
   if (boundary && !Buffer.from(raw).includes(`--${boundary}--`, 0, 'latin1')) {
@@ -221,6 +256,7 @@ export async function readInbound(raw: Uint8Array, limits: MailLimits): Promise<
         from.address,
       ),
       warnings,
+      ...(senderDoubt ? { senderDoubt } : {}),
     },
   };
 }

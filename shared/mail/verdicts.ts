@@ -29,3 +29,12 @@ export function readVerdicts(headers: HeaderBlock): Verdicts {
 export function failedAuthentication(verdicts: Verdicts): string[] {
   return (['spf', 'dkim', 'dmarc'] as const).filter((check) => verdicts[check] === 'FAIL');
 }
+
+/**
+ * The sender's domain says it did not send this: DMARC failed, or SPF and DKIM both did.
+ * SPF failing alone is common for mail forwarded on the way (DKIM survives forwarding), so
+ * it does not count on its own.
+ */
+export function disownedBySender(verdicts: Verdicts): boolean {
+  return verdicts.dmarc === 'FAIL' || (verdicts.spf === 'FAIL' && verdicts.dkim === 'FAIL');
+}

@@ -33,9 +33,16 @@ export function summarySlot(at: Date): string {
   return slot.toISOString().slice(0, 16);
 }
 
+/** The quarter-hour after this one. */
+export function nextSlot(slot: string): string {
+  return summarySlot(new Date(Date.parse(`${slot}:00Z`) + SLOT_MINUTES * 60_000));
+}
+
 export interface AlertSummaryPorts {
   /** Alerts held back in quarter-hours before `slot`, oldest first. */
   batchedAlerts(before: string): Promise<BatchedAlert[]>;
+  /** Every alert held back in this quarter-hour, read after its claim (nothing joins it then). */
+  alertsIn(slot: string): Promise<BatchedAlert[]>;
   /** Claims a quarter-hour's summary; false when an earlier run claimed it. */
   claimAlertSummary(slot: string): Promise<boolean>;
   /** Gives a claim back when its mail certainly did not go, so the next run sends it. */
@@ -62,30 +69,35 @@ export async function sendAlertSummaries(
   now: Date,
 ): Promise<{ summaries: number; alerts: number }> {
   const pending = await ports.batchedAlerts(summarySlot(now));
-  const bySlot = new Map<string, BatchedAlert[]>();
-  for (const alert of pending) bySlot.set(alert.slot, [...(bySlot.get(alert.slot) ?? []), alert]);
+  const slots = [...new Set(pending.map((alert) => alert.slot))];
   let summaries = 0;
-  for (const [slot, alerts] of bySlot) {
-    if (await ports.claimAlertSummary(slot)) {
-      try {
-        await ports.sendRawMail(summaryMail(slot, alerts, settings, now), settings.officeAddress, [
-          settings.staffAlertAddress,
-        ]);
-      } catch (error) {
-        if (!maybeSent.has((error as Error).name)) {
-          await ports.releaseAlertSummary(slot);
-          throw error;
-        }
-        // Better one summary missing than two: the letters are all on the requests list.
-        log.error('an alert summary may or may not have been sent; not sent again', {
-          slot,
-          alerts: alerts.length,
-          error: (error as Error).message,
-        });
-      }
-      summaries += 1;
+  for (const slot of slots) {
+    if (!(await ports.claimAlertSummary(slot))) {
+      // Claimed before (a run that stopped after sending): only the clearing is left.
+      // Nothing has joined since the claim: notify holds a late alert in a later slot.
+      await ports.clearBatchedAlerts(pending.filter((alert) => alert.slot === slot));
+      continue;
     }
-    // Claimed before (a run that stopped after sending): only the clearing is left.
+    // Read again now it is claimed: an alert held back between the first read and the
+    // claim is in this summary, not lost.
+    const alerts = await ports.alertsIn(slot);
+    try {
+      await ports.sendRawMail(summaryMail(slot, alerts, settings, now), settings.officeAddress, [
+        settings.staffAlertAddress,
+      ]);
+    } catch (error) {
+      if (!maybeSent.has((error as Error).name)) {
+        await ports.releaseAlertSummary(slot);
+        throw error;
+      }
+      // Better one summary missing than two: the letters are all on the requests list.
+      log.error('an alert summary may or may not have been sent; not sent again', {
+        slot,
+        alerts: alerts.length,
+        error: (error as Error).message,
+      });
+    }
+    summaries += 1;
     await ports.clearBatchedAlerts(alerts);
   }
   return { summaries, alerts: pending.length };

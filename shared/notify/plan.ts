@@ -6,6 +6,7 @@ import { linkOnSite } from '../mail/links.ts';
 import type { RenderedMail, TemplateRequest } from '../mail/templates/index.ts';
 import {
   acknowledgement,
+  defang,
   messageJoinedAlert,
   neutralEcho,
   newRequestAlert,
@@ -122,7 +123,12 @@ export interface MailTemplate {
   summaryLine?(context: MailContext): string;
 }
 
-const invitationFile = ({ event, request, office }: MailContext): OutboundAttachment[] => {
+const invitationFile = ({
+  event,
+  request,
+  office,
+  template,
+}: MailContext): OutboundAttachment[] => {
   const meeting = {
     ...(event.details as unknown as Meeting),
     sequence: Number(event.details.sequence ?? 0),
@@ -137,9 +143,9 @@ const invitationFile = ({ event, request, office }: MailContext): OutboundAttach
         sequence: meeting.sequence,
         start: meeting.start,
         end: meeting.end,
-        summary: `Meeting: ${request.subject} (${request.reference})`,
+        summary: `Meeting: ${template.subject} (${request.reference})`,
         location: meeting.location,
-        description: `${office.officeName}: meeting about ${request.subject}. Reference ${request.reference}.`,
+        description: `${office.officeName}: meeting about ${template.subject}. Reference ${request.reference}.`,
         organizer: { name: office.officeName, email: office.officeAddress },
         attendees: meeting.attendees,
         stamp: new Date(event.at),
@@ -243,7 +249,7 @@ export const mailTemplates = {
           ? undefined
           : messageJoinedAlert(template, {
               from: String(event.details.sender ?? ''),
-              subject: String(event.details.subject ?? ''),
+              subject: defang(String(event.details.subject ?? '')),
               matchedBy: String(event.details.matchedBy ?? ''),
               machine:
                 typeof event.details.machine === 'string' ? event.details.machine : undefined,
@@ -362,13 +368,29 @@ export const mailTemplates = {
   [A in Action | keyof typeof recordedEvents]?: { [Au in Audience]?: MailTemplate };
 };
 
-function templateRequest(request: RequestRecord, timeZone: string): TemplateRequest {
+/** Who is outside the office: what they are sent repeats a stranger's words only neutrally. */
+const outsiders: readonly Audience[] = ['requester', 'attendees'];
+
+/**
+ * The request as a template may speak of it, to this audience. The subject and the
+ * sender's name are whatever the letter said, and a letter's sender can be forged: to
+ * people outside the office they are echoed without links, domains or addresses (else a
+ * decline would carry a spammer's link to the person whose address was forged); to staff
+ * they are shown whole, links made unclickable.
+ */
+function templateRequest(
+  request: RequestRecord,
+  timeZone: string,
+  audience: Audience,
+): TemplateRequest {
+  const outside = outsiders.includes(audience);
+  const echo = (text: string, max: number) => (outside ? neutralEcho(text, max) : defang(text));
   return {
     reference: request.reference,
-    subject: request.subject,
-    senderName: request.sender.name,
+    subject: echo(request.subject, 120),
+    senderName: echo(request.sender.name, 60),
     senderAddress: request.sender.address,
-    organisation: request.organisation,
+    organisation: request.organisation === undefined ? undefined : echo(request.organisation, 80),
     receivedAt: request.receivedAt,
     replyBy: request.replyBy,
     timeZone,
@@ -387,13 +409,7 @@ export function planNotifications(
   message: MessageRecord | undefined,
   office: OfficeSettings,
 ): PlannedNotification[] {
-  const context: MailContext = {
-    event,
-    request,
-    message,
-    office,
-    template: templateRequest(request, office.timeZone),
-  };
+  const about = { event, request, message, office };
   const templates = (mailTemplates as Record<string, Partial<Record<Audience, MailTemplate>>>)[
     event.action
   ];
@@ -403,6 +419,10 @@ export function planNotifications(
   for (const audience of audiencesOf(event)) {
     const template = templates?.[audience];
     if (!template) continue; // tests/unit/plan.test.ts holds the table and the map together
+    const context: MailContext = {
+      ...about,
+      template: templateRequest(request, office.timeZone, audience),
+    };
     for (const recipient of recipientsOf(audience, context)) {
       const repeated = planned.some(
         (p) => p.kind === template.kind && p.recipient.toLowerCase() === recipient.toLowerCase(),

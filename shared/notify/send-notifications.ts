@@ -103,12 +103,18 @@ const STAFF_ALERTS = '*staff-alerts*';
 export const OFFICE_CAP_HIT = 'acknowledgement suppressed by the office-wide hourly cap';
 
 /**
- * The sender an hourly allowance is counted for: the address without a +tag, so
- * `victim+1@` and `victim+2@` are one person (and one victim) to the limit.
+ * The sender an hourly allowance is counted for: the address without its sub-address
+ * (`+tag`, or `-tag` as some servers use) or dots in its local part (which some providers
+ * ignore), so `victim+1@`, `victim-a@` and `v.i.c.t.i.m@` are one person, and one victim,
+ * to the limit. Two people who share a mailbox's stem share its allowance: a limit, not an
+ * identity.
  */
 export function senderForLimit(address: string): string {
   const [local = '', domain = ''] = address.toLowerCase().split(/@(?=[^@]*$)/);
-  return `${local.replace(/\+.*$/, '')}@${domain}`;
+  // A quoted local part is kept whole: its dots and dashes are characters, not separators.
+  if (local.startsWith('"')) return `${local}@${domain}`;
+  const stem = local.replace(/[+-].*$/, '').replace(/\./g, '');
+  return `${stem || local}@${domain}`;
 }
 
 /** SES errors that another attempt cannot fix. */

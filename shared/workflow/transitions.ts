@@ -80,8 +80,9 @@ interface ActionSpec<S extends z.ZodType> {
 const action = <S extends z.ZodType>(spec: ActionSpec<S>) => spec;
 
 /**
- * Everyone who has changed what will be published: saved the note, decided its
- * redactions (reinstated, marked, cleared an attachment) or wrote a correction. Kept on
+ * Everyone who has changed what will be published: scheduled the meeting (its details are
+ * published), saved the note, decided its redactions (reinstated, marked, cleared an
+ * attachment) or wrote a correction. Kept on
  * the request, and added to by each of those actions, through authorsWith below.
  */
 export function publicCopyAuthors(request: RequestRecord): string[] {
@@ -117,8 +118,11 @@ const closing = action({
 const scheduling = (moved: boolean) =>
   action({
     fields: meeting,
-    effect: (fields, { request }) => ({
+    // The meeting's time, place and attendees are published unless the note gives its
+    // own: whoever set them changed the public copy too.
+    effect: (fields, { request, actor }) => ({
       meeting: { ...fields, sequence: moved ? (request.meeting?.sequence ?? 0) + 1 : 0 },
+      ...authorsWith(request, actor),
     }),
     audit: (fields, next) => ({ ...fields, sequence: next.meeting?.sequence ?? 0 }),
   });

@@ -54,7 +54,14 @@ const callers: Record<string, () => Promise<string | undefined>> = {
   'no expiry': () => signLocalToken(person(['admin']), { lifetime: null }),
   'wrong issuer': () => signLocalToken(person(['admin']), { issuer: 'https://elsewhere.example' }),
   'wrong audience': () => signLocalToken(person(['admin']), { audience: 'another-client' }),
+  // Cognito's access token carries no email: who acted would be unknown, so who may
+  // approve (separation of duties) could not be told.
+  'no email': () =>
+    signLocalToken({ sub: 'local-matrix', 'cognito:groups': ['approver', 'admin'] }),
+  'access token': () => signLocalToken({ ...person(['admin']), token_use: 'access' }),
   'no group': () => signLocalToken(person([])),
+  // Group names may hold commas; only spaces separate API Gateway's string form.
+  'a group named with a comma': () => signLocalToken(person('[interns,admin]')),
   'not a staff group': () => signLocalToken(person(['publisher', 'system'])),
   ...Object.fromEntries(
     roles.map((role) => [`role ${role}`, () => signLocalToken(person([role]))]),
@@ -76,6 +83,8 @@ const unauthenticated = [
   'no expiry',
   'wrong issuer',
   'wrong audience',
+  'no email',
+  'access token',
 ];
 
 /** The status each caller must get on a route (undefined: allowed, so not 401 or 403). */

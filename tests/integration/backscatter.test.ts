@@ -128,4 +128,21 @@ describe('staff alerts in a flood', () => {
     expect(listed).not.toContain('payouts@');
     expect(sent[0]?.subject).toMatch(/^Summary: \d+ more letters arrived \d{4}-\d{2}-\d{2} /);
   });
+
+  it('puts an alert held back after its quarter-hour was summarised in the next one', async () => {
+    // The sweep above ran as of a later moment, so this quarter-hour's summary is out;
+    // a letter now (notify running late, in production) must not be lost with it.
+    await postroom.deliver(
+      plainLetter({ from: 'late@stranger.example', subject: 'A late letter' }),
+      'late@stranger.example',
+    );
+    const late = (await records.requestsInStage('received')).find(
+      (request) => request.sender.address === 'late@stranger.example',
+    );
+    const before = (await summaries()).length;
+    await postroom.runScheduled('sweep', new Date(Date.now() + 31 * 60_000));
+    const sent = await summaries();
+    expect(sent).toHaveLength(before + 1);
+    expect(sent.at(-1)?.body.text).toContain(late?.reference);
+  });
 });

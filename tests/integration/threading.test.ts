@@ -185,4 +185,99 @@ describe('mail from outside the request', () => {
     const held = (await records.heldMail()).find((mail) => mail.from === forger);
     expect(held).toMatchObject({ reason: 'unverified_stranger' });
   });
+
+  const failing =
+    'Authentication-Results: amazonses.com; spf=fail smtp.mailfrom=lumencam.example; dkim=fail; dmarc=fail header.from=lumencam.example';
+
+  /** Delivers mail and says where it went: onto the request, or held (and why). */
+  async function whereDoes(raw: Buffer, envelope: string, subject: string) {
+    const before = (await records.byReference(reference))?.messageCount ?? 0;
+    await postroom.deliver(raw, envelope);
+    const after = await records.byReference(reference);
+    const held = (await records.heldMail()).find((mail) => mail.subject === subject);
+    return {
+      joined: (after?.messageCount ?? 0) > before,
+      held: held?.reason,
+      flags: after?.flags ?? [],
+    };
+  }
+
+  it('holds mail as from the requester that their own domain disowns', async () => {
+    const subject = `Re: [${reference}] new bank details`;
+    const outcome = await whereDoes(
+      plainLetter({ from: `Helen Marsh <${sender}>`, subject, headers: [failing] }),
+      sender,
+      subject,
+    );
+    expect(outcome).toMatchObject({ joined: false, held: 'unverified_sender' });
+  });
+
+  it('holds a stranger’s mail that joins by a Message-ID they were copied on, failing authentication', async () => {
+    const subject = 'Re: your letter';
+    const outcome = await whereDoes(
+      plainLetter({
+        from: 'mallory@evil.example',
+        subject,
+        headers: [
+          'In-Reply-To: <letter-001@lumencam.example>',
+          failing.replaceAll('lumencam', 'evil'),
+        ],
+      }),
+      'mallory@evil.example',
+      subject,
+    );
+    expect(outcome).toMatchObject({ joined: false, held: 'unverified_stranger' });
+  });
+
+  it.each([
+    [
+      'two From headers',
+      (subject: string) =>
+        plainLetter({ from: sender, subject, headers: ['From: mallory@evil.example'] }),
+    ],
+    [
+      'two addresses in From',
+      (subject: string) => plainLetter({ from: `${sender}, mallory@evil.example`, subject }),
+    ],
+    [
+      'an address only inside encoded text',
+      (subject: string) =>
+        plainLetter({
+          from: `=?utf-8?b?${Buffer.from(`Helen Marsh <${sender}>`).toString('base64')}?=`,
+          subject,
+        }),
+    ],
+  ])('never takes %s as the requester', async (_what, build) => {
+    const subject = `Re: [${reference}] ${_what}`;
+    const outcome = await whereDoes(build(subject), 'mallory@evil.example', subject);
+    // It joins, but as a stranger, flagged, and does not make the address trusted.
+    expect(outcome.held).toBeUndefined();
+    expect(outcome.joined).toBe(true);
+    expect(
+      outcome.flags.some((flag) => flag.startsWith(`mail claiming to be from ${sender}:`)),
+    ).toBe(true);
+    expect(outcome.flags).not.toContain(`mail from someone not on this request: ${sender}`);
+    // With failing verdicts the same mail is held, not joined.
+    const forged = `${subject} (forged)`;
+    const raw = Buffer.concat([Buffer.from(`${failing}\r\n`), build(forged)]);
+    expect(await whereDoes(raw, 'mallory@evil.example', forged)).toMatchObject({
+      joined: false,
+      held: 'unverified_stranger',
+    });
+  });
+
+  it('lets the requester’s forwarded mail join when only SPF fails, flagged', async () => {
+    const subject = `Re: [${reference}] forwarded by our office`;
+    const outcome = await whereDoes(
+      plainLetter({
+        from: sender,
+        subject,
+        headers: ['Authentication-Results: amazonses.com; spf=fail; dkim=pass; dmarc=pass'],
+      }),
+      sender,
+      subject,
+    );
+    expect(outcome).toMatchObject({ joined: true, held: undefined });
+    expect(outcome.flags).toContain(`mail from ${sender} failed SPF`);
+  });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type AlertSummaryPorts,
   type BatchedAlert,
+  nextSlot,
   SUMMARY_LINES,
   sendAlertSummaries,
   summarySlot,
@@ -32,6 +33,7 @@ function memory(alerts: BatchedAlert[], send: (raw: string) => Promise<void> = a
   const sent: string[] = [];
   const ports: AlertSummaryPorts = {
     batchedAlerts: async (before) => pending.filter((a) => a.slot < before),
+    alertsIn: async (slot) => pending.filter((a) => a.slot === slot),
     claimAlertSummary: async (slot) => !claims.has(slot) && Boolean(claims.add(slot)),
     releaseAlertSummary: async (slot) => void claims.delete(slot),
     clearBatchedAlerts: async (done) => {
@@ -47,6 +49,11 @@ function memory(alerts: BatchedAlert[], send: (raw: string) => Promise<void> = a
 }
 
 describe('summarySlot', () => {
+  it('steps to the next quarter-hour, across the day', () => {
+    expect(nextSlot('2026-12-02T03:45')).toBe('2026-12-02T04:00');
+    expect(nextSlot('2026-12-31T23:45')).toBe('2027-01-01T00:00');
+  });
+
   it('puts a moment in its quarter-hour', () => {
     expect(summarySlot(new Date('2026-12-02T03:00:00.000Z'))).toBe('2026-12-02T03:00');
     expect(summarySlot(new Date('2026-12-02T03:14:59.999Z'))).toBe('2026-12-02T03:00');

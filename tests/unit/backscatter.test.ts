@@ -1,16 +1,21 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { functions } from '../../infra/functions.ts';
 import { acknowledgementWithheld } from '../../shared/intake/filing.ts';
 import type { InboundLetter } from '../../shared/mail/inbound.ts';
-import { acknowledgement, neutralEcho } from '../../shared/mail/templates/index.ts';
+import { acknowledgement, defang, neutralEcho } from '../../shared/mail/templates/index.ts';
 import { OFFICE_CAP_HIT, senderForLimit } from '../../shared/notify/send-notifications.ts';
 
 /** What a forged letter can make the office send: little, and nothing of the attacker's. */
 describe('backscatter', () => {
-  it('counts plus-addressed variants as one sender', () => {
+  it('counts sub-addressed and dotted variants as one sender', () => {
     expect(senderForLimit('Victim+1@Target.example')).toBe('victim@target.example');
     expect(senderForLimit('victim+a+b@target.example')).toBe('victim@target.example');
+    expect(senderForLimit('victim-a@target.example')).toBe('victim@target.example');
+    expect(senderForLimit('v.i.c.t.i.m@target.example')).toBe('victim@target.example');
+    expect(senderForLimit('vi.ctim-b+c@target.example')).toBe('victim@target.example');
     expect(senderForLimit('"odd@name"@target.example')).toBe('"odd@name"@target.example');
+    expect(senderForLimit('-x@target.example')).toBe('-x@target.example');
   });
 
   it('withholds the acknowledgement when SPF and DKIM both fail', () => {
@@ -27,6 +32,27 @@ describe('backscatter', () => {
     );
     expect(neutralEcho('x'.repeat(500), 60)).toHaveLength(60);
     expect(neutralEcho('a\u202eb\u0007c', 60)).toBe('abc');
+    // What a hostile pass found: hidden characters that join a link back up, bare domains.
+    for (const subject of [
+      'see https\u200b://evil.example/claim',
+      'see www\u200b.evil.example/claim',
+      'Claim at evil.example/claim now',
+      'see xn--e1afmkfd.xn--p1ai/x',
+      'visit пример.рф',
+      'ｈｔｔｐｓ://evil.example',
+      'write to mailto:x@evil.example',
+      'javascript:alert(1)',
+    ]) {
+      const echoed = neutralEcho(subject, 60);
+      expect(echoed).not.toMatch(/evil|example|xn--|пример|:\/\/|javascript:|mailto:/);
+    }
+    // Ordinary subjects come through as they are.
+    for (const subject of [
+      'Re: Ltd. e.g. v2.0 plans',
+      'Dr. Smith on 3.5 million',
+      'Meeting, please',
+    ])
+      expect(neutralEcho(subject, 60)).toBe(subject);
     const mail = acknowledgement(
       {
         reference: 'REQ-2026-0009',
@@ -40,6 +66,36 @@ describe('backscatter', () => {
     expect(mail.subject).toBe('[REQ-2026-0009] We have received your request');
     expect(mail.text).not.toMatch(/scam\.example/);
     expect(mail.text).toMatch(/^Dear Prize Team …,/);
+  });
+
+  it('shows staff a stranger’s words whole, with links made unclickable', () => {
+    expect(defang('Claim https\u200b://evil.example/x at www.evil.example or evil.example/y')).toBe(
+      'Claim hxxps[:]//evil[.]example/x at www[.]evil[.]example or evil[.]example/y',
+    );
+    expect(defang('Re: Ltd. e.g. v2.0 plans')).toBe('Re: Ltd. e.g. v2.0 plans');
+    expect(defang('x'.repeat(5000))).toHaveLength(1001);
+  });
+
+  it('never lets a link through, however it is hidden', () => {
+    const hidden = fc.constantFrom('', '\u200b', '\u2060', '\u202e', '\u00ad', '\u0007', '\ufeff');
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 20 }),
+        fc.constantFrom('https://', 'http://', 'www.', ''),
+        fc.domain(),
+        hidden,
+        fc.string({ maxLength: 20 }),
+        (before, scheme, domain, hide, after) => {
+          const cut = Math.floor(domain.length / 2);
+          const text = `${before} ${scheme}${domain.slice(0, cut)}${hide}${domain.slice(cut)}/x ${after}`;
+          // What a reader sees: hidden characters do not count.
+          const seen = (shown: string) =>
+            shown.replace(/[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069]/g, '');
+          expect(seen(neutralEcho(text, 200))).not.toContain(domain);
+          if (domain.includes('.')) expect(seen(defang(text))).not.toContain(domain);
+        },
+      ),
+    );
   });
 
   it('alarms on the message notify logs when the office-wide cap is hit', () => {

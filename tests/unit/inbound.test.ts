@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  doubtAboutFrom,
   type HoldReason,
   type InboundLetter,
   NO_SUBJECT,
@@ -254,5 +255,39 @@ describe('readInbound: machine mail and threading', () => {
     const letter = await parsed('10-reply-in-reply-to.eml');
     expect(letter.inReplyTo).toEqual(['<letter-001@lumencam.example>']);
     expect(letter.references).toEqual(['<letter-001@lumencam.example>']);
+  });
+});
+
+describe('doubtAboutFrom', () => {
+  const from = (...values: string[]) => new Map([['from', values]]);
+
+  it.each([
+    ['a bare address', 'helen@lumencam.example'],
+    ['a display name', '"Helen Marsh" <helen@lumencam.example>'],
+    ['an @ inside the quoted name', '"helen@home" <helen@lumencam.example>'],
+    ['a comment', 'helen@lumencam.example (Helen Marsh)'],
+    ['an encoded name', '=?utf-8?q?H=C3=A9l=C3=A8ne?= <helen@lumencam.example>'],
+    ['another case', 'Helen <Helen@LumenCam.example>'],
+  ])('trusts %s', (_what, value) => {
+    expect(doubtAboutFrom(from(value), 'helen@lumencam.example')).toBeUndefined();
+  });
+
+  it('trusts an internationalised address sent as UTF-8', () => {
+    const value = Buffer.from('Jörg <jörg@bücher.example>', 'utf8').toString('latin1');
+    expect(doubtAboutFrom(from(value), 'jörg@bücher.example')).toBeUndefined();
+  });
+
+  it.each([
+    ['no From', [], /no From header/],
+    ['two From headers', ['helen@lumencam.example', 'mallory@evil.example'], /2 From headers/],
+    ['two addresses', ['helen@lumencam.example, mallory@evil.example'], /more than one address/],
+    ['two angle addresses', ['<helen@lumencam.example> <mallory@evil.example>'], /more than one/],
+    [
+      'an encoded address',
+      [`=?utf-8?b?${Buffer.from('Helen <helen@lumencam.example>').toString('base64')}?=`],
+      /only inside encoded text/,
+    ],
+  ])('doubts %s', (_what, values, reason) => {
+    expect(doubtAboutFrom(from(...values), 'helen@lumencam.example')).toMatch(reason);
   });
 });

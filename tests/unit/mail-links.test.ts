@@ -67,13 +67,21 @@ describe('links postroom may put in mail', () => {
   });
 });
 
-describe('the published-note mail', () => {
-  const request = {
+const office = {
+  officeName: 'The Commissioner’s Office',
+  officeAddress: 'commissioner@office.example',
+  staffAlertAddress: 'triage@office.example',
+  siteBaseUrl: site,
+  timeZone: 'Europe/London',
+};
+
+const requestWith = (fields: Partial<RequestRecord>) =>
+  ({
     id: 'req-1',
     reference: 'REQ-2026-0007',
-    stage: 'approved',
-    version: 9,
-    eventSeq: 9,
+    stage: 'received',
+    version: 1,
+    eventSeq: 1,
     lastHash: GENESIS_HASH,
     subject: 'Request for a meeting',
     sender: { address: 'helen@lumencam.example', name: 'Helen Marsh' },
@@ -82,33 +90,39 @@ describe('the published-note mail', () => {
     flags: [],
     messageCount: 1,
     lastMessageAt: '2026-01-30T09:12:31.000Z',
-  } as RequestRecord;
-  const office = {
-    officeName: 'The Commissioner’s Office',
-    officeAddress: 'commissioner@office.example',
-    staffAlertAddress: 'triage@office.example',
-    siteBaseUrl: site,
-    timeZone: 'Europe/London',
-  };
+    ...fields,
+  }) as RequestRecord;
+
+/** The mail one event of the request plans. */
+const planned = (
+  request: RequestRecord,
+  action: string,
+  details: Record<string, unknown>,
+  [from, to]: [string | null, string],
+) =>
+  planNotifications(
+    sealEvent(
+      {
+        requestId: request.id,
+        seq: request.eventSeq + 1,
+        action,
+        actor: action === 'receive' ? 'system:intake' : 'cara@office.example',
+        at: '2026-03-01T09:00:00.000Z',
+        from,
+        to,
+        details,
+      },
+      GENESIS_HASH,
+    ),
+    request,
+    undefined,
+    office,
+  );
+
+describe('the published-note mail', () => {
+  const request = requestWith({ stage: 'approved', version: 9, eventSeq: 9 });
   const published = (pageUrl: string) =>
-    planNotifications(
-      sealEvent(
-        {
-          requestId: 'req-1',
-          seq: 10,
-          action: 'publish',
-          actor: 'system:publisher',
-          at: '2026-03-01T09:00:00.000Z',
-          from: 'approved',
-          to: 'published',
-          details: { pageUrl, noteVersion: 3 },
-        },
-        GENESIS_HASH,
-      ),
-      request,
-      undefined,
-      office,
-    );
+    planned(request, 'publish', { pageUrl, noteVersion: 3 }, ['approved', 'published']);
 
   it('links the page the publisher wrote', () => {
     const page = `${site}meetings/2026/req-2026-0007/`;
@@ -126,5 +140,31 @@ describe('the published-note mail', () => {
     for (const mail of published('https://evil.example/phish')) {
       expect(mail.mail.text).not.toContain('evil.example');
     }
+  });
+});
+
+describe('what a stranger wrote, in mail from the office', () => {
+  const request = requestWith({
+    subject: 'Claim refund https://evil.example/claim now at evil.example/x',
+    sender: { address: 'victim@target.example', name: 'Prize desk www.evil.example' },
+    organisation: 'evil.example',
+  });
+
+  it('carries no link of theirs to the requester, whose address may be forged', () => {
+    const [decline] = planned(request, 'decline', { reason: 'Out of scope' }, [
+      'received',
+      'declined',
+    ]);
+    expect(decline?.recipient).toBe('victim@target.example');
+    for (const part of [decline?.mail.subject, decline?.mail.text, decline?.mail.html])
+      expect(part).not.toMatch(/evil|https?:/);
+    expect(decline?.mail.text).toContain('Dear Prize desk …,');
+  });
+
+  it('shows staff the words with the links made unclickable', () => {
+    const [alert] = planned(request, 'receive', { acknowledge: false }, [null, 'received']);
+    expect(alert?.recipient).toBe('triage@office.example');
+    expect(alert?.mail.text).toContain('hxxps[:]//evil[.]example/claim');
+    expect(alert?.mail.text).not.toMatch(/https?:\/\/evil|(?<!\[)\.example\/claim/);
   });
 });

@@ -433,6 +433,8 @@ describe('separation of duties', () => {
   }
 
   it.each([
+    ['scheduling the meeting', 'schedule', 'accepted'],
+    ['rescheduling the meeting', 'reschedule', 'scheduled'],
     ['saving the note', 'save_draft', 'drafting'],
     ['deciding redactions', 'review_redactions', 'in_review'],
     ['writing a correction', 'correct', 'published'],

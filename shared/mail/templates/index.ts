@@ -24,26 +24,67 @@ export interface RenderedMail {
 const invisible = (code: number) =>
   code < 0x20 ||
   (code >= 0x7f && code <= 0x9f) ||
+  code === 0xad || // soft hyphen
+  code === 0x180e ||
   (code >= 0x200b && code <= 0x200f) ||
   (code >= 0x202a && code <= 0x202e) ||
-  (code >= 0x2066 && code <= 0x2069);
+  (code >= 0x2060 && code <= 0x2069) ||
+  code === 0xfeff;
+
+/** Without control characters and the marks that hide or reorder text. */
+function visible(text: string): string {
+  return Array.from(text.normalize('NFKC'))
+    .filter((char) => !invisible(char.codePointAt(0) ?? 0))
+    .join('');
+}
+
+/** A link (`scheme://`, `mailto:` and the like, `www.`), and what follows it up to a space. */
+const LINK =
+  /\b(?:[a-z][\w+.-]*:\/\/|(?:mailto|javascript|vbscript|data|file|tel|sms):|www\.)\S*/giu;
+/** A bare domain (`evil.example/claim`, `xn--e1afmkfd.xn--p1ai`), with any path. */
+const DOMAIN =
+  /(?<![\p{L}\p{N}_-])(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+(?:\p{L}{2,}|xn--[\p{L}\p{N}-]+)(?![\p{L}\p{N}_-])(?:[/?#:]\S*)?/giu;
+const ADDRESS = /\S+@\S+/gu;
 
 /**
- * What an acknowledgement may repeat of what a stranger wrote: anyone can forge a sender,
- * and an acknowledgement goes to whoever that is. So no address or link, and at most
- * `max` characters: the office's mail cannot carry someone else's message.
+ * What mail to someone outside the office may repeat of what a stranger wrote (the
+ * subject, a name): anyone can forge a sender, and the office's reply goes to whoever
+ * that is. So no address, no link, no domain, and at most `max` characters: the office's
+ * mail cannot carry someone else's message. Hidden characters go first, so none can
+ * split a link the patterns would otherwise see.
  */
 export function neutralEcho(text: string, max: number): string {
-  const plain = Array.from(
-    text
-      .replace(/\b(?:[a-z][\w+.-]*:\/\/|www\.)\S*/gi, '…')
-      .replace(/\S+@\S+/g, '…')
-      .replace(/\s+/g, ' '),
-  )
-    .filter((char) => !invisible(char.codePointAt(0) ?? 0))
-    .join('')
+  // Only the first few times `max` characters can survive; the patterns below are
+  // quadratic in the worst case, so they never see more than that.
+  const plain = visible(text.slice(0, max * 4))
+    .replace(ADDRESS, '…')
+    .replace(LINK, '…')
+    .replace(DOMAIN, '…')
+    .replace(/\s+/g, ' ')
     .trim();
   return plain.length > max ? `${plain.slice(0, max - 1).trimEnd()}…` : plain;
+}
+
+/** Longer is cut: a subject that long is read on the request, not in an alert. */
+const DEFANG_MAX = 1000;
+
+/**
+ * What mail to staff repeats of a stranger's words: all of it, but with links and
+ * domains made unclickable (`hxxps://evil[.]example/claim`), so an alert cannot be the
+ * phishing mail it reports. The letter itself is on the request, as it came.
+ */
+export function defang(text: string): string {
+  const cut = text.length > DEFANG_MAX ? '…' : '';
+  return `${visible(text.slice(0, DEFANG_MAX))
+    .replace(/\s+/g, ' ')
+    .replace(LINK, (link) =>
+      link
+        .replace(/^(h)tt(ps?)/i, '$1xx$2')
+        .replace(/:(?!\])/, '[:]')
+        .replace(/(?<!\[)\.(?!\])/g, '[.]'),
+    )
+    .replace(DOMAIN, (domain) => domain.replace(/(?<!\[)\.(?!\])/g, '[.]'))
+    .trim()}${cut}`;
 }
 
 export function acknowledgement(request: TemplateRequest, officeName: string): RenderedMail {

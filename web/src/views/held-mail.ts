@@ -29,6 +29,7 @@ const reasonNames: Record<string, string> = {
   auto_reply_to_nothing: 'Automatic reply to nothing',
   could_not_file: 'Could not be filed',
   unverified_stranger: 'Unverified mail naming a request',
+  unverified_sender: 'Possibly forged mail from someone on a request',
 };
 
 const canAct = (roles: readonly string[]) =>
