@@ -10,7 +10,7 @@ import {
 } from '../mail/inbound.ts';
 import { safeFilename, sanitiseLetterHtml } from '../mail/sanitise.ts';
 import { findThread } from '../mail/threading.ts';
-import { disownedBySender, failedAuthentication } from '../mail/verdicts.ts';
+import { disownedBySender, failedAuthentication, fromDomainVouches } from '../mail/verdicts.ts';
 import type {
   Filing,
   FilingResult,
@@ -298,17 +298,22 @@ export async function receiveMail(
     const how = thread.matchedBy.startsWith('subject reference')
       ? 'only in its subject'
       : `by ${thread.matchedBy}`;
-    if (!known && failed.length) {
+    // False only when the mail came through SES and nothing passed for the From's domain.
+    const vouched = fromDomainVouches(letter.verdicts, letter.from.address) !== false;
+    const why = failed.length
+      ? `failed ${failed.join(', ')}`
+      : `nothing passed for ${letter.from.address.split('@')[1]} (SPF ${letter.verdicts.spf ?? 'absent'}, DKIM ${letter.verdicts.dkim ?? 'absent'}, DMARC ${letter.verdicts.dmarc ?? 'absent'})`;
+    if (!known && (failed.length || !vouched)) {
       return hold(
         'unverified_stranger',
-        `it names ${thread.request.reference} ${how}, comes from an address not on that request${letter.senderDoubt ? ` (${letter.senderDoubt})` : ''}, and failed ${failed.join(', ')}`,
+        `it names ${thread.request.reference} ${how}, comes from an address not on that request${letter.senderDoubt ? ` (${letter.senderDoubt})` : ''}, and ${why}`,
         summary,
       );
     }
-    if (known && disownedBySender(letter.verdicts)) {
+    if (known && (disownedBySender(letter.verdicts) || !vouched)) {
       return hold(
         'unverified_sender',
-        `it comes as from ${letter.from.address}, who is on ${thread.request.reference}, but failed ${failed.join(', ')}: their domain says it did not send it`,
+        `it comes as from ${letter.from.address}, who is on ${thread.request.reference}, but ${why}: their domain does not vouch for it`,
         summary,
       );
     }

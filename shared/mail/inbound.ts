@@ -145,13 +145,18 @@ export function doubtAboutFrom(headers: HeaderBlock, address: string): string | 
   if (values.length === 0) return 'it has no From header, only a Sender';
   if (values.length > 1) return `it has ${values.length} From headers`;
   // Read as latin1 (shared/mail/headers.ts); an internationalised address is UTF-8.
-  const plain = Buffer.from((values[0] ?? '').slice(0, 4096), 'latin1')
+  let plain = Buffer.from((values[0] ?? '').slice(0, 4096), 'latin1')
     .toString('utf8')
     .replace(/=\?[^?\s]{1,64}\?[bq]\?[^?\s]*\?=/gi, ' ')
-    .replace(/"(?:[^"\\]|\\.)*"/g, ' ')
-    .replace(/\([^()]*\)/g, ' ');
-  const addresses = plain.match(/@/g)?.length ?? 0;
-  if (addresses > 1) return 'its From header names more than one address';
+    .replace(/"(?:[^"\\]|\\.)*"/g, ' ');
+  // Comments nest: strip the innermost until none is left (a few levels is plenty).
+  for (let depth = 0; depth < 5 && /\([^()]*\)/.test(plain); depth += 1)
+    plain = plain.replace(/\([^()]*\)/g, ' ');
+  // The same address written twice (`alice@x <alice@x>`) is one sender, not two.
+  const addresses = new Set(
+    (plain.match(/[^\s<>@",;:()]+@[^\s<>@",;:()]+/g) ?? []).map((found) => found.toLowerCase()),
+  );
+  if (addresses.size > 1) return 'its From header names more than one address';
   if (!plain.toLowerCase().includes(address.toLowerCase()))
     return 'its From address appears only inside encoded text';
   return undefined;

@@ -266,13 +266,52 @@ describe('mail from outside the request', () => {
     });
   });
 
+  it.each([
+    ['SPF failing with no DKIM', 'spf=fail; dkim=none; dmarc=permerror'],
+    ['SPF soft-failing with no DKIM', 'spf=softfail; dkim=none; dmarc=none'],
+    [
+      'only the attacker’s own domain passing',
+      'spf=pass smtp.mailfrom=bounce@evil.example; dkim=pass header.i=@evil.example; dmarc=none',
+    ],
+  ])('holds mail as from the requester with %s', async (what, results) => {
+    const subject = `Re: [${reference}] ${what}`;
+    const outcome = await whereDoes(
+      plainLetter({
+        from: `Helen Marsh <${sender}>`,
+        subject,
+        headers: [`Authentication-Results: amazonses.com; ${results}`],
+      }),
+      sender,
+      subject,
+    );
+    expect(outcome).toMatchObject({ joined: false, held: 'unverified_sender' });
+  });
+
+  it('lets the requester’s reply join when their own domain passes', async () => {
+    const subject = `Re: [${reference}] confirmed`;
+    const outcome = await whereDoes(
+      plainLetter({
+        from: `Helen Marsh <${sender}>`,
+        subject,
+        headers: [
+          'Authentication-Results: amazonses.com; spf=pass smtp.mailfrom=bounces@mail.lumencam.example; dkim=none; dmarc=none',
+        ],
+      }),
+      sender,
+      subject,
+    );
+    expect(outcome).toMatchObject({ joined: true, held: undefined });
+  });
+
   it('lets the requester’s forwarded mail join when only SPF fails, flagged', async () => {
     const subject = `Re: [${reference}] forwarded by our office`;
     const outcome = await whereDoes(
       plainLetter({
         from: sender,
         subject,
-        headers: ['Authentication-Results: amazonses.com; spf=fail; dkim=pass; dmarc=pass'],
+        headers: [
+          'Authentication-Results: amazonses.com; spf=fail; dkim=pass header.d=lumencam.example; dmarc=pass',
+        ],
       }),
       sender,
       subject,

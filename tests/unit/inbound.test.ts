@@ -67,7 +67,7 @@ describe('readInbound: the worked example (01)', () => {
 
   it('reads all-PASS verdicts and no machine signal', async () => {
     const letter = await parsed('01-letter-pdf.eml');
-    expect(letter.verdicts).toEqual({
+    expect(letter.verdicts).toMatchObject({
       spam: 'PASS',
       virus: 'PASS',
       spf: 'PASS',
@@ -268,6 +268,9 @@ describe('doubtAboutFrom', () => {
     ['a comment', 'helen@lumencam.example (Helen Marsh)'],
     ['an encoded name', '=?utf-8?q?H=C3=A9l=C3=A8ne?= <helen@lumencam.example>'],
     ['another case', 'Helen <Helen@LumenCam.example>'],
+    ['the address as its own name', 'helen@lumencam.example <helen@lumencam.example>'],
+    ['an @ standing alone in the name', 'Helen @ LumenCam <helen@lumencam.example>'],
+    ['nested comments', 'helen@lumencam.example (Helen (LumenCam @ HQ))'],
   ])('trusts %s', (_what, value) => {
     expect(doubtAboutFrom(from(value), 'helen@lumencam.example')).toBeUndefined();
   });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { readHeaderBlock } from '../../shared/mail/headers.ts';
-import { failedAuthentication, readVerdicts } from '../../shared/mail/verdicts.ts';
+import {
+  disownedBySender,
+  failedAuthentication,
+  fromDomainVouches,
+  readVerdicts,
+} from '../../shared/mail/verdicts.ts';
 
 const headers = (lines: string[]) =>
   readHeaderBlock(new TextEncoder().encode(`${lines.join('\r\n')}\r\n\r\n`));
@@ -52,6 +57,8 @@ describe('readVerdicts', () => {
       spf: 'PASS',
       dkim: 'FAIL',
       dmarc: 'NONE',
+      spfDomain: 'b.example',
+      dkimDomain: 'b.example',
     });
   });
 
@@ -62,7 +69,52 @@ describe('readVerdicts', () => {
       spf: undefined,
       dkim: undefined,
       dmarc: undefined,
+      spfDomain: undefined,
+      dkimDomain: undefined,
     });
+  });
+});
+
+describe('fromDomainVouches', () => {
+  const from = 'alice@org.example';
+  it('vouches when DMARC passes, or SPF or DKIM passes for the From domain', () => {
+    expect(fromDomainVouches({ dmarc: 'PASS' }, from)).toBe(true);
+    expect(fromDomainVouches({ spf: 'PASS', spfDomain: 'org.example' }, from)).toBe(true);
+    expect(fromDomainVouches({ spf: 'PASS', spfDomain: 'mail.org.example' }, from)).toBe(true);
+    expect(fromDomainVouches({ spf: 'FAIL', dkim: 'PASS', dkimDomain: 'org.example' }, from)).toBe(
+      true,
+    );
+  });
+
+  it('does not when only the attacker’s own domain passed, or nothing did', () => {
+    expect(
+      fromDomainVouches(
+        {
+          spf: 'PASS',
+          spfDomain: 'evil.example',
+          dkim: 'PASS',
+          dkimDomain: 'evil.example',
+          dmarc: 'NONE',
+        },
+        from,
+      ),
+    ).toBe(false);
+    expect(fromDomainVouches({ spf: 'SOFTFAIL', dkim: 'NONE', dmarc: 'NONE' }, from)).toBe(false);
+  });
+
+  it('says nothing of mail that carries no results (not through SES)', () => {
+    expect(fromDomainVouches({}, from)).toBeUndefined();
+  });
+});
+
+describe('disownedBySender', () => {
+  it('is DMARC failing, or SPF failing with no DKIM pass', () => {
+    expect(disownedBySender({ dmarc: 'FAIL' })).toBe(true);
+    expect(disownedBySender({ spf: 'FAIL', dkim: 'NONE' })).toBe(true);
+    expect(disownedBySender({ spf: 'SOFTFAIL' })).toBe(true);
+    // Forwarding breaks SPF; DKIM survives it.
+    expect(disownedBySender({ spf: 'FAIL', dkim: 'PASS' })).toBe(false);
+    expect(disownedBySender({ spf: 'PASS' })).toBe(false);
   });
 });
 
