@@ -23,9 +23,12 @@ import { lambdaContext } from '../infra/local/lambda-context.ts';
 import { freePort } from '../infra/local/processes.ts';
 import { GENESIS_HASH, sealEvent } from '../shared/workflow/audit.ts';
 import type { RequestRecord } from '../shared/workflow/records.ts';
+import { benchOptions, type Figure, figure, reportFigures } from './lib/figures.ts';
 
-const SEED = 10_000;
-const RUNS = 200;
+const options = benchOptions();
+const SEED = options.quick ? 1_000 : 10_000;
+const RUNS = options.quick ? 30 : 200;
+const figures: Figure[] = [];
 const stageMix = [
   'received',
   'accepted',
@@ -265,11 +268,15 @@ try {
     console.log(
       `${label.padEnd(22)} p50 ${p50.toFixed(1).padStart(6)} ms (floor ${f50.toFixed(1).padStart(5)} ms, ${(p50 / f50).toFixed(2)}x)   p99 ${p99.toFixed(1).padStart(6)} ms (floor ${f99.toFixed(1).padStart(5)} ms, ${(p99 / f99).toFixed(2)}x)`,
     );
+    figures.push(
+      figure('api', `${label}: p50 / floor`, p50 / f50, '×', { max: 2 }),
+      figure('api', `${label}: p99 / floor`, p99 / f99, '×', { max: 3 }),
+    );
   };
   console.log(`\n${SEED} requests seeded; ${RUNS} runs each`);
   row('list page of 50', listHandler, listFloor);
   row('one action (comment)', actionHandler, actionFloor);
-  console.log('targets: at most 2x the floor at p50 and 3x at p99');
+  reportFigures(figures, options);
 } finally {
   await emulators.stop();
   rmSync(dataDir, { recursive: true, force: true });

@@ -16,12 +16,13 @@
  * audit chain verifies; nothing was dead-lettered. Exits non-zero when a check fails and
  * keeps the data folder and the stack's logs for a look.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emulatorEnvironment, resourceNames } from '../../infra/local/cloud.ts';
-import { freePort, portIsOpen } from '../../infra/local/processes.ts';
+import { portIsOpen } from '../../infra/local/processes.ts';
+import { devPorts, startDevStack } from '../support/dev-stack.ts';
 import {
   Checks,
   checkAuditChains,
@@ -48,14 +49,7 @@ const seconds = (from: number, to = performance.now()) => ((to - from) / 1000).t
 const step = (message: string) => console.log(`  … ${message} (${seconds(started)} s)`);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'postroom-crash-'));
-const ports = {
-  smtp: await freePort(),
-  api: await freePort(),
-  site: await freePort(),
-  ses: await freePort(),
-  dynamodb: await freePort(),
-  s3: await freePort(),
-};
+const ports = await devPorts();
 // The checks read the emulators directly, with the same environment dev gives handlers.
 const names = resourceNames('postroom');
 Object.assign(process.env, emulatorEnvironment(ports));
@@ -69,39 +63,17 @@ let starts = 0;
 async function startStack(): Promise<void> {
   starts += 1;
   down = false;
-  const logFile = join(dataDir, `dev-${starts}.log`);
-  const log = openSync(logFile, 'a');
-  stack = spawn(
-    'npm',
-    [
-      'run',
-      'dev',
-      '--',
-      '--data-dir',
-      dataDir,
-      ...Object.entries(ports).flatMap(([name, port]) => [`--${name}-port`, String(port)]),
-    ],
-    {
-      detached: true,
-      stdio: ['ignore', log, log],
+  stack = await startDevStack({
+    ports,
+    dataDir,
+    logFile: join(dataDir, `dev-${starts}.log`),
+    env: {
+      LOG_LEVEL: 'info',
       // Many legitimate senders at once: the office-wide cap on acknowledgements (a defence
       // against forged floods) would otherwise withhold most of them.
-      env: {
-        ...process.env,
-        LOG_LEVEL: 'info',
-        ACK_OFFICE_LIMIT_PER_HOUR: String(letterCount * 4),
-      },
+      ACK_OFFICE_LIMIT_PER_HOUR: String(letterCount * 4),
     },
-  );
-  const child = stack;
-  const deadline = Date.now() + 120_000;
-  while (!readFileSync(logFile, 'utf8').includes('postroom is running locally')) {
-    if (child.exitCode !== null)
-      throw new Error(`npm run dev exited with ${child.exitCode}; see ${logFile}`);
-    if (Date.now() > deadline)
-      throw new Error(`npm run dev was not ready in 120 s; see ${logFile}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  });
 }
 
 /** SIGKILL to every process of the stack at once, then waits until its ports are free. */
