@@ -1,4 +1,7 @@
 import { defineConfig } from 'vitest/config';
+import { assertLambdaNode } from './tests/support/lambda-node.ts';
+
+assertLambdaNode();
 
 /** Browser checks (headless Chromium from Debian): `npm run test:browser`, also run by CI. */
 export default defineConfig({

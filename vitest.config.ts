@@ -1,4 +1,7 @@
 import { defineConfig } from 'vitest/config';
+import { assertLambdaNode } from './tests/support/lambda-node.ts';
+
+assertLambdaNode();
 
 export default defineConfig({
   test: {

@@ -16,6 +16,7 @@ import { PostroomStack, type PostroomStackProps } from '../../infra/stack.ts';
 import { readConfig } from '../../shared/config.ts';
 import { retentionTag } from '../../shared/retention/raw-mail.ts';
 import { httpRoutes, routeGroups } from '../../shared/staff/api.ts';
+import { pinnedNode } from '../support/lambda-node.ts';
 
 /** The stack is built from the same declarations local mode provisions from. */
 let template: Template;
@@ -446,6 +447,8 @@ describe('the functions and their triggers', () => {
     );
     expect(declared).toHaveLength(Object.keys(functions).length);
     for (const resource of declared) expect(resource.Properties.Runtime).toBe('nodejs24.x');
+    // The Node.js the tests, benches and npm run dev run on is the one Lambda runs.
+    expect(`nodejs${pinnedNode.split('.')[0]}.x`).toBe('nodejs24.x');
     for (const resource of declared) expect(resource.Properties.Architectures).toEqual(['arm64']);
     template.hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: functions.intakeMail.memoryMb,
