@@ -139,7 +139,7 @@ try {
     name: 'Cara',
     'cognito:groups': '[caseworker]',
   };
-  const context = lambdaContext('staff-api', 15);
+  // A fresh context per call, as Lambda gives each invocation: its clock starts then.
   /** As API Gateway calls the handler: the route as declared, its {id} filled in. */
   const call = async (
     method: string,
@@ -165,7 +165,7 @@ try {
           authorizer: { jwt: { claims, scopes: [] }, principalId: '', integrationLatency: 0 },
         },
       } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer,
-      context,
+      lambdaContext('staff-api', 15),
     )) as APIGatewayProxyStructuredResultV2;
   };
 
