@@ -398,7 +398,7 @@ function templateRequest(
 }
 
 /** A stable short tag per recipient, so each (event, recipient) has its own Message-ID. */
-function recipientTag(recipient: string): string {
+export function recipientTag(recipient: string): string {
   return createHash('sha256').update(recipient.toLowerCase()).digest('hex').slice(0, 8);
 }
 

@@ -11,6 +11,7 @@ import {
   outboundMessageId,
   type PlannedNotification,
   planNotifications,
+  recipientTag,
 } from './plan.ts';
 
 /** One notification: an audit event's mail of one kind to one recipient. */
@@ -277,11 +278,7 @@ async function sendOne(
     attachments: notification.attachments,
   });
   // One event may mail several people (an invitation to each attendee): one key each.
-  const recipientTag = createHash('sha256')
-    .update(notification.recipient.toLowerCase())
-    .digest('hex')
-    .slice(0, 8);
-  const messageKey = `n${event.seq}-${notification.kind}-${recipientTag}`;
+  const messageKey = `n${event.seq}-${notification.kind}-${recipientTag(notification.recipient)}`;
   const kept = await ports.keepCopy(`requests/${request.id}/outbound/${messageKey}.eml`, raw);
   if (!(await ports.markSending(key, [notification.messageId]))) return;
 
