@@ -12,10 +12,11 @@ const { ports, site, rules } = wiring.publish(readConfig(functions.publish.env))
 /** Approvals and takedowns from the table stream -> the public site, unaided. */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler((event) =>
   eachAuditEvent(event, 'publication', async (approval) => {
+    const now = new Date();
     const outcome =
       approval.action === 'takedown'
-        ? await takeDown(approval.requestId, ports, site)
-        : await publish(approval.requestId, ports, site, rules, new Date());
+        ? await takeDown(approval.requestId, ports, site, now)
+        : await publish(approval.requestId, ports, site, rules, now);
     log.info('publication', { requestId: approval.requestId, ...outcome });
   }),
 );

@@ -5,6 +5,7 @@ import { readConfig } from '../shared/config.ts';
 import { log } from '../shared/log.ts';
 import { sendAlertSummaries } from '../shared/notify/alert-summary.ts';
 import { publishEmbargoed } from '../shared/publication/publish.ts';
+import { assembleRegistersIfDue } from '../shared/publication/site.ts';
 import { publishAuditDigest } from '../shared/sweep/audit-anchor.ts';
 import { sweep } from '../shared/sweep/digest.ts';
 
@@ -13,8 +14,8 @@ const { ports, auditDigest, publication, site, rules, settings } = wired;
 
 /**
  * EventBridge schedule -> embargoed notes published when due, the daily digest to the
- * office, summaries of staff alerts a flood held back, and the daily audit digest to the
- * public site. "Now" is the schedule's time, so a repeated delivery does the same work.
+ * office, summaries of staff alerts a flood held back, the daily audit digest to the
+ * public site, and the open-data registers once a day when a publication is not in them. "Now" is the schedule's time, so a repeated delivery does the same work.
  */
 export const handler = middy<{ time?: string }>().handler(async (event) => {
   const scheduled = event?.time ? new Date(event.time) : undefined;
@@ -25,6 +26,9 @@ export const handler = middy<{ time?: string }>().handler(async (event) => {
     published,
     alertSummaries: await sendAlertSummaries(ports, settings, now),
     auditDigest: await publishAuditDigest(auditDigest, settings.timeZone, now),
+    registersAssembled: await publication.exclusive(() =>
+      assembleRegistersIfDue(publication, site, now),
+    ),
   };
   log.info('sweep done', { ...report });
   return report;

@@ -1,15 +1,16 @@
 import type { PublishPorts } from '../publication/publish.ts';
-import { PUBLIC_CACHE_CONTROL, type PublishedMeeting } from '../publication/render.ts';
-import { deleteObject, readObject, writeObject } from './documents.ts';
+import { PUBLIC_CACHE_CONTROL } from '../publication/render.ts';
+import { deleteObject, readObject, readObjectIfPresent, writeObject } from './documents.ts';
 import { readLetter } from './letter.ts';
 import { requestQueries } from './request-queries.ts';
 import { requestStore } from './request-store.ts';
 import { siteCache } from './site-cache.ts';
 import { siteLease } from './site-lease.ts';
 
-const MANIFEST = 'site/manifest.json';
+/** Where the listings' state lives in the documents bucket (shared/publication/site.ts). */
+const SITE_STATE = 'site/';
 
-/** Publication's ports: the request and its letter, the site manifest, the public bucket. */
+/** Publication's ports: the request and its letter, the listings' state, the public bucket. */
 export function publishPorts(names: {
   table: string;
   documents: string;
@@ -28,22 +29,27 @@ export function publishPorts(names: {
   return {
     getRequest: store.getRequest,
     letter: (request) => readLetter(queries, names.documents, request),
-    async readManifest() {
+    async readState<T>(name: string) {
       try {
-        return JSON.parse(
-          new TextDecoder().decode(await readObject({ bucket: names.documents, key: MANIFEST })),
-        ) as PublishedMeeting[];
+        const bytes = await readObject({ bucket: names.documents, key: SITE_STATE + name });
+        return JSON.parse(new TextDecoder().decode(bytes)) as T;
       } catch (error) {
-        if ((error as Error).name === 'NoSuchKey') return [];
+        // Only "no such key" means never written. Anything else (access denied, a fault)
+        // is thrown: read as empty, it would have the next publication list one meeting.
+        if ((error as Error).name === 'NoSuchKey') return undefined;
         throw error;
       }
     },
-    writeManifest: (meetings) =>
+    writeState: (name, value) =>
       writeObject(
-        { bucket: names.documents, key: MANIFEST },
-        JSON.stringify(meetings),
+        { bucket: names.documents, key: SITE_STATE + name },
+        JSON.stringify(value),
         'application/json',
       ),
+    async readPublic(key) {
+      const bytes = await readObjectIfPresent({ bucket: names.public, key });
+      return bytes && new TextDecoder().decode(bytes);
+    },
     writePublic,
     deletePublic: (key) => deleteObject({ bucket: names.public, key }),
     async copyToPublic(documentKey, publicKey, contentType) {

@@ -9,10 +9,10 @@ const conditionFailed = (error: unknown) =>
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * One publisher at a time. The index, year pages, feed, registers and the manifest they
- * come from are read, changed and written whole; two publications at once (parallel
- * stream batches, or the sweep releasing an embargo beside the stream) would each write
- * their own view and one meeting would drop out. A lease item in the table, taken with a
+ * One publisher at a time. The index, the parts of the year archives, the feed, the
+ * registers and the state they come from are read, changed and written back; two
+ * publications at once (parallel stream batches, or the sweep releasing an embargo beside
+ * the stream) would each write their own view and one meeting would drop out. A lease item in the table, taken with a
  * conditional write and given back after, serialises them; a holder that dies loses it
  * when it expires, so nobody waits on a crashed publisher for longer than `leaseMs`.
  */

@@ -1,43 +1,26 @@
 import { type Actor, type ActRules, type PerformPorts, performAction } from '../workflow/act.ts';
 import type { RequestRecord } from '../workflow/records.ts';
+import { yearOf } from './listings.ts';
 import { type Letter, publicCopy, publicFiles } from './public-copy.ts';
-import {
-  meetingPath,
-  NOT_FOUND_PAGE,
-  type PublicText,
-  type PublishedMeeting,
-  renderFeed,
-  renderIndexPage,
-  renderLetterPage,
-  renderMeetingPage,
-  renderNotFoundPage,
-  renderRegisterCsv,
-  renderRegisterJson,
-  renderYearPage,
-  type Site,
-} from './render.ts';
+import { meetingPath, renderLetterPage, renderMeetingPage, type Site } from './render.ts';
+import { publishedSummary, type SitePorts, updateListings } from './site.ts';
 
 /** What publication reads and writes; the AWS adapters supply it. */
 export type { Letter } from './public-copy.ts';
 
-export interface PublishPorts extends PerformPorts<never> {
+export interface PublishPorts extends PerformPorts<never>, SitePorts {
   /** The letter that opened the request: its text, when it came, and its attachments. */
   letter(request: RequestRecord): Promise<Letter>;
   /** Copies a stored attachment to the public site. */
   copyToPublic(documentKey: string, publicKey: string, contentType: string): Promise<void>;
-  /** The published meetings, as the last publication left them (the site's manifest). */
-  readManifest(): Promise<PublishedMeeting[]>;
-  writeManifest(meetings: PublishedMeeting[]): Promise<void>;
-  writePublic(key: string, body: string, contentType: string): Promise<void>;
-  deletePublic(key: string): Promise<void>;
   /**
    * Clears these paths from the cache in front of the public site (CloudFront on AWS;
    * nothing locally). `batch` names the change: the same batch twice clears once.
    */
   invalidate(paths: string[], batch: string): Promise<void>;
   /**
-   * Runs `work` while no other publication or takedown runs: the shared pages and the
-   * manifest are rewritten whole, so two at once could lose an entry.
+   * Runs `work` while no other publication or takedown runs: the listings are read,
+   * changed and written back, so two at once could lose an entry.
    */
   exclusive<T>(work: () => Promise<T>): Promise<T>;
 }
@@ -48,50 +31,6 @@ export const PUBLISHER: Actor = {
   name: 'Automatic publication',
   roles: ['system'],
 };
-export const INDEX_SIZE = 50;
-
-/**
- * The shared pages every publication or takedown rewrites: always the same six objects,
- * then the manifest they were made from, so the next publication starts from what the
- * site shows.
- */
-async function writeListings(
-  summaries: PublishedMeeting[],
-  touched: readonly string[],
-  ports: PublishPorts,
-  site: Site,
-) {
-  const years = [...new Set(summaries.map((entry) => entry.start.slice(0, 4)))];
-  const html = 'text/html; charset=utf-8';
-  await ports.writePublic(
-    'index.html',
-    renderIndexPage(summaries.slice(0, INDEX_SIZE), site, 1, 1, years),
-    html,
-  );
-  // The year pages the change touched: one, or two when a correction moved the meeting.
-  for (const year of new Set(touched)) {
-    const ofYear = summaries.filter((entry) => entry.start.startsWith(year));
-    await ports.writePublic(
-      `years/${year}/index.html`,
-      renderYearPage(ofYear, site, year, years),
-      html,
-    );
-  }
-  await ports.writePublic(
-    'feed.xml',
-    renderFeed(summaries, site),
-    'application/atom+xml; charset=utf-8',
-  );
-  await ports.writePublic(
-    'register.csv',
-    renderRegisterCsv(summaries, site),
-    'text/csv; charset=utf-8',
-  );
-  await ports.writePublic('register.json', renderRegisterJson(summaries, site), 'application/json');
-  // Rewritten with the rest, so it follows the office name and the site's address.
-  await ports.writePublic(NOT_FOUND_PAGE, renderNotFoundPage(site), html);
-  await ports.writeManifest(summaries);
-}
 
 /**
  * What a cache may still hold of a meeting that changed or went: everything under its
@@ -106,12 +45,14 @@ export function pathsShowing(meetingPath: string, year: string): string[] {
     '/feed.xml',
     '/register.csv',
     '/register.json',
+    `/registers/${year}.*`,
   ];
 }
 
 /**
- * Publishes an approved note: its own two pages, then the index, its year's archive, the
- * feed and the register — the same eight objects however large the site is. A replayed
+ * Publishes an approved note: its own two pages, then the listings that show it (its part
+ * of the year's archive, the index if it is among the newest, the feed), a bounded number
+ * of objects and bytes however large the site is (shared/publication/site.ts). A replayed
  * approval finds the request already published and changes nothing. A correction
  * republishes at the same address, keeps the first publication date and adds a dated
  * notice.
@@ -133,15 +74,9 @@ export async function publish(
   const fresh = publicCopy(request, letter, site, now);
   // Read, changed and written under the site lease, so no concurrent publication is lost.
   const path = await ports.exclusive(async () => {
-    const previous = await ports.readManifest();
-    const first = previous.find((entry) => entry.reference === fresh.reference);
+    const first = await publishedSummary(ports, site, fresh.reference, now);
     const meeting = first ? { ...fresh, publishedAt: first.publishedAt } : fresh;
     const path = meetingPath(meeting);
-    const others = previous.filter((entry) => entry.reference !== meeting.reference);
-    // Summaries only in the manifest: the note and letter live on their own pages.
-    const summaries = [meeting, ...others]
-      .sort((a, b) => b.start.localeCompare(a.start))
-      .map((entry) => ({ ...entry, noteMarkdown: '' as PublicText, letterText: '' as PublicText }));
 
     const html = 'text/html; charset=utf-8';
     await ports.writePublic(`${path}index.html`, renderMeetingPage(meeting, site), html);
@@ -150,7 +85,7 @@ export async function publish(
       await ports.copyToPublic(file.key, `${path}${file.href}`, file.contentType);
     // A correction that un-clears an attachment takes it off the site; one that moves the
     // meeting to another year (so another address) takes the old pages off too, before the
-    // manifest forgets where they were.
+    // listings forget where they were.
     const oldPath = first ? meetingPath(first) : path;
     const kept = new Set(
       oldPath === path ? meeting.attachments.map((attachment) => attachment.href) : [],
@@ -162,9 +97,17 @@ export async function publish(
       await ports.deletePublic(`${oldPath}index.html`);
       await ports.deletePublic(`${oldPath}letter.html`);
     }
-    const year = meeting.start.slice(0, 4);
-    const oldYear = first?.start.slice(0, 4) ?? year;
-    await writeListings(summaries, [year, oldYear], ports, site);
+    const year = yearOf(meeting);
+    const oldYear = first ? yearOf(first) : year;
+    // A first publication reaches the registers with the sweep's daily assembly; a
+    // correction may take personal data out of a row, so it rebuilds them now.
+    await updateListings(
+      ports,
+      site,
+      { add: meeting, ...(first ? { remove: first } : {}) },
+      first ? 'now' : 'daily',
+      now,
+    );
     // A correction replaces what readers may have cached (a new publication is not cached
     // yet, and the listings' five-minute lifetime is soon enough for it to appear). If
     // this fails the request is still approved, so the stream's retry publishes again and
@@ -192,7 +135,7 @@ export async function publish(
     rules,
     now,
   );
-  return { published: true as const, pageUrl, moved: recorded.ok, objectsWritten: 8 };
+  return { published: true as const, pageUrl, moved: recorded.ok };
 }
 
 /**
@@ -200,12 +143,11 @@ export async function publish(
  * page, feed and registers are rewritten without it. The request keeps its record and its
  * audit trail.
  */
-export async function takeDown(requestId: string, ports: PublishPorts, site: Site) {
+export async function takeDown(requestId: string, ports: PublishPorts, site: Site, now: Date) {
   const request = await ports.getRequest(requestId);
   return ports.exclusive(async () => {
-    const previous = await ports.readManifest();
-    const entry = previous.find((candidate) => candidate.reference === request?.reference);
     if (!request) return { removed: false as const };
+    const entry = await publishedSummary(ports, site, request.reference, now);
     // The cache is asked to forget the meeting even when a first try removed it and then
     // failed to ask (the retry finds it gone): the same batch, which CloudFront runs once.
     const start = entry?.start ?? (request.draft?.meeting ?? request.meeting)?.start;
@@ -225,8 +167,8 @@ export async function takeDown(requestId: string, ports: PublishPorts, site: Sit
     await ports.deletePublic(`${path}letter.html`);
     for (const attachment of entry.attachments)
       await ports.deletePublic(`${path}${attachment.href}`);
-    const remaining = previous.filter((candidate) => candidate.reference !== request.reference);
-    await writeListings(remaining, [entry.start.slice(0, 4)], ports, site);
+    // Out of every listing, and out of the registers now, not at the next daily assembly.
+    await updateListings(ports, site, { remove: entry }, 'now', now);
     // Gone from the cache too, now, not when the pages' cache lifetime runs out.
     await forget();
     return { removed: true as const, path };

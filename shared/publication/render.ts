@@ -212,26 +212,83 @@ export function renderLetterPage(meeting: PublishedMeeting, site: Site): string 
   );
 }
 
-/** A year's archive at /years/<yyyy>/: every meeting of that year, newest first. */
+/** One line of a listing: the meeting's title, date and organisations. */
+function meetingList(meetings: readonly PublishedMeeting[], site: Site, root: string): string {
+  return `<ul>
+${meetings
+  .map(
+    (meeting) =>
+      `<li><a href="${root}${meetingPath(meeting)}">${escapeHtml(meeting.title)}</a>, <time datetime="${escapeHtml(meeting.start)}">${escapeHtml(longDate(meeting.start, site.timeZone))}</time>: ${escapeHtml(meeting.organisations.join(', '))}</li>`,
+  )
+  .join('\n')}
+</ul>`;
+}
+
+/** The other years' archives, for the foot of a year's pages. */
+function yearsNav(year: string, years: readonly string[], root: string): string {
+  const others = years
+    .map((y) =>
+      y === year
+        ? `<li aria-current="page">${y}</li>`
+        : `<li><a href="${root}years/${y}/">${y}</a></li>`,
+    )
+    .join('');
+  return `<nav aria-label="Years"><ul>${others}</ul></nav>`;
+}
+
+/**
+ * A year's archive at /years/<yyyy>/. A year of one part lists its meetings, newest first;
+ * a larger year lists its parts (shared/publication/listings.ts), each a range of dates.
+ */
 export function renderYearPage(
   meetings: PublishedMeeting[],
   site: Site,
   year: string,
   years: string[],
 ): string {
-  const list = meetings
-    .map(
-      (meeting) =>
-        `<li><a href="../../${meetingPath(meeting)}">${escapeHtml(meeting.title)}</a>, <time datetime="${escapeHtml(meeting.start)}">${escapeHtml(longDate(meeting.start, site.timeZone))}</time>: ${escapeHtml(meeting.organisations.join(', '))}</li>`,
-    )
-    .join('\n');
-  const others = years
-    .map((y) =>
-      y === year ? `<li aria-current="page">${y}</li>` : `<li><a href="../${y}/">${y}</a></li>`,
-    )
-    .join('');
-  const body = `<h1>Meetings in ${year}</h1>\n<ul>\n${list}\n</ul>\n<nav aria-label="Years"><ul>${others}</ul></nav>`;
+  const body = `<h1>Meetings in ${year}</h1>\n${meetingList(meetings, site, '../../')}\n${yearsNav(year, years, '../../')}`;
   return page(site, `Meetings in ${year}`, body, 2);
+}
+
+/** A part of a year's archive: from its first date to its last. */
+export interface PartRange {
+  id: number;
+  /** ISO starts of its oldest and newest meetings. */
+  from: string;
+  to: string;
+}
+
+const rangeText = (part: PartRange, site: Site) => {
+  const from = longDate(part.from, site.timeZone);
+  const to = longDate(part.to, site.timeZone);
+  return from === to ? from : `${from} to ${to}`;
+};
+
+/** A year too large for one page: its parts, newest first, each linking to its page. */
+export function renderYearParts(
+  parts: readonly PartRange[],
+  site: Site,
+  year: string,
+  years: string[],
+): string {
+  const list = [...parts]
+    .reverse()
+    .map((part) => `<li><a href="${part.id}/">${escapeHtml(rangeText(part, site))}</a></li>`)
+    .join('\n');
+  const body = `<h1>Meetings in ${year}</h1>\n<p>The year's meetings, in parts by date.</p>\n<ul>\n${list}\n</ul>\n${yearsNav(year, years, '../../')}`;
+  return page(site, `Meetings in ${year}`, body, 2);
+}
+
+/** One part's page, /years/<yyyy>/<id>/: its meetings, newest first. */
+export function renderPartPage(
+  meetings: PublishedMeeting[],
+  site: Site,
+  year: string,
+  part: PartRange,
+): string {
+  const title = `Meetings from ${rangeText(part, site)}`;
+  const body = `<h1>${escapeHtml(title)}</h1>\n${meetingList(meetings, site, '../../../')}\n<p><a href="../">All meetings in ${year}</a></p>`;
+  return page(site, title, body, 3);
 }
 
 /** The index: newest first, grouped by year, paged. Page 1 is /, page n is /page/n/. */
@@ -251,17 +308,7 @@ export function renderIndexPage(
   const depth = pageNumber === 1 ? 0 : 2;
   const root = '../'.repeat(depth);
   const sections = [...byYear.entries()]
-    .map(
-      ([year, list]) => `<h2>${year}</h2>
-<ul>
-${list
-  .map(
-    (meeting) =>
-      `<li><a href="${root}${meetingPath(meeting)}">${escapeHtml(meeting.title)}</a>, <time datetime="${escapeHtml(meeting.start)}">${escapeHtml(longDate(meeting.start, site.timeZone))}</time>: ${escapeHtml(meeting.organisations.join(', '))}</li>`,
-  )
-  .join('\n')}
-</ul>`,
-    )
+    .map(([year, list]) => `<h2>${year}</h2>\n${meetingList(list, site, root)}`)
     .join('\n');
   const pageLink = (n: number) => (n === 1 ? `${root}` : `${root}page/${n}/`);
   const nav =
@@ -280,8 +327,32 @@ ${archive}`;
 
 const xml = (value: string) => escapeHtml(value);
 
-export function renderFeed(meetings: PublishedMeeting[], site: Site): string {
-  const updated = meetings[0]?.publishedAt ?? new Date(0).toISOString();
+/** What the feed shows of a meeting: all it keeps between publications. */
+export interface FeedEntry
+  extends Pick<
+    PublishedMeeting,
+    'reference' | 'start' | 'title' | 'publishedAt' | 'purposeSummary'
+  > {
+  /** When it last changed: its latest correction, or its publication. */
+  updated: string;
+}
+
+export const feedEntry = (meeting: PublishedMeeting): FeedEntry => ({
+  reference: meeting.reference,
+  start: meeting.start,
+  title: meeting.title,
+  publishedAt: meeting.publishedAt,
+  purposeSummary: meeting.purposeSummary,
+  updated: meeting.corrections.at(-1)?.at ?? meeting.publishedAt,
+});
+
+export function renderFeed(meetings: readonly FeedEntry[], site: Site): string {
+  // The feed changed when its newest entry did: a publication or a correction.
+  const updated =
+    meetings
+      .map((meeting) => meeting.updated)
+      .sort()
+      .at(-1) ?? new Date(0).toISOString();
   const entries = meetings
     .slice(0, 50)
     .map(
@@ -289,7 +360,7 @@ export function renderFeed(meetings: PublishedMeeting[], site: Site): string {
 <id>${xml(`${site.baseUrl}${meetingPath(meeting)}`)}</id>
 <title>${xml(meeting.title)}</title>
 <link href="${xml(`${site.baseUrl}${meetingPath(meeting)}`)}"/>
-<updated>${xml(meeting.corrections.at(-1)?.at ?? meeting.publishedAt)}</updated>
+<updated>${xml(meeting.updated)}</updated>
 <published>${xml(meeting.publishedAt)}</published>
 <summary>${xml(meeting.purposeSummary)}</summary>
 </entry>`,

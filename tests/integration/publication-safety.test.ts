@@ -18,8 +18,13 @@ import { keys } from '../../shared/aws/keys.ts';
 import * as wiring from '../../shared/aws/wiring.ts';
 import { readConfig } from '../../shared/config.ts';
 import { publish, publishEmbargoed, takeDown } from '../../shared/publication/publish.ts';
+import {
+  assembleRegistersIfDue,
+  REGISTER_INTERVAL_MS,
+  rebuildSite,
+} from '../../shared/publication/site.ts';
 import type { RequestRecord } from '../../shared/workflow/records.ts';
-import { type ApprovedSeed, approvedRequest } from '../support/approved-request.ts';
+import { type ApprovedSeed, approvedRequest, listedMeeting } from '../support/approved-request.ts';
 import { documentClient, env, s3Client, startPostroom } from '../support/postroom.ts';
 
 /**
@@ -115,6 +120,14 @@ describe('publication is safe under concurrency', () => {
     expect(
       outcomes.slice(0, 8).every((outcome) => 'published' in outcome && outcome.published),
     ).toBe(true);
+    // The registers, as the sweep assembles them a day later, miss none either.
+    expect(
+      await assembleRegistersIfDue(
+        context.ports,
+        context.site,
+        new Date(now.getTime() + REGISTER_INTERVAL_MS),
+      ),
+    ).toBe(true);
     const objects = await publicObjects();
     const register = JSON.parse(objects.get('register.json') ?? '{}') as {
       meetings: Array<{ reference: string }>;
@@ -199,7 +212,7 @@ describe('a takedown takes everything down', () => {
         invalidations.push({ paths, batch });
       },
     };
-    await takeDown(request.id, ports, context.site);
+    await takeDown(request.id, ports, context.site, new Date());
     const after = await publicObjects();
     for (const [key, body] of after) {
       expect(key.startsWith(path), key).toBe(false);
@@ -222,7 +235,7 @@ describe('a takedown takes everything down', () => {
     expect(cleared).toContain('/');
     // A repeated delivery (after a failure to ask, say) finds nothing left to take down,
     // and asks again for the same batch, which CloudFront runs once.
-    expect(await takeDown(request.id, ports, context.site)).toEqual({ removed: false });
+    expect(await takeDown(request.id, ports, context.site, new Date())).toEqual({ removed: false });
     expect(invalidations).toHaveLength(2);
     expect(invalidations[1]).toEqual(invalidations[0]);
   });
@@ -339,10 +352,104 @@ describe('nothing personal goes public', () => {
         await corrected(request, `The phone number ${p.phone} of ${name} was wrong.`, []);
         await run(request);
         await check('corrected');
-        await takeDown(request.id, context.ports, context.site);
+        await takeDown(request.id, context.ports, context.site, new Date());
         await check('taken down');
       }),
       { numRuns: 6 },
     );
   }, 180_000);
+});
+
+describe('a large site', () => {
+  // Last in this file: it replaces the site's listings with its own 120 meetings.
+  const meetings = Array.from({ length: 120 }, (_, n) => listedMeeting(n));
+  // After every seeded publication, so each new one heads the feed.
+  const later = new Date('2027-01-10T09:00:00Z');
+  const recorded: string[] = [];
+  const recording = () => ({
+    ...context.ports,
+    writePublic: async (key: string, body: string, contentType: string) => {
+      recorded.push(key);
+      await context.ports.writePublic(key, body, contentType);
+    },
+  });
+
+  it('takes one more publication into one part of its year, leaving the rest unwritten', async () => {
+    await rebuildSite(context.ports, context.site, meetings, now);
+    const yearPage = (await publicObjects()).get('years/2026/index.html') ?? '';
+    // 120 meetings of 2026 in parts of 15, listed newest first on the year's page.
+    const parts = [...yearPage.matchAll(/<li><a href="(\d+)\/">/g)].map((m) => m[1]);
+    expect(parts).toEqual(['8', '7', '6', '5', '4', '3', '2', '1']);
+    const request = await approved({ title: 'A meeting in June', start: '2026-06-15T10:00:00Z' });
+    recorded.length = 0;
+    const outcome = await publish(request.id, recording(), context.site, context.rules, later);
+    expect(outcome.published).toBe(true);
+    const path = `meetings/2026/${request.reference.toLowerCase()}/`;
+    const listings = recorded.filter((key) => !key.startsWith(path));
+    // One part of the year, and the feed: not the year's page, not the index (June is not
+    // among the newest 50 meetings), not the registers (the sweep's, once a day).
+    expect(listings).toHaveLength(2);
+    expect(listings).toContain('feed.xml');
+    const part = listings.find((key) => key.startsWith('years/2026/')) ?? '';
+    expect(part).toMatch(/^years\/2026\/\d\/index\.html$/);
+    const objects = await publicObjects();
+    expect(objects.get(part)).toContain(request.reference.toLowerCase());
+    expect(objects.get(part)).toContain('A meeting in June');
+    expect(objects.get('feed.xml')).toContain(request.reference.toLowerCase());
+    expect(objects.get('index.html')).not.toContain(request.reference.toLowerCase());
+    expect(objects.get('register.csv')).not.toContain(request.reference);
+    // Every part the year lists is on the site, and every meeting is in exactly one.
+    const listed = parts.flatMap((id) =>
+      [
+        ...(objects.get(`years/2026/${id}/index.html`) ?? '').matchAll(
+          /meetings\/2026\/(req-[\d-]+)\//g,
+        ),
+      ].map((m) => m[1]),
+    );
+    expect(listed.sort()).toEqual(
+      [...meetings.map((m) => m.reference.toLowerCase()), request.reference.toLowerCase()].sort(),
+    );
+  });
+
+  it('takes a meeting down from its part, the feed and the registers at once', async () => {
+    const request = await approved({
+      title: 'A meeting to withdraw',
+      start: '2026-07-20T10:00:00Z',
+    });
+    await publish(request.id, context.ports, context.site, context.rules, later);
+    const reference = request.reference.toLowerCase();
+    expect((await publicObjects()).get('feed.xml')).toContain(reference);
+    await takeDown(request.id, context.ports, context.site, later);
+    for (const [key, body] of await publicObjects()) {
+      expect(body.toLowerCase(), key).not.toContain(reference);
+    }
+    // The feed was refilled from the whole site: still its newest fifty.
+    const feed = (await publicObjects()).get('feed.xml') ?? '';
+    expect(feed.match(/<entry>/g)).toHaveLength(50);
+  });
+
+  it('cuts a site kept in the single manifest of earlier versions into parts, once', async () => {
+    const legacy = Array.from({ length: 40 }, (_, n) => listedMeeting(500 + n));
+    for (const key of ['site/years.json', 'site/feed.json'])
+      await s3Client.send(new DeleteObjectCommand({ Bucket: env().documents, Key: key }));
+    await s3Client.send(
+      new PutObjectCommand({
+        Bucket: env().documents,
+        Key: 'site/manifest.json',
+        Body: JSON.stringify(legacy),
+      }),
+    );
+    const request = await approved({ title: 'The first since the upgrade' });
+    await publish(request.id, context.ports, context.site, context.rules, now);
+    const objects = await publicObjects();
+    const register = JSON.parse(objects.get('register.json') ?? '{}') as {
+      meetings: Array<{ reference: string }>;
+    };
+    // Everything the manifest held is listed; the publication itself joins at the sweep.
+    expect(register.meetings.map((m) => m.reference).sort()).toEqual(
+      legacy.map((m) => m.reference).sort(),
+    );
+    expect(objects.get('feed.xml')).toContain(request.reference.toLowerCase());
+    expect(objects.get('index.html')).toContain(legacy[0]?.reference.toLowerCase());
+  });
 });

@@ -89,6 +89,8 @@ describe('automatic publication', () => {
         'index.html',
         'register.csv',
         'register.json',
+        `registers/${year}.csv`,
+        `registers/${year}.json`,
         `years/${year}/index.html`,
       ].sort(),
     );
@@ -224,8 +226,22 @@ describe('automatic publication', () => {
     expect(report.published).toHaveLength(1);
     await postroom.settle();
     expect((await records.request(embargoed))?.stage).toBe('published');
+    // The open-data registers follow once a day, as the sweep assembles them; the pages,
+    // the index and the feed show the meeting at once.
+    const registered = async () =>
+      JSON.parse((await publicObjects()).get('register.json') ?? '{}').meetings.length;
+    expect(await registered()).toBe(1);
+    expect((await publicObjects()).get('feed.xml')).toContain('Riverside Youth Trust');
+    await postroom.runScheduled('sweep', new Date(Date.now() + 60_000));
+    expect(await registered()).toBe(1);
+    const dayLater = (await postroom.runScheduled(
+      'sweep',
+      new Date(Date.now() + 25 * 60 * 60 * 1000),
+    )) as { registersAssembled: boolean };
+    expect(dayLater.registersAssembled).toBe(true);
+    expect(await registered()).toBe(2);
     const objects = await publicObjects();
-    expect(JSON.parse(objects.get('register.json') ?? '{}').meetings).toHaveLength(2);
+    expect(JSON.parse(objects.get('registers/2026.json') ?? '{}').meetings).toHaveLength(2);
     const attachmentKey = [...objects.keys()].find((key) => key.includes('/attachments/'));
     expect(attachmentKey).toMatch(/\/attachments\/[^/]+\.docx$/);
     const reference = (await records.request(embargoed))?.reference.toLowerCase() ?? '';

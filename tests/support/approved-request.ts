@@ -1,4 +1,5 @@
 import { keys, stageIndex } from '../../shared/aws/keys.ts';
+import type { PublishedMeeting } from '../../shared/publication/render.ts';
 import { GENESIS_HASH } from '../../shared/workflow/audit.ts';
 import type { RequestRecord } from '../../shared/workflow/records.ts';
 
@@ -13,9 +14,19 @@ export interface ApprovedSeed {
   body?: string;
   location?: string;
   attendee?: { name: string; role: string; organisation: string };
+  /** Everyone who attended, when more than the one `attendee`. */
+  attendees?: Array<{
+    name: string;
+    role: string;
+    organisation: string;
+    host: boolean;
+    invitedGuest: boolean;
+  }>;
   letter?: string;
   /** A text attachment, cleared by staff; none when left out. */
   attachmentName?: string;
+  /** Its bytes and type, when not the one-line text enclosure. */
+  attachment?: { body: string | Uint8Array; contentType: string };
   texts?: string[];
   publishAt?: string;
   start?: string;
@@ -30,9 +41,10 @@ export function approvedRequest(serial: number, seed: ApprovedSeed = {}) {
   const id = `ap${String(serial).padStart(18, '0')}`;
   const text = `requests/${id}/messages/m1/body.txt`;
   const attachment = `requests/${id}/messages/m1/attachments/1`;
+  const enclosure = seed.attachment?.body ?? 'An enclosure, cleared by staff.';
   const objects = [
     { key: text, body: seed.letter ?? 'Dear Commissioner,\n\nWe ask to meet.\n' },
-    ...(seed.attachmentName ? [{ key: attachment, body: 'An enclosure, cleared by staff.' }] : []),
+    ...(seed.attachmentName ? [{ key: attachment, body: enclosure }] : []),
   ];
   const request: RequestRecord = {
     id,
@@ -56,7 +68,7 @@ export function approvedRequest(serial: number, seed: ApprovedSeed = {}) {
       start: seed.start ?? '2026-02-24T14:00:00Z',
       end: seed.start ?? '2026-02-24T15:00:00Z',
       location: seed.location ?? 'Edinburgh',
-      attendees: [
+      attendees: seed.attendees ?? [
         {
           ...(seed.attendee ?? { name: 'Amir Khan', role: 'Director', organisation: 'Org Ltd' }),
           host: true,
@@ -103,8 +115,11 @@ export function approvedRequest(serial: number, seed: ApprovedSeed = {}) {
               {
                 key: attachment,
                 filename: seed.attachmentName,
-                contentType: 'text/plain',
-                size: 31,
+                contentType: seed.attachment?.contentType ?? 'text/plain',
+                size:
+                  typeof enclosure === 'string'
+                    ? Buffer.byteLength(enclosure)
+                    : enclosure.byteLength,
               },
             ]
           : [],
@@ -112,4 +127,37 @@ export function approvedRequest(serial: number, seed: ApprovedSeed = {}) {
     },
   ];
   return { request, items, objects };
+}
+
+/**
+ * A meeting as an earlier publication left it in the listings (already public text), for
+ * seeding a large site: the n-th falls on a day of 2026 spread over every month, so a
+ * site of them fills every part of the year's archive.
+ */
+export function listedMeeting(n: number): PublishedMeeting {
+  const day = `2026-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`;
+  return {
+    reference: `REQ-2026-${String(10_000 + n).padStart(5, '0')}`,
+    title: `Meeting ${n}`,
+    start: `${day}T10:00:00.000Z`,
+    end: `${day}T11:00:00.000Z`,
+    location: 'Edinburgh',
+    organisations: [`Organisation ${n % 300}`],
+    attendees: [
+      {
+        name: `Person ${n}`,
+        role: 'Director',
+        organisation: `Organisation ${n % 300}`,
+        host: true,
+        invitedGuest: false,
+      },
+    ],
+    purposeSummary: `Purpose of meeting ${n}.`,
+    noteMarkdown: '',
+    letterText: '',
+    letterDate: '2025-01-01T00:00:00.000Z',
+    attachments: [],
+    publishedAt: `${day}T12:00:00.000Z`,
+    corrections: [],
+  } as unknown as PublishedMeeting;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  feedEntry,
   meetingPath,
   renderFeed,
   renderIndexPage,
@@ -115,7 +116,7 @@ describe('the index, feed and register', () => {
   });
 
   it('publishes an Atom feed with an entry per meeting', () => {
-    const feed = renderFeed([meeting, older], site);
+    const feed = renderFeed([meeting, older].map(feedEntry), site);
     expect(feed).toContain('<feed xmlns="http://www.w3.org/2005/Atom">');
     expect(feed.match(/<entry>/g)).toHaveLength(2);
     expect(feed).toContain('<id>https://meetings.office.example/meetings/2026/req-2026-0007/</id>');
