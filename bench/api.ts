@@ -1,16 +1,18 @@
 /**
- * npm run bench:api [-- --quick] — seeds 10,000 requests (1,000 with --quick), then times
- * the staff API handler, at 1 and at 8 clients at once, for a list by stage, a list with
- * q=, the overdue list across the open stages and a request's detail, and for one action;
- * each against a floor measured in the same run, in interleaved rounds: the raw DynamoDB
- * calls the route cannot do without (the same index pages and filters, the same item and
- * partition, the same two-item transaction). Targets: at most 2x the floor at p50 and 3x
- * at p99. Not yet covered: the note (GET, PUT) and the publication preview.
+ * npm run bench:api [-- --quick] — seeds 10,000 requests (1,000 with --quick), those in
+ * drafting and in review with a note and their letter, then times the staff API handlers,
+ * at 1 and at 8 clients at once, for a list by stage, a list with q=, the overdue list
+ * across the open stages, a request's detail, the note (GET and PUT) and the publication
+ * preview, and for one action; each against a floor measured in the same run, in
+ * interleaved rounds: the raw DynamoDB and S3 calls the route cannot do without (the same
+ * index pages and filters, the same item and partition, the same transaction, the same
+ * objects). Targets: at most 2x the floor at p50 and 3x at p99.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   BatchWriteCommand,
   GetCommand,
@@ -21,6 +23,7 @@ import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
+import { functions } from '../infra/functions.ts';
 import {
   emulatorEnvironment,
   provision,
@@ -29,8 +32,13 @@ import {
 } from '../infra/local/cloud.ts';
 import { lambdaContext } from '../infra/local/lambda-context.ts';
 import { freePort } from '../infra/local/processes.ts';
+import { messagePrefixOf, type PeopleFound, peopleKey } from '../shared/attachments/text-layer.ts';
+import { noteVersionKey } from '../shared/notes/note.ts';
+import { publicCopy } from '../shared/publication/public-copy.ts';
+import { renderLetterPage, renderMeetingPage } from '../shared/publication/render.ts';
 import { GENESIS_HASH, sealEvent } from '../shared/workflow/audit.ts';
-import type { RequestRecord } from '../shared/workflow/records.ts';
+import type { DraftState, RequestRecord } from '../shared/workflow/records.ts';
+import { approvedRequest } from '../tests/support/approved-request.ts';
 import { benchOptions, type Figure, figure, reportFigures } from './lib/figures.ts';
 
 const options = benchOptions();
@@ -47,6 +55,53 @@ const stageMix = [
   'published',
   'declined',
 ] as const;
+
+/**
+ * A letter of the usual length, with what detection hides: a phone number, an address,
+ * an email address and the writer's name.
+ */
+const letter = (n: number) => `Dear Commissioner,
+
+I write on behalf of Organisation ${n % 300} to ask for a meeting about the proposed changes to the retention of camera footage, which our members raised at our annual meeting in January.
+
+We would welcome the chance to explain how our members use footage today, who may see it and for how long, and what the proposals would change for them. We are happy to meet at your office or ours, at any time in February.
+
+Please contact our office manager on 0131 496 0123 or at office.manager@org${n % 300}.example, or write to us at 12 Rose Street, Edinburgh EH2 2PR.
+
+Yours sincerely,
+
+Writer ${n}
+Chair, Organisation ${n % 300}
+`;
+const NOTE_TITLE = 'Meeting about the retention of camera footage';
+/** A note of the usual length, with a footnote; each saved version says which it is. */
+const note = (version: number) => `## Purpose
+
+The association asked to meet in its letter of 30 January 2026 about the proposed changes to the retention of camera footage.[^1]
+
+## Points of discussion
+
+### Retention of footage
+
+- How long members keep footage today, and why
+- Who may see it, and on whose request
+- What the proposed 31-day limit would change for them
+
+### Access by the police
+
+The association described how requests from the police reach its members, and asked for guidance on what to record when footage is handed over.
+
+### Next steps
+
+- The office will send the draft guidance when it is ready
+- The association will share its members' survey
+
+## Conclusion
+
+The Commissioner thanked the association and will write to it with the office's view. (Version ${version}.)
+
+[^1]: The letter is published beside this note.
+`;
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -66,14 +121,38 @@ try {
     LOG_LEVEL: 'warn',
   });
   await provision(names);
-  const { dynamo } = await import('../shared/aws/clients.ts');
+  const { dynamo, s3 } = await import('../shared/aws/clients.ts');
+  const { writeObject } = await import('../shared/aws/documents.ts');
   const { keys, stageIndex } = await import('../shared/aws/keys.ts');
   const { dueDate } = await import('../shared/workflow/act.ts');
-  const { handler } = await import('../functions/staff-api.ts');
+  const { handler: casework } = await import('../functions/staff-api.ts');
+  const { handler: notes } = await import('../functions/staff-notes.ts');
+  const wiring = await import('../shared/aws/wiring.ts');
+  const { readConfig } = await import('../shared/config.ts');
 
   console.log(`seeding ${SEED} requests…`);
-  const seeded: RequestRecord[] = [];
+  const plain: RequestRecord[] = [];
+  /** Requests in drafting and in review: each with its note, its letter and the people NLP found in it. */
+  const noted: Array<ReturnType<typeof approvedRequest>> = [];
   for (let n = 1; n <= SEED; n += 1) {
+    const stage = stageMix[n % stageMix.length] ?? 'received';
+    if (stage === 'drafting' || stage === 'in_review') {
+      const organisation = `Organisation ${n % 300}`;
+      noted.push(
+        approvedRequest(n, {
+          stage,
+          subject: `Request for a meeting ${n}`,
+          senderName: `Writer ${n}`,
+          senderAddress: `writer${n}@org${n % 300}.example`,
+          organisation,
+          attendee: { name: `Writer ${n}`, role: 'Chair', organisation },
+          title: NOTE_TITLE,
+          body: note(0),
+          letter: letter(n),
+        }),
+      );
+      continue;
+    }
     const day = String(1 + (n % 28)).padStart(2, '0');
     // The shape intake gives ids (20 lower-case hex), which the API checks.
     const id = `be${String(n).padStart(18, '0')}`;
@@ -90,10 +169,10 @@ try {
       },
       GENESIS_HASH,
     );
-    seeded.push({
+    plain.push({
       id,
       reference: `REQ-2026-${String(n).padStart(5, '0')}`,
-      stage: stageMix[n % stageMix.length] ?? 'received',
+      stage,
       version: 1,
       eventSeq: 1,
       lastHash: event.hash,
@@ -107,15 +186,17 @@ try {
       lastMessageAt: event.at,
     });
   }
-  const items = seeded.map((request) => ({
+  const seeded = [...plain, ...noted.map(({ request }) => request)];
+  const items = plain.map((request) => ({
     ...keys.request(request.id),
     type: 'request',
     ...request,
     ...stageIndex.request(request.stage, dueDate(request, 'Europe/London'), request.id),
     searchText: `${request.reference} ${request.organisation} ${request.subject}`.toLowerCase(),
   }));
-  const batches: Array<typeof items> = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  const stored: Record<string, unknown>[] = [...items, ...noted.flatMap((one) => one.items)];
+  const batches: Array<typeof stored> = [];
+  for (let i = 0; i < stored.length; i += 25) batches.push(stored.slice(i, i + 25));
   for (let i = 0; i < batches.length; i += 8) {
     await Promise.all(
       batches.slice(i, i + 8).map(async (batch) => {
@@ -132,6 +213,36 @@ try {
       }),
     );
   }
+  // Each letter as intake stored it, with the people NLP found in it beside it, as the
+  // extraction function leaves them: the preview reads both.
+  const documents = noted.flatMap(({ request, objects }) => {
+    const [text] = objects;
+    if (!text) throw new Error(`request ${request.id} was seeded without its letter`);
+    const people: PeopleFound = {
+      names: [request.sender.name ?? ''],
+      finder: 'bench',
+      charsRead: text.body.length,
+      complete: true,
+      foundAt: request.receivedAt,
+    };
+    return [
+      ...objects.map((object) => ({ ...object, type: 'text/plain; charset=utf-8' })),
+      {
+        key: peopleKey(messagePrefixOf(text.key)),
+        body: JSON.stringify(people),
+        type: 'application/json; charset=utf-8',
+      },
+    ];
+  });
+  for (let i = 0; i < documents.length; i += 16) {
+    await Promise.all(
+      documents
+        .slice(i, i + 16)
+        .map(({ key, body, type }) =>
+          writeObject({ bucket: names.DOCUMENTS_BUCKET, key }, body, type),
+        ),
+    );
+  }
 
   const claims = {
     sub: 'bench',
@@ -139,35 +250,39 @@ try {
     name: 'Cara',
     'cognito:groups': '[caseworker]',
   };
-  // A fresh context per call, as Lambda gives each invocation: its clock starts then.
-  /** As API Gateway calls the handler: the route as declared, its {id} filled in. */
-  const call = async (
-    method: string,
-    route: string,
-    query?: Record<string, string>,
-    body?: unknown,
-    id?: string,
-  ) => {
-    const path = id ? route.replace('{id}', id) : route;
-    return (await handler(
-      {
-        version: '2.0',
-        routeKey: `${method} ${route}`,
-        rawPath: path,
-        pathParameters: id ? { id } : undefined,
-        rawQueryString: '',
-        headers: { 'content-type': 'application/json' },
-        queryStringParameters: query,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        isBase64Encoded: false,
-        requestContext: {
-          http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-          authorizer: { jwt: { claims, scopes: [] }, principalId: '', integrationLatency: 0 },
-        },
-      } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer,
-      lambdaContext('staff-api', 15),
-    )) as APIGatewayProxyStructuredResultV2;
-  };
+  /** As API Gateway calls a route group's function: the route as declared, its {id} filled in. */
+  const caller =
+    (handler: typeof casework, functionName: string, timeoutSeconds: number) =>
+    async (
+      method: string,
+      route: string,
+      query?: Record<string, string>,
+      body?: unknown,
+      id?: string,
+    ) => {
+      const path = id ? route.replace('{id}', id) : route;
+      return (await handler(
+        {
+          version: '2.0',
+          routeKey: `${method} ${route}`,
+          rawPath: path,
+          pathParameters: id ? { id } : undefined,
+          rawQueryString: '',
+          headers: { 'content-type': 'application/json' },
+          queryStringParameters: query,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          isBase64Encoded: false,
+          requestContext: {
+            http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
+            authorizer: { jwt: { claims, scopes: [] }, principalId: '', integrationLatency: 0 },
+          },
+        } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer,
+        // A fresh context per call, as Lambda gives each invocation: its clock starts then.
+        lambdaContext(functionName, timeoutSeconds),
+      )) as APIGatewayProxyStructuredResultV2;
+    };
+  const call = caller(casework, 'staff-api', functions.staffApi.timeoutSeconds);
+  const callNotes = caller(notes, 'staff-notes', functions.staffNotes.timeoutSeconds);
 
   const time = async (work: () => Promise<unknown>) => {
     const start = performance.now();
@@ -227,10 +342,155 @@ try {
   };
   const today = new Date().toISOString().slice(0, 10);
   const open = ['received', 'accepted', 'scheduled', 'held', 'drafting', 'in_review'];
-  let next = 0;
-  const someRequest = () => seeded[(next++ * 7919) % seeded.length] as RequestRecord;
-  /** Each read: the handler's route, and the raw calls it cannot do without. */
-  const reads: Array<{
+  /** The requests of a pool in turn, strided so that neighbours in the table are not read in a row. */
+  const inTurn = (pool: readonly RequestRecord[]) => {
+    let next = 0;
+    return () => pool[(next++ * 7919) % pool.length] as RequestRecord;
+  };
+  const someRequest = inTurn(seeded);
+  const inReview = noted.flatMap(({ request }) => (request.stage === 'in_review' ? [request] : []));
+  const drafting = noted.flatMap(({ request }) => (request.stage === 'drafting' ? [request] : []));
+  // Read, never saved (in review, a note is no longer saved): the same notes for both paths.
+  const someNote = inTurn(inReview);
+
+  /**
+   * Runs saves on a pool of drafting requests, one caller at a time on each, each at the
+   * version its last save left: no save meets a stale version, however many callers.
+   */
+  const savesOn = <T>(pool: T[]) => {
+    if (pool.length < 8) throw new Error('fewer drafts than callers at once');
+    return async (save: (target: T) => Promise<T>) => {
+      const target = pool.shift() as T;
+      pool.push(await save(target));
+    };
+  };
+  // At least the 8 callers, and no more than the warm-up's 20 saves, so each draft has been
+  // saved once (with who saved it and when) before the timed saves: the handler then
+  // writes the previous version's copy too, as it does in use, and so does the floor.
+  const POOL = 16;
+  const handlerSave = savesOn(
+    drafting.slice(0, POOL).map(({ id, draft }) => ({ id, note: draft?.version ?? 0 })),
+  );
+  const floorSave = savesOn(drafting.slice(POOL, 2 * POOL).map(({ id }) => id));
+  const saveNote = async (target: { id: string; note: number }) => {
+    await ok(
+      callNotes(
+        'PUT',
+        '/api/requests/{id}/note',
+        undefined,
+        { expectedVersion: target.note, title: NOTE_TITLE, body: note(target.note + 1) },
+        target.id,
+      ),
+      'note PUT',
+    );
+    return { ...target, note: target.note + 1 };
+  };
+
+  /**
+   * A save, raw: the consistent read the version check needs; the request (with the next
+   * draft) and the audit event in one conditional transaction; then the version's copy in
+   * the note store, and the previous version's again (when it has a saver to name), which
+   * is how a save that died before writing its copy is healed (shared/staff/notes.ts,
+   * keepNoteVersions), so without it a crash would lose a version.
+   */
+  const rawSave = async (id: string) => {
+    const found = await dynamo.send(
+      new GetCommand({ TableName: names.TABLE_NAME, Key: keys.request(id), ConsistentRead: true }),
+    );
+    const current = found.Item as RequestRecord & Record<string, unknown>;
+    const previous = current.draft as DraftState;
+    const at = new Date().toISOString();
+    const draft: DraftState = {
+      ...previous,
+      version: previous.version + 1,
+      body: note(previous.version + 1),
+      savedBy: claims.email,
+      savedAt: at,
+    };
+    const event = sealEvent(
+      {
+        requestId: id,
+        seq: current.eventSeq + 1,
+        action: 'save_draft',
+        actor: claims.email,
+        at,
+        from: 'drafting',
+        to: 'drafting',
+        details: { draftVersion: draft.version, length: draft.body.length },
+      },
+      current.lastHash,
+    );
+    await dynamo.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: names.TABLE_NAME,
+              Item: {
+                ...current,
+                version: current.version + 1,
+                eventSeq: event.seq,
+                lastHash: event.hash,
+                draft,
+              },
+              ConditionExpression: 'version = :v AND eventSeq = :s',
+              ExpressionAttributeValues: { ':v': current.version, ':s': current.eventSeq },
+            },
+          },
+          {
+            Put: {
+              TableName: names.TABLE_NAME,
+              Item: { ...keys.event(id, event.seq), type: 'event', ...event },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+        ],
+      }),
+    );
+    const copy = ({ version, title, body, savedBy, savedAt }: DraftState) => {
+      const stored = JSON.stringify({ version, title, body, savedBy, savedAt });
+      return s3.send(
+        new PutObjectCommand({
+          Bucket: names.DOCUMENTS_BUCKET,
+          Key: noteVersionKey(id, version),
+          Body: stored,
+          ContentLength: Buffer.byteLength(stored),
+          ContentType: 'application/json',
+        }),
+      );
+    };
+    await Promise.all([copy(draft), previous.savedBy && copy(previous)]);
+    return id;
+  };
+
+  const readObject = async (Key: string) =>
+    (
+      await s3.send(new GetObjectCommand({ Bucket: names.DOCUMENTS_BUCKET, Key }))
+    ).Body?.transformToByteArray();
+  /**
+   * What the preview must read, raw: the request (the note, the meeting, the redaction
+   * decisions) beside its messages (which say where the letter's text is), then the
+   * letter's text beside the people NLP found in it. Its CPU (every detector over the
+   * note and the letter, Markdown, the two pages) is not in the floor: it is the
+   * handler's own work, timed alone below, so a miss it causes shows as one.
+   */
+  const rawPreview = async (id: string) => {
+    const [, messages] = await Promise.all([
+      dynamo.send(new GetCommand({ TableName: names.TABLE_NAME, Key: keys.request(id) })),
+      dynamo.send(
+        new QueryCommand({
+          TableName: names.TABLE_NAME,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :message)',
+          ExpressionAttributeValues: { ':pk': keys.request(id).PK, ':message': 'MSG#' },
+        }),
+      ),
+    ]);
+    const text = String((messages.Items?.[0]?.documents as { text?: string } | undefined)?.text);
+    await Promise.all([readObject(text), readObject(peopleKey(messagePrefixOf(text)))]);
+  };
+
+  /** Each case: the handler's route, and the raw calls it cannot do without. */
+  const cases: Array<{
     label: string;
     handler: () => Promise<unknown>;
     floor: () => Promise<unknown>;
@@ -272,6 +532,40 @@ try {
         ]);
       },
     },
+    {
+      label: 'note GET',
+      handler: () =>
+        ok(
+          callNotes('GET', '/api/requests/{id}/note', undefined, undefined, someNote().id),
+          'note',
+        ),
+      // A saved note is all in the request item: one read. (The partition, which only the
+      // prefill of a note never saved needs, is not read for these.)
+      floor: () =>
+        dynamo.send(
+          new GetCommand({ TableName: names.TABLE_NAME, Key: keys.request(someNote().id) }),
+        ),
+    },
+    {
+      label: 'note PUT',
+      handler: () => handlerSave(saveNote),
+      floor: () => floorSave(rawSave),
+    },
+    {
+      label: 'publication preview',
+      handler: () =>
+        ok(
+          callNotes(
+            'GET',
+            '/api/requests/{id}/publication-preview',
+            undefined,
+            undefined,
+            someNote().id,
+          ),
+          'preview',
+        ),
+      floor: () => rawPreview(someNote().id),
+    },
   ];
 
   /** `total` calls of `work`, by `clients` callers at once; each call's time. */
@@ -288,7 +582,7 @@ try {
     );
     return times;
   };
-  for (const read of reads) {
+  for (const read of cases) {
     // Warm both paths first so neither figure carries JIT or connection set-up.
     await timed(read.handler, 20, 1);
     await timed(read.floor, 20, 1);
@@ -302,6 +596,38 @@ try {
       }
       row(`${read.label}, ${clients} client${clients > 1 ? 's' : ''}`, handlerMs, floorMs);
     }
+  }
+
+  // The preview's own work between its reads, alone: the public copy (every detector over
+  // the note, the letter and the meeting) and its two pages, for the same requests and
+  // letters. It is in the handler's time and not in the floor's; this says how much of
+  // the preview's ratio is that work rather than the handler's I/O.
+  const { site } = wiring.staffNotes(readConfig(functions.staffNotes.env));
+  const previews = noted.flatMap(({ request, objects }) =>
+    request.stage === 'in_review'
+      ? [
+          {
+            request,
+            letter: {
+              text: objects[0]?.body ?? '',
+              at: request.receivedAt,
+              attachments: [],
+              namesFound: [request.sender.name ?? ''],
+            },
+          },
+        ]
+      : [],
+  );
+  const renderMs: number[] = [];
+  for (let run = 0; run < RUNS + 20; run += 1) {
+    const { request, letter: opening } = previews[(run * 7919) % previews.length] ?? {};
+    if (!request || !opening) throw new Error('no request in review to preview');
+    const start = performance.now();
+    const meeting = publicCopy(request, opening, site, new Date());
+    renderMeetingPage(meeting, site);
+    renderLetterPage(meeting, site);
+    // The first 20 warm the JIT, as the cases' warm-up does.
+    if (run >= 20) renderMs.push(performance.now() - start);
   }
 
   const actionFloor: number[] = [];
@@ -369,6 +695,9 @@ try {
 
   console.log(`\n${SEED} requests seeded; ${RUNS} calls each`);
   row('one action (comment), 1 client', actionHandler, actionFloor);
+  console.log(
+    `\npublication preview's redaction and rendering alone (in the handler's time, not the floor's): p50 ${percentile(renderMs, 50).toFixed(1)} ms, p99 ${percentile(renderMs, 99).toFixed(1)} ms`,
+  );
   reportFigures(figures, options);
 } finally {
   await emulators.stop();

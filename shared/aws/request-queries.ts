@@ -149,6 +149,14 @@ export function requestQueries(tableName: string) {
       };
     },
 
+    /** The request's messages, oldest first, without the rest of its partition. */
+    messages: (id: string) =>
+      queryAll<MessageRecord>({
+        TableName: tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :message)',
+        ExpressionAttributeValues: { ':pk': keys.request(id).PK, ':message': 'MSG#' },
+      }),
+
     async listHeld(
       limit: number,
       nextToken?: string,

@@ -2,6 +2,7 @@ import { keys, stageIndex } from '../../shared/aws/keys.ts';
 import type { PublishedMeeting } from '../../shared/publication/render.ts';
 import { GENESIS_HASH } from '../../shared/workflow/audit.ts';
 import type { RequestRecord } from '../../shared/workflow/records.ts';
+import type { Stage } from '../../shared/workflow/stages.ts';
 
 /** What an approved request may be seeded with; anything left out is plain and public. */
 export interface ApprovedSeed {
@@ -30,15 +31,23 @@ export interface ApprovedSeed {
   texts?: string[];
   publishAt?: string;
   start?: string;
+  /**
+   * The stage it stands at, for the routes that read or save the note before approval
+   * (drafting, in_review); approved when left out.
+   */
+  stage?: Stage;
 }
 
 /**
  * An approved request with its letter, as intake and the workflow would leave it: the
  * table items and the document objects to store, for tests and benches that publish
- * without walking the workflow. The caller writes them with its own clients.
+ * without walking the workflow (or, with `stage`, that read and save its note). The
+ * caller writes them with its own clients.
  */
 export function approvedRequest(serial: number, seed: ApprovedSeed = {}) {
-  const id = `ap${String(serial).padStart(18, '0')}`;
+  const stage = seed.stage ?? 'approved';
+  // In intake's shape (20 lower-case hex), so the staff API's routes accept the id.
+  const id = `a0${String(serial).padStart(18, '0')}`;
   const text = `requests/${id}/messages/m1/body.txt`;
   const attachment = `requests/${id}/messages/m1/attachments/1`;
   const enclosure = seed.attachment?.body ?? 'An enclosure, cleared by staff.';
@@ -49,7 +58,7 @@ export function approvedRequest(serial: number, seed: ApprovedSeed = {}) {
   const request: RequestRecord = {
     id,
     reference: `REQ-2026-${String(serial).padStart(4, '0')}`,
-    stage: 'approved',
+    stage,
     version: 9,
     eventSeq: 0,
     lastHash: GENESIS_HASH,
@@ -96,7 +105,7 @@ export function approvedRequest(serial: number, seed: ApprovedSeed = {}) {
       ...keys.request(id),
       type: 'request',
       ...request,
-      ...stageIndex.request('approved', '2026-03-01', id),
+      ...stageIndex.request(stage, '2026-03-01', id),
     },
     {
       ...keys.message(id, request.receivedAt, 'm1'),
