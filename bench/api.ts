@@ -609,7 +609,8 @@ try {
           {
             request,
             letter: {
-              text: objects[0]?.body ?? '',
+              // The first object is the letter's text, always a string.
+              text: String(objects[0]?.body ?? ''),
               at: request.receivedAt,
               attachments: [],
               namesFound: [request.sender.name ?? ''],
