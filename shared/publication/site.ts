@@ -63,6 +63,7 @@ export interface SitePorts {
 export const REGISTER_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 const HTML = 'text/html; charset=utf-8';
+const ATOM = 'application/atom+xml; charset=utf-8';
 const state = {
   years: 'years.json',
   parts: (year: string) => `years/${year}/parts.json`,
@@ -207,7 +208,12 @@ export async function updateListings(
     if (!partsBefore.has(year)) partsBefore.set(year, parts);
     const index = partIndexFor(parts, listingKey(meeting));
     const entries = parts.length ? await listings.partEntries(year, (parts[index] as Part).id) : [];
-    const result = apply(parts, index, entries);
+    const applied = apply(parts, index, entries);
+    // Nothing to change (a retry after the state was written but a page was not): the
+    // part's page is written again all the same.
+    const part = parts[index];
+    const result =
+      applied.changed.length || !part ? applied : { parts, changed: [{ id: part.id, entries }] };
     if (!result.changed.length) return;
     listings.setParts(year, result.parts, result.changed);
     changedParts.push({ year, changes: result.changed });
@@ -234,8 +240,6 @@ export async function updateListings(
   years.sort().reverse();
   const yearsChanged = years.join() !== yearsBefore.join();
   if (yearsChanged) await ports.writeState(state.years, years);
-  if (add) await ports.writeState(state.meeting(add.reference), add);
-  else if (change.remove) await ports.writeState(state.meeting(change.remove.reference), null);
   listings.years = years;
 
   // Year pages: those touched, or every year's when the list of years (in their foot) changed.
@@ -259,14 +263,10 @@ export async function updateListings(
     removed && removed !== add?.reference && feedBefore.some((e) => e.reference === removed)
       ? newestPublished((await listings.all()).map(feedEntry))
       : feedWith(feedBefore, { ...(add ? { add } : {}), ...(removed ? { remove: removed } : {}) });
-  if (JSON.stringify(feed) !== JSON.stringify(feedBefore)) {
-    await ports.writeState(state.feed, feed);
-    await ports.writePublic(
-      'feed.xml',
-      renderFeed(feed, site),
-      'application/atom+xml; charset=utf-8',
-    );
-  }
+  // The feed is compared with what the site shows, not with its state: a retry after a
+  // failed write of feed.xml finds the state already changed and must still write it.
+  await writeIfChanged(ports, 'feed.xml', renderFeed(feed, site), ATOM);
+  if (JSON.stringify(feed) !== JSON.stringify(feedBefore)) await ports.writeState(state.feed, feed);
   // Rewritten when it differs, so it follows the office name and the site's address.
   await writeIfChanged(ports, NOT_FOUND_PAGE, renderNotFoundPage(site));
 
@@ -276,6 +276,9 @@ export async function updateListings(
     await assembleRegisters(ports, site, listings, pending, now);
   else if (pending.length !== registerState.pending.length)
     await ports.writeState(state.registers, { ...registerState, pending });
+  // Last: a retry of a change cut short finds the meeting where it was, and redoes it.
+  if (add) await ports.writeState(state.meeting(add.reference), add);
+  else if (change.remove) await ports.writeState(state.meeting(change.remove.reference), null);
 }
 
 /**

@@ -145,33 +145,40 @@ describe('publication is safe under concurrency', () => {
   });
 });
 
+/**
+ * Runs `work` while S3 refuses to write the public object `key` (every other call goes
+ * through): a fault partway through a publication or a takedown.
+ */
+async function failingPut<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const real = new S3Client({});
+  const faults = mockClient(s3);
+  for (const command of [
+    GetObjectCommand,
+    HeadObjectCommand,
+    DeleteObjectCommand,
+    CopyObjectCommand,
+  ])
+    faults
+      .on(command as never)
+      .callsFake((input) => real.send(new (command as never as new (i: unknown) => never)(input)));
+  faults.on(PutObjectCommand).callsFake(async (input: { Bucket?: string; Key?: string }) => {
+    if (input.Bucket === publicBucket() && input.Key === key)
+      throw Object.assign(new Error('We encountered an internal error'), { name: 'InternalError' });
+    return real.send(new PutObjectCommand(input as never));
+  });
+  try {
+    return await work();
+  } finally {
+    faults.restore();
+  }
+}
+
 describe('a publication that fails partway', () => {
   it('is completed by the retry, and leaves the lease free for it', async () => {
     const request = await approved({ title: 'A meeting published twice' });
-    // A fault after the meeting's own pages, before the shared pages are rewritten.
-    const real = new S3Client({});
-    const faults = mockClient(s3);
-    for (const command of [
-      GetObjectCommand,
-      HeadObjectCommand,
-      DeleteObjectCommand,
-      CopyObjectCommand,
-    ])
-      faults
-        .on(command as never)
-        .callsFake((input) =>
-          real.send(new (command as never as new (i: unknown) => never)(input)),
-        );
-    let publicWrites = 0;
-    faults.on(PutObjectCommand).callsFake(async (input: { Bucket?: string }) => {
-      if (input.Bucket === publicBucket() && ++publicWrites === 4)
-        throw Object.assign(new Error('We encountered an internal error'), {
-          name: 'InternalError',
-        });
-      return real.send(new PutObjectCommand(input as never));
-    });
-    await expect(run(request)).rejects.toThrow(/internal error/);
-    faults.restore();
+    // A fault after the meeting's own pages, partway through the listings: the feed is
+    // always rewritten by a new publication, after its pages and the listings' state.
+    await expect(failingPut('feed.xml', () => run(request))).rejects.toThrow(/internal error/);
 
     const started = Date.now();
     const outcome = await run(request);
@@ -182,20 +189,37 @@ describe('a publication that fails partway', () => {
     const path = `meetings/2026/${request.reference.toLowerCase()}/`;
     expect(objects.has(`${path}index.html`)).toBe(true);
     expect(objects.has(`${path}letter.html`)).toBe(true);
-    for (const listing of [
-      'index.html',
-      'feed.xml',
-      'register.csv',
-      'register.json',
-      'years/2026/index.html',
-    ])
+    for (const listing of ['index.html', 'feed.xml', 'years/2026/index.html'])
       expect(objects.get(listing)?.toLowerCase(), listing).toContain(
         request.reference.toLowerCase(),
       );
+    // And the registers, when the sweep next assembles them.
+    await assembleRegistersIfDue(
+      context.ports,
+      context.site,
+      new Date(Date.now() + 2 * REGISTER_INTERVAL_MS),
+    );
+    expect((await publicObjects()).get('register.csv')).toContain(request.reference);
   });
 });
 
 describe('a takedown takes everything down', () => {
+  it('even when it fails partway and is delivered again', async () => {
+    const request = await approved({ title: 'A meeting whose takedown fails once' });
+    await run(request);
+    const reference = request.reference.toLowerCase();
+    await expect(
+      failingPut('years/2026/index.html', () =>
+        takeDown(request.id, context.ports, context.site, now),
+      ),
+    ).rejects.toThrow(/internal error/);
+    expect(await takeDown(request.id, context.ports, context.site, now)).toMatchObject({
+      removed: true,
+    });
+    for (const [key, body] of await publicObjects())
+      expect(body.toLowerCase(), key).not.toContain(reference);
+  });
+
   it('leaves no page, attachment or listing entry of the meeting', async () => {
     const request = await approved({ title: 'A meeting to take down' });
     await run(request);
