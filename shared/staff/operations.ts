@@ -1,8 +1,8 @@
-import type * as z from 'zod';
 import type { HeldPorts } from '../intake/held-mail.ts';
 import type { IntakeRules } from '../intake/receive-mail.ts';
 import type { Site } from '../publication/render.ts';
 import type { Actor, ActRules } from '../workflow/act.ts';
+import type * as z from '../zod.ts';
 import type { RouteContract, RouteGroup, RoutesOf, StaffApi } from './api.ts';
 import { type DisposalListPorts, listDisposals } from './disposals.ts';
 import { actOnHeldMail, type HeldListPorts, listHeldMail } from './held.ts';
@@ -25,7 +25,7 @@ export interface StaffContext {
   site: Site;
 }
 
-type Parsed<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
+type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : Record<string, never>;
 
 /** What an operation receives: its route's inputs, parsed by the route's own schemas. */
 export interface OperationInput<R extends RouteContract> {
