@@ -104,7 +104,7 @@ export const closingsAndReopenings = [
   },
 ];
 
-/** What both staff API functions read: they share one context (shared/aws/wiring.ts). */
+/** What the staff API functions read: they share one context (shared/aws/wiring.ts). */
 const staffApiSettings = [
   'TABLE_NAME',
   'DOCUMENTS_BUCKET',
@@ -249,6 +249,16 @@ export const functions = {
     // costs only while a review runs.
     memoryMb: 1769,
     timeoutSeconds: 29,
+  },
+  staffHeldMail: {
+    entry: 'functions/staff-held-mail.ts',
+    description:
+      'The staff API: held mail, attached to a request, opened as one, discarded or run through intake again',
+    trigger: { kind: 'http-api', routes: 'heldMail' },
+    env: staffApiSettings,
+    buckets: { DOCUMENTS_BUCKET: 'write' },
+    memoryMb: 512,
+    timeoutSeconds: 15,
   },
   publish: {
     entry: 'functions/publish.ts',
