@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { functions } from '../infra/functions.ts';
+import * as functions from '../infra/functions.ts';
 import { readPdf } from '../shared/attachments/pdf-text.ts';
 import { findPeople } from '../shared/attachments/people.ts';
 import { extractTextLayers } from '../shared/attachments/text-layer.ts';

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { functions } from '../infra/functions.ts';
+import * as functions from '../infra/functions.ts';
 import * as wiring from '../shared/aws/wiring.ts';
 import { readConfig } from '../shared/config.ts';
 import { holdUnfiled } from '../shared/intake/receive-mail.ts';

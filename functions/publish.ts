@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { functions } from '../infra/functions.ts';
+import * as functions from '../infra/functions.ts';
 import { eachAuditEvent } from '../shared/aws/stream.ts';
 import * as wiring from '../shared/aws/wiring.ts';
 import { readConfig } from '../shared/config.ts';

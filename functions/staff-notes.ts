@@ -1,4 +1,4 @@
-import { functions } from '../infra/functions.ts';
+import * as functions from '../infra/functions.ts';
 import * as wiring from '../shared/aws/wiring.ts';
 import { readConfig } from '../shared/config.ts';
 import { staffHandler } from '../shared/staff/dispatch.ts';

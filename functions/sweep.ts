@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { functions } from '../infra/functions.ts';
+import * as functions from '../infra/functions.ts';
 import * as wiring from '../shared/aws/wiring.ts';
 import { readConfig } from '../shared/config.ts';
 import { log } from '../shared/log.ts';

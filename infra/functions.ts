@@ -104,7 +104,7 @@ export const closingsAndReopenings = [
   },
 ];
 
-/** What both staff API functions read: they share one context (shared/aws/wiring.ts). */
+/** What the staff API functions read: they share one context (shared/aws/wiring.ts). */
 const staffApiSettings = [
   'TABLE_NAME',
   'DOCUMENTS_BUCKET',
@@ -137,221 +137,264 @@ export const approvals = [
   },
 ] as const;
 
+/*
+ * One declaration per function, each its own export, gathered into `functions` below.
+ * A handler imports the module as a namespace (`import * as functions`) and reads only
+ * `functions.<its name>`, so its bundle keeps its own declaration and no other (one
+ * object holding them all went whole into every bundle: 5 KB, and more with each new
+ * function).
+ */
+
+export const intakeMail = {
+  entry: 'functions/intake-mail.ts',
+  description: 'Files raw mail stored by SES as a request, a reply, or held mail',
+  // Five at once: new accounts may have a concurrency quota of 10, and a flood of mail
+  // must leave room for the staff API and notifications (README, "Intake under load").
+  trigger: { kind: 'inbound-mail', batchSize: 1, maxReceiveCount: 5, maxConcurrency: 5 },
+  env: [
+    'TABLE_NAME',
+    'DOCUMENTS_BUCKET',
+    'OFFICE_TIMEZONE',
+    'REPLY_WORKING_DAYS',
+    'MAX_MESSAGE_BYTES',
+    'MAX_MIME_PARTS',
+    'MAX_MIME_DEPTH',
+    'BANK_HOLIDAYS_FILE',
+  ],
+  buckets: { DOCUMENTS_BUCKET: 'write' },
+  // A 40 MB message parses into several copies of itself (raw, decoded parts, uploads).
+  memoryMb: 1536,
+  timeoutSeconds: 120,
+} as const satisfies FunctionDeclaration;
+
+export const intakeDeadLetters = {
+  entry: 'functions/intake-dead-letters.ts',
+  description: 'Puts mail intake gave up on into held mail, as could not be filed',
+  trigger: { kind: 'dead-letters', of: 'intakeMail', batchSize: 10, maxReceiveCount: 5 },
+  env: ['TABLE_NAME', 'OFFICE_TIMEZONE'],
+  memoryMb: 256,
+  timeoutSeconds: 30,
+} as const satisfies FunctionDeclaration;
+
+export const notify = {
+  entry: 'functions/notify.ts',
+  description: 'Sends the mail each audit event calls for, once per (event, recipient)',
+  // Mail for different requests goes out side by side, so a flood of new letters cannot
+  // hold up the mail of a request being worked on; one request's mail stays in order.
+  trigger: {
+    kind: 'table-stream',
+    batchSize: 10,
+    retryAttempts: 5,
+    parallelization: 4,
+    filters: auditEventInserts,
+  },
+  env: [
+    'TABLE_NAME',
+    'DOCUMENTS_BUCKET',
+    'OFFICE_NAME',
+    'OFFICE_ADDRESS',
+    'OFFICE_TIMEZONE',
+    'STAFF_ALERT_ADDRESS',
+    'APPROVER_ADDRESSES',
+    'ACK_LIMIT_PER_HOUR',
+    'ACK_OFFICE_LIMIT_PER_HOUR',
+    'STAFF_ALERTS_PER_HOUR',
+    // The published note's link is checked against it before it goes in mail.
+    'SITE_BASE_URL',
+    'SES_CONFIGURATION_SET',
+  ],
+  buckets: { DOCUMENTS_BUCKET: 'write' },
+  memoryMb: 512,
+  timeoutSeconds: 60,
+  logAlarms: [
+    {
+      id: 'AcknowledgementCapHit',
+      // What shared/notify/send-notifications.ts logs (OFFICE_CAP_HIT; a test holds them equal).
+      message: 'acknowledgement suppressed by the office-wide hourly cap',
+      description:
+        'The office-wide hourly cap on acknowledgements was reached: a flood of letters, perhaps from forged senders',
+    },
+  ],
+} as const satisfies FunctionDeclaration;
+
+export const extractText = {
+  entry: 'functions/extract-text.ts',
+  description:
+    "Reads each received attachment's text (PDF text layers, text files) once, for review and search",
+  // Its own function, because pdf.js is 1.6 MB: intake and the staff API stay small, and
+  // a slow PDF holds up nothing but other PDFs. Two lanes, so one request's large PDF
+  // does not hold up every other request's.
+  trigger: {
+    kind: 'table-stream',
+    batchSize: 5,
+    retryAttempts: 5,
+    parallelization: 2,
+    filters: messagesFiled,
+  },
+  env: ['DOCUMENTS_BUCKET'],
+  buckets: { DOCUMENTS_BUCKET: 'write' },
+  // A 40 MB PDF parses into several times its size.
+  memoryMb: 1536,
+  timeoutSeconds: 300,
+  cpuBound: true,
+} as const satisfies FunctionDeclaration;
+
+export const staffApi = {
+  entry: 'functions/staff-api.ts',
+  description: 'The staff API: lists, reads and moves requests through the workflow',
+  trigger: { kind: 'http-api', routes: 'casework' },
+  env: staffApiSettings,
+  buckets: { DOCUMENTS_BUCKET: 'write' },
+  memoryMb: 512,
+  timeoutSeconds: 15,
+} as const satisfies FunctionDeclaration;
+
+export const staffNotes = {
+  entry: 'functions/staff-notes.ts',
+  description: 'The staff API: meeting notes, redaction review and the publication preview',
+  trigger: { kind: 'http-api', routes: 'notes' },
+  env: staffApiSettings,
+  buckets: { DOCUMENTS_BUCKET: 'write' },
+  // Redaction review and the preview read the whole letter: about 0.2 s per MB of text on
+  // one full vCPU (npm run bench:redaction), which Lambda gives at 1,769 MB. A 40 MB
+  // letter then fits within API Gateway's 30 s; billed by the millisecond, the memory
+  // costs only while a review runs.
+  memoryMb: 1769,
+  timeoutSeconds: 29,
+} as const satisfies FunctionDeclaration;
+
+export const staffHeldMail = {
+  entry: 'functions/staff-held-mail.ts',
+  description:
+    'The staff API: held mail, attached to a request, opened as one, discarded or run through intake again',
+  trigger: { kind: 'http-api', routes: 'heldMail' },
+  env: staffApiSettings,
+  buckets: { DOCUMENTS_BUCKET: 'write' },
+  memoryMb: 512,
+  timeoutSeconds: 15,
+} as const satisfies FunctionDeclaration;
+
+export const publish = {
+  entry: 'functions/publish.ts',
+  description: 'Publishes an approved note with its letter to the public site',
+  // One at a time: every publication rewrites the shared index, feed and registers.
+  trigger: {
+    kind: 'table-stream',
+    batchSize: 1,
+    retryAttempts: 5,
+    parallelization: 1,
+    filters: approvals,
+  },
+  env: [
+    'TABLE_NAME',
+    'DOCUMENTS_BUCKET',
+    'PUBLIC_BUCKET',
+    'PUBLIC_DISTRIBUTION_ID',
+    'SITE_BASE_URL',
+    'OFFICE_NAME',
+    'OFFICE_TIMEZONE',
+    // Recording publication is a workflow action, decided by the office's rules.
+    'NOTE_WORKING_DAYS',
+    'SEPARATE_APPROVAL',
+    'BANK_HOLIDAYS_FILE',
+  ],
+  // A takedown deletes public pages.
+  buckets: { DOCUMENTS_BUCKET: 'write', PUBLIC_BUCKET: 'readWrite' },
+  memoryMb: 512,
+  timeoutSeconds: 60,
+} as const satisfies FunctionDeclaration;
+
+export const sweep = {
+  entry: 'functions/sweep.ts',
+  description:
+    'Daily digest of overdue replies and notes, and meetings due to be recorded as held; quarter-hourly summaries of alerts held back in a flood; daily audit digest to the public site',
+  // Every quarter hour, so an embargoed note goes out within 15 minutes of its time;
+  // the digest goes once a day, from DIGEST_HOUR office time; the audit digest goes
+  // with the first run of each office day.
+  trigger: { kind: 'schedule', expression: 'rate(15 minutes)', localEveryMinutes: 1 },
+  env: [
+    'TABLE_NAME',
+    'DOCUMENTS_BUCKET',
+    'PUBLIC_BUCKET',
+    'PUBLIC_DISTRIBUTION_ID',
+    'SITE_BASE_URL',
+    'OFFICE_NAME',
+    'OFFICE_ADDRESS',
+    'STAFF_ALERT_ADDRESS',
+    'OFFICE_TIMEZONE',
+    'DIGEST_HOUR',
+    'SES_CONFIGURATION_SET',
+    'NOTE_WORKING_DAYS',
+    'SEPARATE_APPROVAL',
+    'BANK_HOLIDAYS_FILE',
+  ],
+  buckets: { DOCUMENTS_BUCKET: 'write', PUBLIC_BUCKET: 'readWrite' },
+  memoryMb: 256,
+  timeoutSeconds: 60,
+} as const satisfies FunctionDeclaration;
+
+export const rawMailRetention = {
+  entry: 'functions/raw-mail-retention.ts',
+  description: 'Marks the raw mail of closed requests and discarded held mail for expiry',
+  trigger: {
+    kind: 'table-stream',
+    batchSize: 10,
+    retryAttempts: 5,
+    parallelization: 1,
+    filters: closingsAndReopenings,
+  },
+  env: ['TABLE_NAME', 'INBOUND_BUCKET'],
+  buckets: { INBOUND_BUCKET: 'write' },
+  // A self-copy of a 40 MB message happens inside S3; the function only waits for it.
+  memoryMb: 256,
+  timeoutSeconds: 60,
+} as const satisfies FunctionDeclaration;
+
+export const disposeRequests = {
+  entry: 'functions/dispose-requests.ts',
+  description:
+    'Disposes of closed requests past their retention period, keeping what was published',
+  // Daily: the period is counted in days. A run that finds nothing due reads only the
+  // stage index; locally it runs hourly, and finds nothing unless the period is short.
+  trigger: { kind: 'schedule', expression: 'rate(1 day)', localEveryMinutes: 60 },
+  env: [
+    'TABLE_NAME',
+    'INBOUND_BUCKET',
+    'DOCUMENTS_BUCKET',
+    'OFFICE_TIMEZONE',
+    'REQUEST_RETENTION_DAYS',
+  ],
+  // The only function that deletes raw mail and documents.
+  buckets: { INBOUND_BUCKET: 'readWrite', DOCUMENTS_BUCKET: 'readWrite' },
+  memoryMb: 256,
+  // Room for a backlog; a run stops starting disposals a minute before this, and the
+  // next run carries on.
+  timeoutSeconds: 600,
+} as const satisfies FunctionDeclaration;
+
+export const sendingFeedback = {
+  entry: 'functions/sending-feedback.ts',
+  description: 'Stops mail to addresses that bounced permanently or complained',
+  trigger: { kind: 'sending-feedback' },
+  env: ['TABLE_NAME'],
+  memoryMb: 256,
+  timeoutSeconds: 30,
+} as const satisfies FunctionDeclaration;
+
+/** Every function, by name: what the stack, the local cloud and the tests walk. */
 export const functions = {
-  intakeMail: {
-    entry: 'functions/intake-mail.ts',
-    description: 'Files raw mail stored by SES as a request, a reply, or held mail',
-    // Five at once: new accounts may have a concurrency quota of 10, and a flood of mail
-    // must leave room for the staff API and notifications (README, "Intake under load").
-    trigger: { kind: 'inbound-mail', batchSize: 1, maxReceiveCount: 5, maxConcurrency: 5 },
-    env: [
-      'TABLE_NAME',
-      'DOCUMENTS_BUCKET',
-      'OFFICE_TIMEZONE',
-      'REPLY_WORKING_DAYS',
-      'MAX_MESSAGE_BYTES',
-      'MAX_MIME_PARTS',
-      'MAX_MIME_DEPTH',
-      'BANK_HOLIDAYS_FILE',
-    ],
-    buckets: { DOCUMENTS_BUCKET: 'write' },
-    // A 40 MB message parses into several copies of itself (raw, decoded parts, uploads).
-    memoryMb: 1536,
-    timeoutSeconds: 120,
-  },
-  intakeDeadLetters: {
-    entry: 'functions/intake-dead-letters.ts',
-    description: 'Puts mail intake gave up on into held mail, as could not be filed',
-    trigger: { kind: 'dead-letters', of: 'intakeMail', batchSize: 10, maxReceiveCount: 5 },
-    env: ['TABLE_NAME', 'OFFICE_TIMEZONE'],
-    memoryMb: 256,
-    timeoutSeconds: 30,
-  },
-  notify: {
-    entry: 'functions/notify.ts',
-    description: 'Sends the mail each audit event calls for, once per (event, recipient)',
-    // Mail for different requests goes out side by side, so a flood of new letters cannot
-    // hold up the mail of a request being worked on; one request's mail stays in order.
-    trigger: {
-      kind: 'table-stream',
-      batchSize: 10,
-      retryAttempts: 5,
-      parallelization: 4,
-      filters: auditEventInserts,
-    },
-    env: [
-      'TABLE_NAME',
-      'DOCUMENTS_BUCKET',
-      'OFFICE_NAME',
-      'OFFICE_ADDRESS',
-      'OFFICE_TIMEZONE',
-      'STAFF_ALERT_ADDRESS',
-      'APPROVER_ADDRESSES',
-      'ACK_LIMIT_PER_HOUR',
-      'ACK_OFFICE_LIMIT_PER_HOUR',
-      'STAFF_ALERTS_PER_HOUR',
-      // The published note's link is checked against it before it goes in mail.
-      'SITE_BASE_URL',
-      'SES_CONFIGURATION_SET',
-    ],
-    buckets: { DOCUMENTS_BUCKET: 'write' },
-    memoryMb: 512,
-    timeoutSeconds: 60,
-    logAlarms: [
-      {
-        id: 'AcknowledgementCapHit',
-        // What shared/notify/send-notifications.ts logs (OFFICE_CAP_HIT; a test holds them equal).
-        message: 'acknowledgement suppressed by the office-wide hourly cap',
-        description:
-          'The office-wide hourly cap on acknowledgements was reached: a flood of letters, perhaps from forged senders',
-      },
-    ],
-  },
-  extractText: {
-    entry: 'functions/extract-text.ts',
-    description:
-      "Reads each received attachment's text (PDF text layers, text files) once, for review and search",
-    // Its own function, because pdf.js is 1.6 MB: intake and the staff API stay small, and
-    // a slow PDF holds up nothing but other PDFs. Two lanes, so one request's large PDF
-    // does not hold up every other request's.
-    trigger: {
-      kind: 'table-stream',
-      batchSize: 5,
-      retryAttempts: 5,
-      parallelization: 2,
-      filters: messagesFiled,
-    },
-    env: ['DOCUMENTS_BUCKET'],
-    buckets: { DOCUMENTS_BUCKET: 'write' },
-    // A 40 MB PDF parses into several times its size.
-    memoryMb: 1536,
-    timeoutSeconds: 300,
-    cpuBound: true,
-  },
-  staffApi: {
-    entry: 'functions/staff-api.ts',
-    description: 'The staff API: lists, reads and moves requests through the workflow',
-    trigger: { kind: 'http-api', routes: 'casework' },
-    env: staffApiSettings,
-    buckets: { DOCUMENTS_BUCKET: 'write' },
-    memoryMb: 512,
-    timeoutSeconds: 15,
-  },
-  staffNotes: {
-    entry: 'functions/staff-notes.ts',
-    description: 'The staff API: meeting notes, redaction review and the publication preview',
-    trigger: { kind: 'http-api', routes: 'notes' },
-    env: staffApiSettings,
-    buckets: { DOCUMENTS_BUCKET: 'write' },
-    // Redaction review and the preview read the whole letter: about 0.2 s per MB of text on
-    // one full vCPU (npm run bench:redaction), which Lambda gives at 1,769 MB. A 40 MB
-    // letter then fits within API Gateway's 30 s; billed by the millisecond, the memory
-    // costs only while a review runs.
-    memoryMb: 1769,
-    timeoutSeconds: 29,
-  },
-  publish: {
-    entry: 'functions/publish.ts',
-    description: 'Publishes an approved note with its letter to the public site',
-    // One at a time: every publication rewrites the shared index, feed and registers.
-    trigger: {
-      kind: 'table-stream',
-      batchSize: 1,
-      retryAttempts: 5,
-      parallelization: 1,
-      filters: approvals,
-    },
-    env: [
-      'TABLE_NAME',
-      'DOCUMENTS_BUCKET',
-      'PUBLIC_BUCKET',
-      'PUBLIC_DISTRIBUTION_ID',
-      'SITE_BASE_URL',
-      'OFFICE_NAME',
-      'OFFICE_TIMEZONE',
-      // Recording publication is a workflow action, decided by the office's rules.
-      'NOTE_WORKING_DAYS',
-      'SEPARATE_APPROVAL',
-      'BANK_HOLIDAYS_FILE',
-    ],
-    // A takedown deletes public pages.
-    buckets: { DOCUMENTS_BUCKET: 'write', PUBLIC_BUCKET: 'readWrite' },
-    memoryMb: 512,
-    timeoutSeconds: 60,
-  },
-  sweep: {
-    entry: 'functions/sweep.ts',
-    description:
-      'Daily digest of overdue replies and notes, and meetings due to be recorded as held; quarter-hourly summaries of alerts held back in a flood; daily audit digest to the public site',
-    // Every quarter hour, so an embargoed note goes out within 15 minutes of its time;
-    // the digest goes once a day, from DIGEST_HOUR office time; the audit digest goes
-    // with the first run of each office day.
-    trigger: { kind: 'schedule', expression: 'rate(15 minutes)', localEveryMinutes: 1 },
-    env: [
-      'TABLE_NAME',
-      'DOCUMENTS_BUCKET',
-      'PUBLIC_BUCKET',
-      'PUBLIC_DISTRIBUTION_ID',
-      'SITE_BASE_URL',
-      'OFFICE_NAME',
-      'OFFICE_ADDRESS',
-      'STAFF_ALERT_ADDRESS',
-      'OFFICE_TIMEZONE',
-      'DIGEST_HOUR',
-      'SES_CONFIGURATION_SET',
-      'NOTE_WORKING_DAYS',
-      'SEPARATE_APPROVAL',
-      'BANK_HOLIDAYS_FILE',
-    ],
-    buckets: { DOCUMENTS_BUCKET: 'write', PUBLIC_BUCKET: 'readWrite' },
-    memoryMb: 256,
-    timeoutSeconds: 60,
-  },
-  rawMailRetention: {
-    entry: 'functions/raw-mail-retention.ts',
-    description: 'Marks the raw mail of closed requests and discarded held mail for expiry',
-    trigger: {
-      kind: 'table-stream',
-      batchSize: 10,
-      retryAttempts: 5,
-      parallelization: 1,
-      filters: closingsAndReopenings,
-    },
-    env: ['TABLE_NAME', 'INBOUND_BUCKET'],
-    buckets: { INBOUND_BUCKET: 'write' },
-    // A self-copy of a 40 MB message happens inside S3; the function only waits for it.
-    memoryMb: 256,
-    timeoutSeconds: 60,
-  },
-  disposeRequests: {
-    entry: 'functions/dispose-requests.ts',
-    description:
-      'Disposes of closed requests past their retention period, keeping what was published',
-    // Daily: the period is counted in days. A run that finds nothing due reads only the
-    // stage index; locally it runs hourly, and finds nothing unless the period is short.
-    trigger: { kind: 'schedule', expression: 'rate(1 day)', localEveryMinutes: 60 },
-    env: [
-      'TABLE_NAME',
-      'INBOUND_BUCKET',
-      'DOCUMENTS_BUCKET',
-      'OFFICE_TIMEZONE',
-      'REQUEST_RETENTION_DAYS',
-    ],
-    // The only function that deletes raw mail and documents.
-    buckets: { INBOUND_BUCKET: 'readWrite', DOCUMENTS_BUCKET: 'readWrite' },
-    memoryMb: 256,
-    // Room for a backlog; a run stops starting disposals a minute before this, and the
-    // next run carries on.
-    timeoutSeconds: 600,
-  },
-  sendingFeedback: {
-    entry: 'functions/sending-feedback.ts',
-    description: 'Stops mail to addresses that bounced permanently or complained',
-    trigger: { kind: 'sending-feedback' },
-    env: ['TABLE_NAME'],
-    memoryMb: 256,
-    timeoutSeconds: 30,
-  },
+  intakeMail,
+  intakeDeadLetters,
+  notify,
+  extractText,
+  staffApi,
+  staffNotes,
+  staffHeldMail,
+  publish,
+  sweep,
+  rawMailRetention,
+  disposeRequests,
+  sendingFeedback,
 } as const satisfies Record<string, FunctionDeclaration>;
 
 export type FunctionName = keyof typeof functions;

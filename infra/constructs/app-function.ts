@@ -54,8 +54,16 @@ export const bundling: BundlingOptions = {
     // (shared/mail/sanitise.ts) allows none, so postcss is never called. This stub keeps it
     // and its source-map library (~90 KB) out. Allowing style attributes there would need
     // the real postcss: with the stub, sanitize-html would silently drop every one.
+    //
+    // htmlparser2 (which sanitize-html parses with) loads domutils only for exports it keeps
+    // for backwards compatibility (DomUtils, getFeed); sanitize-html uses its Parser alone,
+    // and nothing else bundled uses htmlparser2. domutils brings dom-serializer and a second
+    // copy of the HTML entity tables (~79 KB, in intakeMail and staffHeldMail). Were anything
+    // to call into DomUtils, it would fail at once (getFeed throws, saying so; the rest are
+    // missing) rather than parse differently.
     '--alias': [
       'postcss=data:text/javascript,export function parse(){throw new Error("postcss is stubbed out: see infra/constructs/app-function.ts")}',
+      'domutils=data:text/javascript,export function getFeed(){throw new Error("domutils is stubbed out: see infra/constructs/app-function.ts")}',
     ],
   },
 };

@@ -254,3 +254,6 @@ export function extractText(config: Settings<'DOCUMENTS_BUCKET'>) {
 
 /** The staff API's notes group: the same context as the casework group's. */
 export const staffNotes = staffApi;
+
+/** The staff API's held-mail group: the same context as the casework group's. */
+export const staffHeldMail = staffApi;

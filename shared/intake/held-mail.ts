@@ -1,10 +1,11 @@
-import * as z from 'zod';
 import { officeDate } from '../dates.ts';
 import { type InboundLetter, NO_SUBJECT, readInbound } from '../mail/inbound.ts';
 import type { Refusal } from '../workflow/act.ts';
 import { emailAddressSchema, requestIdOrReferenceSchema } from '../workflow/ids.ts';
 import type { HeldMailRecord, HeldResolution, RequestRecord } from '../workflow/records.ts';
 import { formatReference } from '../workflow/reference.ts';
+import { trimmedText } from '../workflow/transitions.ts';
+import * as z from '../zod.ts';
 import {
   claimKeyForObject,
   type FilingContext,
@@ -26,14 +27,14 @@ export const heldActionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('attach'), requestId: requestIdOrReferenceSchema }),
   z.object({
     action: z.literal('open'),
-    sender: emailAddressSchema
-      .optional()
-      .describe('needed when the held message has no usable sender'),
-    subject: z.string().trim().min(1).max(500).optional(),
+    sender: z
+      .optional(emailAddressSchema)
+      .check(z.describe('needed when the held message has no usable sender')),
+    subject: z.optional(trimmedText(1, 500)),
   }),
   z.object({
     action: z.literal('discard'),
-    reason: z.string().trim().min(1, 'a reason is required').max(4000),
+    reason: trimmedText(1, 4000, 'a reason is required'),
   }),
   /** Only for mail intake could not file: run intake on it again. */
   z.object({ action: z.literal('retry') }),

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * What SES tells us about mail it could not deliver, or that a recipient reported as spam.
@@ -24,33 +24,35 @@ export type FeedbackVerdict =
   | { kind: 'ignore'; why: string };
 
 const recipient = z.object({
-  emailAddress: z.string().min(1),
-  diagnosticCode: z.string().optional(),
-  status: z.string().optional(),
+  emailAddress: z.string().check(z.minLength(1)),
+  diagnosticCode: z.optional(z.string()),
+  status: z.optional(z.string()),
 });
 
 // Event publishing (configuration sets) says `eventType`; identity feedback notifications
 // say `notificationType`. The bodies are the same, so both are read.
 const feedback = z.object({
-  eventType: z.string().optional(),
-  notificationType: z.string().optional(),
-  bounce: z
-    .object({
+  eventType: z.optional(z.string()),
+  notificationType: z.optional(z.string()),
+  bounce: z.optional(
+    z.object({
       bounceType: z.string(),
-      bounceSubType: z.string().optional(),
-      bouncedRecipients: z.array(recipient).min(1),
+      bounceSubType: z.optional(z.string()),
+      bouncedRecipients: z.array(recipient).check(z.minLength(1)),
       timestamp: z.string(),
       feedbackId: z.string(),
-    })
-    .optional(),
-  complaint: z
-    .object({
-      complainedRecipients: z.array(recipient.pick({ emailAddress: true })).min(1),
-      complaintFeedbackType: z.string().optional(),
+    }),
+  ),
+  complaint: z.optional(
+    z.object({
+      complainedRecipients: z
+        .array(z.pick(recipient, { emailAddress: true }))
+        .check(z.minLength(1)),
+      complaintFeedbackType: z.optional(z.string()),
       timestamp: z.string(),
       feedbackId: z.string(),
-    })
-    .optional(),
+    }),
+  ),
 });
 
 /** `"Name" <a@b.example>` or `a@b.example` -> `a@b.example`, lower-cased for matching. */

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { heldActionSchema } from '../intake/held-mail.ts';
 import {
   heldMailIdSchema,
@@ -7,6 +6,7 @@ import {
   requestIdSchema,
 } from '../workflow/ids.ts';
 import { type Action, actionFields, actions, type Role, roles } from '../workflow/transitions.ts';
+import * as z from '../zod.ts';
 import { noteBodySchema } from './notes.ts';
 import { listQuerySchema } from './requests.ts';
 import {
@@ -46,18 +46,20 @@ export interface RouteContract {
   /** Who may call it; the dispatcher refuses anyone else with 403 before any work. */
   roles: readonly Role[];
   summary: string;
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  body?: z.ZodType;
-  response: z.ZodType;
+  params?: z.ZodMiniObject;
+  query?: z.ZodMiniObject;
+  body?: z.ZodMiniType;
+  response: z.ZodMiniType;
 }
 
 /**
  * The staff API is served by one function per group, so that what the note and
- * publication routes need (Markdown, rendering, diffs, detection) stays out of the
- * casework function, and each bundle keeps room to grow.
+ * publication routes need (Markdown, rendering, diffs, detection) and what acting on held
+ * mail needs (reading raw MIME again, as intake does: postal-mime, sanitize-html, about
+ * 240 KB) stay out of the casework function, which every page of the staff UI calls, and
+ * each bundle keeps room to grow.
  */
-export const routeGroups = ['casework', 'notes'] as const;
+export const routeGroups = ['casework', 'notes', 'heldMail'] as const;
 export type RouteGroup = (typeof routeGroups)[number];
 
 const staff = roles;
@@ -66,9 +68,11 @@ const id = z.object({ id: requestIdSchema });
 
 /** One action's body: its fields, the action's name and the version the caller last read. */
 const actionBody = (action: Action) =>
-  actionFields[action].extend({
+  z.extend(actionFields[action], {
     action: z.literal(action),
-    expectedVersion: z.number().int().describe('the request’s version as you last read it'),
+    expectedVersion: z
+      .number()
+      .check(z.int(), z.describe('the request’s version as you last read it')),
   });
 /**
  * Actions not taken here: review_redactions is decided at PUT /redactions, where staff
@@ -133,7 +137,7 @@ export const staffApi = {
     path: '/api/requests/{id}/messages/{key}',
     roles: staff,
     summary: 'What a received message says: its text, and its sanitised HTML where it had HTML',
-    params: id.extend({ key: messageKeySchema }),
+    params: z.extend(id, { key: messageKeySchema }),
     response: messageContentView,
   },
   act: {
@@ -162,7 +166,7 @@ export const staffApi = {
     path: '/api/requests/{id}/notifications/{notification}/resend',
     roles: staff,
     summary: 'Sends a failed notification (or one that may not have arrived) again, once; audited',
-    params: id.extend({ notification: notificationIdSchema }),
+    params: z.extend(id, { notification: notificationIdSchema }),
     response: actionResultView,
   },
   getNote: {
@@ -203,8 +207,8 @@ export const staffApi = {
     summary: 'A unified diff between two versions of the note',
     params: id,
     query: z.object({
-      from: z.coerce.number().int().min(1).describe('a version number'),
-      to: z.coerce.number().int().min(1).describe('a version number'),
+      from: z.coerce.number().check(z.int(), z.gte(1), z.describe('a version number')),
+      to: z.coerce.number().check(z.int(), z.gte(1), z.describe('a version number')),
     }),
     response: noteDiffView,
   },
@@ -225,7 +229,9 @@ export const staffApi = {
     summary:
       'Records the redaction decisions (reinstatements with reasons, marked text, patterns, cleared attachments)',
     params: id,
-    body: actionFields.review_redactions.extend({ expectedVersion: z.number().int() }),
+    body: z.extend(actionFields.review_redactions, {
+      expectedVersion: z.number().check(z.int()),
+    }),
     response: actionResultView,
   },
   publicationPreview: {
@@ -238,19 +244,19 @@ export const staffApi = {
     response: publicationPreviewView,
   },
   listHeldMail: {
-    group: 'casework',
+    group: 'heldMail',
     method: 'GET',
     path: '/api/held-mail',
     roles: staff,
     summary: 'Mail that could not become or join a request, newest first',
     query: z.object({
-      limit: z.coerce.number().int().min(1).max(100).default(50),
-      nextToken: z.string().max(2000).optional(),
+      limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
+      nextToken: z.optional(z.string().check(z.maxLength(2000))),
     }),
     response: heldPageView,
   },
   actOnHeldMail: {
-    group: 'casework',
+    group: 'heldMail',
     method: 'POST',
     path: '/api/held-mail/{id}/actions',
     roles: casework,
@@ -268,8 +274,8 @@ export const staffApi = {
     summary:
       'What the retention policy disposed of, newest first: for each request, the kinds and counts of copies deleted, what was kept, when and under which rule',
     query: z.object({
-      limit: z.coerce.number().int().min(1).max(100).default(50),
-      nextToken: z.string().max(2000).optional(),
+      limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
+      nextToken: z.optional(z.string().check(z.maxLength(2000))),
     }),
     response: disposalPageView,
   },

@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
-import type * as z from 'zod';
 import { log } from '../log.ts';
 import type { Actor } from '../workflow/act.ts';
 import { fieldErrors } from '../workflow/act.ts';
+import type * as z from '../zod.ts';
 import {
   type RouteContract,
   type RouteGroup,
@@ -23,7 +23,11 @@ type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 const nobody: Actor = { id: 'anonymous', email: 'anonymous', name: 'anonymous', roles: [] };
 
 /** Parses one part of the request by its declared schema: a 400 naming each bad field. */
-function parsePart(schema: z.ZodType | undefined, value: unknown, part: 'path' | 'query' | 'body') {
+function parsePart(
+  schema: z.ZodMiniType | undefined,
+  value: unknown,
+  part: 'path' | 'query' | 'body',
+) {
   if (!schema) return {};
   const parsed = schema.safeParse(value ?? (part === 'body' ? undefined : {}));
   if (parsed.success) return parsed.data;

@@ -1,11 +1,11 @@
-import * as z from 'zod';
 import type { TextLayer } from '../attachments/text-layer.ts';
 import { log } from '../log.ts';
 import { diffNotes, type NoteVersion, noteVersionKey, prefillNote } from '../notes/note.ts';
 import type { Letter } from '../publication/publish.ts';
 import type { Actor, ActRules } from '../workflow/act.ts';
 import type { DraftState, RequestRecord } from '../workflow/records.ts';
-import { actionFields } from '../workflow/transitions.ts';
+import { actionFields, trimmedText } from '../workflow/transitions.ts';
+import * as z from '../zod.ts';
 import { ApiError, notFound, refused } from './errors.ts';
 import { type AfterCommit, actOnRequest, type RequestPorts } from './requests.ts';
 
@@ -20,9 +20,9 @@ export interface NotePorts extends RequestPorts {
   letter(request: RequestRecord): Promise<Letter>;
 }
 
-export const noteBodySchema = actionFields.save_draft.extend({
-  expectedVersion: z.number().int().min(0),
-  title: z.string().trim().min(1).max(300),
+export const noteBodySchema = z.extend(actionFields.save_draft, {
+  expectedVersion: z.number().check(z.int(), z.gte(0)),
+  title: trimmedText(1, 300),
 });
 
 /**

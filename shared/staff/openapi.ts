@@ -1,17 +1,16 @@
-import * as z from 'zod';
 import { stages } from '../workflow/stages.ts';
 import { roles } from '../workflow/transitions.ts';
+import * as z from '../zod.ts';
 import { type RouteContract, staffApi } from './api.ts';
 
 /** The API's one error shape, as every refusal carries it (shared/staff/http.ts). */
 const errorView = z.object({
   error: z.object({
     code: z.string(),
-    message: z.string().describe('what was wrong and what is accepted'),
+    message: z.string().check(z.describe('what was wrong and what is accepted')),
     fields: z
-      .array(z.object({ path: z.string(), message: z.string() }))
-      .optional()
-      .describe('for a 400, each field that was wrong'),
+      .optional(z.array(z.object({ path: z.string(), message: z.string() })))
+      .check(z.describe('for a 400, each field that was wrong')),
   }),
 });
 
@@ -26,11 +25,11 @@ const refusals: Record<string, string> = {
   '422': 'not allowed from the current stage; the body lists the allowed actions',
 };
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
+const jsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output') =>
   z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
 
 /** Each property of an object schema as an OpenAPI parameter in the path or the query. */
-function parameters(schema: z.ZodObject | undefined, where: 'path' | 'query') {
+function parameters(schema: z.ZodMiniObject | undefined, where: 'path' | 'query') {
   if (!schema) return [];
   const described = jsonSchema(schema, 'input') as {
     properties?: Record<string, object>;

@@ -1,11 +1,11 @@
-import type * as z from 'zod';
 import type { HeldPorts } from '../intake/held-mail.ts';
 import type { IntakeRules } from '../intake/receive-mail.ts';
 import type { Site } from '../publication/render.ts';
 import type { Actor, ActRules } from '../workflow/act.ts';
+import type * as z from '../zod.ts';
 import type { RouteContract, RouteGroup, RoutesOf, StaffApi } from './api.ts';
 import { type DisposalListPorts, listDisposals } from './disposals.ts';
-import { actOnHeldMail, type HeldListPorts, listHeldMail } from './held.ts';
+import type { HeldListPorts } from './held.ts';
 import { keepNoteVersions, type NotePorts } from './notes.ts';
 import { openApiDocument } from './openapi.ts';
 import {
@@ -25,7 +25,7 @@ export interface StaffContext {
   site: Site;
 }
 
-type Parsed<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
+type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : Record<string, never>;
 
 /** What an operation receives: its route's inputs, parsed by the route's own schemas. */
 export interface OperationInput<R extends RouteContract> {
@@ -48,7 +48,8 @@ export type Operations<G extends RouteGroup> = { [K in RoutesOf<G>]: Operation<S
 /**
  * The operation that serves each casework route, typed against the route's schemas: a
  * route with no operation, or an operation whose answer does not fit its response schema,
- * does not compile. The notes group's are in note-operations.ts.
+ * does not compile. The notes group's are in note-operations.ts, the held-mail group's in
+ * held-operations.ts.
  */
 export const caseworkOperations = {
   health: async () => ({ status: 'ok' as const }),
@@ -64,8 +65,5 @@ export const caseworkOperations = {
     actOnRequest(params.id, actor, body, ports, rules, now, keepNoteVersions(ports)),
   resendNotification: ({ params, actor, now }, { ports, rules }) =>
     resendNotification(params.id, params.notification, actor, ports, rules, now),
-  listHeldMail: ({ query }, { ports }) => listHeldMail(query, ports),
-  actOnHeldMail: ({ params, body, actor, now }, { ports, intakeRules }) =>
-    actOnHeldMail(params.id, actor, body, ports, intakeRules, now),
   listDisposals: ({ query }, { ports }) => listDisposals(query, ports),
 } satisfies Operations<'casework'>;

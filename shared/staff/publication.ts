@@ -1,4 +1,3 @@
-import type * as z from 'zod';
 import { type TextLayer, textKindOf } from '../attachments/text-layer.ts';
 import type { findingPlaces } from '../publication/findings.ts';
 import { type Letter, peopleKnown, publicCopy } from '../publication/public-copy.ts';
@@ -12,6 +11,7 @@ import { renderLetterPage, renderMeetingPage, type Site } from '../publication/r
 import type { Actor, ActRules } from '../workflow/act.ts';
 import type { RequestRecord } from '../workflow/records.ts';
 import type { actionFields } from '../workflow/transitions.ts';
+import type * as z from '../zod.ts';
 import { notFound, refused } from './errors.ts';
 import type { NotePorts } from './notes.ts';
 import { actOnRequest } from './requests.ts';

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { officeDate } from '../dates.ts';
 import { notificationId } from '../notify/send-notifications.ts';
 import { type Actor, type ActRules, dueDate, performAction } from '../workflow/act.ts';
@@ -7,7 +6,8 @@ import type { StoredChain } from '../workflow/audit-digest.ts';
 import { emailAddressSchema } from '../workflow/ids.ts';
 import type { FailedNotification, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { openStages, type Stage, stages } from '../workflow/stages.ts';
-import { actionsFor } from '../workflow/transitions.ts';
+import { actionsFor, trimmedText } from '../workflow/transitions.ts';
+import * as z from '../zod.ts';
 import { badRequest, notFound, refused } from './errors.ts';
 
 /** One page of the request list: stages in order, each by due date. */
@@ -49,12 +49,12 @@ export interface RequestPorts {
 }
 
 export const listQuerySchema = z.object({
-  stage: z.enum(stages).optional(),
-  assignee: emailAddressSchema.optional(),
-  overdue: z.enum(['true', 'false']).optional(),
-  q: z.string().trim().min(1).max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  nextToken: z.string().max(2000).optional(),
+  stage: z.optional(z.enum(stages)),
+  assignee: z.optional(emailAddressSchema),
+  overdue: z.optional(z.enum(['true', 'false'])),
+  q: z.optional(trimmedText(1, 200)),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
+  nextToken: z.optional(z.string().check(z.maxLength(2000))),
 });
 
 /** The list shape: enough to show a row, nothing personal beyond the sender. */

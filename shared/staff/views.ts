@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { findingKinds, findingPlaces } from '../publication/findings.ts';
 import { stages } from '../workflow/stages.ts';
 import { actions } from '../workflow/transitions.ts';
+import * as z from '../zod.ts';
 
 /**
  * What the staff API answers, as zod schemas: the one description of each response,
@@ -11,8 +11,8 @@ import { actions } from '../workflow/transitions.ts';
  * are inferred from. Pure: no Node APIs, so the browser bundle can share it.
  */
 
-const isoTime = z.string().describe('an ISO 8601 date and time');
-const isoDate = z.string().describe('a calendar date, YYYY-MM-DD');
+const isoTime = z.string().check(z.describe('an ISO 8601 date and time'));
+const isoDate = z.string().check(z.describe('a calendar date, YYYY-MM-DD'));
 
 export const senderView = z.object({ address: z.string(), name: z.string() });
 
@@ -20,7 +20,7 @@ const attendeeView = z.object({
   name: z.string(),
   role: z.string(),
   organisation: z.string(),
-  email: z.string().optional(),
+  email: z.optional(z.string()),
   host: z.boolean(),
   invitedGuest: z.boolean(),
 });
@@ -36,8 +36,8 @@ const redactionDecisionsView = z.object({
   reinstated: z.array(z.object({ id: z.string(), reason: z.string() })),
   texts: z.array(z.string()),
   patterns: z.array(z.string()),
-  clearedAttachments: z.array(z.string()).optional(),
-  clearingReasons: z.array(z.object({ key: z.string(), reason: z.string() })).optional(),
+  clearedAttachments: z.optional(z.array(z.string())),
+  clearingReasons: z.optional(z.array(z.object({ key: z.string(), reason: z.string() }))),
 });
 
 /** A request's own fields: the record the workflow keeps, without the table's keys. */
@@ -45,42 +45,41 @@ export const requestView = z.object({
   id: z.string(),
   reference: z.string(),
   stage: z.enum(stages),
-  version: z.number().int(),
-  eventSeq: z.number().int(),
+  version: z.number().check(z.int()),
+  eventSeq: z.number().check(z.int()),
   subject: z.string(),
   sender: senderView,
-  organisation: z.string().optional(),
+  organisation: z.optional(z.string()),
   receivedAt: isoTime,
   replyBy: isoDate,
   flags: z.array(z.string()),
-  messageCount: z.number().int(),
+  messageCount: z.number().check(z.int()),
   lastMessageAt: isoTime,
-  assignee: z.string().optional(),
-  meeting: meetingView.extend({ sequence: z.number().int() }).optional(),
-  noteDueBy: isoDate.optional(),
-  draft: z
-    .object({
-      version: z.number().int(),
-      title: z.string().optional(),
+  assignee: z.optional(z.string()),
+  meeting: z.optional(z.extend(meetingView, { sequence: z.number().check(z.int()) })),
+  noteDueBy: z.optional(isoDate),
+  draft: z.optional(
+    z.object({
+      version: z.number().check(z.int()),
+      title: z.optional(z.string()),
       body: z.string(),
       editors: z.array(z.string()),
-      submittedBy: z.string().optional(),
-      savedBy: z.string().optional(),
-      savedAt: isoTime.optional(),
-      meeting: meetingView.optional(),
-      organisations: z.array(z.string()).optional(),
-    })
-    .optional(),
-  publishAt: isoTime.optional(),
-  pendingCorrection: z.string().optional(),
-  redactions: redactionDecisionsView.optional(),
-  corrections: z.array(z.object({ at: isoTime, note: z.string() })).optional(),
-  closedReason: z.string().optional(),
-  closedAt: isoTime.optional().describe('when it closed; retention counts from here'),
+      submittedBy: z.optional(z.string()),
+      savedBy: z.optional(z.string()),
+      savedAt: z.optional(isoTime),
+      meeting: z.optional(meetingView),
+      organisations: z.optional(z.array(z.string())),
+    }),
+  ),
+  publishAt: z.optional(isoTime),
+  pendingCorrection: z.optional(z.string()),
+  redactions: z.optional(redactionDecisionsView),
+  corrections: z.optional(z.array(z.object({ at: isoTime, note: z.string() }))),
+  closedReason: z.optional(z.string()),
+  closedAt: z.optional(isoTime).check(z.describe('when it closed; retention counts from here')),
   legalHold: z
-    .object({ reason: z.string(), by: z.string(), since: isoTime })
-    .optional()
-    .describe('while set, retention disposes of nothing of the request'),
+    .optional(z.object({ reason: z.string(), by: z.string(), since: isoTime }))
+    .check(z.describe('while set, retention disposes of nothing of the request')),
 });
 
 /** One row of the request list. */
@@ -88,24 +87,27 @@ export const requestSummaryView = z.object({
   id: z.string(),
   reference: z.string(),
   stage: z.enum(stages),
-  version: z.number().int(),
+  version: z.number().check(z.int()),
   subject: z.string(),
   sender: senderView,
-  organisation: z.string().nullable(),
+  organisation: z.nullable(z.string()),
   receivedAt: isoTime,
-  dueAt: isoDate.describe('whatever is due next, on the office’s calendar'),
-  assignee: z.string().nullable(),
+  dueAt: isoDate.check(z.describe('whatever is due next, on the office’s calendar')),
+  assignee: z.nullable(z.string()),
   dueForRecordHeld: z
     .boolean()
-    .describe('a scheduled meeting that has ended, due to be recorded as held'),
+    .check(z.describe('a scheduled meeting that has ended, due to be recorded as held')),
 });
 
 export const requestPageView = z.object({
   items: z.array(requestSummaryView),
-  nextToken: z.string().nullable(),
+  nextToken: z.nullable(z.string()),
 });
 
-const link = z.object({ key: z.string(), url: z.string().describe('a 5-minute download link') });
+const link = z.object({
+  key: z.string(),
+  url: z.string().check(z.describe('a 5-minute download link')),
+});
 
 export const messageView = z.object({
   key: z.string(),
@@ -114,36 +116,40 @@ export const messageView = z.object({
   from: z.string(),
   to: z.array(z.string()),
   subject: z.string(),
-  messageId: z.string().optional(),
-  sentAt: isoTime.optional(),
-  kind: z.string().optional().describe('for mail postroom sent, which notification it was'),
-  machine: z.string().optional().describe('why received mail looked automatic'),
-  duplicateOf: z.string().optional().describe('the same message delivered again: its first copy'),
-  documents: z
-    .object({
+  messageId: z.optional(z.string()),
+  sentAt: z.optional(isoTime),
+  kind: z
+    .optional(z.string())
+    .check(z.describe('for mail postroom sent, which notification it was')),
+  machine: z.optional(z.string()).check(z.describe('why received mail looked automatic')),
+  duplicateOf: z
+    .optional(z.string())
+    .check(z.describe('the same message delivered again: its first copy')),
+  documents: z.optional(
+    z.object({
       text: link,
-      html: link.nullable(),
+      html: z.nullable(link),
       attachments: z.array(
         z.object({
           filename: z.string(),
           contentType: z.string(),
-          size: z.number().int(),
+          size: z.number().check(z.int()),
           key: z.string(),
           inline: z.boolean(),
           url: z.string(),
         }),
       ),
-    })
-    .optional(),
+    }),
+  ),
 });
 
 export const auditEventView = z.object({
-  seq: z.number().int(),
+  seq: z.number().check(z.int()),
   action: z.string(),
   actor: z.string(),
   at: isoTime,
-  from: z.string().nullable(),
-  to: z.string().nullable(),
+  from: z.nullable(z.string()),
+  to: z.nullable(z.string()),
   details: z.record(z.string(), z.unknown()),
   prevHash: z.string(),
   hash: z.string(),
@@ -151,14 +157,17 @@ export const auditEventView = z.object({
 
 export const chainVerificationView = z.object({
   intact: z.boolean(),
-  count: z.number().int().describe('how many events are stored'),
-  head: z.string().describe('the hash of the newest stored event (64 zeros for none)'),
-  brokenAt: z.number().int().optional().describe('the seq where the chain first fails to hold'),
+  count: z.number().check(z.int(), z.describe('how many events are stored')),
+  head: z.string().check(z.describe('the hash of the newest stored event (64 zeros for none)')),
+  brokenAt: z
+    .optional(z.number().check(z.int()))
+    .check(z.describe('the seq where the chain first fails to hold')),
   reason: z
-    .string()
-    .optional()
-    .describe(
-      'why it is broken; or, for a request that records no chain head, that it is unanchored',
+    .optional(z.string())
+    .check(
+      z.describe(
+        'why it is broken; or, for a request that records no chain head, that it is unanchored',
+      ),
     ),
 });
 
@@ -168,16 +177,16 @@ export const auditTrailView = z.object({
 });
 
 export const failedNotificationView = z.object({
-  id: z.string().describe('what to name it to send it again'),
-  seq: z.number().int(),
+  id: z.string().check(z.describe('what to name it to send it again')),
+  seq: z.number().check(z.int()),
   kind: z.string(),
   recipient: z.string(),
   error: z.string(),
   at: isoTime,
-  resent: z.object({ seq: z.number().int(), by: z.string(), at: isoTime }).optional(),
+  resent: z.optional(z.object({ seq: z.number().check(z.int()), by: z.string(), at: isoTime })),
 });
 
-export const requestDetailView = requestSummaryView.extend({
+export const requestDetailView = z.extend(requestSummaryView, {
   request: requestView,
   allowedActions: z.array(z.enum(actions)),
   /** Actions the caller's roles allow at this stage but which are refused to them, and why. */
@@ -188,25 +197,25 @@ export const requestDetailView = requestSummaryView.extend({
 });
 
 /** What an action answers: the request as it is now. */
-export const actionResultView = requestSummaryView.extend({ request: requestView });
+export const actionResultView = z.extend(requestSummaryView, { request: requestView });
 
 export const messageContentView = z.object({
   key: z.string(),
   text: z.string(),
-  html: z.string().nullable().describe('the sanitised HTML, where the mail had HTML'),
+  html: z.nullable(z.string()).check(z.describe('the sanitised HTML, where the mail had HTML')),
 });
 
 export const noteDraftView = z.object({
-  version: z.number().int().describe('the note’s own version: 0 before the first save'),
+  version: z.number().check(z.int(), z.describe('the note’s own version: 0 before the first save')),
   title: z.string(),
   body: z.string(),
-  meeting: meetingView.extend({ sequence: z.number().int().optional() }).nullable(),
-  organisations: z.array(z.string()).nullable(),
+  meeting: z.nullable(z.extend(meetingView, { sequence: z.optional(z.number().check(z.int())) })),
+  organisations: z.nullable(z.array(z.string())),
   editors: z.array(z.string()),
 });
 
 export const noteVersionView = z.object({
-  version: z.number().int(),
+  version: z.number().check(z.int()),
   title: z.string(),
   body: z.string(),
   savedBy: z.string(),
@@ -214,7 +223,7 @@ export const noteVersionView = z.object({
 });
 
 export const noteSavedView = z.object({
-  version: z.number().int(),
+  version: z.number().check(z.int()),
   title: z.string(),
   body: z.string(),
   request: actionResultView,
@@ -223,13 +232,13 @@ export const noteSavedView = z.object({
 export const noteVersionsView = z.object({ versions: z.array(noteVersionView) });
 
 export const noteDiffView = z.object({
-  from: z.number().int(),
-  to: z.number().int(),
-  diff: z.string().describe('a unified diff'),
+  from: z.number().check(z.int()),
+  to: z.number().check(z.int()),
+  diff: z.string().check(z.describe('a unified diff')),
 });
 
 export const redactionReviewView = z.object({
-  version: z.number().int(),
+  version: z.number().check(z.int()),
   findings: z.array(
     z.object({
       id: z.string(),
@@ -239,9 +248,9 @@ export const redactionReviewView = z.object({
       official: z.boolean(),
       where: z.enum(findingPlaces),
       /** For an attachment's name or text: which attachment. */
-      attachment: z.string().optional(),
+      attachment: z.optional(z.string()),
       redacted: z.boolean(),
-      reinstatedBecause: z.string().nullable(),
+      reinstatedBecause: z.nullable(z.string()),
     }),
   ),
   /**
@@ -264,8 +273,8 @@ export const redactionReviewView = z.object({
       /** The text layer's state: `pending` until extraction has read the file. */
       textLayer: z.enum(['extracted', 'empty', 'unreadable', 'unsupported', 'pending']),
       /** Why its text was not all read, for staff; absent when it was. */
-      unread: z.string().optional(),
-      findings: z.number().int(),
+      unread: z.optional(z.string()),
+      findings: z.number().check(z.int()),
       cleared: z.boolean(),
       needsReason: z.boolean(),
     }),
@@ -280,7 +289,7 @@ export const publishedMeetingView = z.object({
   end: isoTime,
   location: z.string(),
   organisations: z.array(z.string()),
-  attendees: z.array(attendeeView.omit({ email: true })),
+  attendees: z.array(z.omit(attendeeView, { email: true })),
   purposeSummary: z.string(),
   noteMarkdown: z.string(),
   letterText: z.string(),
@@ -291,8 +300,8 @@ export const publishedMeetingView = z.object({
 });
 
 export const publicationPreviewView = z.object({
-  page: z.string().describe('the meeting page, as HTML'),
-  letter: z.string().describe('the letter page, as HTML'),
+  page: z.string().check(z.describe('the meeting page, as HTML')),
+  letter: z.string().check(z.describe('the letter page, as HTML')),
   meeting: publishedMeetingView,
 });
 
@@ -301,24 +310,24 @@ export const heldMailView = z.object({
   reason: z.string(),
   detail: z.string(),
   receivedAt: isoTime,
-  from: z.string().nullable(),
-  subject: z.string().nullable(),
+  from: z.nullable(z.string()),
+  subject: z.nullable(z.string()),
   raw: z.object({ bucket: z.string(), key: z.string() }),
 });
 
 export const heldPageView = z.object({
   items: z.array(heldMailView),
-  nextToken: z.string().nullable(),
+  nextToken: z.nullable(z.string()),
 });
 
 export const heldOutcomeView = z.object({
   ok: z.literal(true),
   status: z.enum(['attached', 'opened', 'discarded', 'refiled']),
-  requestId: z.string().optional(),
-  reference: z.string().optional(),
+  requestId: z.optional(z.string()),
+  reference: z.optional(z.string()),
 });
 
-const count = z.number().int();
+const count = z.number().check(z.int());
 
 /**
  * What a disposal under the retention policy deleted and kept (shared/retention/disposal.ts):
@@ -327,7 +336,7 @@ const count = z.number().int();
 export const disposalView = z.object({
   requestId: z.string(),
   reference: z.string(),
-  stage: z.enum(stages).describe('the closed stage it was in'),
+  stage: z.enum(stages).check(z.describe('the closed stage it was in')),
   receivedAt: isoTime,
   closedAt: isoTime,
   disposedAt: isoTime,
@@ -357,25 +366,28 @@ export const disposalView = z.object({
   }),
   kept: z.object({ publishedAttachments: count }),
   publication: z
-    .object({
-      pageUrl: z.string(),
-      firstPublishedAt: isoTime,
-      lastPublishedAt: isoTime,
-      noteVersion: count,
-      corrections: count,
-      takenDownAt: isoTime.optional(),
-    })
-    .nullable()
-    .describe('for a request that was published: how to account for the publication'),
+    .nullable(
+      z.object({
+        pageUrl: z.string(),
+        firstPublishedAt: isoTime,
+        lastPublishedAt: isoTime,
+        noteVersion: count,
+        corrections: count,
+        takenDownAt: z.optional(isoTime),
+      }),
+    )
+    .check(z.describe('for a request that was published: how to account for the publication')),
   auditChainHead: z
     .object({ seq: count, hash: z.string() })
-    .describe('the last audit event’s seq and hash, for checking a restored backup'),
-  keysDigest: z.string().describe('SHA-256 of the deleted objects’ keys, sorted, one a line'),
+    .check(z.describe('the last audit event’s seq and hash, for checking a restored backup')),
+  keysDigest: z
+    .string()
+    .check(z.describe('SHA-256 of the deleted objects’ keys, sorted, one a line')),
 });
 
 export const disposalPageView = z.object({
   items: z.array(disposalView),
-  nextToken: z.string().nullable(),
+  nextToken: z.nullable(z.string()),
 });
 
 export const healthView = z.object({ status: z.literal('ok') });

@@ -1,5 +1,5 @@
-import type * as z from 'zod';
 import { officeDate } from '../dates.ts';
+import type * as z from '../zod.ts';
 import { type AuditEvent, sealEvent } from './audit.ts';
 import type { RequestRecord } from './records.ts';
 import type { Actor, ActRules, Refusal } from './rules.ts';
@@ -20,7 +20,7 @@ export type Decision =
   | { ok: true; request: RequestRecord; event: AuditEvent }
   | { ok: false; refusal: Refusal };
 
-export function fieldErrors(error: z.ZodError, prefix: string[] = []) {
+export function fieldErrors(error: z.core.$ZodError, prefix: string[] = []) {
   return error.issues.map((issue) => ({
     path: [...prefix, ...issue.path.map(String)].join('.') || '(body)',
     message: issue.message,
@@ -97,7 +97,7 @@ export function decideAction(
     });
   }
   const spec = actionSpecs[action] as {
-    fields: z.ZodType;
+    fields: z.ZodMiniType;
     guard?: (context: ActionContext, fields: unknown) => Refusal | undefined;
     effect?: (fields: unknown, context: ActionContext) => Partial<RequestRecord>;
     audit?: (fields: unknown, next: RequestRecord) => Record<string, unknown>;

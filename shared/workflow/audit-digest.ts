@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import {
   type ChainEvent,
   type ChainHead,
@@ -26,9 +26,9 @@ export const auditDigestKey = (day: string) => `${AUDIT_DIGEST_PREFIX}${day}.jso
 export type ChainKind = 'request' | 'held mail';
 
 const chainHeadEntry = z.object({
-  id: z.string().min(1),
-  count: z.number().int().min(0),
-  head: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hash, in hex'),
+  id: z.string().check(z.minLength(1)),
+  count: z.number().check(z.int(), z.gte(0)),
+  head: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'a SHA-256 hash, in hex')),
 });
 export type ChainHeadEntry = z.infer<typeof chainHeadEntry>;
 

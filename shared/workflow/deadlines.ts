@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { addDays, type CalendarDate, dayOfWeek } from '../dates.ts';
+import * as z from '../zod.ts';
 import bundledScotland from './bank-holidays.scotland.json' with { type: 'json' };
 
 export interface HolidayCalendar {
@@ -9,7 +9,7 @@ export interface HolidayCalendar {
 }
 
 const holidayFileSchema = z.object({
-  events: z.array(z.object({ date: z.iso.date(), title: z.string() })).min(1),
+  events: z.array(z.object({ date: z.iso.date(), title: z.string() })).check(z.minLength(1)),
 });
 
 export function holidayCalendar(source: unknown): HolidayCalendar {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * What postroom's identifiers look like, checked before any of them reaches a store: a
@@ -10,44 +10,54 @@ import * as z from 'zod';
  */
 export const requestIdSchema = z
   .string()
-  .regex(
-    /^[0-9a-f]{20}$/,
-    'a request id is 20 lower-case hexadecimal characters, such as 5d41402abc4b2a76b971',
+  .check(
+    z.regex(
+      /^[0-9a-f]{20}$/,
+      'a request id is 20 lower-case hexadecimal characters, such as 5d41402abc4b2a76b971',
+    ),
   );
 
 export const heldMailIdSchema = z
   .string()
-  .regex(
-    /^[0-9a-f]{20}$/,
-    'a held-mail id is 20 lower-case hexadecimal characters, such as 7d793037a0760186574b',
+  .check(
+    z.regex(
+      /^[0-9a-f]{20}$/,
+      'a held-mail id is 20 lower-case hexadecimal characters, such as 7d793037a0760186574b',
+    ),
   );
 
 export const messageKeySchema = z
   .string()
-  .regex(
-    /^m[0-9a-f]{16}$/,
-    'a message key is "m" and 16 lower-case hexadecimal characters, such as m0cc175b9c0f1b6a8',
+  .check(
+    z.regex(
+      /^m[0-9a-f]{16}$/,
+      'a message key is "m" and 16 lower-case hexadecimal characters, such as m0cc175b9c0f1b6a8',
+    ),
   );
 
 /**
  * An email address postroom stores or writes to: at most 254 characters, the longest
  * that can be used (RFC 5321), since addresses become table keys.
  */
-export const emailAddressSchema = z.email().max(254, 'an email address is at most 254 characters');
+export const emailAddressSchema = z
+  .email()
+  .check(z.maxLength(254, 'an email address is at most 254 characters'));
 
 /** A failed notification's id (shared/notify notificationId). */
 export const notificationIdSchema = z
   .string()
-  .regex(
-    /^[0-9a-f]{12}$/,
-    'a notification id is 12 lower-case hexadecimal characters, from the request’s failedNotifications',
+  .check(
+    z.regex(
+      /^[0-9a-f]{12}$/,
+      'a notification id is 12 lower-case hexadecimal characters, from the request’s failedNotifications',
+    ),
   );
 
 /** A human reference as formatReference writes it; case does not matter to people. */
-export const referenceSchema = z
-  .string()
-  .regex(/^REQ-\d{4}-\d{4,9}$/i, 'a reference looks like REQ-2026-0007')
-  .transform((reference) => reference.toUpperCase());
+export const referenceSchema = z.pipe(
+  z.string().check(z.regex(/^REQ-\d{4}-\d{4,9}$/i, 'a reference looks like REQ-2026-0007')),
+  z.transform((reference: string) => reference.toUpperCase()),
+);
 
 /** Where staff may name a request either way (attaching held mail). */
 export const requestIdOrReferenceSchema = z.union([requestIdSchema, referenceSchema], {

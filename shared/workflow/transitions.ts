@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { officeDate } from '../dates.ts';
 import { isMailableOrigin, MAILABLE_ORIGIN_RULE } from '../mail/links.ts';
+import * as z from '../zod.ts';
 import { addWorkingDays } from './deadlines.ts';
 import { emailAddressSchema, notificationIdSchema } from './ids.ts';
 import type { RequestRecord } from './records.ts';
@@ -21,29 +21,46 @@ export const roles = ['caseworker', 'approver', 'admin'] as const;
  */
 export type Role = (typeof roles)[number] | 'system';
 
+/**
+ * Text staff type: trimmed, then between `min` and `max` characters; `tooShort` is the
+ * message when it is shorter (an empty reason, say), zod's own otherwise.
+ */
+export const trimmedText = (min: number, max: number, tooShort?: string) =>
+  z.string().check(z.trim(), z.minLength(min, tooShort), z.maxLength(max));
+
+/** At most `max` of something, none when left out. */
+const listOf = <T extends z.ZodMiniType>(item: T, max: number) =>
+  z._default(z.array(item).check(z.maxLength(max)), []);
+
 export const attendeeSchema = z.object({
-  name: z.string().trim().min(1).max(200),
-  role: z.string().trim().min(1).max(200),
-  organisation: z.string().trim().min(1).max(200),
-  email: emailAddressSchema.optional(),
-  host: z.boolean().default(false),
-  invitedGuest: z.boolean().default(false),
+  name: trimmedText(1, 200),
+  role: trimmedText(1, 200),
+  organisation: trimmedText(1, 200),
+  email: z.optional(emailAddressSchema),
+  host: z._default(z.boolean(), false),
+  invitedGuest: z._default(z.boolean(), false),
 });
 export type Attendee = z.infer<typeof attendeeSchema>;
 
-const reason = z.object({ reason: z.string().trim().min(1, 'a reason is required').max(4000) });
+const reason = z.object({
+  reason: trimmedText(1, 4000, 'a reason is required'),
+});
 
 const meeting = z
   .object({
     start: z.iso.datetime({ offset: true }),
     end: z.iso.datetime({ offset: true }),
-    location: z.string().trim().min(1).max(500),
-    attendees: z.array(attendeeSchema).min(1, 'at least one attendee is required').max(100),
+    location: trimmedText(1, 500),
+    attendees: z
+      .array(attendeeSchema)
+      .check(z.minLength(1, 'at least one attendee is required'), z.maxLength(100)),
   })
-  .refine((value) => Date.parse(value.end) > Date.parse(value.start), {
-    message: 'the meeting must end after it starts',
-    path: ['end'],
-  });
+  .check(
+    z.refine((value) => Date.parse(value.end) > Date.parse(value.start), {
+      message: 'the meeting must end after it starts',
+      path: ['end'],
+    }),
+  );
 
 /** What deciding an action knows: the request as read, who acts, when, and the office's rules. */
 export interface ActionContext {
@@ -54,7 +71,7 @@ export interface ActionContext {
 }
 
 /** One action: its fields, and what it does beyond moving the stage (all in one place). */
-interface ActionSpec<S extends z.ZodType> {
+interface ActionSpec<S extends z.ZodMiniType> {
   fields: S;
   /** Refuses this action on this request by this person, beyond stage, role and fields. */
   guard?: (context: ActionContext, fields: z.output<S>) => Refusal | undefined;
@@ -77,7 +94,7 @@ interface ActionSpec<S extends z.ZodType> {
     rules: Pick<ActRules, 'separateApproval'>,
   ) => Refusal | undefined;
 }
-const action = <S extends z.ZodType>(spec: ActionSpec<S>) => spec;
+const action = <S extends z.ZodMiniType>(spec: ActionSpec<S>) => spec;
 
 /**
  * Everyone who has changed what will be published: scheduled the meeting (its details are
@@ -128,7 +145,9 @@ const scheduling = (moved: boolean) =>
   });
 
 export const actionSpecs = {
-  accept: action({ fields: z.object({ note: z.string().trim().max(4000).optional() }) }),
+  accept: action({
+    fields: z.object({ note: z.optional(z.string().check(z.trim(), z.maxLength(4000))) }),
+  }),
   decline: closing,
   schedule: scheduling(false),
   reschedule: scheduling(true),
@@ -146,18 +165,18 @@ export const actionSpecs = {
   // Kept in the request item for now, which DynamoDB caps at 400 KB with everything else.
   save_draft: action({
     fields: z.object({
-      title: z.string().trim().min(1).max(300).optional(),
-      body: z.string().max(60_000, 'a note may be at most 60,000 characters'),
+      title: z.optional(trimmedText(1, 300)),
+      body: z.string().check(z.maxLength(60_000, 'a note may be at most 60,000 characters')),
       /** The meeting as the note records it, where it differs from what was scheduled. */
-      meeting: z
-        .object({
+      meeting: z.optional(
+        z.object({
           start: z.iso.datetime({ offset: true }),
           end: z.iso.datetime({ offset: true }),
-          location: z.string().trim().min(1).max(500),
-          attendees: z.array(attendeeSchema).min(1).max(100),
-        })
-        .optional(),
-      organisations: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
+          location: trimmedText(1, 500),
+          attendees: z.array(attendeeSchema).check(z.minLength(1), z.maxLength(100)),
+        }),
+      ),
+      organisations: z.optional(z.array(trimmedText(1, 200)).check(z.maxLength(50))),
     }),
     effect: (fields, { request, actor, now }) => ({
       ...authorsWith(request, actor),
@@ -190,10 +209,12 @@ export const actionSpecs = {
       request.draft ? { draft: { ...request.draft, submittedBy: actor.email } } : {},
   }),
   request_changes: action({
-    fields: z.object({ comment: z.string().trim().min(1, 'a comment is required').max(4000) }),
+    fields: z.object({
+      comment: trimmedText(1, 4000, 'a comment is required'),
+    }),
   }),
   approve: action({
-    fields: z.object({ publishAt: z.iso.datetime({ offset: true }).optional() }),
+    fields: z.object({ publishAt: z.optional(z.iso.datetime({ offset: true })) }),
     withheld: approvalRefusal,
     effect: (fields, { now }) => ({ publishAt: fields.publishAt ?? now.toISOString() }),
     audit: (_fields, next) => ({ publishAt: next.publishAt }),
@@ -202,35 +223,31 @@ export const actionSpecs = {
   review_redactions: action({
     fields: z.object({
       /** Attachment keys staff cleared for publication; the rest never go out. */
-      clearedAttachments: z.array(z.string().min(1).max(1000)).max(50).default([]),
+      clearedAttachments: listOf(z.string().check(z.minLength(1), z.maxLength(1000)), 50),
       /**
        * Why a cleared attachment may go out though detection found personal data in it, or
        * could not read it: required for each such one (PUT /redactions checks), audited.
        */
-      clearingReasons: z
-        .array(
-          z.object({
-            key: z.string().min(1).max(1000),
-            reason: z.string().trim().min(1, 'say why this attachment may be published').max(1000),
-          }),
-        )
-        .max(50)
-        .default([]),
-      reinstated: z
-        .array(
-          z.object({
-            id: z.string().min(1),
-            reason: z.string().trim().min(1, 'say why this may be published').max(1000),
-          }),
-        )
-        .max(200)
-        .default([]),
-      texts: z.array(z.string().trim().min(2).max(200)).max(200).default([]),
+      clearingReasons: listOf(
+        z.object({
+          key: z.string().check(z.minLength(1), z.maxLength(1000)),
+          reason: trimmedText(1, 1000, 'say why this attachment may be published'),
+        }),
+        50,
+      ),
+      reinstated: listOf(
+        z.object({
+          id: z.string().check(z.minLength(1)),
+          reason: trimmedText(1, 1000, 'say why this may be published'),
+        }),
+        200,
+      ),
+      texts: listOf(trimmedText(2, 200), 200),
       /**
        * RE2 syntax, case-insensitive. Checked against RE2 where they are decided
        * (PUT /redactions, a 422 saying why), which keeps RE2 out of every other function.
        */
-      patterns: z.array(z.string().min(1).max(500)).max(50).default([]),
+      patterns: listOf(z.string().check(z.minLength(1), z.maxLength(500)), 50),
     }),
     effect: (fields, { request, actor }) => ({
       redactions: fields,
@@ -239,7 +256,7 @@ export const actionSpecs = {
   }),
   correct: action({
     fields: z.object({
-      note: z.string().trim().min(1, 'say what is being corrected').max(1000),
+      note: trimmedText(1, 1000, 'say what is being corrected'),
     }),
     effect: (fields, { request, actor }) => ({
       pendingCorrection: fields.note,
@@ -251,8 +268,8 @@ export const actionSpecs = {
   publish: action({
     fields: z.object({
       // Put in mail to the requester and the office: https, or the local site.
-      pageUrl: z.url().refine(isMailableOrigin, MAILABLE_ORIGIN_RULE),
-      noteVersion: z.number().int().min(1),
+      pageUrl: z.url().check(z.refine(isMailableOrigin, MAILABLE_ORIGIN_RULE)),
+      noteVersion: z.number().check(z.int(), z.gte(1)),
     }),
     effect: (_fields, { request, now }) =>
       request.pendingCorrection
@@ -270,7 +287,9 @@ export const actionSpecs = {
     effect: (fields) => ({ assignee: fields.assignee }),
   }),
   comment: action({
-    fields: z.object({ text: z.string().trim().min(1, 'a comment cannot be empty').max(4000) }),
+    fields: z.object({
+      text: trimmedText(1, 4000, 'a comment cannot be empty'),
+    }),
   }),
   /**
    * A legal hold: while it stands, retention disposes of nothing of the request (not its
@@ -293,8 +312,8 @@ export const actionSpecs = {
   resend_notification: action({
     fields: z.object({
       failure: notificationIdSchema,
-      seq: z.number().int().min(1),
-      kind: z.string().min(1).max(100),
+      seq: z.number().check(z.int(), z.gte(1)),
+      kind: z.string().check(z.minLength(1), z.maxLength(100)),
       recipient: emailAddressSchema,
     }),
   }),
@@ -484,7 +503,7 @@ export function offeredActions(request: RequestRecord, held: readonly Role[]): A
   );
 }
 
-type Withheld = NonNullable<ActionSpec<z.ZodType>['withheld']>;
+type Withheld = NonNullable<ActionSpec<z.ZodMiniType>['withheld']>;
 
 /** Why this person may not take the action on this request, whatever they send; or nothing. */
 export function withheldFrom(
