@@ -38,7 +38,19 @@ export const bundling: BundlingOptions = {
     '@aws-sdk/nested-clients',
     '@aws-sdk/token-providers',
     '@smithy/credential-provider-imds',
+    // Loaded on demand (shared/publication/redaction.ts), from the copy commandHooks puts
+    // beside the bundle: not evaluated at a cold start, only for staff patterns.
+    're2js',
   ],
+  commandHooks: {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    // re2js minified into node_modules/ beside index.mjs, where `import('re2js')` finds it.
+    afterBundling: (inputDir: string, outputDir: string) => [
+      `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/node_modules/re2js/build/index.js" --bundle --minify --format=esm --platform=node --target=node24 --log-level=warning --outfile="${outputDir}/node_modules/re2js/index.js"`,
+      `echo '{"name":"re2js","type":"module","exports":"./index.js"}' > "${outputDir}/node_modules/re2js/package.json"`,
+    ],
+  },
   target: 'node24',
   // Some dependencies are CommonJS and call require(); ESM bundles need it defined.
   banner: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",

@@ -1,4 +1,4 @@
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 import {
   findEmails,
   findNiNumbers,
@@ -73,17 +73,34 @@ export function patternProblem(source: string): string | undefined {
   return 'problem' in compiled ? compiled.problem : undefined;
 }
 
+/**
+ * The RE2 engine, loaded only where staff patterns are used: re2js is 151 KB that every
+ * function carrying redaction would otherwise load at each cold start, for patterns few
+ * requests have. On Lambda it sits beside the bundle, not in it (AppFunction's bundling).
+ */
+let engine: typeof RE2JS | undefined;
+
+/**
+ * Loads the engine if these decisions have staff patterns. Await it before redacting, or
+ * checking patterns, with them: without it those throw rather than leave text unredacted.
+ */
+export async function patternsReady(decisions?: { patterns: readonly string[] }) {
+  if (!engine && (!decisions || decisions.patterns.length)) engine = (await import('re2js')).RE2JS;
+}
+
 /** Compiled once per pattern and kept: publication redacts a dozen fields with the same ones. */
 const compiledPatterns = new Map<string, { pattern: RE2JS } | { problem: string }>();
 function compilePattern(source: string): { pattern: RE2JS } | { problem: string } {
   const known = compiledPatterns.get(source);
   if (known) return known;
+  if (!engine)
+    throw new Error('staff patterns need the RE2 engine: await patternsReady() before redacting');
   let compiled: { pattern: RE2JS } | { problem: string };
   if (source.length > MAX_PATTERN_LENGTH) {
     compiled = { problem: `a pattern may be at most ${MAX_PATTERN_LENGTH} characters` };
   } else {
     try {
-      compiled = { pattern: RE2JS.compile(source, RE2JS.CASE_INSENSITIVE) };
+      compiled = { pattern: engine.compile(source, engine.CASE_INSENSITIVE) };
     } catch (error) {
       compiled = {
         problem: `${(error as Error).message}; patterns use RE2 syntax (no back-references or look-around)`,

@@ -6,6 +6,7 @@ import {
   type Finding,
   isRedacted,
   patternProblem,
+  patternsReady,
 } from '../publication/redaction.ts';
 import { renderLetterPage, renderMeetingPage, type Site } from '../publication/render.ts';
 import type { Actor, ActRules } from '../workflow/act.ts';
@@ -34,6 +35,7 @@ export async function redactionReview(id: string, ports: NotePorts) {
   const { request, letter } = await letterOf(id, ports);
   const scans = await scanAttachments(request, letter, ports);
   const decisions = request.redactions ?? { reinstated: [], texts: [], patterns: [] };
+  await patternsReady(decisions);
   const reinstated = new Map(decisions.reinstated.map((entry) => [entry.id, entry.reason]));
   const people = peopleKnown(request, letter);
   const meeting = request.draft?.meeting ?? request.meeting;
@@ -171,6 +173,7 @@ async function scanAttachments(request: RequestRecord, letter: Letter, ports: No
 /** Exactly what publication would write for this request now, redactions applied. */
 export async function publicationPreview(id: string, ports: NotePorts, site: Site, now: Date) {
   const { request, letter } = await letterOf(id, ports);
+  await patternsReady(request.redactions);
   const meeting = publicCopy(request, letter, site, now);
   return {
     page: renderMeetingPage(meeting, site),
@@ -245,6 +248,7 @@ export async function reviewRedactions(
   rules: ActRules,
   now: Date,
 ) {
+  await patternsReady(body);
   const problems = body.patterns.flatMap((source, index) => {
     const problem = patternProblem(source);
     return problem ? [{ path: `patterns.${index}`, message: problem }] : [];

@@ -1,12 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   detectPersonalData,
   patternProblem,
+  patternsReady,
   REDACTED,
   redact,
 } from '../../shared/publication/redaction.ts';
 
 const none = { reinstated: [], texts: [], patterns: [] };
+// Staff patterns run on RE2, loaded on demand as publication and the API load it.
+beforeAll(() => patternsReady());
 const letter = `Dear Commissioner,
 Please reply to helen.marsh@lumencam.example or call 0131 496 0123 (mobile +44 7700 900123).
 Our office is at 12 Rose Street, Edinburgh EH2 2PR.
@@ -16,6 +19,13 @@ const found = (text: string) =>
   detectPersonalData(text).map((finding) => [finding.kind, finding.text]);
 
 describe('finding personal data', () => {
+  it('refuses to redact with a staff pattern before the engine is loaded, rather than skip it', async () => {
+    const { redact: fresh } = await import(
+      '../../shared/publication/redaction.ts?unloaded' as string
+    );
+    expect(() => fresh('AB-12345', { ...none, patterns: ['AB-\\d{5}'] })).toThrow(/patternsReady/);
+  });
+
   it('finds email addresses, phone numbers, street lines and postcodes', () => {
     expect(found(letter)).toEqual([
       ['email', 'helen.marsh@lumencam.example'],

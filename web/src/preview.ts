@@ -1,5 +1,9 @@
 import { peopleKnown } from '../../shared/publication/public-copy.ts';
 import { redact } from '../../shared/publication/redaction.ts';
+
+/** Loaded before the first preview of a note whose redactions have staff patterns. */
+export { patternsReady } from '../../shared/publication/redaction.ts';
+
 import {
   type PublicText,
   type PublishedMeeting,
