@@ -8,8 +8,9 @@
  * order they depend on each other, and gates the ratio to floor + that I/O (≤ 1.2): the
  * lookup of the letter's Message-ID (a resend must join its first copy before a gapless
  * reference is claimed for it), then the parts to S3 beside the claim of the reference
- * (one counter update), then one six-item transaction. The floor itself reads the filing
- * record beside the raw object, as the handler does, so a retried delivery files once.
+ * (one counter update), then one transaction of six conditional puts, of the sizes of the
+ * items a warm-up letter filed. The floor itself reads the filing record beside the raw
+ * object, as the handler does, so a retried delivery files once.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -90,7 +91,10 @@ try {
   const { handler } = await import('../functions/intake-mail.ts');
   const { readObject, writeObject } = await import('../shared/aws/documents.ts');
   const { dynamo } = await import('../shared/aws/clients.ts');
-  const { GetCommand, TransactWriteCommand, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { GetCommand, ScanCommand, TransactWriteCommand, UpdateCommand } = await import(
+    '@aws-sdk/lib-dynamodb'
+  );
+  const { itemSize } = await import('../shared/aws/item-size.ts');
   const { default: Postal } = await import('postal-mime');
   const getItem = (key: string) =>
     dynamo.send(
@@ -135,13 +139,41 @@ try {
     ]);
     await dynamo.send(
       new TransactWriteCommand({
-        TransactItems: [1, 2, 3, 4, 5, 6].map((item) => ({
-          Put: { TableName: names.TABLE_NAME, Item: { PK: `FLOOR#${serial}`, SK: `ITEM#${item}` } },
+        // The sizes of the items intake's own transaction writes, each a conditional put
+        // of a new item, as intake's are.
+        TransactItems: filedSizes.map((size, item) => ({
+          Put: {
+            TableName: names.TABLE_NAME,
+            Item: padded({ PK: `FLOOR#${serial}`, SK: `ITEM#${item}` }, size),
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
         })),
       }),
     );
   }
   const context = lambdaContext('intake-mail', 120);
+
+  // One letter through the handler first, unmeasured: it warms the JIT and the clients for
+  // both sides, and the items it files give the floor's transaction its sizes.
+  const warmKey = 'inbound/warm-up';
+  const warm = letterOfSize(10 * 1024, 0);
+  await writeObject({ bucket: names.INBOUND_BUCKET, key: warmKey }, warm, 'message/rfc822');
+  await handler(
+    objectCreatedDelivery(names.INBOUND_BUCKET, warmKey, warm.byteLength, LOCAL_REGION),
+    context,
+  );
+  const filed = await dynamo.send(new ScanCommand({ TableName: names.TABLE_NAME }));
+  // Everything the filing wrote but the reference counter, which the floor updates itself.
+  const filedSizes = (filed.Items ?? [])
+    .filter((item) => !String(item.PK).startsWith('COUNTER'))
+    .map((item) => itemSize(item));
+  /** An item padded to `size` bytes as DynamoDB counts them. */
+  const padded = (item: Record<string, string>, size: number) => ({
+    ...item,
+    data: 'x'.repeat(Math.max(0, size - itemSize({ ...item, data: '' }))),
+  });
+  if (filedSizes.length !== 6)
+    throw new Error(`expected the warm-up to file six items, found ${filedSizes.length}`);
 
   console.log(
     '\nsize    msgs/s   handler p50   floor p50   ratio   writes p50   ratio to floor+writes   peak RSS',
