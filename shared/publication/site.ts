@@ -193,7 +193,8 @@ export async function updateListings(
   const touched = new Set<string>();
   const partsBefore = new Map<string, YearParts>();
   const listings = new Listings(ports, yearsBefore);
-  const changedParts: Array<{ year: string; changes: PartChange[] }> = [];
+  // By year and part id: a correction within one part changes it twice, written once.
+  const changedParts = new Map<string, { year: string; part: PartChange }>();
 
   const edit = async (
     meeting: PublishedMeeting,
@@ -216,7 +217,7 @@ export async function updateListings(
       applied.changed.length || !part ? applied : { parts, changed: [{ id: part.id, entries }] };
     if (!result.changed.length) return;
     listings.setParts(year, result.parts, result.changed);
-    changedParts.push({ year, changes: result.changed });
+    for (const part of result.changed) changedParts.set(`${year}/${part.id}`, { year, part });
     touched.add(year);
   };
   if (change.remove)
@@ -226,8 +227,8 @@ export async function updateListings(
   if (add) await edit(add, (parts, index, entries) => addToPart(parts, index, entries, add));
 
   // The state first: if a page write fails, the retry renders from the new state.
-  for (const { year, changes } of changedParts)
-    for (const part of changes) await ports.writeState(state.part(year, part.id), part.entries);
+  for (const { year, part } of changedParts.values())
+    await ports.writeState(state.part(year, part.id), part.entries);
   for (const year of touched) {
     const parts = await listings.parts(year);
     // The table of parts changes only when a part's range does: seldom, as it grows.
@@ -245,7 +246,7 @@ export async function updateListings(
   // Year pages: those touched, or every year's when the list of years (in their foot) changed.
   for (const year of yearsChanged ? new Set([...years, ...touched]) : touched) {
     const changedIds = new Set(
-      changedParts.filter((c) => c.year === year).flatMap((c) => c.changes.map((p) => p.id)),
+      [...changedParts.values()].filter((c) => c.year === year).map((c) => c.part.id),
     );
     await writeYear(ports, listings, site, year, partsBefore.get(year)?.length, changedIds);
   }
