@@ -35,7 +35,7 @@ import { freePort } from '../infra/local/processes.ts';
 import { messagePrefixOf, type PeopleFound, peopleKey } from '../shared/attachments/text-layer.ts';
 import { noteVersionKey } from '../shared/notes/note.ts';
 import { publicCopy } from '../shared/publication/public-copy.ts';
-import { patternsReady } from '../shared/publication/redaction.ts';
+import { loadPatternEngine } from '../shared/publication/redaction.ts';
 import { renderLetterPage, renderMeetingPage } from '../shared/publication/render.ts';
 import { GENESIS_HASH, sealEvent } from '../shared/workflow/audit.ts';
 import type { DraftState, RequestRecord } from '../shared/workflow/records.ts';
@@ -620,7 +620,7 @@ try {
         ]
       : [],
   );
-  await patternsReady();
+  await loadPatternEngine();
   const renderMs: number[] = [];
   for (let run = 0; run < RUNS + 20; run += 1) {
     const { request, letter: opening } = previews[(run * 7919) % previews.length] ?? {};

@@ -84,8 +84,13 @@ let engine: typeof RE2JS | undefined;
  * Loads the engine if these decisions have staff patterns. Await it before redacting, or
  * checking patterns, with them: without it those throw rather than leave text unredacted.
  */
-export async function patternsReady(decisions?: { patterns: readonly string[] }) {
-  if (!engine && (!decisions || decisions.patterns.length)) engine = (await import('re2js')).RE2JS;
+export async function patternsReady(decisions: { patterns: readonly string[] } | undefined) {
+  if (decisions?.patterns.length) await loadPatternEngine();
+}
+
+/** Loads the engine whatever the decisions: for benches and tests of patterns. */
+export async function loadPatternEngine() {
+  engine ??= (await import('re2js')).RE2JS;
 }
 
 /** Compiled once per pattern and kept: publication redacts a dozen fields with the same ones. */

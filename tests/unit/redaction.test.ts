@@ -1,15 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   detectPersonalData,
+  loadPatternEngine,
   patternProblem,
-  patternsReady,
   REDACTED,
   redact,
 } from '../../shared/publication/redaction.ts';
 
 const none = { reinstated: [], texts: [], patterns: [] };
 // Staff patterns run on RE2, loaded on demand as publication and the API load it.
-beforeAll(() => patternsReady());
+beforeAll(() => loadPatternEngine());
 const letter = `Dear Commissioner,
 Please reply to helen.marsh@lumencam.example or call 0131 496 0123 (mobile +44 7700 900123).
 Our office is at 12 Rose Street, Edinburgh EH2 2PR.
