@@ -119,6 +119,9 @@ const staffApiSettings = [
   'NOTE_WORKING_DAYS',
   'SEPARATE_APPROVAL',
   'BANK_HOLIDAYS_FILE',
+  // Who a request may be assigned to: the user pool's staff, or locally the seeded users.
+  'USER_POOL_ID',
+  'STAFF_USERS',
 ] as const satisfies readonly ConfigKey[];
 
 /** Received messages filed on a request: their attachments' text is to be read. */
@@ -295,6 +298,7 @@ export const publish = {
     'OFFICE_TIMEZONE',
     // Recording publication is a workflow action, decided by the office's rules.
     'NOTE_WORKING_DAYS',
+    'REPLY_WORKING_DAYS',
     'SEPARATE_APPROVAL',
     'BANK_HOLIDAYS_FILE',
   ],
@@ -325,6 +329,7 @@ export const sweep = {
     'DIGEST_HOUR',
     'SES_CONFIGURATION_SET',
     'NOTE_WORKING_DAYS',
+    'REPLY_WORKING_DAYS',
     'SEPARATE_APPROVAL',
     'BANK_HOLIDAYS_FILE',
   ],

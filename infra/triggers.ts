@@ -104,6 +104,7 @@ const wirings: { [Kind in Trigger['kind']]: Wiring<Kind> } = {
   },
 
   'http-api': ({ name, app, trigger }, { staffAccess }) => {
+    staffAccess.bindDirectory(app);
     staffAccess.serve(
       name,
       app.fn,

@@ -102,6 +102,20 @@ export const configSchema = z.object({
   SES_CONFIGURATION_SET: z
     .optional(z.string().check(z.minLength(1)))
     .check(z.describe('the SES configuration set whose bounces and complaints stop further mail')),
+  USER_POOL_ID: z
+    .optional(z.string().check(z.minLength(1)))
+    .check(
+      z.describe(
+        'the Cognito user pool whose role groups are the staff a request may be assigned to (set by the stack; unset locally)',
+      ),
+    ),
+  STAFF_USERS: z
+    .optional(z.string().check(z.minLength(1)))
+    .check(
+      z.describe(
+        'locally, where there is no user pool: the staff as JSON, [{"email","name","roles":["caseworker"]}]',
+      ),
+    ),
   LOG_LEVEL: z._default(z.enum(['info', 'warn', 'error']), 'info'),
   BANK_HOLIDAYS_FILE: z
     .optional(z.string().check(z.minLength(1)))

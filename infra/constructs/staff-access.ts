@@ -21,11 +21,12 @@ import {
   UserPoolClientIdentityProvider,
   type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { roles } from '../../shared/workflow/transitions.ts';
 import type { StaffUiConnection } from '../staff-ui.ts';
-import { logRetention } from './app-function.ts';
+import { type AppFunction, logRetention } from './app-function.ts';
 
 export interface StaffAccessProps {
   /** The staff UI's address, ending in a slash: sign-in returns there, and only its origin may call the API. */
@@ -155,6 +156,21 @@ export class StaffAccess {
       signInUrl: this.signIn.baseUrl(),
       redirectUri: callback,
     };
+  }
+
+  /**
+   * For a function that reads USER_POOL_ID: names the user pool and lets it list the role
+   * groups' members (the staff a request may be assigned to), nothing more.
+   */
+  bindDirectory(app: AppFunction): void {
+    if (!app.reads('USER_POOL_ID')) return;
+    app.setEnv('USER_POOL_ID', this.users.userPoolId);
+    app.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['cognito-idp:ListUsersInGroup'],
+        resources: [this.users.userPoolArn],
+      }),
+    );
   }
 
   /** The routes `fn` serves (the function `name` of infra/functions.ts). */

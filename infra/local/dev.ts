@@ -10,7 +10,7 @@ import {
   startEmulators,
 } from './cloud.ts';
 import { processRegistry } from './processes.ts';
-import { localToken, seededUsers } from './users.ts';
+import { localToken, seededStaffSetting, seededUsers } from './users.ts';
 
 /**
  * `npm run dev`: the whole of postroom on this machine. Emulators for DynamoDB, S3 and
@@ -103,6 +103,7 @@ Object.assign(process.env, emulatorEnvironment(ports), names, {
   OFFICE_ADDRESS: process.env.OFFICE_ADDRESS ?? 'commissioner@office.example',
   STAFF_ALERT_ADDRESS: process.env.STAFF_ALERT_ADDRESS ?? 'staff@office.example',
   SITE_BASE_URL: `http://127.0.0.1:${ports.site}/`,
+  STAFF_USERS: seededStaffSetting(),
 });
 step('creating the table and buckets');
 await provision(names);

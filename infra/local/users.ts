@@ -27,6 +27,12 @@ export const seededUsers = [
   { sub: 'local-admin', email: 'ada.admin@office.example', name: 'Ada Admin', groups: ['admin'] },
 ] as const;
 
+/** STAFF_USERS for local mode: the seeded users are the staff a request may be assigned to. */
+export const seededStaffSetting = () =>
+  JSON.stringify(
+    seededUsers.map((user) => ({ email: user.email, name: user.name, roles: [...user.groups] })),
+  );
+
 const secret = new TextEncoder().encode('postroom-local-only-signing-key-not-for-aws');
 export const LOCAL_ISSUER = 'postroom-local';
 /** The staff UI's client, as Cognito names the app client a token was issued to. */

@@ -13,12 +13,13 @@ import {
   scottishBankHolidays,
 } from '../workflow/deadlines.ts';
 import { disposalPorts } from './disposal-ports.ts';
-import { writeObject } from './documents.ts';
+import { readObject, writeObject } from './documents.ts';
 import { deadLetterPorts, intakePorts } from './intake-ports.ts';
 import { mailer } from './mailer.ts';
 import { notificationStore } from './notification-store.ts';
 import { publishPorts } from './publish-ports.ts';
 import { retentionPorts } from './retention-ports.ts';
+import { staffDirectory } from './staff-directory.ts';
 import { staffPorts } from './staff-ports.ts';
 import { suppressionList } from './suppression-list.ts';
 import { auditDigestPorts, sweepPorts } from './sweep-ports.ts';
@@ -70,7 +71,8 @@ export function loadHolidayCalendar(file?: string): HolidayCalendar {
 /** How deadlines are counted: in the office's days, skipping its bank holidays. */
 type CalendarSettings = Settings<'OFFICE_TIMEZONE' | 'BANK_HOLIDAYS_FILE'>;
 /** Staff actions and publication: the note deadline, and who may approve. */
-type ActSettings = CalendarSettings & Settings<'NOTE_WORKING_DAYS' | 'SEPARATE_APPROVAL'>;
+type ActSettings = CalendarSettings &
+  Settings<'NOTE_WORKING_DAYS' | 'REPLY_WORKING_DAYS' | 'SEPARATE_APPROVAL'>;
 /** Filing mail: the reply deadline, and how much MIME is too much. */
 type IntakeSettings = CalendarSettings &
   Settings<'REPLY_WORKING_DAYS' | 'MAX_MESSAGE_BYTES' | 'MAX_MIME_PARTS' | 'MAX_MIME_DEPTH'>;
@@ -80,6 +82,7 @@ const actRules = (config: ActSettings, calendar: HolidayCalendar): ActRules => (
   calendar,
   timeZone: config.OFFICE_TIMEZONE,
   noteWorkingDays: config.NOTE_WORKING_DAYS,
+  replyWorkingDays: config.REPLY_WORKING_DAYS,
   separateApproval: config.SEPARATE_APPROVAL,
 });
 
@@ -163,13 +166,18 @@ export function notify(
         await writeObject(copy, raw, 'message/rfc822');
         return copy;
       },
+      readCopy: async (copy: { bucket: string; key: string }) =>
+        new TextDecoder().decode(await readObject(copy)),
     },
     rules,
   };
 }
 
 export function staffApi(
-  config: ActSettings & IntakeSettings & SiteSettings & Settings<'TABLE_NAME' | 'DOCUMENTS_BUCKET'>,
+  config: ActSettings &
+    IntakeSettings &
+    SiteSettings &
+    Settings<'TABLE_NAME' | 'DOCUMENTS_BUCKET' | 'USER_POOL_ID' | 'STAFF_USERS'>,
 ) {
   const calendar = loadHolidayCalendar(config.BANK_HOLIDAYS_FILE);
   return {
@@ -178,6 +186,7 @@ export function staffApi(
     /** Held mail opened as a request is filed as intake would file it. */
     intakeRules: intakeRules(config, calendar),
     site: site(config),
+    directory: staffDirectory(config),
   };
 }
 

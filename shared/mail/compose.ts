@@ -14,13 +14,18 @@ export interface OutboundAttachment {
 export interface OutboundMessage {
   from: { address: string; name?: string };
   to: string[];
+  cc?: string[];
   subject: string;
   text: string;
   html: string;
   messageId: string;
   inReplyTo?: string;
   references?: string[];
-  autoSubmitted: 'auto-replied' | 'auto-generated';
+  /**
+   * Set on everything postroom sends by itself (RFC 3834), so no mailer answers it; absent
+   * on what a person wrote (a reply from staff), which deserves an answer like any letter.
+   */
+  autoSubmitted?: 'auto-replied' | 'auto-generated';
   date: Date;
   attachments?: OutboundAttachment[];
 }
@@ -50,6 +55,22 @@ function mailbox(address: string, name?: string): string {
   return `${shown} <${address}>`;
 }
 
+/**
+ * A file name as a header parameter. Staff name uploaded files, so a name may hold quotes,
+ * line breaks or any script: plain ASCII is quoted as it is; anything else goes as RFC 2231
+ * UTF-8 (`filename*=`), after an ASCII stand-in for mailers that read only the plain form.
+ */
+function fileParameter(parameter: 'name' | 'filename', filename: string): string {
+  if (/^[\x20-\x7e]*$/.test(filename) && !/["\\]/.test(filename))
+    return `${parameter}="${filename}"`;
+  const fallback = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const encoded = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `${parameter}="${fallback}"; ${parameter}*=UTF-8''${encoded}`;
+}
+
 function base64Lines(content: string | Uint8Array): string {
   const encoded = Buffer.from(content).toString('base64');
   return encoded.replace(/.{1,76}/g, '$&\r\n');
@@ -66,13 +87,15 @@ export function composeMessage(message: OutboundMessage): string {
   const headers = [
     `From: ${mailbox(message.from.address, message.from.name)}`,
     `To: ${message.to.join(', ')}`,
+    ...(message.cc?.length ? [`Cc: ${message.cc.join(', ')}`] : []),
     `Subject: ${encodeWord(message.subject)}`,
     `Date: ${message.date.toUTCString().replace('GMT', '+0000')}`,
     `Message-ID: ${message.messageId}`,
     ...(message.inReplyTo ? [`In-Reply-To: ${message.inReplyTo}`] : []),
     ...(message.references?.length ? [`References: ${message.references.join(' ')}`] : []),
-    `Auto-Submitted: ${message.autoSubmitted}`,
-    'X-Auto-Response-Suppress: All',
+    ...(message.autoSubmitted
+      ? [`Auto-Submitted: ${message.autoSubmitted}`, 'X-Auto-Response-Suppress: All']
+      : []),
     'MIME-Version: 1.0',
   ];
   const body = [
@@ -107,8 +130,8 @@ export function composeMessage(message: OutboundMessage): string {
     ...body,
     ...attachments.flatMap((attachment) => [
       `--${mixed}`,
-      `Content-Type: ${attachment.contentType}; name="${attachment.filename}"`,
-      `Content-Disposition: attachment; filename="${attachment.filename}"`,
+      `Content-Type: ${attachment.contentType}; ${fileParameter('name', attachment.filename)}`,
+      `Content-Disposition: attachment; ${fileParameter('filename', attachment.filename)}`,
       'Content-Transfer-Encoding: base64',
       '',
       base64Lines(attachment.content),

@@ -32,7 +32,13 @@ export interface PlannedNotification {
   kind: string;
   recipient: string;
   mail: RenderedMail;
-  autoSubmitted: 'auto-replied' | 'auto-generated';
+  /** Absent on mail a person wrote (a reply), which is not automatic. */
+  autoSubmitted?: 'auto-replied' | 'auto-generated';
+  /**
+   * Mail composed and kept before it was sent (a reply staff wrote): sent byte for byte
+   * as kept, to all its addressees at once, and recorded on the message already filed.
+   */
+  composed?: { message: MessageRecord; raw: { bucket: string; key: string } };
   /** postroom's own id; SES rewrites the sent Message-ID, so it also goes in References. */
   messageId: string;
   inReplyTo?: string;
@@ -97,6 +103,9 @@ export function recipientsOf(audience: Audience, context: MailContext): string[]
       return [event.action === 'assign' ? String(event.details.assignee) : assignee];
     case 'drafter':
       return [request.draft?.submittedBy ?? assignee];
+    case 'correspondents':
+      // One mail to all of them (To and Cc), claimed under its first addressee.
+      return ((event.details.to ?? []) as string[]).slice(0, 1);
     case 'attendees':
       return ((event.details.attendees ?? []) as Meeting['attendees']).flatMap((attendee) =>
         attendee.email ? [attendee.email] : [],
@@ -117,6 +126,8 @@ export interface MailTemplate {
   threaded?: true;
   /** Counts against the sender's hourly allowance (acknowledgements). */
   rateLimited?: true;
+  /** Sends the message the event filed, as it was composed and kept (a staff reply). */
+  composed?: true;
   /** postroom's own Message-ID label; by default one per (event, kind, recipient). */
   label?(context: MailContext): string;
   /** A staff alert: its one line in a flood's summary, in place of the mail. */
@@ -190,6 +201,21 @@ const alertLine = (reference: string, what: string, subject: string, flags: read
   `${reference}  ${what}: "${neutralEcho(subject, 80)}"${flags.length ? ` [${flags.join('; ')}]` : ''}`;
 const publishAt = ({ event, request }: MailContext) =>
   String(event.details.publishAt ?? request.publishAt ?? event.at);
+
+const withdrawal: MailTemplate = {
+  kind: 'withdrawn',
+  compose: (context) =>
+    workflowMail.withdraw(context.template, context.office.officeName, detail(context, 'reason')),
+};
+/** Mail to a colleague about what someone did; nobody needs telling what they did themselves. */
+const toColleague = (
+  kind: string,
+  compose: (context: MailContext) => RenderedMail,
+): MailTemplate => ({
+  kind,
+  compose: (context, recipient) =>
+    recipient.toLowerCase() === context.event.actor.toLowerCase() ? undefined : compose(context),
+});
 
 /** The mail for each (action, audience) the table declares, and nothing else. */
 export const mailTemplates = {
@@ -282,17 +308,7 @@ export const mailTemplates = {
         ),
     },
   },
-  withdraw: {
-    requester: {
-      kind: 'withdrawn',
-      compose: (context) =>
-        workflowMail.withdraw(
-          context.template,
-          context.office.officeName,
-          detail(context, 'reason'),
-        ),
-    },
-  },
+  withdraw: { requester: withdrawal },
   schedule: invitations(false),
   reschedule: invitations(true),
   record_held: {
@@ -356,13 +372,52 @@ export const mailTemplates = {
         workflowMail.takenDown(context.template, context.event.actor, detail(context, 'reason')),
     },
   },
-  assign: {
-    assignee: {
-      kind: 'assigned',
-      // Nobody needs telling that they assigned something to themselves.
-      compose: ({ event, template }, recipient) =>
-        recipient === event.actor ? undefined : workflowMail.assigned(template, event.actor),
+  close: {
+    // Before the meeting, a closing is a withdrawal, and the requester hears of it as one.
+    requester: withdrawal,
+    assignee: toColleague('closed', (context) =>
+      workflowMail.closedForStaff(context.template, context.event.actor, detail(context, 'reason')),
+    ),
+  },
+  revoke_approval: {
+    assignee: toColleague('approval-revoked', (context) =>
+      workflowMail.approvalRevoked(
+        context.template,
+        context.event.actor,
+        detail(context, 'reason'),
+      ),
+    ),
+  },
+  reopen: {
+    requester: {
+      kind: 'reopened',
+      compose: (context) => workflowMail.reopened(context.template, context.office.officeName),
     },
+  },
+  extend_deadline: {
+    assignee: toColleague('deadline-extended', (context) =>
+      workflowMail.deadlineExtended(
+        context.template,
+        context.event.actor,
+        detail(context, 'deadline'),
+        detail(context, 'until'),
+        detail(context, 'reason'),
+      ),
+    ),
+  },
+  reply: {
+    correspondents: {
+      kind: 'reply',
+      // The reply was composed, and its copy kept, when staff sent it: nothing to render.
+      compose: ({ message }) =>
+        message?.raw ? { subject: message.subject, text: '', html: '' } : undefined,
+      composed: true,
+    },
+  },
+  assign: {
+    assignee: toColleague('assigned', ({ event, template }) =>
+      workflowMail.assigned(template, event.actor),
+    ),
   },
 } as const satisfies {
   [A in Action | keyof typeof recordedEvents]?: { [Au in Audience]?: MailTemplate };
@@ -430,6 +485,18 @@ export function planNotifications(
       if (!recipient || repeated) continue;
       const mail = template.compose(context, recipient);
       if (!mail) continue;
+      if (template.composed && message?.raw && message.messageId) {
+        planned.push({
+          kind: template.kind,
+          recipient,
+          mail,
+          rateLimited: false,
+          messageId: message.messageId,
+          references: [message.messageId],
+          composed: { message, raw: message.raw },
+        });
+        continue;
+      }
       const ownId = outboundMessageId(
         request.reference,
         template.label?.(context) ?? `${event.seq}.${template.kind}.${recipientTag(recipient)}`,

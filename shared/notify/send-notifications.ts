@@ -83,6 +83,8 @@ export interface NotifyPorts {
   recordFailure(requestId: string, failure: FailedNotification): Promise<void>;
   /** Keeps the exact MIME sent, so the record shows what the office said, byte for byte. */
   keepCopy(key: string, raw: string): Promise<{ bucket: string; key: string }>;
+  /** Reads back a copy kept before sending (a reply staff composed). */
+  readCopy(raw: { bucket: string; key: string }): Promise<string>;
 }
 
 export interface NotifyRules extends OfficeSettings {
@@ -185,11 +187,20 @@ async function sendOne(
     log.error('notification not delivered; recorded on the request', { ...fields, state, error });
   };
 
+  // A composed reply goes to everyone it is addressed to, in one mail; the rest, to one.
+  const addressees = notification.composed
+    ? [...notification.composed.message.to, ...(notification.composed.message.cc ?? [])]
+    : [notification.recipient];
   // The suppression list is read alongside the claim: nearly every claim is a first one.
-  const [claim, suppression] = await Promise.all([
+  const [claim, ...suppressions] = await Promise.all([
     ports.claim(key),
-    ports.suppressionOf(notification.recipient),
+    ...addressees.map((address) => ports.suppressionOf(address)),
   ]);
+  const destinations = addressees.filter((_, index) => !suppressions[index]);
+  const suppressedAt = suppressions.findIndex(Boolean);
+  // Mail goes if anyone it is for may be written to; those who may not are left out.
+  const suppression = destinations.length === 0 ? suppressions[suppressedAt] : undefined;
+  const suppressedAddress = addressees[suppressedAt] ?? notification.recipient;
   if (!claim.claimed) {
     if (claim.state === 'sent' && claim.sent && !claim.sent.recorded) {
       // Sent, but the process stopped before recording it: finish that, send nothing.
@@ -207,7 +218,7 @@ async function sendOne(
   const now = rules.now();
   if (suppression) {
     // Staff see it beside the request: the requester may need a phone call instead.
-    const reason = `not sent: ${notification.recipient} ${suppression.reason === 'bounce' ? 'bounced permanently' : 'complained'} on ${officeDate(new Date(suppression.at), rules.timeZone)} (${suppression.detail})`;
+    const reason = `not sent: ${suppressedAddress} ${suppression.reason === 'bounce' ? 'bounced permanently' : 'complained'} on ${officeDate(new Date(suppression.at), rules.timeZone)} (${suppression.detail})`;
     await ports.recordFailure(request.id, {
       id: notificationId(event.seq, notification.kind, notification.recipient),
       seq: event.seq,
@@ -264,26 +275,33 @@ async function sendOne(
     log.info('staff alert held back for the quarter-hour summary', { ...fields, slot });
     return;
   }
-  const raw = composeMessage({
-    from: { address: rules.officeAddress, name: rules.officeName },
-    to: [notification.recipient],
-    subject: notification.mail.subject,
-    text: notification.mail.text,
-    html: notification.mail.html,
-    messageId: notification.messageId,
-    inReplyTo: notification.inReplyTo,
-    references: notification.references,
-    autoSubmitted: notification.autoSubmitted,
-    date: now,
-    attachments: notification.attachments,
-  });
+  const composed = notification.composed;
+  const raw = composed
+    ? await ports.readCopy(composed.raw)
+    : composeMessage({
+        from: { address: rules.officeAddress, name: rules.officeName },
+        to: [notification.recipient],
+        subject: notification.mail.subject,
+        text: notification.mail.text,
+        html: notification.mail.html,
+        messageId: notification.messageId,
+        inReplyTo: notification.inReplyTo,
+        references: notification.references,
+        autoSubmitted: notification.autoSubmitted,
+        date: now,
+        attachments: notification.attachments,
+      });
   // One event may mail several people (an invitation to each attendee): one key each.
-  const messageKey = `n${event.seq}-${notification.kind}-${recipientTag(notification.recipient)}`;
-  const kept = await ports.keepCopy(`requests/${request.id}/outbound/${messageKey}.eml`, raw);
+  const messageKey =
+    composed?.message.key ??
+    `n${event.seq}-${notification.kind}-${recipientTag(notification.recipient)}`;
+  const kept =
+    composed?.raw ??
+    (await ports.keepCopy(`requests/${request.id}/outbound/${messageKey}.eml`, raw));
   if (!(await ports.markSending(key, [notification.messageId]))) return;
 
   const sent = await sendWithRetries(
-    () => ports.sendRawMail(raw, rules.officeAddress, [notification.recipient]),
+    () => ports.sendRawMail(raw, rules.officeAddress, destinations),
     rules.backoffMs ?? [250, 1000, 4000],
   );
   if ('error' in sent) {
@@ -298,19 +316,22 @@ async function sendOne(
     state: 'sent',
     sesMessageId,
     messageId: notification.messageId,
-    outbound: {
-      requestId: request.id,
-      key: messageKey,
-      direction: 'outbound',
-      at: now.toISOString(),
-      from: rules.officeAddress,
-      to: [notification.recipient],
-      subject: notification.mail.subject,
-      messageId: notification.messageId,
-      sesMessageId,
-      kind: notification.kind,
-      raw: kept,
-    },
+    // A reply was filed when staff sent it: the same record, now with what SES called it.
+    outbound: composed
+      ? { ...composed.message, sesMessageId, raw: kept }
+      : ({
+          requestId: request.id,
+          key: messageKey,
+          direction: 'outbound',
+          at: now.toISOString(),
+          from: rules.officeAddress,
+          to: [notification.recipient],
+          subject: notification.mail.subject,
+          messageId: notification.messageId,
+          sesMessageId,
+          kind: notification.kind,
+          raw: kept,
+        } satisfies MessageRecord),
   };
   // Settled at once, with retries: a crash from here on must never read as "may have
   // been sent" (which staff would have to chase), only as bookkeeping left to finish.
@@ -418,8 +439,13 @@ async function resend(
   await sendOne(
     {
       ...planned,
-      messageId,
-      references: [...planned.references.filter((id) => id !== planned.messageId), messageId],
+      // A composed reply is sent again as it was kept, under its own Message-ID.
+      ...(planned.composed
+        ? {}
+        : {
+            messageId,
+            references: [...planned.references.filter((id) => id !== planned.messageId), messageId],
+          }),
       // Staff asked for this one; the per-sender allowance guards against mail loops.
       rateLimited: false,
     },

@@ -25,6 +25,7 @@ import {
   redactionReviewView,
   requestDetailView,
   requestPageView,
+  staffListView,
 } from './views.ts';
 
 /**
@@ -79,7 +80,7 @@ const actionBody = (action: Action) =>
  * patterns are checked against RE2; publish is postroom's own (the publisher records the
  * page it wrote), which no person can take.
  */
-const notHere: readonly Action[] = ['review_redactions', 'publish'];
+const notHere: readonly Action[] = ['review_redactions', 'publish', 'reply'];
 const actionsHere = actions.filter((action) => !notHere.includes(action));
 const actionBodies = actionsHere.map(actionBody);
 
@@ -159,6 +160,15 @@ export const staffApi = {
       },
     ),
     response: actionResultView,
+  },
+  listStaff: {
+    group: 'casework',
+    method: 'GET',
+    path: '/api/staff',
+    roles: staff,
+    summary:
+      'The staff a request may be assigned to: the user pool’s role groups on AWS, the seeded users locally',
+    response: staffListView,
   },
   resendNotification: {
     group: 'casework',

@@ -4,6 +4,7 @@ import type { Site } from '../publication/render.ts';
 import type { Actor, ActRules } from '../workflow/act.ts';
 import type * as z from '../zod.ts';
 import type { RouteContract, RouteGroup, RoutesOf, StaffApi } from './api.ts';
+import { type DirectoryPorts, listStaff } from './directory.ts';
 import { type DisposalListPorts, listDisposals } from './disposals.ts';
 import type { HeldListPorts } from './held.ts';
 import { keepNoteVersions, type NotePorts } from './notes.ts';
@@ -23,6 +24,8 @@ export interface StaffContext {
   rules: ActRules;
   intakeRules: IntakeRules;
   site: Site;
+  /** Who a request may be assigned to. */
+  directory: DirectoryPorts;
 }
 
 type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : Record<string, never>;
@@ -61,8 +64,17 @@ export const caseworkOperations = {
   auditTrail: ({ params }, { ports }) => auditTrail(params.id, ports),
   messageContent: ({ params }, { ports }) => messageContent(params.id, params.key, ports),
   // save_draft may come this way too; its version copy is kept as PUT /note keeps it.
-  act: ({ params, body, actor, now }, { ports, rules }) =>
-    actOnRequest(params.id, actor, body, ports, rules, now, keepNoteVersions(ports)),
+  act: ({ params, body, actor, now }, { ports, rules, directory }) =>
+    actOnRequest(
+      params.id,
+      actor,
+      body,
+      { ...ports, ...directory },
+      rules,
+      now,
+      keepNoteVersions(ports),
+    ),
+  listStaff: (_input, { directory }) => listStaff(directory),
   resendNotification: ({ params, actor, now }, { ports, rules }) =>
     resendNotification(params.id, params.notification, actor, ports, rules, now),
   listDisposals: ({ query }, { ports }) => listDisposals(query, ports),

@@ -8,6 +8,7 @@ import type { FailedNotification, MessageRecord, RequestRecord } from '../workfl
 import { openStages, type Stage, stages } from '../workflow/stages.ts';
 import { actionsFor, trimmedText } from '../workflow/transitions.ts';
 import * as z from '../zod.ts';
+import { assigneeRefusal, type DirectoryPorts } from './directory.ts';
 import { badRequest, notFound, refused } from './errors.ts';
 
 /** One page of the request list: stages in order, each by due date. */
@@ -242,7 +243,7 @@ export async function actOnRequest(
   id: string,
   actor: Actor,
   body: unknown,
-  ports: RequestPorts,
+  ports: RequestPorts & Partial<DirectoryPorts>,
   rules: ActRules,
   now: Date,
   afterCommit?: AfterCommit,
@@ -253,13 +254,20 @@ export async function actOnRequest(
       [{ path: '(body)', message: 'expected a JSON object' }],
     );
   }
-  const input = body as { action: unknown; expectedVersion: unknown };
+  const input = body as { action: unknown; expectedVersion: unknown; assignee?: unknown };
   if (input.action === 'resend_notification') {
     throw refused({
       code: 'not_allowed',
       message:
         'to send a failed notification again, POST /api/requests/{id}/notifications/{notification}/resend',
     });
+  }
+  // Only a member of staff can be given a request; the directory is read once, outside the
+  // retries, since it does not change with the request.
+  if (input.action === 'assign' && typeof input.assignee === 'string') {
+    // Routes that serve no assignment have no directory: nobody is staff to them.
+    const refusal = assigneeRefusal(input.assignee, (await ports.staffMembers?.()) ?? []);
+    if (refusal) throw refused(refusal);
   }
   const done = await performAction(id, actor, () => input, ports, rules, now);
   if (!done.ok) throw refused(done.refusal);

@@ -1,6 +1,6 @@
 import { findingKinds, findingPlaces } from '../publication/findings.ts';
 import { stages } from '../workflow/stages.ts';
-import { actions } from '../workflow/transitions.ts';
+import { actions, roles } from '../workflow/transitions.ts';
 import * as z from '../zod.ts';
 
 /**
@@ -76,6 +76,18 @@ export const requestView = z.object({
   redactions: z.optional(redactionDecisionsView),
   corrections: z.optional(z.array(z.object({ at: isoTime, note: z.string() }))),
   closedReason: z.optional(z.string()),
+  deadlineChanges: z.optional(
+    z.array(
+      z.object({
+        deadline: z.enum(['replyBy', 'noteDueBy']),
+        from: z.string(),
+        until: z.string(),
+        reason: z.string(),
+        by: z.string(),
+        at: isoTime,
+      }),
+    ),
+  ),
   closedAt: z.optional(isoTime).check(z.describe('when it closed; retention counts from here')),
   legalHold: z
     .optional(z.object({ reason: z.string(), by: z.string(), since: isoTime }))
@@ -391,6 +403,10 @@ export const disposalPageView = z.object({
 });
 
 export const healthView = z.object({ status: z.literal('ok') });
+
+export const staffListView = z.object({
+  items: z.array(z.object({ email: z.string(), name: z.string(), roles: z.array(z.enum(roles)) })),
+});
 
 export type RequestSummaryView = z.infer<typeof requestSummaryView>;
 export type RequestDetailView = z.infer<typeof requestDetailView>;

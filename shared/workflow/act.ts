@@ -47,6 +47,7 @@ export function dueDate(request: RequestRecord, timeZone: string): string {
     // next write; disposal reads their closing from the audit trail.)
     case 'declined':
     case 'withdrawn':
+    case 'closed':
     case 'published':
       return request.closedAt ? officeDate(new Date(request.closedAt), timeZone) : request.replyBy;
     default:

@@ -52,8 +52,10 @@ export interface RequestRecord {
    * wrote a correction): none of them may approve it (transitions.ts, approvalRefusal).
    */
   publicCopyAuthors?: string[];
-  /** Why a request was declined or withdrawn. */
+  /** Why a request was declined, withdrawn or closed. */
   closedReason?: string;
+  /** Each deadline staff moved, with why: shown on the request, audited. */
+  deadlineChanges?: DeadlineChange[];
   /**
    * When the request last went from an open stage to a closed one: the retention period
    * counts from here (shared/retention/disposal.ts). Cleared when a correction reopens it.
@@ -67,6 +69,16 @@ export interface RequestRecord {
    * or a correction cannot land halfway through the deletions.
    */
   disposing?: { since: string };
+}
+
+export interface DeadlineChange {
+  deadline: 'replyBy' | 'noteDueBy';
+  /** The deadline before, and after, as office dates. */
+  from: string;
+  until: string;
+  reason: string;
+  by: string;
+  at: string;
 }
 
 export interface LegalHold {
@@ -152,6 +164,12 @@ export interface MessageRecord {
   kind?: string;
   /** A resend of a message already filed: the key of that first copy. */
   duplicateOf?: string;
+  /** Copied, on a reply staff wrote. */
+  cc?: string[];
+  /** The member of staff who wrote it: set on replies, absent on postroom's own mail. */
+  author?: string;
+  /** The audit event that sent it (a reply), whose notification says how sending went. */
+  seq?: number;
 }
 
 /** Who sent a received message, and when: what tells a resend from a reused Message-ID. */

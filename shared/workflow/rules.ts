@@ -13,6 +13,8 @@ export interface ActRules {
   calendar: HolidayCalendar;
   timeZone: string;
   noteWorkingDays: number;
+  /** A reopened request is due a reply this many working days on, as a new letter is. */
+  replyWorkingDays: number;
   /** Separation of duties: a note's approver may not be anyone who edited it. */
   separateApproval: boolean;
 }

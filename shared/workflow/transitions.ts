@@ -132,6 +132,16 @@ const closing = action({
   fields: reason,
   effect: (fields) => ({ closedReason: fields.reason }),
 });
+
+/** The deadline a stage runs against: the reply before the meeting, the note after it. */
+export function deadlineOf(stage: Stage): 'replyBy' | 'noteDueBy' | undefined {
+  if (stage === 'received' || stage === 'accepted') return 'replyBy';
+  if (stage === 'held' || stage === 'drafting' || stage === 'in_review') return 'noteDueBy';
+  return undefined;
+}
+
+/** A date staff type: the office's calendar day, YYYY-MM-DD. */
+const calendarDate = z.iso.date({ error: 'must be a date, YYYY-MM-DD' });
 const scheduling = (moved: boolean) =>
   action({
     fields: meeting,
@@ -147,6 +157,9 @@ const scheduling = (moved: boolean) =>
 export const actionSpecs = {
   accept: action({
     fields: z.object({ note: z.optional(z.string().check(z.trim(), z.maxLength(4000))) }),
+    // Whoever accepts a request nobody holds is the one who will see it through.
+    effect: (_fields, { request, actor }) => ({ assignee: request.assignee ?? actor.email }),
+    audit: (fields, next) => ({ ...fields, assignee: next.assignee }),
   }),
   decline: closing,
   schedule: scheduling(false),
@@ -264,6 +277,82 @@ export const actionSpecs = {
     }),
   }),
   takedown: closing,
+  /**
+   * Ends a request at any open stage, with a reason: before the meeting it is withdrawn
+   * (closed without a meeting); after it, closed, and no note will be published.
+   */
+  close: closing,
+  /**
+   * Takes back an approval (and so its embargo) before the note is published: the note
+   * goes back to review and nothing is published until someone approves it again.
+   */
+  revoke_approval: action({
+    fields: reason,
+    effect: () => ({ publishAt: undefined }),
+    audit: (fields, next) => ({ ...fields, publishAt: undefined, stage: next.stage }),
+  }),
+  /** A declined request considered again: back to triage, with a new reply deadline. */
+  reopen: action({
+    fields: reason,
+    effect: (_fields, { now, rules }) => ({
+      closedReason: undefined,
+      replyBy: addWorkingDays(
+        officeDate(now, rules.timeZone),
+        rules.replyWorkingDays,
+        rules.calendar,
+      ),
+    }),
+    audit: (fields, next) => ({ ...fields, replyBy: next.replyBy }),
+  }),
+  /**
+   * Moves the deadline the request runs against (the reply, or the note) to a later day,
+   * with a reason; shown on the request, audited. A pause is an extension to the day work
+   * can resume.
+   */
+  extend_deadline: action({
+    fields: z.object({
+      reason: trimmedText(1, 4000, 'a reason is required'),
+      until: calendarDate,
+    }),
+    guard: ({ request }, fields) => {
+      const deadline = deadlineOf(request.stage);
+      const current = deadline ? request[deadline] : undefined;
+      if (!deadline || !current)
+        return {
+          code: 'not_allowed',
+          message: `a request that is ${request.stage} has no deadline to extend`,
+        };
+      return fields.until > current
+        ? undefined
+        : {
+            code: 'unprocessable',
+            message: 'the new deadline must be later than the current one',
+            fields: [{ path: 'until', message: `must be a date after ${current}` }],
+          };
+    },
+    effect: (fields, { request, actor, now }) => {
+      const deadline = deadlineOf(request.stage) ?? 'replyBy';
+      return {
+        [deadline]: fields.until,
+        deadlineChanges: [
+          ...(request.deadlineChanges ?? []),
+          {
+            deadline,
+            from: request[deadline] ?? '',
+            until: fields.until,
+            reason: fields.reason,
+            by: actor.email,
+            at: now.toISOString(),
+          },
+        ],
+      };
+    },
+    audit: (fields, next) => ({
+      ...fields,
+      deadline: next.deadlineChanges?.at(-1)?.deadline,
+      from: next.deadlineChanges?.at(-1)?.from,
+    }),
+  }),
   /** Done by the publish function, as the system, once the pages are out. */
   publish: action({
     fields: z.object({
@@ -308,6 +397,35 @@ export const actionSpecs = {
     offered: (request) => Boolean(request.legalHold),
     effect: () => ({ legalHold: undefined }),
   }),
+  /**
+   * A member of staff wrote to the requester (and whoever they copied) on the thread. Taken
+   * at POST /replies, which composes the mail, keeps its exact copy and records it as an
+   * outbound message in the same transaction; the event says who wrote to whom, what
+   * about, and the attachments' hashes, and the notifier sends the copy (once).
+   */
+  reply: action({
+    fields: z.object({
+      messageKey: z.string().check(z.minLength(1), z.maxLength(200)),
+      messageId: z.string().check(z.minLength(3), z.maxLength(1000)),
+      to: z.array(emailAddressSchema).check(z.minLength(1), z.maxLength(50)),
+      cc: listOf(emailAddressSchema, 50),
+      subject: trimmedText(1, 998),
+      inReplyTo: z.optional(z.string().check(z.maxLength(1000))),
+      /** Addresses not on the request that an approver chose to write to. */
+      addedRecipients: listOf(emailAddressSchema, 50),
+      templateId: z.optional(z.string().check(z.maxLength(64))),
+      bodySha256: z.string().check(z.length(64)),
+      attachments: listOf(
+        z.object({
+          filename: z.string().check(z.minLength(1), z.maxLength(255)),
+          contentType: z.string().check(z.minLength(1), z.maxLength(255)),
+          size: z.number().check(z.int(), z.gte(0)),
+          sha256: z.string().check(z.length(64)),
+        }),
+        20,
+      ),
+    }),
+  }),
   /** Sends a failed (or possibly undelivered) notification again; named by its id. */
   resend_notification: action({
     fields: z.object({
@@ -329,7 +447,15 @@ export const actions = Object.keys(actionFields) as Action[];
 export type ActionFields<A extends Action> = z.infer<(typeof actionFields)[A]>;
 
 /** Who hears of a transition. */
-export type Audience = 'requester' | 'attendees' | 'assignee' | 'approvers' | 'drafter' | 'office';
+export type Audience =
+  | 'requester'
+  | 'attendees'
+  | 'assignee'
+  | 'approvers'
+  | 'drafter'
+  | 'office'
+  /** Whoever a reply staff wrote is addressed to. */
+  | 'correspondents';
 
 export interface TransitionRow {
   from: Stage;
@@ -423,6 +549,55 @@ export const transitions: readonly TransitionRow[] = [
       notifies: ['requester'],
     }),
   ),
+  // Every open stage can be closed with a reason. Before the meeting that is a withdrawal
+  // (the requester is told, as by withdraw); after it, the request is closed with no note,
+  // which stops a publication, so from review or approval only an approver may.
+  ...(['received', 'accepted', 'scheduled'] as const).map(
+    (from): TransitionRow => ({
+      from,
+      action: 'close',
+      to: 'withdrawn',
+      roles: staff,
+      notifies: ['requester'],
+    }),
+  ),
+  ...(['held', 'drafting'] as const).map(
+    (from): TransitionRow => ({
+      from,
+      action: 'close',
+      to: 'closed',
+      roles: staff,
+      notifies: ['assignee'],
+    }),
+  ),
+  ...(['in_review', 'approved'] as const).map(
+    (from): TransitionRow => ({
+      from,
+      action: 'close',
+      to: 'closed',
+      roles: approval,
+      notifies: ['assignee'],
+    }),
+  ),
+  {
+    from: 'approved',
+    action: 'revoke_approval',
+    to: 'in_review',
+    roles: approval,
+    notifies: ['assignee'],
+  },
+  { from: 'declined', action: 'reopen', to: 'received', roles: staff, notifies: ['requester'] },
+  ...openStages
+    .filter((from) => deadlineOf(from))
+    .map(
+      (from): TransitionRow => ({
+        from,
+        action: 'extend_deadline',
+        to: from,
+        roles: staff,
+        notifies: ['assignee'],
+      }),
+    ),
   ...openStages.map(
     (from): TransitionRow => ({
       from,
@@ -434,6 +609,16 @@ export const transitions: readonly TransitionRow[] = [
   ),
   ...all.map(
     (from): TransitionRow => ({ from, action: 'comment', to: from, roles: staff, notifies: [] }),
+  ),
+  // Staff write to requesters while the request is open; a closed one is the record.
+  ...openStages.map(
+    (from): TransitionRow => ({
+      from,
+      action: 'reply',
+      to: from,
+      roles: staff,
+      notifies: ['correspondents'],
+    }),
   ),
   // A legal hold can be needed at any stage, before closing as well as after.
   ...all.flatMap((from): TransitionRow[] =>

@@ -90,8 +90,11 @@ describe('reading', () => {
       'accept',
       'decline',
       'withdraw',
+      'close',
+      'extend_deadline',
       'assign',
       'comment',
+      'reply',
       'resend_notification',
     ]);
     expect(body.events).toHaveLength(1);
@@ -341,8 +344,11 @@ describe('errors', () => {
       'accept',
       'decline',
       'withdraw',
+      'close',
+      'extend_deadline',
       'assign',
       'comment',
+      'reply',
       'resend_notification',
     ]);
     expect(refused.body.error.message).toMatch(/allowed: accept, decline/);
@@ -517,7 +523,8 @@ describe('closing without a meeting', () => {
     );
     expect(withdrawn?.body.text).toContain('Reason: The school withdrew its request.');
     const closed = await api(staff.caseworker, 'GET', `/api/requests/${amelie?.id}`);
-    expect(closed.body.allowedActions).toEqual(['comment', 'resend_notification']);
+    // Declined, it can be reopened; it takes no reply, being closed.
+    expect(closed.body.allowedActions).toEqual(['reopen', 'comment', 'resend_notification']);
 
     // Closed requests owe nobody a reply, so the overdue list leaves them out even once
     // their old reply date has passed; an open one past its date is in it.

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { provision, resourceNames } from '../../infra/local/cloud.ts';
+import { seededStaffSetting } from '../../infra/local/users.ts';
 
 /**
  * Runs before each integration test file: points the SDK at the emulators and gives the
@@ -16,5 +17,6 @@ Object.assign(process.env, inject('emulatorEnvironment'), names, {
   SITE_BASE_URL: 'http://127.0.0.1:3001/',
   // Tests run at any hour; the digest must not wait for the morning.
   DIGEST_HOUR: '0',
+  STAFF_USERS: seededStaffSetting(),
 });
 await provision(names);

@@ -20,6 +20,7 @@ const rules = {
   calendar: scottishBankHolidays,
   timeZone: 'Europe/London',
   noteWorkingDays: 10,
+  replyWorkingDays: 10,
   separateApproval: true,
 };
 const now = new Date('2027-02-25T10:00:00Z');
@@ -53,6 +54,17 @@ const validFields: Record<Action, Record<string, unknown>> = {
   comment: { text: 'Called them' },
   hold: { reason: 'Subject of a complaint to the ombudsman' },
   release_hold: { reason: 'The complaint is closed' },
+  reply: {
+    messageKey: 'r1',
+    messageId: '<REQ-2027-0001.reply.1@postroom.office.example>',
+    to: ['a@org.example'],
+    subject: 'Re: Meeting [REQ-2027-0001]',
+    bodySha256: 'a'.repeat(64),
+  },
+  close: { reason: 'The company went into administration' },
+  revoke_approval: { reason: 'A fact in the note is disputed' },
+  reopen: { reason: 'They sent the missing details' },
+  extend_deadline: { reason: 'Waiting for the minutes', until: '2027-12-31' },
   resend_notification: {
     failure: '0123456789ab',
     seq: 1,
@@ -73,6 +85,7 @@ function requestIn(stage: Stage, extra: Partial<RequestRecord> = {}): RequestRec
     sender: { address: 'a@org.example', name: 'A' },
     receivedAt: '2027-01-30T09:00:00Z',
     replyBy: '2027-02-13',
+    noteDueBy: '2027-03-10',
     flags: [],
     messageCount: 1,
     lastMessageAt: '2027-01-30T09:00:00Z',

@@ -34,6 +34,7 @@ export const stageNames: Record<Stage, string> = {
   published: 'Published',
   declined: 'Declined',
   withdrawn: 'Withdrawn',
+  closed: 'Closed',
 };
 
 /** The order staff work through: open stages first, then the closed ones. */
@@ -61,6 +62,11 @@ export const actionNames: Record<Action, string> = {
   hold: 'Place on legal hold',
   release_hold: 'Release legal hold',
   resend_notification: 'Send mail again',
+  reply: 'Reply',
+  close: 'Close request',
+  revoke_approval: 'Revoke approval',
+  reopen: 'Reopen request',
+  extend_deadline: 'Extend deadline',
 };
 
 /** How the audit trail reads, in the past tense. */
@@ -86,6 +92,11 @@ export const eventNames: Record<string, string> = {
   release_hold: 'Legal hold released',
   message_received: 'Message received',
   resend_notification: 'Mail sent again',
+  reply: 'Reply sent',
+  close: 'Closed',
+  revoke_approval: 'Approval revoked',
+  reopen: 'Reopened',
+  extend_deadline: 'Deadline extended',
 };
 
 /** "14 December 2026" from an ISO date (YYYY-MM-DD is a calendar day, not a UTC instant). */

@@ -40,6 +40,11 @@ export const doneMessages: Record<Action, string> = {
   hold: 'The request is on legal hold. Nothing of it will be disposed of until the hold is released.',
   release_hold: 'Legal hold released. The retention policy applies again.',
   resend_notification: 'The mail is being sent again. This page shows if it fails again.',
+  reply: 'Reply sent.',
+  close: 'Request closed.',
+  revoke_approval: 'Approval revoked. The note is back in review and will not be published.',
+  reopen: 'Request reopened. It is back in triage, and the requester has been told.',
+  extend_deadline: 'Deadline extended.',
 };
 
 /** The first letter: the inbound message that opened the request. */

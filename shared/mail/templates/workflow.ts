@@ -94,6 +94,33 @@ export const workflowMail = {
       `${by} has taken down the published note for ${request.reference} ("${request.subject}"). Its pages, and its entries in the index, feed and registers, are removed.`,
       `Reason: ${reason}`,
     ]),
+  closedForStaff: (request: TemplateRequest, by: string, reason: string) =>
+    mail(request, 'Request closed without a note', [
+      `${by} has closed ${request.reference} ("${request.subject}"). No note of the meeting will be published.`,
+      `Reason: ${reason}`,
+    ]),
+  approvalRevoked: (request: TemplateRequest, by: string, reason: string) =>
+    mail(request, 'Approval revoked: the note will not be published', [
+      `${by} has revoked the approval of the note for ${request.reference} ("${request.subject}"). It is back in review and will not be published until it is approved again.`,
+      `Reason: ${reason}`,
+    ]),
+  reopened: (request: TemplateRequest, office: string) =>
+    mail(request, 'Your request for a meeting is being considered again', [
+      greeting(request),
+      `${office} has reopened your request about "${request.subject}" and is considering it again. We will be in touch.`,
+      office,
+    ]),
+  deadlineExtended: (
+    request: TemplateRequest,
+    by: string,
+    deadline: string,
+    until: string,
+    reason: string,
+  ) =>
+    mail(request, `Deadline extended to ${weekdayDate(until, request.timeZone)}`, [
+      `${by} has extended the ${deadline === 'noteDueBy' ? 'note' : 'reply'} deadline for ${request.reference} ("${request.subject}") to ${weekdayDate(until, request.timeZone)}.`,
+      `Reason: ${reason}`,
+    ]),
   approvedForRequester: (request: TemplateRequest, office: string, publishAt: string) =>
     mail(request, 'The note of our meeting will be published', [
       greeting(request),

@@ -26,7 +26,7 @@ interface FieldSpec {
   path: string;
   label: string;
   hint?: string;
-  kind: 'text' | 'textarea' | 'email' | 'datetime' | 'url' | 'number';
+  kind: 'text' | 'textarea' | 'email' | 'datetime' | 'url' | 'number' | 'date';
   /** The message when it is left empty; absent for optional fields. */
   missing?: string;
   value?: (detail: RequestDetail) => string;
@@ -75,6 +75,45 @@ const specs: Partial<Record<Action, ActionSpec>> = {
       'The note’s pages are removed from the public site, and the index, feed and register are rewritten without it. The request and its audit trail stay.',
     fields: [reason('Kept in the audit trail.', 'Enter the reason for taking the note down')],
     warning: true,
+  },
+  close: {
+    heading: 'Close this request',
+    intro:
+      'Before the meeting, the request is withdrawn and the requester is told, with your reason. After it, the request is closed and no note will be published. A closed request cannot be reopened.',
+    fields: [reason('Kept on the request and in the audit trail.', 'Enter the reason for closing')],
+    warning: true,
+  },
+  revoke_approval: {
+    heading: 'Revoke the approval',
+    intro:
+      'The note goes back to review and is not published, whatever its publication time. It is published only once someone approves it again.',
+    fields: [reason('Kept in the audit trail.', 'Enter the reason for revoking the approval')],
+    warning: true,
+  },
+  reopen: {
+    heading: 'Reopen this request',
+    intro:
+      'The request goes back to triage with a new reply deadline, and the requester is told it is being considered again.',
+    fields: [reason('Kept in the audit trail.', 'Enter the reason for reopening')],
+  },
+  extend_deadline: {
+    heading: 'Extend the deadline',
+    intro:
+      'Moves the deadline this request runs against (the reply before the meeting, the note after it) to a later day. To pause the work, extend it to the day it can resume.',
+    fields: [
+      {
+        path: 'until',
+        label: 'New deadline',
+        hint: 'A day after the current deadline.',
+        kind: 'date',
+        missing: 'Enter the new deadline',
+        value: (detail) => detail.request.noteDueBy ?? detail.request.replyBy,
+      },
+      reason(
+        'Shown on the request and kept in the audit trail.',
+        'Enter the reason for the extension',
+      ),
+    ],
   },
   hold: {
     heading: 'Place this request on legal hold',
@@ -200,13 +239,23 @@ function control(spec: FieldSpec, detail: RequestDetail): Field {
     // Times are typed on the office's clock, which config.json names once the app starts.
     hint: spec.kind === 'datetime' ? `${spec.hint ?? ''} ${officeTimeHint()}.`.trim() : spec.hint,
     value: spec.kind === 'datetime' ? toLocalInput(value) : value,
-    type: { text: 'text', email: 'email', datetime: 'datetime-local', url: 'url', number: 'text' }[
-      spec.kind
-    ],
+    type: {
+      text: 'text',
+      email: 'email',
+      datetime: 'datetime-local',
+      url: 'url',
+      number: 'text',
+      date: 'date',
+    }[spec.kind],
     inputmode: spec.kind === 'number' ? 'numeric' : undefined,
     autocomplete: spec.kind === 'email' ? 'email' : 'off',
     spellcheck: spec.kind === 'email' || spec.kind === 'url' ? false : undefined,
-    width: spec.kind === 'number' ? 'short' : spec.kind === 'datetime' ? 'medium' : 'full',
+    width:
+      spec.kind === 'number'
+        ? 'short'
+        : spec.kind === 'datetime' || spec.kind === 'date'
+          ? 'medium'
+          : 'full',
   });
 }
 
