@@ -1,6 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { log } from '../log.ts';
-import { invitation } from '../mail/calendar.ts';
+import {
+  type CalendarEntry,
+  calendarContentType,
+  cancellation,
+  invitation,
+} from '../mail/calendar.ts';
 import type { OutboundAttachment } from '../mail/compose.ts';
 import { linkOnSite } from '../mail/links.ts';
 import type { RenderedMail, TemplateRequest } from '../mail/templates/index.ts';
@@ -18,6 +23,7 @@ import {
   type Action,
   type Audience,
   audiencesOf,
+  invitees,
   type recordedEvents,
 } from '../workflow/transitions.ts';
 
@@ -85,6 +91,11 @@ export interface MailContext {
   template: TemplateRequest;
 }
 
+const sameAddress = (one: string, other: string) => one.toLowerCase() === other.toLowerCase();
+/** Who had the invitation among the attendees an event's details list under `name`. */
+const invitedIn = (event: AuditEvent, name: 'attendees' | 'previousAttendees') =>
+  invitees(event.details[name] as Meeting['attendees'] | undefined);
+
 /** The addresses an audience stands for, for this event. */
 export function recipientsOf(audience: Audience, context: MailContext): string[] {
   const { event, request, office } = context;
@@ -107,9 +118,13 @@ export function recipientsOf(audience: Audience, context: MailContext): string[]
       // One mail to all of them (To and Cc), claimed under its first addressee.
       return ((event.details.to ?? []) as string[]).slice(0, 1);
     case 'attendees':
-      return ((event.details.attendees ?? []) as Meeting['attendees']).flatMap((attendee) =>
-        attendee.email ? [attendee.email] : [],
-      );
+      return invitedIn(event, 'attendees').map((attendee) => attendee.email);
+    case 'dropped_attendees': {
+      const listed = invitedIn(event, 'attendees');
+      return invitedIn(event, 'previousAttendees')
+        .filter((before) => !listed.some((now) => sameAddress(now.email, before.email)))
+        .map((attendee) => attendee.email);
+    }
   }
 }
 
@@ -118,8 +133,8 @@ export interface MailTemplate {
   kind: string;
   /** The mail, or undefined when this event calls for none after all. */
   compose(context: MailContext, recipient: string): RenderedMail | undefined;
-  /** Files to attach (an invitation's calendar entry). */
-  attachments?(context: MailContext): OutboundAttachment[];
+  /** Files to attach (an invitation's or a cancellation's calendar entry). */
+  attachments?(context: MailContext, recipient: string): OutboundAttachment[];
   /** An automatic reply to the letter (RFC 3834 auto-replied, not auto-generated). */
   reply?: true;
   /** Threads under the letter the event is about (In-Reply-To and References). */
@@ -134,51 +149,124 @@ export interface MailTemplate {
   summaryLine?(context: MailContext): string;
 }
 
-const invitationFile = ({
-  event,
-  request,
-  office,
-  template,
-}: MailContext): OutboundAttachment[] => {
-  const meeting = {
-    ...(event.details as unknown as Meeting),
-    sequence: Number(event.details.sequence ?? 0),
-  };
+/** The meeting an event is about, as its details record it, with its SEQUENCE. */
+const meetingOf = (event: AuditEvent): Meeting => ({
+  ...(event.details as unknown as Meeting),
+  sequence: Number(event.details.sequence ?? 0),
+});
+/** The meeting an event called off (transitions.ts `cancelling`), if it called one off. */
+export const cancelledMeeting = (event: AuditEvent): Meeting | undefined =>
+  event.details.meetingCancelled === true ? meetingOf(event) : undefined;
+
+/** The request's calendar entry as the event leaves it, for these attendees. */
+function calendarEntry(
+  { event, request, office, template }: MailContext,
+  attendees: CalendarEntry['attendees'],
+): CalendarEntry {
+  const meeting = meetingOf(event);
   const domain = office.officeAddress.split('@')[1] ?? 'postroom.invalid';
-  return [
-    {
-      filename: 'invite.ics',
-      contentType: 'text/calendar; charset=UTF-8; method=REQUEST',
-      content: invitation({
-        uid: `${request.id}@postroom.${domain}`,
-        sequence: meeting.sequence,
-        start: meeting.start,
-        end: meeting.end,
-        summary: `Meeting: ${template.subject} (${request.reference})`,
-        location: meeting.location,
-        description: `${office.officeName}: meeting about ${template.subject}. Reference ${request.reference}.`,
-        organizer: { name: office.officeName, email: office.officeAddress },
-        attendees: meeting.attendees,
-        stamp: new Date(event.at),
-      }),
-    },
-  ];
-};
+  return {
+    uid: `${request.id}@postroom.${domain}`,
+    sequence: meeting.sequence,
+    start: meeting.start,
+    end: meeting.end,
+    summary: `Meeting: ${template.subject} (${request.reference})`,
+    location: meeting.location,
+    description: `${office.officeName}: meeting about ${template.subject}. Reference ${request.reference}.`,
+    organizer: { name: office.officeName, email: office.officeAddress },
+    attendees,
+    stamp: new Date(event.at),
+  };
+}
+
+const invitationFile = (context: MailContext): OutboundAttachment[] => [
+  {
+    filename: 'invite.ics',
+    contentType: calendarContentType('REQUEST'),
+    content: invitation(calendarEntry(context, meetingOf(context.event).attendees)),
+  },
+];
+
+/** A CANCEL for these attendees: everyone, when the meeting is called off; else those dropped. */
+const cancellationFile = (
+  context: MailContext,
+  attendees: CalendarEntry['attendees'],
+  meetingCancelled: boolean,
+): OutboundAttachment[] => [
+  {
+    filename: 'cancel.ics',
+    contentType: calendarContentType('CANCEL'),
+    content: cancellation({ ...calendarEntry(context, attendees), meetingCancelled }),
+  },
+];
+/** The CANCEL of a meeting called off: the same file, listing everyone, for each person told. */
+const meetingCancellationFile = (context: MailContext) =>
+  cancellationFile(context, invitedIn(context.event, 'attendees'), true);
 
 const invitationTemplate = (rescheduled: boolean): MailTemplate => ({
   kind: rescheduled ? 'rescheduled' : 'scheduled',
   compose: ({ event, template, office }) =>
-    workflowMail.schedule(
-      template,
-      office.officeName,
-      { ...(event.details as unknown as Meeting), sequence: Number(event.details.sequence ?? 0) },
-      rescheduled,
-    ),
+    workflowMail.schedule(template, office.officeName, meetingOf(event), rescheduled),
   attachments: invitationFile,
 });
 const invitations = (rescheduled: boolean) => ({
   requester: invitationTemplate(rescheduled),
   attendees: invitationTemplate(rescheduled),
+});
+
+/**
+ * The requester is told by their own mail of the event (a closing mail carrying the
+ * cancellation, or a reschedule's new invitation): a second calendar message about the
+ * same entry, listing them as an attendee too, would only contradict it.
+ */
+const isRequester = (context: MailContext, recipient: string) =>
+  sameAddress(recipient, context.request.sender.address);
+
+/** Each attendee of a meeting called off: a CANCEL of the whole meeting. */
+const meetingCancelledTemplate: MailTemplate = {
+  kind: 'cancelled',
+  compose: (context, recipient) =>
+    isRequester(context, recipient)
+      ? undefined
+      : workflowMail.meetingCancelled(
+          context.template,
+          context.office.officeName,
+          meetingOf(context.event),
+        ),
+  attachments: meetingCancellationFile,
+};
+
+/** An attendee a reschedule dropped: a CANCEL listing only them, for a meeting still on. */
+const attendanceCancelledTemplate: MailTemplate = {
+  kind: 'cancelled',
+  compose: (context, recipient) =>
+    isRequester(context, recipient)
+      ? undefined
+      : workflowMail.attendanceCancelled(context.template, context.office.officeName),
+  attachments: (context, recipient) =>
+    cancellationFile(
+      context,
+      invitedIn(context.event, 'previousAttendees')
+        .filter((attendee) => sameAddress(attendee.email, recipient))
+        .slice(0, 1),
+      false,
+    ),
+};
+
+/**
+ * The mail of an action that closes a request, which from `scheduled` calls its meeting
+ * off (transitions.ts `cancelling`; the table's row from `scheduled` then notifies the
+ * attendees too): the requester's own mail, with the cancellation attached when there is
+ * one, and a cancellation to each attendee. For `close`:
+ * `close: closingMail({ kind: 'closed', compose: (context) => workflowMail.close(...) })`.
+ */
+export const closingMail = (requester: MailTemplate) => ({
+  requester: {
+    ...requester,
+    attachments: (context: MailContext) =>
+      cancelledMeeting(context.event) ? meetingCancellationFile(context) : [],
+  },
+  attendees: meetingCancelledTemplate,
 });
 
 const detail = (context: MailContext, name: string) => String(context.event.details[name] ?? '');
@@ -202,11 +290,17 @@ const alertLine = (reference: string, what: string, subject: string, flags: read
 const publishAt = ({ event, request }: MailContext) =>
   String(event.details.publishAt ?? request.publishAt ?? event.at);
 
-const withdrawal: MailTemplate = {
+/** Withdrawing, or closing before the meeting: the requester is told, and a meeting called off. */
+const withdrawal = closingMail({
   kind: 'withdrawn',
   compose: (context) =>
-    workflowMail.withdraw(context.template, context.office.officeName, detail(context, 'reason')),
-};
+    workflowMail.withdraw(
+      context.template,
+      context.office.officeName,
+      detail(context, 'reason'),
+      cancelledMeeting(context.event),
+    ),
+});
 /** Mail to a colleague about what someone did; nobody needs telling what they did themselves. */
 const toColleague = (
   kind: string,
@@ -308,9 +402,9 @@ export const mailTemplates = {
         ),
     },
   },
-  withdraw: { requester: withdrawal },
+  withdraw: withdrawal,
   schedule: invitations(false),
-  reschedule: invitations(true),
+  reschedule: { ...invitations(true), dropped_attendees: attendanceCancelledTemplate },
   record_held: {
     assignee: {
       kind: 'note-due',
@@ -374,7 +468,7 @@ export const mailTemplates = {
   },
   close: {
     // Before the meeting, a closing is a withdrawal, and the requester hears of it as one.
-    requester: withdrawal,
+    ...withdrawal,
     assignee: toColleague('closed', (context) =>
       workflowMail.closedForStaff(context.template, context.event.actor, detail(context, 'reason')),
     ),
@@ -424,7 +518,7 @@ export const mailTemplates = {
 };
 
 /** Who is outside the office: what they are sent repeats a stranger's words only neutrally. */
-const outsiders: readonly Audience[] = ['requester', 'attendees'];
+const outsiders: readonly Audience[] = ['requester', 'attendees', 'dropped_attendees'];
 
 /**
  * The request as a template may speak of it, to this audience. The subject and the
@@ -503,6 +597,7 @@ export function planNotifications(
         office.officeAddress,
       );
       const threaded = template.threaded === true;
+      const attachments = template.attachments?.(context, recipient);
       planned.push({
         kind: template.kind,
         recipient,
@@ -512,7 +607,7 @@ export function planNotifications(
         messageId: ownId,
         ...(threaded && original ? { inReplyTo: original } : {}),
         references: [...(threaded && original ? [original] : []), ownId],
-        ...(template.attachments ? { attachments: template.attachments(context) } : {}),
+        ...(attachments?.length ? { attachments } : {}),
         ...(template.summaryLine ? { summaryLine: template.summaryLine(context) } : {}),
       });
     }

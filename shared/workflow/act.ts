@@ -101,7 +101,11 @@ export function decideAction(
     fields: z.ZodMiniType;
     guard?: (context: ActionContext, fields: unknown) => Refusal | undefined;
     effect?: (fields: unknown, context: ActionContext) => Partial<RequestRecord>;
-    audit?: (fields: unknown, next: RequestRecord) => Record<string, unknown>;
+    audit?: (
+      fields: unknown,
+      next: RequestRecord,
+      context: ActionContext,
+    ) => Record<string, unknown>;
     offered?: (request: RequestRecord) => boolean;
   };
   const parsed = spec.fields.safeParse(fields);
@@ -161,7 +165,8 @@ export function decideAction(
     version: request.version + 1,
     closedAt: closedAtAfter(request, row.to, now),
   };
-  const details = spec.audit?.(parsed.data, next) ?? (parsed.data as Record<string, unknown>);
+  const details =
+    spec.audit?.(parsed.data, next, context) ?? (parsed.data as Record<string, unknown>);
   const event = sealEvent(
     {
       requestId: request.id,

@@ -77,8 +77,15 @@ interface ActionSpec<S extends z.ZodMiniType> {
   guard?: (context: ActionContext, fields: z.output<S>) => Refusal | undefined;
   /** What the action changes on the request, beyond its stage, version and audit chain. */
   effect?: (fields: z.output<S>, context: ActionContext) => Partial<RequestRecord>;
-  /** What its audit event records, when not the fields as given. */
-  audit?: (fields: z.output<S>, next: RequestRecord) => Record<string, unknown>;
+  /**
+   * What its audit event records, when not the fields as given; `context.request` is the
+   * request as it was before the action.
+   */
+  audit?: (
+    fields: z.output<S>,
+    next: RequestRecord,
+    context: ActionContext,
+  ) => Record<string, unknown>;
   /**
    * Whether the action applies to this request at all, beyond its stage: one that does
    * not is neither offered (allowedActions) nor allowed, whoever asks.
@@ -128,9 +135,45 @@ export function approvalRefusal(
   };
 }
 
+/** Who had a meeting's invitation: its attendees with an address, by name and address. */
+export function invitees(
+  attendees: ReadonlyArray<{ name: string; email?: string }> | undefined,
+): Array<{ name: string; email: string }> {
+  return (attendees ?? []).flatMap(({ name, email }) => (email ? [{ name, email }] : []));
+}
+
+/**
+ * Calling off the meeting of a scheduled request, which every action that closes one from
+ * `scheduled` does (withdraw; close): its SEQUENCE goes one past the last invitation's, and
+ * the audit event records the meeting with that SEQUENCE and who had the invitation, so
+ * the cancellations are planned from the event alone, the same on every delivery of it
+ * (shared/notify/plan.ts `closingMail`). From any other stage there is nothing to call
+ * off: no meeting yet, or one already held. Spread into the action's spec:
+ * `effect: (fields, context) => ({ ...yours, ...cancelling.effect(context) })` and
+ * `audit: (fields, next, context) => ({ ...fields, ...cancelling.audit(next, context) })`.
+ */
+export const cancelling = {
+  effect: ({ request }: ActionContext): Partial<RequestRecord> =>
+    request.stage === 'scheduled' && request.meeting
+      ? { meeting: { ...request.meeting, sequence: request.meeting.sequence + 1 } }
+      : {},
+  audit: (next: RequestRecord, { request }: ActionContext): Record<string, unknown> =>
+    request.stage === 'scheduled' && next.meeting
+      ? {
+          meetingCancelled: true,
+          start: next.meeting.start,
+          end: next.meeting.end,
+          location: next.meeting.location,
+          attendees: invitees(next.meeting.attendees),
+          sequence: next.meeting.sequence,
+        }
+      : {},
+};
+
 const closing = action({
   fields: reason,
-  effect: (fields) => ({ closedReason: fields.reason }),
+  effect: (fields, context) => ({ closedReason: fields.reason, ...cancelling.effect(context) }),
+  audit: (fields, next, context) => ({ ...fields, ...cancelling.audit(next, context) }),
 });
 
 /** The deadline a stage runs against: the reply before the meeting, the note after it. */
@@ -151,7 +194,12 @@ const scheduling = (moved: boolean) =>
       meeting: { ...fields, sequence: moved ? (request.meeting?.sequence ?? 0) + 1 : 0 },
       ...authorsWith(request, actor),
     }),
-    audit: (fields, next) => ({ ...fields, sequence: next.meeting?.sequence ?? 0 }),
+    // Who had the last invitation, so those no longer listed are sent a cancellation.
+    audit: (fields, next, { request }) => ({
+      ...fields,
+      sequence: next.meeting?.sequence ?? 0,
+      ...(moved ? { previousAttendees: invitees(request.meeting?.attendees) } : {}),
+    }),
   });
 
 export const actionSpecs = {
@@ -446,15 +494,19 @@ export type Action = keyof typeof actionFields;
 export const actions = Object.keys(actionFields) as Action[];
 export type ActionFields<A extends Action> = z.infer<(typeof actionFields)[A]>;
 
-/** Who hears of a transition. */
+/**
+ * Who hears of a transition. `attendees` are those the event's meeting lists with an
+ * address; `dropped_attendees` those the last invitation listed and a reschedule does not;
+ * `correspondents` whoever a reply staff wrote is addressed to.
+ */
 export type Audience =
   | 'requester'
   | 'attendees'
+  | 'dropped_attendees'
   | 'assignee'
   | 'approvers'
   | 'drafter'
   | 'office'
-  /** Whoever a reply staff wrote is addressed to. */
   | 'correspondents';
 
 export interface TransitionRow {
@@ -486,7 +538,7 @@ export const transitions: readonly TransitionRow[] = [
     action: 'reschedule',
     to: 'scheduled',
     roles: casework,
-    notifies: ['requester', 'attendees'],
+    notifies: ['requester', 'attendees', 'dropped_attendees'],
   },
   { from: 'scheduled', action: 'record_held', to: 'held', roles: casework, notifies: ['assignee'] },
   { from: 'held', action: 'save_draft', to: 'drafting', roles: casework, notifies: [] },
@@ -540,13 +592,14 @@ export const transitions: readonly TransitionRow[] = [
     roles: ['admin'],
     notifies: ['office'],
   },
+  // Withdrawn once scheduled, the meeting is called off: its attendees are told too.
   ...(['received', 'accepted', 'scheduled'] as const).map(
     (from): TransitionRow => ({
       from,
       action: 'withdraw',
       to: 'withdrawn',
       roles: casework,
-      notifies: ['requester'],
+      notifies: from === 'scheduled' ? ['requester', 'attendees'] : ['requester'],
     }),
   ),
   // Every open stage can be closed with a reason. Before the meeting that is a withdrawal
@@ -558,7 +611,7 @@ export const transitions: readonly TransitionRow[] = [
       action: 'close',
       to: 'withdrawn',
       roles: staff,
-      notifies: ['requester'],
+      notifies: from === 'scheduled' ? ['requester', 'attendees'] : ['requester'],
     }),
   ),
   ...(['held', 'drafting'] as const).map(

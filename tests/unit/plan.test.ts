@@ -9,6 +9,7 @@ import {
 import { type AuditEvent, GENESIS_HASH, sealEvent } from '../../shared/workflow/audit.ts';
 import type { MessageRecord, RequestRecord } from '../../shared/workflow/records.ts';
 import { recordedEvents, transitions } from '../../shared/workflow/transitions.ts';
+import { readCalendar } from '../support/calendar.ts';
 
 const office: OfficeSettings = {
   officeName: 'The Commissioner’s Office',
@@ -214,6 +215,133 @@ describe('planNotifications for actions that send no mail', () => {
   });
 });
 
+describe('planNotifications for a meeting called off or rearranged', () => {
+  const attendee = (name: string, email?: string) => ({
+    name,
+    role: 'R',
+    organisation: 'O',
+    ...(email ? { email } : {}),
+    host: false,
+    invitedGuest: false,
+  });
+  const when = { start: '2027-02-24T14:00:00Z', end: '2027-02-24T15:20:00Z', location: 'Leith' };
+  const requester = request.sender.address;
+  const calendarOf = (planned: { attachments?: Array<{ content: unknown }> } | undefined) =>
+    readCalendar(String(planned?.attachments?.[0]?.content ?? ''));
+  const withdrawn = (from: string, details: Record<string, unknown>) =>
+    event('withdraw', { reason: 'They withdrew', ...details }, 8, from);
+
+  it('sends each attendee who had the invitation a CANCEL, and the requester one with the closing mail', () => {
+    const planned = planNotifications(
+      withdrawn('scheduled', {
+        ...when,
+        meetingCancelled: true,
+        sequence: 3,
+        // The requester is on the list in another case: told once, by their own mail.
+        attendees: [
+          { name: 'Helen Marsh', email: requester.toUpperCase() },
+          { name: 'Sophie Grant', email: 'sophie@northlight.example' },
+        ],
+      }),
+      request,
+      message,
+      office,
+    );
+    expect(planned.map((p) => [p.kind, p.recipient])).toEqual([
+      ['withdrawn', requester],
+      ['cancelled', 'sophie@northlight.example'],
+    ]);
+    for (const notification of planned) {
+      expect(notification.attachments?.[0]).toMatchObject({
+        filename: 'cancel.ics',
+        contentType: 'text/calendar; charset=UTF-8; method=CANCEL',
+      });
+      expect(calendarOf(notification)).toMatchObject({
+        method: 'CANCEL',
+        uid: 'req-1@postroom.office.example',
+        sequence: 3,
+        status: 'CANCELLED',
+        start: '2027-02-24T14:00:00.000Z',
+        attendees: [
+          { name: 'Helen Marsh', email: requester.toUpperCase() },
+          { name: 'Sophie Grant', email: 'sophie@northlight.example' },
+        ],
+      });
+    }
+    expect(planned[0]?.mail.text).toContain('Reason: They withdrew');
+    expect(planned[0]?.mail.text).toMatch(/will not take place\. A calendar cancellation/);
+    expect(planned[1]?.mail.subject).toBe('[REQ-2026-0007] Meeting cancelled');
+  });
+
+  it('calls nothing off when the request is withdrawn before a meeting was arranged', () => {
+    const planned = planNotifications(withdrawn('accepted', {}), request, message, office);
+    expect(planned.map((p) => [p.kind, p.recipient])).toEqual([['withdrawn', requester]]);
+    expect(planned[0]?.attachments).toBeUndefined();
+    expect(planned[0]?.mail.text).not.toContain('calendar');
+  });
+
+  it('cancels for an attendee a reschedule drops, invites one it adds, and updates the rest', () => {
+    const moved = event(
+      'reschedule',
+      {
+        ...when,
+        sequence: 2,
+        attendees: [
+          attendee('Raj Patel', 'Raj@LumenCam.example'),
+          attendee('Tom Reid', 'tom@northlight.example'),
+          attendee('No Address'),
+        ],
+        previousAttendees: [
+          { name: 'Raj Patel', email: 'raj@lumencam.example' },
+          { name: 'Sophie Grant', email: 'sophie@northlight.example' },
+          // Taken off the list but still the requester: their invitation goes on.
+          { name: 'Helen Marsh', email: requester },
+        ],
+      },
+      9,
+      'scheduled',
+    );
+    const planned = planNotifications(moved, request, message, office);
+    expect(planned.map((p) => [p.kind, p.recipient])).toEqual([
+      ['rescheduled', requester],
+      ['rescheduled', 'Raj@LumenCam.example'],
+      ['rescheduled', 'tom@northlight.example'],
+      ['cancelled', 'sophie@northlight.example'],
+    ]);
+    const cancel = planned.find((p) => p.kind === 'cancelled');
+    expect(cancel?.attachments?.[0]?.contentType).toBe(
+      'text/calendar; charset=UTF-8; method=CANCEL',
+    );
+    expect(calendarOf(cancel)).toMatchObject({
+      method: 'CANCEL',
+      uid: 'req-1@postroom.office.example',
+      sequence: 2,
+      // The meeting goes ahead: only Sophie is uninvited (RFC 5546 leaves STATUS out).
+      status: undefined,
+      attendees: [{ name: 'Sophie Grant', email: 'sophie@northlight.example' }],
+    });
+    expect(cancel?.mail.text).toContain('no longer on the list of those attending');
+    for (const update of planned.filter((p) => p.kind === 'rescheduled'))
+      expect(calendarOf(update)).toMatchObject({ method: 'REQUEST', sequence: 2 });
+  });
+
+  it('plans the same calendar messages from the same event every time', () => {
+    const called = withdrawn('scheduled', {
+      ...when,
+      meetingCancelled: true,
+      sequence: 1,
+      attendees: [{ name: 'Sophie Grant', email: 'sophie@northlight.example' }],
+    });
+    const files = () =>
+      planNotifications(called, request, message, office).map((p) => [
+        p.kind,
+        p.recipient,
+        p.attachments?.[0]?.content,
+      ]);
+    expect(files()).toEqual(files());
+  });
+});
+
 describe('the transition table and the mail templates say the same thing', () => {
   const declared = [
     ...transitions.map((row) => ({
@@ -271,7 +399,36 @@ describe('the transition table and the mail templates say the same thing', () =>
     publish: { pageUrl: 'https://meetings.example/x/', noteVersion: 2 },
     assign: { assignee: 'colin@office.example' },
   };
-  details.reschedule = { ...details.schedule, sequence: 1 };
+  details.reply = { to: ['vp.publicaffairs@lumencam.example'], messageKey: 'r5' };
+  /** A reply is sent from the copy kept when staff wrote it: the message the event filed. */
+  const reply: MessageRecord = {
+    requestId: 'req-1',
+    key: 'r5',
+    direction: 'outbound',
+    at: '2027-02-20T10:00:00.000Z',
+    from: 'commissioner@office.example',
+    to: ['vp.publicaffairs@lumencam.example'],
+    subject: 'Re: Request [REQ-2026-0007]',
+    messageId: '<REQ-2026-0007.reply.abc@postroom.office.example>',
+    raw: { bucket: 'documents', key: 'requests/req-1/outbound/r5.eml' },
+    author: 'cara@office.example',
+  };
+  details.reschedule = {
+    ...details.schedule,
+    sequence: 1,
+    previousAttendees: [
+      { name: 'A', email: 'attendee@c.example' },
+      { name: 'D', email: 'dropped@d.example' },
+    ],
+  };
+  // Withdrawn once scheduled, the event records the meeting it called off.
+  details['withdraw from scheduled'] = {
+    ...details.withdraw,
+    ...details.schedule,
+    meetingCancelled: true,
+    sequence: 1,
+  };
+  details['close from scheduled'] = details['withdraw from scheduled'];
 
   it('plans each declared pair: its template’s mail to the audience’s addresses', () => {
     const withPeople: RequestRecord = {
@@ -296,16 +453,25 @@ describe('the transition table and the mail templates say the same thing', () =>
           at: '2027-02-20T10:00:00.000Z',
           from: row.from,
           to: row.from ?? 'received',
-          details: details[row.action] ?? {},
+          details: details[`${row.action} from ${row.from}`] ?? details[row.action] ?? {},
         },
         GENESIS_HASH,
       );
-      const planned = planNotifications(audit, withPeople, message, settings);
+      const about = row.action === 'reply' ? reply : message;
+      const planned = planNotifications(audit, withPeople, about, settings);
+      expect(planned.length, `${row.action} from ${row.from}`).toBeGreaterThan(0);
       for (const audience of row.audiences) {
         const template = (mailTemplates as Record<string, Record<string, { kind: string }>>)[
           row.action
         ]?.[audience];
-        const context = { event: audit, request: withPeople, message, office: settings } as never;
+        const context = {
+          event: audit,
+          request: withPeople,
+          message: about,
+          office: settings,
+        } as never;
+        // Someone to tell, so the check below is not vacuous.
+        expect(recipientsOf(audience, context), `${row.action} → ${audience}`).not.toEqual([]);
         for (const recipient of recipientsOf(audience, context)) {
           expect(
             planned.some((p) => p.kind === template?.kind && p.recipient === recipient),

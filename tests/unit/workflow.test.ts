@@ -430,6 +430,54 @@ describe('closing, and legal holds', () => {
   });
 });
 
+describe('calling a meeting off', () => {
+  const invited = {
+    ...meeting,
+    attendees: [
+      { name: 'Sophie', role: 'R', organisation: 'O', email: 'sophie@n.example' },
+      { name: 'Raj', role: 'R', organisation: 'O' },
+    ].map((attendee) => ({ ...attendee, host: false, invitedGuest: false })),
+    sequence: 2,
+  };
+  const decide = (request: RequestRecord, action: Action, fields = validFields[action]) =>
+    decideAction(request, everyone, { action, expectedVersion: 3, ...fields }, now, rules);
+
+  it('withdrawn once scheduled: the SEQUENCE goes past the last invitation, on the request and the event', () => {
+    const withdrawn = decide(requestIn('scheduled', { meeting: invited }), 'withdraw');
+    expect(withdrawn.ok && withdrawn.request.meeting?.sequence).toBe(3);
+    expect(withdrawn.ok && withdrawn.event.details).toEqual({
+      reason: 'They withdrew',
+      meetingCancelled: true,
+      start: meeting.start,
+      end: meeting.end,
+      location: meeting.location,
+      // Who had the invitation: those with an address.
+      attendees: [{ name: 'Sophie', email: 'sophie@n.example' }],
+      sequence: 3,
+    });
+  });
+
+  it('calls nothing off from a stage without a meeting planned', () => {
+    for (const stage of ['received', 'accepted'] as const) {
+      const withdrawn = decide(requestIn(stage, { meeting: invited }), 'withdraw');
+      expect(withdrawn.ok && withdrawn.event.details, stage).toEqual({ reason: 'They withdrew' });
+      expect(withdrawn.ok && withdrawn.request.meeting?.sequence, stage).toBe(2);
+    }
+    const takenDown = decide(requestIn('published', { meeting: invited }), 'takedown');
+    expect(takenDown.ok && takenDown.event.details).toEqual({ reason: 'Published in error' });
+  });
+
+  it('a reschedule records who had the last invitation', () => {
+    const moved = decide(requestIn('scheduled', { meeting: invited }), 'reschedule');
+    expect(moved.ok && moved.event.details).toMatchObject({
+      sequence: 3,
+      previousAttendees: [{ name: 'Sophie', email: 'sophie@n.example' }],
+    });
+    const first = decide(requestIn('accepted', { meeting: undefined }), 'schedule');
+    expect(first.ok && first.event.details).not.toHaveProperty('previousAttendees');
+  });
+});
+
 describe('separation of duties', () => {
   const approver = { ...person('approver', 'admin'), email: 'amir@office.example' };
   /** The request after `actor` took `action` in `stage`, then submitted for review. */

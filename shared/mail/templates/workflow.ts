@@ -18,6 +18,9 @@ function mail(request: TemplateRequest, subject: string, paragraphs: string[]): 
 const greeting = (request: TemplateRequest) =>
   request.senderName ? `Dear ${request.senderName},` : 'Hello,';
 
+const meetingOff = (request: TemplateRequest, meeting: Meeting) =>
+  `The meeting about "${request.subject}" on ${weekdayDateTime(meeting.start, request.timeZone)} (${meeting.location}) will not take place. A calendar cancellation is attached, which takes it out of your calendar.`;
+
 export const workflowMail = {
   accept: (request: TemplateRequest, office: string) =>
     mail(request, `Your request for a meeting has been accepted`, [
@@ -32,11 +35,21 @@ export const workflowMail = {
       `Reason: ${reason}`,
       office,
     ]),
-  withdraw: (request: TemplateRequest, office: string, reason: string) =>
+  withdraw: (request: TemplateRequest, office: string, reason: string, cancelled?: Meeting) =>
     mail(request, 'Your request for a meeting has been closed', [
       greeting(request),
       `Your request about "${request.subject}" has been closed.`,
       `Reason: ${reason}`,
+      ...(cancelled ? [meetingOff(request, cancelled)] : []),
+      office,
+    ]),
+  meetingCancelled: (request: TemplateRequest, office: string, meeting: Meeting) =>
+    mail(request, 'Meeting cancelled', ['Hello,', meetingOff(request, meeting), office]),
+  attendanceCancelled: (request: TemplateRequest, office: string) =>
+    mail(request, 'Meeting: you are no longer on the list of attendees', [
+      'Hello,',
+      `The meeting about "${request.subject}" has been rearranged, and you are no longer on the list of those attending.`,
+      'A calendar cancellation is attached, which takes the meeting out of your calendar.',
       office,
     ]),
   schedule: (request: TemplateRequest, office: string, meeting: Meeting, rescheduled: boolean) =>
