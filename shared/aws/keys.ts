@@ -46,6 +46,8 @@ export const keys = {
     PK: `REQ#${requestId}`,
     SK: `BATCHED#${String(seq).padStart(6, '0')}#${kind}`,
   }),
+  /** A saved reply template; its latest save only (who, when, and how many saves). */
+  template: (id: string) => ({ PK: `TEMPLATE#${id}`, SK: 'TEMPLATE' }),
   /** A day's digest, claimed before it is sent. */
   digest: (day: string) => ({ PK: `DIGEST#${day}`, SK: 'DIGEST' }),
   /** A quarter-hour's alert summary, claimed before it is sent. */
@@ -68,6 +70,8 @@ export const stageIndex = {
     GSI1PK: 'DISPOSALS',
     GSI1SK: `${at}#${requestId}`,
   }),
+  /** Every reply template in one partition: an office keeps tens, and lists them all. */
+  template: (id: string) => ({ GSI1PK: 'TEMPLATES', GSI1SK: id }),
 };
 
 export const EVENT_PREFIX = 'EVT#';

@@ -3,12 +3,14 @@ import type { DisposalListPorts } from '../staff/disposals.ts';
 import type { HeldListPorts } from '../staff/held.ts';
 import type { NotePorts } from '../staff/notes.ts';
 import type { RequestPorts } from '../staff/requests.ts';
+import type { TemplatePorts } from '../staff/templates.ts';
 import { auditChains } from './audit-chains.ts';
 import { listKeys, readObject, writeObject } from './documents.ts';
 import { intakePorts } from './intake-ports.ts';
 import { readLetter } from './letter.ts';
 import { presignDownload, requestQueries } from './request-queries.ts';
 import { requestStore } from './request-store.ts';
+import { templateStore } from './template-store.ts';
 import { textLayers } from './text-layers.ts';
 
 /** The staff API's ports, bound to the real table and documents bucket. */
@@ -16,7 +18,7 @@ export function staffPorts(
   tableName: string,
   documentsBucket: string,
   timeZone: string,
-): RequestPorts & HeldPorts & HeldListPorts & NotePorts & DisposalListPorts {
+): RequestPorts & HeldPorts & HeldListPorts & NotePorts & DisposalListPorts & TemplatePorts {
   const queries = requestQueries(tableName);
   const store = requestStore(tableName, timeZone);
   return {
@@ -39,5 +41,6 @@ export function staffPorts(
     applyAction: store.applyAction,
     presign: (key, filename) => presignDownload(documentsBucket, key, filename),
     requestChain: (id) => auditChains(tableName).readChain('request', id),
+    ...templateStore(tableName),
   };
 }

@@ -4,11 +4,13 @@ import {
   messageKeySchema,
   notificationIdSchema,
   requestIdSchema,
+  templateIdSchema,
 } from '../workflow/ids.ts';
 import { type Action, actionFields, actions, type Role, roles } from '../workflow/transitions.ts';
 import * as z from '../zod.ts';
 import { noteBodySchema } from './notes.ts';
 import { listQuerySchema } from './requests.ts';
+import { templateBodySchema } from './templates.ts';
 import {
   actionResultView,
   auditTrailView,
@@ -26,6 +28,8 @@ import {
   requestDetailView,
   requestPageView,
   staffListView,
+  templateListView,
+  templateView,
 } from './views.ts';
 
 /**
@@ -288,6 +292,25 @@ export const staffApi = {
       nextToken: z.optional(z.string().check(z.maxLength(2000))),
     }),
     response: disposalPageView,
+  },
+  listTemplates: {
+    group: 'casework',
+    method: 'GET',
+    path: '/api/templates',
+    roles: staff,
+    summary: 'The saved reply templates staff start a reply from, by name',
+    response: templateListView,
+  },
+  saveTemplate: {
+    group: 'casework',
+    method: 'PUT',
+    path: '/api/templates/{id}',
+    roles: ['admin'],
+    summary:
+      'Saves a reply template under an id of your choosing, new or not, one version on; 422 naming the field that is empty, too long or holds an unknown placeholder',
+    params: z.object({ id: templateIdSchema }),
+    body: templateBodySchema,
+    response: templateView,
   },
 } as const satisfies Record<string, RouteContract>;
 

@@ -22,7 +22,8 @@ const refusals: Record<string, string> = {
   '409': 'stale expectedVersion (the body has currentVersion), or resolved by someone else',
   '413':
     'the change would take the request past the 400 KB one stored request can hold; the body has limitBytes and sizeBytes',
-  '422': 'not allowed from the current stage; the body lists the allowed actions',
+  '422':
+    'not allowed from the current stage (the body lists the allowed actions), or well-formed but not possible (fields names each field at fault)',
 };
 
 const jsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output') =>

@@ -17,10 +17,11 @@ import {
   requestDetail,
   resendNotification,
 } from './requests.ts';
+import { listTemplates, saveTemplate, type TemplatePorts } from './templates.ts';
 
 /** Everything the staff operations need, built once per cold start by the handler. */
 export interface StaffContext {
-  ports: NotePorts & HeldPorts & HeldListPorts & DisposalListPorts;
+  ports: NotePorts & HeldPorts & HeldListPorts & DisposalListPorts & TemplatePorts;
   rules: ActRules;
   intakeRules: IntakeRules;
   site: Site;
@@ -78,4 +79,7 @@ export const caseworkOperations = {
   resendNotification: ({ params, actor, now }, { ports, rules }) =>
     resendNotification(params.id, params.notification, actor, ports, rules, now),
   listDisposals: ({ query }, { ports }) => listDisposals(query, ports),
+  listTemplates: (_input, { ports }) => listTemplates(ports),
+  saveTemplate: ({ params, body, actor, now }, { ports }) =>
+    saveTemplate(params.id, actor, body, ports, now),
 } satisfies Operations<'casework'>;

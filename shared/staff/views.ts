@@ -402,6 +402,18 @@ export const disposalPageView = z.object({
   nextToken: z.nullable(z.string()),
 });
 
+export const templateView = z.object({
+  id: z.string(),
+  name: z.string(),
+  subject: z.optional(z.string()),
+  body: z.string().check(z.describe('plain text; placeholders are filled when a reply is written')),
+  updatedBy: z.string().check(z.describe('who saved it last, by email address')),
+  updatedAt: isoTime,
+  version: z.number().check(z.int(), z.describe('how many times it has been saved')),
+});
+
+export const templateListView = z.object({ items: z.array(templateView) });
+
 export const healthView = z.object({ status: z.literal('ok') });
 
 export const staffListView = z.object({

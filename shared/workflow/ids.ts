@@ -36,6 +36,19 @@ export const messageKeySchema = z
   );
 
 /**
+ * A reply template's id, chosen by the admin who saves it: a short slug that reads well in
+ * an address (`PUT /api/templates/meeting-agreed`) and is safe in a table key.
+ */
+export const templateIdSchema = z
+  .string()
+  .check(
+    z.regex(
+      /^[a-z0-9-]{1,64}$/,
+      'a template id is 1 to 64 lower-case letters, digits and hyphens, such as meeting-agreed',
+    ),
+  );
+
+/**
  * An email address postroom stores or writes to: at most 254 characters, the longest
  * that can be used (RFC 5321), since addresses become table keys.
  */

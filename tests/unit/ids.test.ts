@@ -6,6 +6,7 @@ import {
   referenceSchema,
   requestIdOrReferenceSchema,
   requestIdSchema,
+  templateIdSchema,
 } from '../../shared/workflow/ids.ts';
 import { formatReference } from '../../shared/workflow/reference.ts';
 
@@ -55,5 +56,15 @@ describe('id shapes', () => {
     for (const bad of ['REQ-26-1', 'REQ-2026-1', 'REQ-2026-0001x', `REQ-2026-${'1'.repeat(5000)}`])
       expect(referenceSchema.safeParse(bad).success, bad.slice(0, 30)).toBe(false);
     expect(messageKeySchema.safeParse('n3-acknowledgement-1x2').success).toBe(false);
+  });
+
+  it('takes a template id as a slug of 1 to 64 lower-case letters, digits and hyphens', () => {
+    for (const id of ['meeting-agreed', 'a', '2026-decline', 'x'.repeat(64)])
+      expect(templateIdSchema.safeParse(id).success, id).toBe(true);
+    for (const bad of ['', 'Meeting', 'a_b', 'a b', 'café', 'x'.repeat(65), '../x', 'TEMPLATE#x']) {
+      const parsed = templateIdSchema.safeParse(bad);
+      expect(parsed.success, bad).toBe(false);
+      expect(parsed.error?.issues[0]?.message).toMatch(/lower-case letters, digits and hyphens/);
+    }
   });
 });
