@@ -102,6 +102,28 @@ export async function listRequests(
   };
 }
 
+/**
+ * How sending a reply went: sent only once SES took it (it has SES's Message-ID), failed or
+ * unknown while its failure stands unresent, and sending meanwhile. A reply that failed is
+ * never shown as sent.
+ */
+export function replyStatus(
+  message: Pick<MessageRecord, 'sesMessageId' | 'seq'>,
+  failures: readonly FailedNotification[],
+): 'sent' | 'sending' | 'failed' | 'unknown' {
+  if (message.sesMessageId) return 'sent';
+  // Follow the failure through each resend of it to the latest attempt.
+  let seq = message.seq;
+  for (let hops = 0; hops < 100; hops += 1) {
+    const failure = failures.find((one) => one.seq === seq && one.kind === 'reply');
+    if (!failure) return 'sending';
+    if (!failure.resent)
+      return /may (or may not )?have been delivered/.test(failure.error) ? 'unknown' : 'failed';
+    seq = failure.resent.seq;
+  }
+  return 'sending';
+}
+
 export async function requestDetail(
   id: string,
   actor: Actor,
@@ -124,6 +146,7 @@ export async function requestDetail(
   const messagesWithLinks = await Promise.all(
     messages.map(async (message) => ({
       ...message,
+      ...(message.author ? { status: replyStatus(message, failedNotifications) } : {}),
       documents: message.documents && {
         text: {
           key: message.documents.text,

@@ -137,6 +137,17 @@ export const messageView = z.object({
   duplicateOf: z
     .optional(z.string())
     .check(z.describe('the same message delivered again: its first copy')),
+  cc: z.optional(z.array(z.string())),
+  author: z
+    .optional(z.string())
+    .check(z.describe('on a reply staff wrote: who wrote it (postroom’s own mail has none)')),
+  status: z
+    .optional(z.enum(['sending', 'sent', 'failed', 'unknown']))
+    .check(
+      z.describe(
+        'on a reply: sent once SES took it; failed or unknown (it may have been delivered) until staff send it again',
+      ),
+    ),
   documents: z.optional(
     z.object({
       text: link,
