@@ -71,6 +71,27 @@ export const messageIdItems = (
     },
   }));
 
+/**
+ * Marks uploads as filed on a request, inside the transaction that files them: each must
+ * be recorded and not filed yet, so an upload named by two requests (or replies) at once
+ * is filed by one, and the other's transaction fails on this condition, writing nothing.
+ */
+export const claimedUploadItems = (
+  tableName: string,
+  uploadIds: readonly string[],
+  requestId: string,
+  at: string,
+): TransactItem[] =>
+  uploadIds.map((uploadId) => ({
+    Update: {
+      TableName: tableName,
+      Key: keys.upload(uploadId),
+      UpdateExpression: 'SET claimed = :claimed',
+      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(claimed)',
+      ExpressionAttributeValues: { ':claimed': { requestId, at } },
+    },
+  }));
+
 /** What an action changes beyond the request and its audit event, in the same transaction. */
 export interface ActionEffects {
   /** The failed notification this action sends again. */
@@ -179,7 +200,12 @@ export function requestStore(tableName: string, timeZone: string) {
     ...request,
     // Due dates are the office's calendar days, so "overdue" agrees with the office's clock.
     ...stageIndex.request(request.stage, dueDate(request, timeZone), request.id),
-    searchText: [request.reference, request.organisation, request.subject, request.sender.address]
+    searchText: [
+      request.reference,
+      request.organisation,
+      request.subject,
+      request.sender.address ?? request.sender.name,
+    ]
       .filter(Boolean)
       .join(' ')
       .toLowerCase(),
@@ -516,6 +542,36 @@ export function requestStore(tableName: string, timeZone: string) {
         if (failures?.[0] || resolvedAlready(failures, fromHeld))
           return { outcome: 'already-filed' };
         if (failures?.[5]) return { outcome: 'resend' };
+        throw error;
+      }
+    },
+
+    /**
+     * Files a request staff opened by hand, whose reference was claimed for it: request,
+     * first event, message and reference pointer, and its uploads marked filed, in one
+     * transaction. 'uploads-taken' when another request filed one of the uploads first.
+     */
+    async fileOpenedRequest(
+      {
+        request,
+        event,
+        message,
+      }: { request: RequestRecord; event: AuditEvent; message: MessageRecord },
+      uploadIds: readonly string[],
+    ): Promise<'filed' | 'uploads-taken'> {
+      assertFits(request, event);
+      const items: TransactItem[] = [
+        putNew(keys.request(request.id), requestItem(request)),
+        eventItem(event),
+        messageItem(message),
+        putNew(keys.reference(request.reference), { type: 'reference', requestId: request.id }),
+        ...claimedUploadItems(tableName, uploadIds, request.id, new Date().toISOString()),
+      ];
+      try {
+        await transactWithRetries(items, `opening ${request.reference}`);
+        return 'filed';
+      } catch (error) {
+        if (conditionFailures(error)?.slice(4).some(Boolean)) return 'uploads-taken';
         throw error;
       }
     },

@@ -1,4 +1,6 @@
+import type { OpenedRequestPorts } from '../correspondence/opened-requests.ts';
 import type { HeldPorts } from '../intake/held-mail.ts';
+import type { UploadIssuePorts } from '../staff/correspondence.ts';
 import type { DisposalListPorts } from '../staff/disposals.ts';
 import type { HeldListPorts } from '../staff/held.ts';
 import type { NotePorts } from '../staff/notes.ts';
@@ -10,17 +12,27 @@ import { readLetter } from './letter.ts';
 import { presignDownload, requestQueries } from './request-queries.ts';
 import { requestStore } from './request-store.ts';
 import { textLayers } from './text-layers.ts';
+import { uploadStore } from './uploads.ts';
 
 /** The staff API's ports, bound to the real table and documents bucket. */
 export function staffPorts(
   tableName: string,
   documentsBucket: string,
   timeZone: string,
-): RequestPorts & HeldPorts & HeldListPorts & NotePorts & DisposalListPorts {
+): RequestPorts &
+  HeldPorts &
+  HeldListPorts &
+  NotePorts &
+  DisposalListPorts &
+  OpenedRequestPorts &
+  UploadIssuePorts {
   const queries = requestQueries(tableName);
   const store = requestStore(tableName, timeZone);
   return {
     ...intakePorts(tableName, documentsBucket, timeZone),
+    ...uploadStore(tableName, documentsBucket),
+    // Intake's store and more: requests opened by hand are filed here too.
+    store,
     listHeld: queries.listHeld,
     listDisposals: queries.listDisposals,
     disposalOf: queries.disposalOf,

@@ -13,7 +13,13 @@ import {
 } from '../mail/templates/index.ts';
 import { workflowMail } from '../mail/templates/workflow.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
-import type { Meeting, MessageRecord, RequestRecord } from '../workflow/records.ts';
+import {
+  type Channel,
+  channelWords,
+  type Meeting,
+  type MessageRecord,
+  type RequestRecord,
+} from '../workflow/records.ts';
 import {
   type Action,
   type Audience,
@@ -85,7 +91,8 @@ export function recipientsOf(audience: Audience, context: MailContext): string[]
   const assignee = request.assignee ?? office.staffAlertAddress;
   switch (audience) {
     case 'requester':
-      return [request.sender.address];
+      // A request opened by hand for a phone call or a letter by post may have no address.
+      return request.sender.address ? [request.sender.address] : [];
     case 'office':
       return [office.staffAlertAddress];
     case 'approvers':
@@ -171,6 +178,13 @@ const invitations = (rescheduled: boolean) => ({
 });
 
 const detail = (context: MailContext, name: string) => String(context.event.details[name] ?? '');
+/** For a request staff opened by hand: how it came, and who recorded it. */
+const recordedByHand = ({ event }: MailContext) => {
+  const channel = event.details.channel;
+  if (typeof channel !== 'string' || channel === 'email' || !Object.hasOwn(channelWords, channel))
+    return undefined;
+  return `${channelWords[channel as Channel]}, recorded by ${event.actor}`;
+};
 /**
  * The published page's link, if it is on the configured site; the site itself otherwise.
  * The publisher builds it from SITE_BASE_URL, so the fallback is for a value that came
@@ -208,9 +222,11 @@ export const mailTemplates = {
     },
     office: {
       kind: 'new-request-alert',
-      compose: ({ event, request, message, template }) => {
+      compose: (context) => {
+        const { event, request, message, template } = context;
         const withheld = event.details.acknowledgementWithheld;
         return newRequestAlert(template, {
+          recorded: recordedByHand(context),
           attachments: (message?.documents?.attachments ?? [])
             .filter((attachment) => !attachment.inline)
             .map(
@@ -229,7 +245,7 @@ export const mailTemplates = {
       summaryLine: ({ request, event }) =>
         alertLine(
           request.reference,
-          `new request from ${request.sender.name ? `${neutralEcho(request.sender.name, 40)} ` : ''}<${request.sender.address}>`,
+          `new request from ${request.sender.name ? `${neutralEcho(request.sender.name, 40)} ` : ''}${request.sender.address ? `<${request.sender.address}>` : '(no email address)'}`,
           request.subject,
           [
             ...(request.flags ?? []),

@@ -1,3 +1,5 @@
+import { openedRequestSchema } from '../correspondence/opened-requests.ts';
+import { uploadRequestSchema } from '../correspondence/uploads.ts';
 import { heldActionSchema } from '../intake/held-mail.ts';
 import {
   heldMailIdSchema,
@@ -21,10 +23,12 @@ import {
   noteDraftView,
   noteSavedView,
   noteVersionsView,
+  openedRequestView,
   publicationPreviewView,
   redactionReviewView,
   requestDetailView,
   requestPageView,
+  uploadView,
 } from './views.ts';
 
 /**
@@ -49,7 +53,14 @@ export interface RouteContract {
   params?: z.ZodMiniObject;
   query?: z.ZodMiniObject;
   body?: z.ZodMiniType;
+  /**
+   * A body that fails its schema is a 400 unless this says 422: for routes whose body is
+   * a record to create, each bad field is something the person must put right.
+   */
+  invalidBody?: 422;
   response: z.ZodMiniType;
+  /** The status of success: 200 unless the route creates something (201). */
+  status?: 201;
 }
 
 /**
@@ -120,6 +131,30 @@ export const staffApi = {
       'One request with its messages (5-minute download links), audit events, failed notifications and the actions you may take',
     params: id,
     response: requestDetailView,
+  },
+  openRequest: {
+    group: 'casework',
+    method: 'POST',
+    path: '/api/requests',
+    roles: staff,
+    summary:
+      'Opens a request by hand for correspondence that did not come by email (a letter by post, a phone call, a meeting the office arranged), with its text and uploaded scans; 201 with its id and reference',
+    body: openedRequestSchema,
+    invalidBody: 422,
+    response: openedRequestView,
+    status: 201,
+  },
+  createUpload: {
+    group: 'casework',
+    method: 'POST',
+    path: '/api/uploads',
+    roles: staff,
+    summary:
+      'A URL to PUT one file to (15 minutes; exactly the type and size declared), and the id to name it by when opening a request or sending a reply',
+    body: uploadRequestSchema,
+    invalidBody: 422,
+    response: uploadView,
+    status: 201,
   },
   auditTrail: {
     group: 'casework',

@@ -22,7 +22,8 @@ const refusals: Record<string, string> = {
   '409': 'stale expectedVersion (the body has currentVersion), or resolved by someone else',
   '413':
     'the change would take the request past the 400 KB one stored request can hold; the body has limitBytes and sizeBytes',
-  '422': 'not allowed from the current stage; the body lists the allowed actions',
+  '422':
+    'not allowed from the current stage (the body lists the allowed actions), or, where a body creates something, a field that cannot be accepted (with field paths)',
 };
 
 const jsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output') =>
@@ -61,8 +62,8 @@ function operation(name: string, route: RouteContract) {
         }
       : {}),
     responses: {
-      '200': {
-        description: 'done',
+      [String(route.status ?? 200)]: {
+        description: route.status === 201 ? 'created' : 'done',
         content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
       },
       ...(route.public

@@ -1,9 +1,11 @@
+import type { OpenedRequestPorts } from '../correspondence/opened-requests.ts';
 import type { HeldPorts } from '../intake/held-mail.ts';
 import type { IntakeRules } from '../intake/receive-mail.ts';
 import type { Site } from '../publication/render.ts';
 import type { Actor, ActRules } from '../workflow/act.ts';
 import type * as z from '../zod.ts';
 import type { RouteContract, RouteGroup, RoutesOf, StaffApi } from './api.ts';
+import { createUpload, openRequest, type UploadIssuePorts } from './correspondence.ts';
 import { type DisposalListPorts, listDisposals } from './disposals.ts';
 import type { HeldListPorts } from './held.ts';
 import { keepNoteVersions, type NotePorts } from './notes.ts';
@@ -19,7 +21,12 @@ import {
 
 /** Everything the staff operations need, built once per cold start by the handler. */
 export interface StaffContext {
-  ports: NotePorts & HeldPorts & HeldListPorts & DisposalListPorts;
+  ports: NotePorts &
+    HeldPorts &
+    HeldListPorts &
+    DisposalListPorts &
+    OpenedRequestPorts &
+    UploadIssuePorts;
   rules: ActRules;
   intakeRules: IntakeRules;
   site: Site;
@@ -58,6 +65,10 @@ export const caseworkOperations = {
     listRequests(query, ports, now, rules.timeZone),
   requestDetail: ({ params, actor }, { ports, rules }) =>
     requestDetail(params.id, actor, ports, rules),
+  // Opened as intake opens a letter's: the same reply deadline and reference counter.
+  openRequest: ({ body, actor, now }, { ports, intakeRules }) =>
+    openRequest(body, actor, ports, intakeRules, now),
+  createUpload: ({ body, actor, now }, { ports }) => createUpload(body, actor, ports, now),
   auditTrail: ({ params }, { ports }) => auditTrail(params.id, ports),
   messageContent: ({ params }, { ports }) => messageContent(params.id, params.key, ports),
   // save_draft may come this way too; its version copy is kept as PUT /note keeps it.

@@ -67,6 +67,7 @@ export function summary(request: RequestRecord, timeZone: string, now = new Date
     subject: request.subject,
     sender: request.sender,
     organisation: request.organisation ?? null,
+    channel: request.channel ?? 'email',
     receivedAt: request.receivedAt,
     dueAt: dueDate(request, timeZone),
     assignee: request.assignee ?? null,
