@@ -542,7 +542,9 @@ export const requestView: View = async ({ params, member }) => {
       summaryList([
         [
           'From',
-          `${detail.sender.name ? `${detail.sender.name} <${detail.sender.address}>` : detail.sender.address}`,
+          detail.sender.address
+            ? `${detail.sender.name ? `${detail.sender.name} <${detail.sender.address}>` : detail.sender.address}`
+            : `${detail.sender.name} (no email address)`,
         ],
         ['Organisation', detail.organisation ?? 'Not known'],
         ['Received', dateTime(detail.receivedAt)],
