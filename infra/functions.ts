@@ -115,15 +115,10 @@ const staffApiSettings = [
   'MAX_MIME_DEPTH',
   'OFFICE_TIMEZONE',
   'OFFICE_NAME',
-  // Replies come from the office's address.
-  'OFFICE_ADDRESS',
   'SITE_BASE_URL',
   'NOTE_WORKING_DAYS',
   'SEPARATE_APPROVAL',
   'BANK_HOLIDAYS_FILE',
-  // Who a request may be assigned to: the user pool's staff, or locally the seeded users.
-  'USER_POOL_ID',
-  'STAFF_USERS',
 ] as const satisfies readonly ConfigKey[];
 
 /** Received messages filed on a request: their attachments' text is to be read. */
@@ -248,8 +243,29 @@ export const staffApi = {
   entry: 'functions/staff-api.ts',
   description: 'The staff API: lists, reads and moves requests through the workflow',
   trigger: { kind: 'http-api', routes: 'casework' },
-  env: staffApiSettings,
+  env: [
+    ...staffApiSettings,
+    // Who a request may be assigned to: the user pool's staff, or locally the seeded users.
+    'USER_POOL_ID',
+    'STAFF_USERS',
+  ],
   buckets: { DOCUMENTS_BUCKET: 'write' },
+  memoryMb: 512,
+  timeoutSeconds: 15,
+} as const satisfies FunctionDeclaration;
+
+export const staffCorrespondence = {
+  entry: 'functions/staff-correspondence.ts',
+  description:
+    'The staff API: replies to requesters on the thread, attachment uploads, reply templates, and requests opened by hand',
+  trigger: { kind: 'http-api', routes: 'correspondence' },
+  env: [
+    ...staffApiSettings,
+    // Replies come from the office's address.
+    'OFFICE_ADDRESS',
+  ],
+  // Files uploads and keeps each reply's exact copy; presigns uploads to uploads/.
+  buckets: { DOCUMENTS_BUCKET: 'readWrite' },
   memoryMb: 512,
   timeoutSeconds: 15,
 } as const satisfies FunctionDeclaration;
@@ -397,6 +413,7 @@ export const functions = {
   staffApi,
   staffNotes,
   staffHeldMail,
+  staffCorrespondence,
   publish,
   sweep,
   rawMailRetention,

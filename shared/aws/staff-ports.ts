@@ -22,22 +22,11 @@ export function staffPorts(
   tableName: string,
   documentsBucket: string,
   timeZone: string,
-): RequestPorts &
-  HeldPorts &
-  HeldListPorts &
-  NotePorts &
-  DisposalListPorts &
-  OpenedRequestPorts &
-  UploadIssuePorts &
-  TemplatePorts &
-  ReplyPorts {
+): RequestPorts & HeldPorts & HeldListPorts & NotePorts & DisposalListPorts {
   const queries = requestQueries(tableName);
   const store = requestStore(tableName, timeZone);
   return {
     ...intakePorts(tableName, documentsBucket, timeZone),
-    ...uploadStore(tableName, documentsBucket),
-    // Intake's store and more: requests opened by hand are filed here too.
-    store,
     listHeld: queries.listHeld,
     listDisposals: queries.listDisposals,
     disposalOf: queries.disposalOf,
@@ -56,6 +45,29 @@ export function staffPorts(
     applyAction: store.applyAction,
     presign: (key, filename) => presignDownload(documentsBucket, key, filename),
     requestChain: (id) => auditChains(tableName).readChain('request', id),
+  };
+}
+
+/**
+ * The casework function's ports: the staff API's, and correspondence's (uploads, reply
+ * templates, replies, requests opened by hand), which only it serves.
+ */
+export function caseworkPorts(
+  tableName: string,
+  documentsBucket: string,
+  timeZone: string,
+): ReturnType<typeof staffPorts> &
+  OpenedRequestPorts &
+  UploadIssuePorts &
+  TemplatePorts &
+  ReplyPorts {
+  const queries = requestQueries(tableName);
+  const store = requestStore(tableName, timeZone);
+  return {
+    ...staffPorts(tableName, documentsBucket, timeZone),
+    ...uploadStore(tableName, documentsBucket),
+    // Intake's store and more: requests opened by hand are filed here too.
+    store,
     ...templateStore(tableName),
     messagesOf: async (id) => (await queries.detail(id))?.messages ?? [],
     readDocument: (key) => readObject({ bucket: documentsBucket, key }),

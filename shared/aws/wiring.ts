@@ -20,7 +20,7 @@ import { notificationStore } from './notification-store.ts';
 import { publishPorts } from './publish-ports.ts';
 import { retentionPorts } from './retention-ports.ts';
 import { staffDirectory } from './staff-directory.ts';
-import { staffPorts } from './staff-ports.ts';
+import { caseworkPorts, staffPorts } from './staff-ports.ts';
 import { suppressionList } from './suppression-list.ts';
 import { auditDigestPorts, sweepPorts } from './sweep-ports.ts';
 import { textLayers } from './text-layers.ts';
@@ -173,12 +173,13 @@ export function notify(
   };
 }
 
-export function staffApi(
-  config: ActSettings &
-    IntakeSettings &
-    SiteSettings &
-    Settings<'TABLE_NAME' | 'DOCUMENTS_BUCKET' | 'USER_POOL_ID' | 'STAFF_USERS' | 'OFFICE_ADDRESS'>,
-) {
+type StaffSettings = ActSettings &
+  IntakeSettings &
+  SiteSettings &
+  Settings<'TABLE_NAME' | 'DOCUMENTS_BUCKET'>;
+
+/** What every staff function needs: requests, notes, held mail, and the office's rules. */
+function staffContext(config: StaffSettings) {
   const calendar = loadHolidayCalendar(config.BANK_HOLIDAYS_FILE);
   return {
     ports: staffPorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET, config.OFFICE_TIMEZONE),
@@ -186,7 +187,19 @@ export function staffApi(
     /** Held mail opened as a request is filed as intake would file it. */
     intakeRules: intakeRules(config, calendar),
     site: site(config),
-    directory: staffDirectory(config),
+  };
+}
+
+/** The casework function: the staff context, and the staff directory for assigning. */
+export function staffApi(config: StaffSettings & Settings<'USER_POOL_ID' | 'STAFF_USERS'>) {
+  return { ...staffContext(config), directory: staffDirectory(config) };
+}
+
+/** The correspondence function: the staff context, uploads, templates and replies. */
+export function staffCorrespondence(config: StaffSettings & Settings<'OFFICE_ADDRESS'>) {
+  return {
+    ...staffContext(config),
+    ports: caseworkPorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET, config.OFFICE_TIMEZONE),
     office: {
       officeName: config.OFFICE_NAME,
       officeAddress: config.OFFICE_ADDRESS,
@@ -266,8 +279,8 @@ export function extractText(config: Settings<'DOCUMENTS_BUCKET'>) {
   return { ports: textLayers(config.DOCUMENTS_BUCKET).extraction };
 }
 
-/** The staff API's notes group: the same context as the casework group's. */
-export const staffNotes = staffApi;
+/** The staff API's notes group: the staff context, without correspondence. */
+export const staffNotes = staffContext;
 
-/** The staff API's held-mail group: the same context as the casework group's. */
-export const staffHeldMail = staffApi;
+/** The staff API's held-mail group: the staff context, without correspondence. */
+export const staffHeldMail = staffContext;

@@ -74,10 +74,11 @@ export interface RouteContract {
  * The staff API is served by one function per group, so that what the note and
  * publication routes need (Markdown, rendering, diffs, detection) and what acting on held
  * mail needs (reading raw MIME again, as intake does: postal-mime, sanitize-html, about
- * 240 KB) stay out of the casework function, which every page of the staff UI calls, and
- * each bundle keeps room to grow.
+ * 240 KB) and what correspondence needs (composing mail, Markdown, the upload presigner)
+ * stay out of the casework function, which every page of the staff UI calls, and each
+ * bundle keeps room to grow.
  */
-export const routeGroups = ['casework', 'notes', 'heldMail'] as const;
+export const routeGroups = ['casework', 'notes', 'heldMail', 'correspondence'] as const;
 export type RouteGroup = (typeof routeGroups)[number];
 
 const staff = roles;
@@ -140,7 +141,7 @@ export const staffApi = {
     response: requestDetailView,
   },
   openRequest: {
-    group: 'casework',
+    group: 'correspondence',
     method: 'POST',
     path: '/api/requests',
     roles: staff,
@@ -152,7 +153,7 @@ export const staffApi = {
     status: 201,
   },
   sendReply: {
-    group: 'casework',
+    group: 'correspondence',
     method: 'POST',
     path: '/api/requests/{id}/replies',
     roles: staff,
@@ -165,7 +166,7 @@ export const staffApi = {
     status: 201,
   },
   createUpload: {
-    group: 'casework',
+    group: 'correspondence',
     method: 'POST',
     path: '/api/uploads',
     roles: staff,
@@ -344,7 +345,7 @@ export const staffApi = {
     response: disposalPageView,
   },
   listTemplates: {
-    group: 'casework',
+    group: 'correspondence',
     method: 'GET',
     path: '/api/templates',
     roles: staff,
@@ -352,7 +353,7 @@ export const staffApi = {
     response: templateListView,
   },
   saveTemplate: {
-    group: 'casework',
+    group: 'correspondence',
     method: 'PUT',
     path: '/api/templates/{id}',
     roles: ['admin'],

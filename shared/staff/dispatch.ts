@@ -16,7 +16,7 @@ import {
 import { ApiError, badRequest, refused } from './errors.ts';
 import { apiErrors, json, jsonBody, largeResponses } from './http.ts';
 import { actorFromClaims, requireRole } from './identity.ts';
-import type { OperationInput, Operations, StaffContext } from './operations.ts';
+import type { ContextOf, OperationInput, Operations } from './operations.ts';
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 
@@ -55,7 +55,7 @@ function parsePart(
 export function dispatcher<G extends RouteGroup>(
   group: G,
   operations: Operations<G>,
-  context: StaffContext,
+  context: ContextOf<G>,
 ): (event: Event) => Promise<APIGatewayProxyResultV2> {
   const routes = new Map(
     (Object.entries(staffApi) as Array<[RouteName, RouteContract]>)
@@ -86,7 +86,7 @@ export function dispatcher<G extends RouteGroup>(
     } as OperationInput<StaffApi[typeof name]>;
     const operation = (operations as Record<RouteName, unknown>)[name] as (
       input: OperationInput<RouteContract>,
-      context: StaffContext,
+      context: ContextOf<G>,
     ) => Promise<unknown>;
     const result = await operation(input as OperationInput<RouteContract>, context);
     const answer = route.response.safeParse(result);
@@ -109,7 +109,7 @@ export function dispatcher<G extends RouteGroup>(
 export function staffHandler<G extends RouteGroup>(
   group: G,
   operations: Operations<G>,
-  context: StaffContext,
+  context: ContextOf<G>,
 ) {
   return middy<Event, APIGatewayProxyResultV2>()
     .use(httpHeaderNormalizer())

@@ -6,7 +6,7 @@ import type { Site } from '../publication/render.ts';
 import type { Actor, ActRules } from '../workflow/act.ts';
 import type * as z from '../zod.ts';
 import type { RouteContract, RouteGroup, RoutesOf, StaffApi } from './api.ts';
-import { createUpload, openRequest, reply, type UploadIssuePorts } from './correspondence.ts';
+import type { UploadIssuePorts } from './correspondence.ts';
 import { type DirectoryPorts, listStaff } from './directory.ts';
 import { type DisposalListPorts, listDisposals } from './disposals.ts';
 import type { HeldListPorts } from './held.ts';
@@ -20,26 +20,39 @@ import {
   requestDetail,
   resendNotification,
 } from './requests.ts';
-import { listTemplates, saveTemplate, type TemplatePorts } from './templates.ts';
+import type { TemplatePorts } from './templates.ts';
 
-/** Everything the staff operations need, built once per cold start by the handler. */
+/** What every staff function's operations need, built once per cold start by the handler. */
 export interface StaffContext {
-  ports: NotePorts &
-    HeldPorts &
-    HeldListPorts &
-    DisposalListPorts &
-    OpenedRequestPorts &
-    UploadIssuePorts &
-    TemplatePorts &
-    ReplyPorts;
+  ports: NotePorts & HeldPorts & HeldListPorts & DisposalListPorts;
   rules: ActRules;
   intakeRules: IntakeRules;
   site: Site;
+}
+
+/** The casework function's context: the staff directory too, for assigning. */
+export interface CaseworkContext extends StaffContext {
   /** Who a request may be assigned to. */
   directory: DirectoryPorts;
+}
+
+/**
+ * The correspondence function's context: uploads, templates, replies and requests opened
+ * by hand. Only it builds them, so no other bundle carries the presigner or Markdown for
+ * mail.
+ */
+export interface CorrespondenceContext extends StaffContext {
+  ports: StaffContext['ports'] & OpenedRequestPorts & UploadIssuePorts & TemplatePorts & ReplyPorts;
   /** Whom replies come from: the office's name and address, on its clock. */
   office: Office;
 }
+
+/** The context of the function serving a group. */
+export type ContextOf<G extends RouteGroup> = G extends 'casework'
+  ? CaseworkContext
+  : G extends 'correspondence'
+    ? CorrespondenceContext
+    : StaffContext;
 
 type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : Record<string, never>;
 
@@ -55,7 +68,7 @@ export interface OperationInput<R extends RouteContract> {
 
 export type Operation<R extends RouteContract> = (
   input: OperationInput<R>,
-  context: StaffContext,
+  context: ContextOf<R['group']>,
 ) => Promise<z.input<R['response']>>;
 
 /** The operations one group's function serves, each typed against its route's schemas. */
@@ -64,7 +77,8 @@ export type Operations<G extends RouteGroup> = { [K in RoutesOf<G>]: Operation<S
 /**
  * The operation that serves each casework route, typed against the route's schemas: a
  * route with no operation, or an operation whose answer does not fit its response schema,
- * does not compile. The notes group's are in note-operations.ts, the held-mail group's in
+ * does not compile. The notes group's are in note-operations.ts, the correspondence group's
+ * in correspondence-operations.ts, the held-mail group's in
  * held-operations.ts.
  */
 export const caseworkOperations = {
@@ -74,12 +88,6 @@ export const caseworkOperations = {
     listRequests(query, ports, now, rules.timeZone),
   requestDetail: ({ params, actor }, { ports, rules }) =>
     requestDetail(params.id, actor, ports, rules),
-  // Opened as intake opens a letter's: the same reply deadline and reference counter.
-  openRequest: ({ body, actor, now }, { ports, intakeRules }) =>
-    openRequest(body, actor, ports, intakeRules, now),
-  createUpload: ({ body, actor, now }, { ports }) => createUpload(body, actor, ports, now),
-  sendReply: ({ params, body, actor, now }, { ports, rules, office }) =>
-    reply(params.id, body, actor, ports, rules, office, now),
   auditTrail: ({ params }, { ports }) => auditTrail(params.id, ports),
   messageContent: ({ params }, { ports }) => messageContent(params.id, params.key, ports),
   // save_draft may come this way too; its version copy is kept as PUT /note keeps it.
@@ -97,7 +105,4 @@ export const caseworkOperations = {
   resendNotification: ({ params, actor, now }, { ports, rules }) =>
     resendNotification(params.id, params.notification, actor, ports, rules, now),
   listDisposals: ({ query }, { ports }) => listDisposals(query, ports),
-  listTemplates: (_input, { ports }) => listTemplates(ports),
-  saveTemplate: ({ params, body, actor, now }, { ports }) =>
-    saveTemplate(params.id, actor, body, ports, now),
 } satisfies Operations<'casework'>;

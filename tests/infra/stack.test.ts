@@ -323,15 +323,17 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets only disposal delete documents, and disposal touch nothing public', () => {
+  it('lets only disposal, and replies taking back their own copies, delete documents; disposal touches nothing public', () => {
     const deleters = Object.values(functions).filter((declaration) =>
       actionsOn(statementsOf(declaration.description), 'DocumentsBucket').includes(
         's3:DeleteObject',
       ),
     );
-    expect(deleters.map((declaration) => declaration.entry)).toEqual([
-      functions.disposeRequests.entry,
-    ]);
+    // A reply that loses a race to another change removes the copies it had just written,
+    // so a refused reply leaves nothing behind (shared/correspondence/replies.ts).
+    expect(deleters.map((declaration) => declaration.entry).sort()).toEqual(
+      [functions.disposeRequests.entry, functions.staffCorrespondence.entry].sort(),
+    );
     const disposal = statementsOf(functions.disposeRequests.description);
     expect(actionsOn(disposal, 'PublicBucket')).toEqual([]);
     // Deleting a current version only: earlier versions go by the superseded-versions rule.

@@ -9,7 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamo } from '../../shared/aws/clients.ts';
-import { staffPorts } from '../../shared/aws/staff-ports.ts';
+import { caseworkPorts } from '../../shared/aws/staff-ports.ts';
 import {
   openedRequestSchema,
   openRequestByHand,
@@ -365,7 +365,7 @@ describe('a failure after the reference was claimed', () => {
         openRequestByHand(
           openedRequestSchema.parse({ ...letterByPost, receivedAt: undefined }),
           staff.caseworker,
-          staffPorts(env().table, env().documents, 'Europe/London'),
+          caseworkPorts(env().table, env().documents, 'Europe/London'),
           rules,
           new Date(),
         ),
