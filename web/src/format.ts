@@ -141,6 +141,13 @@ export function localTimeProblem(value: string): string | undefined {
   return `${time?.slice(0, 5)} on ${longDate(day ?? '')} does not exist in office time (${officeZone()}), because the clocks go forward that night. Choose another time`;
 }
 
+/** "512 bytes", "34 KB", "2.5 MB". */
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
 export const plural = (count: number, one: string, many = `${one}s`) =>
   `${count} ${count === 1 ? one : many}`;
 
