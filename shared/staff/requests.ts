@@ -8,6 +8,7 @@ import type { FailedNotification, MessageRecord, RequestRecord } from '../workfl
 import { openStages, type Stage, stages } from '../workflow/stages.ts';
 import { actionsFor, trimmedText } from '../workflow/transitions.ts';
 import * as z from '../zod.ts';
+import { sentText } from '../mail/sent-text.ts';
 import { assigneeRefusal, type DirectoryPorts } from './directory.ts';
 import { badRequest, notFound, refused } from './errors.ts';
 
@@ -240,8 +241,16 @@ export async function messageContent(
   if (!found) throw notFound(`request ${id}`);
   const message = found.messages.find((candidate) => candidate.key === messageKey);
   if (!message) throw notFound(`message ${messageKey} on request ${id}`);
-  if (!message.documents)
-    throw notFound(`stored content for message ${messageKey} (only received mail keeps it)`);
+  if (!message.documents) {
+    // Mail postroom sent by itself keeps only its exact copy: its text is read from that.
+    if (message.direction === 'outbound' && message.raw)
+      return {
+        key: message.key,
+        text: await sentText(await ports.readText(message.raw.key)),
+        html: null,
+      };
+    throw notFound(`stored content for message ${messageKey}`);
+  }
   const { text, html } = message.documents;
   return {
     key: message.key,

@@ -26,12 +26,16 @@ export const heldMailIdSchema = z
     ),
   );
 
+/**
+ * A message's key: "m" and 16 hex for mail received and replies staff wrote; `n<seq>-<kind>-`
+ * and 8 hex for mail postroom sent by itself (one per event, kind and recipient).
+ */
 export const messageKeySchema = z
   .string()
   .check(
     z.regex(
-      /^m[0-9a-f]{16}$/,
-      'a message key is "m" and 16 lower-case hexadecimal characters, such as m0cc175b9c0f1b6a8',
+      /^(m[0-9a-f]{16}|n[1-9][0-9]{0,8}-[a-z][a-z-]{0,39}-[0-9a-f]{8})$/,
+      'a message key is "m" and 16 lower-case hexadecimal characters, such as m0cc175b9c0f1b6a8, or for mail postroom sent, such as n3-acknowledgement-1a2b3c4d',
     ),
   );
 

@@ -56,6 +56,10 @@ describe('id shapes', () => {
     for (const bad of ['REQ-26-1', 'REQ-2026-1', 'REQ-2026-0001x', `REQ-2026-${'1'.repeat(5000)}`])
       expect(referenceSchema.safeParse(bad).success, bad.slice(0, 30)).toBe(false);
     expect(messageKeySchema.safeParse('n3-acknowledgement-1x2').success).toBe(false);
+    // Mail postroom sent is keyed by its event, kind and recipient; its text can be read too.
+    expect(messageKeySchema.safeParse('n3-acknowledgement-1a2b3c4d').success).toBe(true);
+    expect(messageKeySchema.safeParse('n0-acknowledgement-1a2b3c4d').success).toBe(false);
+    expect(messageKeySchema.safeParse('n3-../x-1a2b3c4d').success).toBe(false);
   });
 
   it('takes a template id as a slug of 1 to 64 lower-case letters, digits and hyphens', () => {
