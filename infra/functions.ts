@@ -115,6 +115,8 @@ const staffApiSettings = [
   'MAX_MIME_DEPTH',
   'OFFICE_TIMEZONE',
   'OFFICE_NAME',
+  // Replies come from the office's address.
+  'OFFICE_ADDRESS',
   'SITE_BASE_URL',
   'NOTE_WORKING_DAYS',
   'SEPARATE_APPROVAL',

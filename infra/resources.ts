@@ -1,4 +1,5 @@
 import { readConfig } from '../shared/config.ts';
+import { UPLOAD_PREFIX } from '../shared/correspondence/uploads.ts';
 
 /**
  * The data resources, declared once. The CDK stack builds them for AWS and the local
@@ -34,6 +35,20 @@ export const buckets = {
   },
   public: { id: 'PublicBucket', env: 'PUBLIC_BUCKET', versioned: false, suffix: 'public' },
 } as const satisfies Record<string, BucketDefinition>;
+
+/**
+ * Files staff upload go from their browser straight into the documents bucket, under
+ * `prefix`, by a presigned PUT (shared/correspondence/uploads.ts): the bucket lets the
+ * staff UI's origin make that PUT (CORS: on AWS the UI's address, locally loopback), and
+ * removes what was left there after `expireDays`, claimed (a request filed its own copy)
+ * or not. The stack and the local emulator both read this.
+ */
+export const staffUploads = {
+  bucket: 'documents',
+  prefix: UPLOAD_PREFIX,
+  expireDays: 1,
+  cors: { methods: ['PUT'], headers: ['content-type'], maxAgeSeconds: 3600 },
+} as const satisfies { bucket: keyof typeof buckets } & Record<string, unknown>;
 
 /** The key prefix SES's S3 action writes under (and S3 notifies intake of). */
 export const INBOUND_PREFIX = 'inbound/';

@@ -54,7 +54,10 @@ export class PostroomStack extends Stack {
       staffUiBucket: storage.staffUiFiles,
       logBucket: storage.accessLogs,
       publicDomain: props.siteDomain,
-      staffUiConnectsTo: StaffAccess.origins(this, props.signInDomainPrefix),
+      staffUiConnectsTo: [
+        ...StaffAccess.origins(this, props.signInDomainPrefix),
+        ...Storage.uploadOrigins(this),
+      ],
     });
     const alarms = new Alarms(this, { email: props.alarmEmail });
     const receiving = new MailReceiving(this, {
@@ -69,6 +72,7 @@ export class PostroomStack extends Stack {
       logDays: retention.logDays,
     });
     sites.deployStaffUi({ ...staffAccess.uiConfig, timeZone: officeTimeZone });
+    storage.allowUploadsFrom(sites.staffUi.url);
 
     const functions = addFunctions(
       this,

@@ -5,6 +5,7 @@ import {
   Bucket,
   BucketEncryption,
   type BucketProps,
+  HttpMethods,
   type LifecycleRule,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
@@ -13,6 +14,7 @@ import {
   type BucketDefinition,
   buckets,
   type Retention,
+  staffUploads,
   table as tableDefinition,
 } from '../resources.ts';
 import type { AppFunction } from './app-function.ts';
@@ -31,8 +33,11 @@ export interface StorageProps {
  *   multipart uploads abandoned for a week aborted;
  * - the data buckets: versioned as declared, superseded versions kept
  *   `noncurrentVersionDays`, retained; raw mail of a closed request expires `rawMailDays`
- *   after its closing (the tag of shared/retention/raw-mail.ts); nothing else expires,
- *   open mail least of all;
+ *   after its closing (the tag of shared/retention/raw-mail.ts); staff uploads waiting
+ *   in the documents bucket expire after `staffUploads.expireDays` (a request files its
+ *   own copy); nothing else expires, open mail least of all;
+ * - the documents bucket: PUTs from the staff UI's origin (`allowUploadsFrom`), for the
+ *   presigned upload URLs, and no other cross-origin call;
  * - the staff UI's bucket: rebuilt from web/ on every deploy, so emptied and removed with
  *   the stack;
  * - the access-log bucket: ACLs kept (CloudFront's standard logs are still written with an
@@ -90,7 +95,16 @@ export class Storage {
         supersededVersions,
         abandonedUploads,
       ],
-      documents: [supersededVersions, abandonedUploads],
+      documents: [
+        {
+          id: 'staff-uploads',
+          prefix: staffUploads.prefix,
+          expiration: Duration.days(staffUploads.expireDays),
+          noncurrentVersionExpiration: Duration.days(staffUploads.expireDays),
+        },
+        supersededVersions,
+        abandonedUploads,
+      ],
       // The public record stays published until staff take it down.
       public: [abandonedUploads],
     };
@@ -116,6 +130,30 @@ export class Storage {
       removalPolicy: RemovalPolicy.DESTROY,
       autoDeleteObjects: true,
     });
+  }
+
+  /**
+   * Lets the staff UI at `uiUrl` PUT files to the presigned upload URLs of the documents
+   * bucket: only PUT, only from that origin, only the Content-Type header.
+   */
+  allowUploadsFrom(uiUrl: string): void {
+    this[staffUploads.bucket].addCorsRule({
+      allowedOrigins: [uiUrl.replace(/\/$/, '')],
+      allowedMethods: staffUploads.cors.methods.map((method) => HttpMethods[method]),
+      allowedHeaders: [...staffUploads.cors.headers],
+      maxAge: staffUploads.cors.maxAgeSeconds,
+    });
+  }
+
+  /**
+   * Where the staff UI's browser sends uploads (its Content-Security-Policy): S3's regional
+   * endpoints, where presigned URLs point. Not the bucket's own name: the bucket's CORS
+   * names the UI's distribution, whose headers policy would then name the bucket, a cycle
+   * CloudFormation refuses; the API's origin is given the same way (StaffAccess.origins).
+   * The URL is the capability: only the API, to signed-in staff, gives one out.
+   */
+  static uploadOrigins(scope: Stack): string[] {
+    return [`https://*.s3.${scope.region}.amazonaws.com`];
   }
 
   /**

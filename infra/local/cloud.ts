@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buckets, table } from '../resources.ts';
+import { buckets, staffUploads, table } from '../resources.ts';
 import { startDynamoDbLocal, startS3Emulator, startSesEmulator } from './emulators.ts';
 import { processRegistry, type RunningProcess } from './processes.ts';
-import { ensureBucket, ensureTable } from './provision.ts';
+import { allowBrowserRequests, ensureBucket, ensureTable } from './provision.ts';
 import { setAsideCutOffUploads } from './s3rver-repair.ts';
 
 export interface CloudPorts {
@@ -118,4 +118,10 @@ export async function provision(names: ResourceNames): Promise<void> {
   await ensureTable(names.TABLE_NAME, table);
   for (const bucket of Object.values(buckets))
     await ensureBucket(names[bucket.env], bucket.versioned);
+  // The staff UI is served on loopback, on whichever port it was given.
+  await allowBrowserRequests(
+    names[buckets[staffUploads.bucket].env],
+    ['http://127.0.0.1:*', 'http://localhost:*'],
+    staffUploads.cors,
+  );
 }

@@ -21,8 +21,11 @@ import { localToken, seededUsers, verifyLocalToken } from './users.ts';
 
 export interface HttpApiOptions {
   port: number;
-  /** The staff UI: its built files, and the config.json it reads at start-up. */
-  staffUi?: { dir: string; config: StaffUiConfig };
+  /**
+   * The staff UI: its built files, the config.json it reads at start-up, and the origins
+   * besides the API it may call (the S3 emulator, which uploads go to).
+   */
+  staffUi?: { dir: string; config: StaffUiConfig; connectTo?: readonly string[] };
   /** Each route with the function that serves it, as API Gateway integrates them. */
   routes: ReadonlyArray<{
     method: string;
@@ -107,7 +110,7 @@ async function serveStaffUi(
   staffUi: NonNullable<HttpApiOptions['staffUi']>,
 ) {
   const headers = {
-    'content-security-policy': staffUiContentSecurityPolicy([]),
+    'content-security-policy': staffUiContentSecurityPolicy(staffUi.connectTo ?? []),
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
     'referrer-policy': 'strict-origin-when-cross-origin',

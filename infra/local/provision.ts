@@ -5,7 +5,12 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  PutBucketCorsCommand,
+  PutBucketVersioningCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 
 /**
  * Creates the table and buckets in the local emulators from the same declaration the CDK
@@ -92,5 +97,33 @@ export async function ensureBucket(name: string, versioned: boolean): Promise<vo
         // s3rver does not implement versioning; AWS buckets get it from the stack.
       });
   }
+  client.destroy();
+}
+
+/**
+ * Lets a browser on `origins` make the cross-origin requests `cors` allows in the bucket
+ * (the staff UI's uploads): the emulator's CORS, as the stack sets the bucket's.
+ */
+export async function allowBrowserRequests(
+  name: string,
+  origins: readonly string[],
+  cors: { methods: readonly string[]; headers: readonly string[]; maxAgeSeconds: number },
+): Promise<void> {
+  const client = new S3Client({});
+  await client.send(
+    new PutBucketCorsCommand({
+      Bucket: name,
+      CORSConfiguration: {
+        CORSRules: [
+          {
+            AllowedOrigins: [...origins],
+            AllowedMethods: [...cors.methods],
+            AllowedHeaders: [...cors.headers],
+            MaxAgeSeconds: cors.maxAgeSeconds,
+          },
+        ],
+      },
+    }),
+  );
   client.destroy();
 }

@@ -178,6 +178,8 @@ export async function startLocalRuntime(options: {
             // The functions' own setting, read and checked as they read it.
             timeZone: readConfig(['OFFICE_TIMEZONE']).OFFICE_TIMEZONE,
           },
+          // Presigned upload URLs point at the S3 emulator, as on AWS at the bucket.
+          connectTo: env.AWS_ENDPOINT_URL_S3 ? [new URL(env.AWS_ENDPOINT_URL_S3).origin] : [],
         },
         routes: apiRoutes,
       }),

@@ -16,6 +16,14 @@ export const dynamo = /* @__PURE__ */ DynamoDBDocumentClient.from(
   },
 );
 export const s3 = /* @__PURE__ */ new S3Client({});
+/**
+ * Signs the URLs staff upload files to. Its own client because the SDK's default checksum
+ * would sign the CRC32 of the empty body it presigns for into the URL, and S3 would then
+ * refuse every real file put to it: a checksum only when an operation requires one.
+ */
+export const uploadSigning = /* @__PURE__ */ new S3Client({
+  requestChecksumCalculation: 'WHEN_REQUIRED',
+});
 // SES emulators never answer unsupported calls, so a hung request must time out;
 export const ses = /* @__PURE__ */ new SESClient({
   requestHandler: { requestTimeout: 10_000 },

@@ -98,6 +98,15 @@ export async function listKeys(bucket: string, prefix: string): Promise<string[]
   return keys.sort();
 }
 
+/** S3 metadata must be US-ASCII and at most 2 KB in all, hence encoded and cut short. */
+export const asciiMetadata = (metadata: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(metadata).map(([name, value]) => [
+      name,
+      encodeURIComponent(value).slice(0, 1024),
+    ]),
+  );
+
 interface WriteOptions {
   metadata?: Record<string, string>;
   cacheControl?: string;
@@ -117,14 +126,7 @@ const putObject = (
     // Stated, so empty bodies and buffers are never sent as streams of unknown length.
     ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
     ContentType: contentType,
-    // S3 metadata must be US-ASCII; anything else is percent-encoded.
-    // S3 metadata must be US-ASCII and at most 2 KB in all, hence encoded and cut short.
-    Metadata: Object.fromEntries(
-      Object.entries(metadata).map(([name, value]) => [
-        name,
-        encodeURIComponent(value).slice(0, 1024),
-      ]),
-    ),
+    Metadata: asciiMetadata(metadata),
   });
 
 export async function writeObject(

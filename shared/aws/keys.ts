@@ -25,6 +25,8 @@ export const keys = {
   reference: (reference: string) => ({ PK: `REF#${reference}`, SK: 'REF' }),
   counter: (year: number) => ({ PK: `COUNTER#${year}`, SK: 'COUNTER' }),
   held: (id: string) => ({ PK: `HELD#${id}`, SK: 'HELD' }),
+  /** A file staff are uploading, until a request or reply files it (or it expires). */
+  upload: (id: string) => ({ PK: `UPLOAD#${id}`, SK: 'UPLOAD' }),
   /** An event of held mail's own audit chain, beside the held item. */
   heldEvent: (heldId: string, seq: number) => ({
     PK: `HELD#${heldId}`,

@@ -71,6 +71,27 @@ export const messageIdItems = (
     },
   }));
 
+/**
+ * Marks uploads as filed on a request, inside the transaction that files them: each must
+ * be recorded and not filed yet, so an upload named by two requests (or replies) at once
+ * is filed by one, and the other's transaction fails on this condition, writing nothing.
+ */
+export const claimedUploadItems = (
+  tableName: string,
+  uploadIds: readonly string[],
+  requestId: string,
+  at: string,
+): TransactItem[] =>
+  uploadIds.map((uploadId) => ({
+    Update: {
+      TableName: tableName,
+      Key: keys.upload(uploadId),
+      UpdateExpression: 'SET claimed = :claimed',
+      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(claimed)',
+      ExpressionAttributeValues: { ':claimed': { requestId, at } },
+    },
+  }));
+
 /** What an action changes beyond the request and its audit event, in the same transaction. */
 export interface ActionEffects {
   /** The failed notification this action sends again. */
@@ -179,7 +200,12 @@ export function requestStore(tableName: string, timeZone: string) {
     ...request,
     // Due dates are the office's calendar days, so "overdue" agrees with the office's clock.
     ...stageIndex.request(request.stage, dueDate(request, timeZone), request.id),
-    searchText: [request.reference, request.organisation, request.subject, request.sender.address]
+    searchText: [
+      request.reference,
+      request.organisation,
+      request.subject,
+      request.sender.address ?? request.sender.name,
+    ]
       .filter(Boolean)
       .join(' ')
       .toLowerCase(),
@@ -520,6 +546,36 @@ export function requestStore(tableName: string, timeZone: string) {
       }
     },
 
+    /**
+     * Files a request staff opened by hand, whose reference was claimed for it: request,
+     * first event, message and reference pointer, and its uploads marked filed, in one
+     * transaction. 'uploads-taken' when another request filed one of the uploads first.
+     */
+    async fileOpenedRequest(
+      {
+        request,
+        event,
+        message,
+      }: { request: RequestRecord; event: AuditEvent; message: MessageRecord },
+      uploadIds: readonly string[],
+    ): Promise<'filed' | 'uploads-taken'> {
+      assertFits(request, event);
+      const items: TransactItem[] = [
+        putNew(keys.request(request.id), requestItem(request)),
+        eventItem(event),
+        messageItem(message),
+        putNew(keys.reference(request.reference), { type: 'reference', requestId: request.id }),
+        ...claimedUploadItems(tableName, uploadIds, request.id, new Date().toISOString()),
+      ];
+      try {
+        await transactWithRetries(items, `opening ${request.reference}`);
+        return 'filed';
+      } catch (error) {
+        if (conditionFailures(error)?.slice(4).some(Boolean)) return 'uploads-taken';
+        throw error;
+      }
+    },
+
     /** Adds a message and its event to an existing request, continuing the hash chain. */
     async fileReply(
       raw: { bucket: string; key: string },
@@ -644,6 +700,52 @@ export function requestStore(tableName: string, timeZone: string) {
       } catch (error) {
         // A lost race and a failed condition both mean: read again and decide again.
         if (conflicted(error) || conditionFailures(error)?.some(Boolean)) return 'stale';
+        throw error;
+      }
+    },
+
+    /**
+     * Records a reply staff sent: the request (as decided from `previous`), its audit
+     * event, the outbound message, and its uploads marked filed, in one transaction.
+     * 'stale' when the request moved on; 'uploads-taken' when an upload was filed
+     * elsewhere first. Nothing is written unless all of it is.
+     */
+    async recordReply(
+      previous: Pick<RequestRecord, 'version' | 'eventSeq'>,
+      { request, event }: { request: RequestRecord; event: AuditEvent },
+      message: MessageRecord,
+      uploadIds: readonly string[],
+    ): Promise<'recorded' | 'stale' | 'uploads-taken'> {
+      const stored = requestItem(request);
+      const audit = eventItem(event);
+      assertItemFits(`request ${request.reference}`, stored, requestParts);
+      assertItemFits(`the audit record of ${event.action}`, audit.Put?.Item ?? {}, eventParts);
+      try {
+        await dynamo.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: stored,
+                  ConditionExpression: 'version = :version AND eventSeq = :seq',
+                  ExpressionAttributeValues: {
+                    ':version': previous.version,
+                    ':seq': previous.eventSeq,
+                  },
+                },
+              },
+              audit,
+              messageItem(message),
+              ...claimedUploadItems(tableName, uploadIds, request.id, event.at),
+            ],
+          }),
+        );
+        return 'recorded';
+      } catch (error) {
+        const failures = conditionFailures(error);
+        if (failures?.slice(3).some(Boolean)) return 'uploads-taken';
+        if (conflicted(error) || failures?.some(Boolean)) return 'stale';
         throw error;
       }
     },

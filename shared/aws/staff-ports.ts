@@ -1,28 +1,43 @@
+import type { OpenedRequestPorts } from '../correspondence/opened-requests.ts';
+import type { ReplyPorts } from '../correspondence/replies.ts';
 import type { HeldPorts } from '../intake/held-mail.ts';
+import type { UploadIssuePorts } from '../staff/correspondence.ts';
 import type { DisposalListPorts } from '../staff/disposals.ts';
 import type { HeldListPorts } from '../staff/held.ts';
 import type { NotePorts } from '../staff/notes.ts';
 import type { RequestPorts } from '../staff/requests.ts';
 import type { TemplatePorts } from '../staff/templates.ts';
 import { auditChains } from './audit-chains.ts';
-import { listKeys, readObject, writeObject } from './documents.ts';
+import { deleteObject, listKeys, readObject, writeObject } from './documents.ts';
 import { intakePorts } from './intake-ports.ts';
 import { readLetter } from './letter.ts';
 import { presignDownload, requestQueries } from './request-queries.ts';
 import { requestStore } from './request-store.ts';
 import { templateStore } from './template-store.ts';
 import { textLayers } from './text-layers.ts';
+import { uploadStore } from './uploads.ts';
 
 /** The staff API's ports, bound to the real table and documents bucket. */
 export function staffPorts(
   tableName: string,
   documentsBucket: string,
   timeZone: string,
-): RequestPorts & HeldPorts & HeldListPorts & NotePorts & DisposalListPorts & TemplatePorts {
+): RequestPorts &
+  HeldPorts &
+  HeldListPorts &
+  NotePorts &
+  DisposalListPorts &
+  OpenedRequestPorts &
+  UploadIssuePorts &
+  TemplatePorts &
+  ReplyPorts {
   const queries = requestQueries(tableName);
   const store = requestStore(tableName, timeZone);
   return {
     ...intakePorts(tableName, documentsBucket, timeZone),
+    ...uploadStore(tableName, documentsBucket),
+    // Intake's store and more: requests opened by hand are filed here too.
+    store,
     listHeld: queries.listHeld,
     listDisposals: queries.listDisposals,
     disposalOf: queries.disposalOf,
@@ -42,5 +57,16 @@ export function staffPorts(
     presign: (key, filename) => presignDownload(documentsBucket, key, filename),
     requestChain: (id) => auditChains(tableName).readChain('request', id),
     ...templateStore(tableName),
+    messagesOf: async (id) => (await queries.detail(id))?.messages ?? [],
+    readDocument: (key) => readObject({ bucket: documentsBucket, key }),
+    async keepDocument(key, body, contentType) {
+      const ref = { bucket: documentsBucket, key };
+      await writeObject(ref, body, contentType);
+      return ref;
+    },
+    async deleteDocuments(keys) {
+      await Promise.all(keys.map((key) => deleteObject({ bucket: documentsBucket, key })));
+    },
+    recordReply: store.recordReply,
   };
 }

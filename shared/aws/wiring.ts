@@ -177,7 +177,7 @@ export function staffApi(
   config: ActSettings &
     IntakeSettings &
     SiteSettings &
-    Settings<'TABLE_NAME' | 'DOCUMENTS_BUCKET' | 'USER_POOL_ID' | 'STAFF_USERS'>,
+    Settings<'TABLE_NAME' | 'DOCUMENTS_BUCKET' | 'USER_POOL_ID' | 'STAFF_USERS' | 'OFFICE_ADDRESS'>,
 ) {
   const calendar = loadHolidayCalendar(config.BANK_HOLIDAYS_FILE);
   return {
@@ -187,6 +187,11 @@ export function staffApi(
     intakeRules: intakeRules(config, calendar),
     site: site(config),
     directory: staffDirectory(config),
+    office: {
+      officeName: config.OFFICE_NAME,
+      officeAddress: config.OFFICE_ADDRESS,
+      timeZone: config.OFFICE_TIMEZONE,
+    },
   };
 }
 

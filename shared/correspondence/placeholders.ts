@@ -100,7 +100,7 @@ export function placeholderValues(
 ): PlaceholderValues {
   return {
     reference: request.reference,
-    requesterName: request.sender.name.trim() || request.sender.address,
+    requesterName: request.sender.name.trim() || request.sender.address || 'Sir or Madam',
     ...(request.meeting
       ? { meetingDate: weekdayDateTime(request.meeting.start, office.timeZone) }
       : {}),

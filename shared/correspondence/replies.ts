@@ -29,7 +29,9 @@ export const MAX_REPLY_ATTACHMENTS = 10;
  * which answers 422 naming it, since a reply refused is a person's words to correct.
  */
 export const replyBodySchema = z.object({
-  expectedVersion: z.number().check(z.int(), z.describe('the request’s version as you last read it')),
+  expectedVersion: z
+    .number()
+    .check(z.int(), z.describe('the request’s version as you last read it')),
   body: z.optional(z.string().check(z.describe('what you write; from the template when left out'))),
   format: z.optional(
     z
@@ -41,7 +43,9 @@ export const replyBodySchema = z.object({
   subject: z.optional(z.string().check(z.describe('Re: <subject> [REQ-…] when left out'))),
   templateId: z.optional(z.string()),
   inReplyTo: z.optional(
-    z.string().check(z.describe('the key of the message answered; the newest received one when left out')),
+    z
+      .string()
+      .check(z.describe('the key of the message answered; the newest received one when left out')),
   ),
   attachments: z.optional(z.array(z.object({ uploadId: z.string() }))),
   addRecipients: z.optional(
@@ -61,7 +65,11 @@ export interface ReplyPorts extends UploadPorts {
   getTemplate(id: string): Promise<ReplyTemplate | undefined>;
   copyUpload(upload: ClaimedUpload, to: string): Promise<void>;
   readDocument(key: string): Promise<Uint8Array>;
-  writeDocument(key: string, body: string, contentType: string): Promise<{ bucket: string; key: string }>;
+  keepDocument(
+    key: string,
+    body: string,
+    contentType: string,
+  ): Promise<{ bucket: string; key: string }>;
   deleteDocuments(keys: readonly string[]): Promise<void>;
   /** Records the reply: the request, its event, the message, and its uploads marked filed. */
   recordReply(
@@ -85,11 +93,15 @@ const unprocessable = (fields: Field[]): Refusal => ({
   fields,
 });
 
-const address = (value: string) => (value.match(/<([^<>]+)>\s*$/)?.[1] ?? value).trim().toLowerCase();
+const address = (value: string) =>
+  (value.match(/<([^<>]+)>\s*$/)?.[1] ?? value).trim().toLowerCase();
 
 /** Everyone the request knows: the requester, others who wrote on the thread, and attendees. */
 export function knownCorrespondents(request: RequestRecord, messages: readonly MessageRecord[]) {
-  const attendees = [...(request.meeting?.attendees ?? []), ...(request.draft?.meeting?.attendees ?? [])];
+  const attendees = [
+    ...(request.meeting?.attendees ?? []),
+    ...(request.draft?.meeting?.attendees ?? []),
+  ];
   return new Set(
     [
       request.sender.address,
@@ -134,37 +146,60 @@ async function checkReply(
   if (body.templateId !== undefined) {
     template = await ports.getTemplate(body.templateId);
     if (!template)
-      fields.push({ path: 'templateId', message: `there is no template ${JSON.stringify(body.templateId)}; GET /api/templates lists them` });
+      fields.push({
+        path: 'templateId',
+        message: `there is no template ${JSON.stringify(body.templateId)}; GET /api/templates lists them`,
+      });
   }
   const values = placeholderValues(request, office);
   const filled = (path: 'body' | 'subject', text: string) => {
     const result = fillPlaceholders(text, values);
     if (result.ok) return result.text;
     if ('unknown' in result)
-      fields.push({ path, message: `has unknown placeholders ${result.unknown.map((n) => `{{${n}}}`).join(', ')}; accepted: ${acceptedPlaceholders}` });
+      fields.push({
+        path,
+        message: `has unknown placeholders ${result.unknown.map((n) => `{{${n}}}`).join(', ')}; accepted: ${acceptedPlaceholders}`,
+      });
     else
-      fields.push({ path, message: `uses ${result.missing.map((n) => `{{${n}}}`).join(', ')}, which this request has no value for yet (no meeting is scheduled)` });
+      fields.push({
+        path,
+        message: `uses ${result.missing.map((n) => `{{${n}}}`).join(', ')}, which this request has no value for yet (no meeting is scheduled)`,
+      });
     return text;
   };
   const text = filled('body', (body.body ?? template?.body ?? '').trim());
   if (!text) fields.push({ path: 'body', message: 'a reply cannot be empty' });
   else if (text.length > MAX_REPLY_LENGTH)
-    fields.push({ path: 'body', message: `is ${text.length} characters; a reply may be at most ${MAX_REPLY_LENGTH.toLocaleString('en-GB')}` });
+    fields.push({
+      path: 'body',
+      message: `is ${text.length} characters; a reply may be at most ${MAX_REPLY_LENGTH.toLocaleString('en-GB')}`,
+    });
   const subjectGiven = body.subject ?? template?.subject;
-  const subject = replySubject(request, subjectGiven === undefined ? undefined : filled('subject', subjectGiven));
-  if (subject.length > 998) fields.push({ path: 'subject', message: 'may be at most 998 characters' });
+  const subject = replySubject(
+    request,
+    subjectGiven === undefined ? undefined : filled('subject', subjectGiven),
+  );
+  if (subject.length > 998)
+    fields.push({ path: 'subject', message: 'may be at most 998 characters' });
 
   const known = knownCorrespondents(request, messages);
   const approver = actor.roles.includes('approver') || actor.roles.includes('admin');
   const added: string[] = [];
-  const recipients = (path: 'to' | 'cc', given: readonly string[] | undefined, fallback: string[]) => {
+  const recipients = (
+    path: 'to' | 'cc',
+    given: readonly string[] | undefined,
+    fallback: string[],
+  ) => {
     const list = given ?? fallback;
     if (list.length > MAX_REPLY_RECIPIENTS)
       fields.push({ path, message: `may name at most ${MAX_REPLY_RECIPIENTS} addresses` });
     return list.slice(0, MAX_REPLY_RECIPIENTS).flatMap((value, index) => {
       const parsed = emailAddressSchema.safeParse(value.trim());
       if (!parsed.success) {
-        fields.push({ path: `${path}.${index}`, message: `${JSON.stringify(value)} is not an email address` });
+        fields.push({
+          path: `${path}.${index}`,
+          message: `${JSON.stringify(value)} is not an email address`,
+        });
         return [];
       }
       const one = parsed.data.toLowerCase();
@@ -181,17 +216,28 @@ async function checkReply(
       return [one];
     });
   };
-  const to = recipients('to', body.to, request.sender.address ? [request.sender.address.toLowerCase()] : []);
+  const to = recipients(
+    'to',
+    body.to,
+    request.sender.address ? [request.sender.address.toLowerCase()] : [],
+  );
   if (to.length === 0 && !fields.some((f) => f.path.startsWith('to')))
     fields.push({ path: 'to', message: 'the request has no address to reply to; name one' });
   const cc = recipients('cc', body.cc, []).filter((one) => !to.includes(one));
   if ((body.attachments?.length ?? 0) > MAX_REPLY_ATTACHMENTS)
-    fields.push({ path: 'attachments', message: `at most ${MAX_REPLY_ATTACHMENTS} files may go with one reply` });
+    fields.push({
+      path: 'attachments',
+      message: `at most ${MAX_REPLY_ATTACHMENTS} files may go with one reply`,
+    });
 
   let answered: MessageRecord | undefined;
   if (body.inReplyTo !== undefined) {
     answered = messages.find((m) => m.key === body.inReplyTo);
-    if (!answered) fields.push({ path: 'inReplyTo', message: `there is no message ${JSON.stringify(body.inReplyTo)} on this request` });
+    if (!answered)
+      fields.push({
+        path: 'inReplyTo',
+        message: `there is no message ${JSON.stringify(body.inReplyTo)} on this request`,
+      });
   } else {
     answered = messages
       .filter((m) => m.direction === 'inbound' && m.messageId)
@@ -201,7 +247,16 @@ async function checkReply(
   if (fields.length) return { ok: false, refusal: unprocessable(fields) };
   return {
     ok: true,
-    reply: { to, cc, subject, text, markdown: body.format === 'markdown', added: [...new Set(added)], answered, template },
+    reply: {
+      to,
+      cc,
+      subject,
+      text,
+      markdown: body.format === 'markdown',
+      added: [...new Set(added)],
+      answered,
+      template,
+    },
   };
 }
 
@@ -221,7 +276,8 @@ export async function sendReply(
   now: Date,
 ): Promise<{ ok: true; message: MessageRecord } | { ok: false; refusal: Refusal }> {
   const request = await ports.getRequest(id);
-  if (!request) return { ok: false, refusal: { code: 'not_found', message: `request ${id} does not exist` } };
+  if (!request)
+    return { ok: false, refusal: { code: 'not_found', message: `request ${id} does not exist` } };
   if (body.expectedVersion !== request.version)
     return {
       ok: false,
@@ -242,32 +298,37 @@ export async function sendReply(
   if (!claim.ok) return { ok: false, refusal: unprocessable(claim.fields) };
 
   const messageKey = `m${randomBytes(8).toString('hex')}`;
-  const messageId = outboundMessageId(request.reference, `reply.${messageKey}`, office.officeAddress);
-  const decide = (current: RequestRecord) => decideAction(
-    current,
-    actor,
-    {
-      action: 'reply',
-      expectedVersion: body.expectedVersion,
-      messageKey,
-      messageId,
-      to: reply.to,
-      cc: reply.cc,
-      subject: reply.subject,
-      ...(reply.answered?.messageId ? { inReplyTo: reply.answered.messageId } : {}),
-      addedRecipients: reply.added,
-      ...(reply.template ? { templateId: reply.template.id } : {}),
-      bodySha256: sha256(reply.text),
-      attachments: claim.attachments.map(({ filename, contentType, size, sha256: hash }) => ({
-        filename,
-        contentType,
-        size,
-        sha256: hash,
-      })),
-    },
-    now,
-    rules,
+  const messageId = outboundMessageId(
+    request.reference,
+    `reply.${messageKey}`,
+    office.officeAddress,
   );
+  const decide = (current: RequestRecord) =>
+    decideAction(
+      current,
+      actor,
+      {
+        action: 'reply',
+        expectedVersion: body.expectedVersion,
+        messageKey,
+        messageId,
+        to: reply.to,
+        cc: reply.cc,
+        subject: reply.subject,
+        ...(reply.answered?.messageId ? { inReplyTo: reply.answered.messageId } : {}),
+        addedRecipients: reply.added,
+        ...(reply.template ? { templateId: reply.template.id } : {}),
+        bodySha256: sha256(reply.text),
+        attachments: claim.attachments.map(({ filename, contentType, size, sha256: hash }) => ({
+          filename,
+          contentType,
+          size,
+          sha256: hash,
+        })),
+      },
+      now,
+      rules,
+    );
   let decision = decide(request);
   if (!decision.ok) return decision;
 
@@ -275,13 +336,21 @@ export async function sendReply(
   const prefix = messageDocumentsPrefix(request.id, messageKey);
   const written: string[] = [];
   try {
-    const attachments: StoredAttachment[] = await fileUploads(claim.attachments, prefix, ports.copyUpload);
+    const attachments: StoredAttachment[] = await fileUploads(
+      claim.attachments,
+      prefix,
+      ports.copyUpload,
+    );
     written.push(...attachments.map((attachment) => attachment.key));
     const html = replyHtml(reply.text, reply.markdown);
-    const textCopy = await ports.writeDocument(messageTextKey(prefix), reply.text, 'text/plain; charset=utf-8');
+    const textCopy = await ports.keepDocument(
+      messageTextKey(prefix),
+      reply.text,
+      'text/plain; charset=utf-8',
+    );
     written.push(textCopy.key);
     const htmlCopy = reply.markdown
-      ? await ports.writeDocument(`${prefix}/body.html`, html, 'text/html; charset=utf-8')
+      ? await ports.keepDocument(`${prefix}/body.html`, html, 'text/html; charset=utf-8')
       : undefined;
     if (htmlCopy) written.push(htmlCopy.key);
     const files = await Promise.all(
@@ -305,7 +374,7 @@ export async function sendReply(
       date: now,
       attachments: files,
     });
-    const kept = await ports.writeDocument(`${prefix}/message.eml`, raw, 'message/rfc822');
+    const kept = await ports.keepDocument(`${prefix}/message.eml`, raw, 'message/rfc822');
     written.push(kept.key);
     const message: MessageRecord = {
       requestId: request.id,
@@ -351,7 +420,12 @@ export async function sendReply(
           : {
               code: 'unprocessable',
               message: 'an attachment was filed elsewhere meanwhile; upload it again',
-              fields: [{ path: 'attachments', message: 'an upload was filed on another request or reply meanwhile' }],
+              fields: [
+                {
+                  path: 'attachments',
+                  message: 'an upload was filed on another request or reply meanwhile',
+                },
+              ],
             },
     };
   } catch (error) {

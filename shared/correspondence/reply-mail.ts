@@ -19,8 +19,6 @@ export function replyHtml(text: string, asMarkdown: boolean): string {
     ].join('\n');
   return htmlDocument(
     '',
-    text
-      .split(/\n{2,}/)
-      .map((paragraph) => escapeHtml(paragraph).replace(/\n/g, '<br>')),
+    text.split(/\n{2,}/).map((paragraph) => escapeHtml(paragraph).replace(/\n/g, '<br>')),
   );
 }

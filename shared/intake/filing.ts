@@ -87,6 +87,32 @@ export interface DeadlineRules {
   replyWorkingDays: number;
 }
 
+/** When a reply is due: N working days after the office's day of receipt. */
+export const replyByFor = (receivedAt: Date, rules: DeadlineRules) =>
+  addWorkingDays(officeDate(receivedAt, rules.timeZone), rules.replyWorkingDays, rules.calendar);
+
+/** A request as it begins: received, at version 1, its audit chain one event long. */
+export function newRequestRecord(
+  ids: { requestId: string; reference: string },
+  event: AuditEvent,
+  fields: Pick<
+    RequestRecord,
+    'subject' | 'sender' | 'organisation' | 'channel' | 'receivedAt' | 'replyBy' | 'flags'
+  >,
+): RequestRecord {
+  return {
+    id: ids.requestId,
+    reference: ids.reference,
+    stage: 'received',
+    version: 1,
+    eventSeq: 1,
+    lastHash: event.hash,
+    ...fields,
+    messageCount: 1,
+    lastMessageAt: fields.receivedAt,
+  };
+}
+
 export function openRequest(
   ids: { requestId: string; reference: string },
   context: FilingContext,
@@ -95,11 +121,7 @@ export function openRequest(
 ): { request: RequestRecord; event: AuditEvent; message: MessageRecord } {
   const { letter } = context;
   const at = context.receivedAt.toISOString();
-  const replyBy = addWorkingDays(
-    officeDate(context.receivedAt, rules.timeZone),
-    rules.replyWorkingDays,
-    rules.calendar,
-  );
+  const replyBy = replyByFor(context.receivedAt, rules);
   const withheld = by.withheld ?? acknowledgementWithheld(letter);
   const event = sealEvent(
     {
@@ -122,22 +144,14 @@ export function openRequest(
     },
     GENESIS_HASH,
   );
-  const request: RequestRecord = {
-    id: ids.requestId,
-    reference: ids.reference,
-    stage: 'received',
-    version: 1,
-    eventSeq: 1,
-    lastHash: event.hash,
+  const request = newRequestRecord(ids, event, {
     subject: letter.subject,
     sender: letter.from,
     organisation: letter.organisation?.name,
     receivedAt: at,
     replyBy,
     flags: flagsFor(letter),
-    messageCount: 1,
-    lastMessageAt: at,
-  };
+  });
   return { request, event, message: inboundMessage(ids.requestId, context) };
 }
 
@@ -150,7 +164,7 @@ export function knownAddresses(request: RequestRecord): Set<string> {
   const meeting = request.draft?.meeting ?? request.meeting;
   return new Set(
     [
-      request.sender.address,
+      ...(request.sender.address ? [request.sender.address] : []),
       ...(meeting?.attendees ?? []).flatMap((attendee) => attendee.email ?? []),
       ...(request.participants ?? []),
     ].map((address) => address.toLowerCase()),

@@ -1,3 +1,8 @@
+import {
+  attachmentKey,
+  messageDocumentsPrefix,
+  messageTextKey,
+} from '../correspondence/document-keys.ts';
 import { officeDate } from '../dates.ts';
 import { log } from '../log.ts';
 import { firstHeader, type HeaderBlock, readHeaderBlock } from '../mail/headers.ts';
@@ -8,7 +13,7 @@ import {
   readInbound,
   truncate,
 } from '../mail/inbound.ts';
-import { safeFilename, sanitiseLetterHtml } from '../mail/sanitise.ts';
+import { sanitiseLetterHtml } from '../mail/sanitise.ts';
 import { findThread } from '../mail/threading.ts';
 import { disownedBySender, failedAuthentication, fromDomainVouches } from '../mail/verdicts.ts';
 import type {
@@ -140,14 +145,14 @@ export async function storeDocuments(
   messageKey: string,
   letter: InboundLetter,
 ): Promise<FilingContext['documents']> {
-  const prefix = `requests/${requestId}/messages/${messageKey}`;
-  const text = `${prefix}/body.txt`;
+  const prefix = messageDocumentsPrefix(requestId, messageKey);
+  const text = messageTextKey(prefix);
   const html = letter.html ? `${prefix}/body.html` : undefined;
   const attachments = letter.attachments.map((attachment, index) => ({
     filename: attachment.filename,
     contentType: attachment.contentType,
     size: attachment.size,
-    key: `${prefix}/attachments/${String(index + 1).padStart(2, '0')}-${safeFilename(attachment.filename)}`,
+    key: attachmentKey(prefix, index, attachment.filename),
     inline: attachment.inline,
   }));
   // Independent writes to fixed keys: in parallel, and a retry simply overwrites them.

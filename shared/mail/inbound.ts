@@ -1,4 +1,5 @@
 import PostalMime, { type Address, type Email } from 'postal-mime';
+import { MAX_NAME_LENGTH, MAX_SUBJECT_LENGTH } from '../correspondence/limits.ts';
 import { firstHeader, type HeaderBlock, messageIdsIn, readHeaderBlock } from './headers.ts';
 import { detectMachineMail, type MachineMail } from './machine-mail.ts';
 import { inferOrganisation, type Organisation } from './organisation.ts';
@@ -83,8 +84,6 @@ export const NO_SUBJECT = '(no subject)';
  * address anyone could reply to, and would only break the writes.
  */
 export const MAX_ADDRESS_LENGTH = 254;
-/** Display names are for reading; a longer one is cut, so the request item stays small. */
-const MAX_NAME_LENGTH = 200;
 
 function mailboxes(addresses: Address[] | undefined): Mailbox[] {
   return (addresses ?? [])
@@ -233,7 +232,10 @@ export async function readInbound(raw: Uint8Array, limits: MailLimits): Promise<
         .map((mailbox) => mailbox.address)
         .slice(0, 100),
       // Stored in several items; DynamoDB items are capped at 400 KB.
-      subject: truncate(repairWindows1252(email.subject?.trim() ?? '') || NO_SUBJECT, 1000),
+      subject: truncate(
+        repairWindows1252(email.subject?.trim() ?? '') || NO_SUBJECT,
+        MAX_SUBJECT_LENGTH,
+      ),
       sentAt:
         email.date && !Number.isNaN(Date.parse(email.date))
           ? new Date(email.date).toISOString()

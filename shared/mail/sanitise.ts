@@ -1,5 +1,8 @@
 import sanitizeHtml from 'sanitize-html';
 
+// Kept where it lives, without the HTML sanitiser: the casework API names files too.
+export { safeFilename } from '../correspondence/document-keys.ts';
+
 /**
  * The staff copy of a letter's HTML: formatting kept, anything active removed (scripts,
  * event handlers, frames, forms, javascript: links). Inline images keep their cid:
@@ -22,26 +25,6 @@ export function sanitiseLetterHtml(html: string): string {
     // out (infra/constructs/app-function.ts), and this keeps sanitize-html from reaching it.
     parseStyleAttributes: false,
   });
-}
-
-/** A file name safe as the last part of an S3 key and in a download header. */
-export function safeFilename(name: string): string {
-  const clean = (part: string) =>
-    part
-      .normalize('NFKD')
-      .replace(/[^\w.\- ]+/g, '')
-      .trim()
-      .replace(/\s+/g, '-')
-      .replace(/^\.+/, '');
-  const found = name.match(/\.([A-Za-z0-9]{1,10})$/);
-  // ".hidden" is a name, not an extension: it needs something before the dot.
-  const extension =
-    found?.index && name.slice(0, found.index).replace(/[./\\]/g, '') ? (found[1] ?? '') : '';
-  const base = extension ? name.slice(0, -(extension.length + 1)) : name;
-  // A name wholly in another script cleans to nothing: keep a stem so the extension stays.
-  const room = extension ? 99 - extension.length : 100;
-  const stem = clean(base).slice(-room) || 'attachment';
-  return extension ? `${stem}.${extension}` : stem;
 }
 
 /** Readable text from an HTML-only message, for search, the alert and the letter page. */

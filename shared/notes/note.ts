@@ -21,7 +21,7 @@ export function prefillNote(
   letterDate: string,
   timeZone: string,
 ): { title: string; body: string } {
-  const organisation = request.organisation ?? request.sender.address;
+  const organisation = request.organisation ?? request.sender.address ?? request.sender.name;
   const attendees = (request.meeting?.attendees ?? [])
     .map(
       (a) =>

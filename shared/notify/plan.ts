@@ -18,7 +18,13 @@ import {
 } from '../mail/templates/index.ts';
 import { workflowMail } from '../mail/templates/workflow.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
-import type { Meeting, MessageRecord, RequestRecord } from '../workflow/records.ts';
+import {
+  type Channel,
+  channelWords,
+  type Meeting,
+  type MessageRecord,
+  type RequestRecord,
+} from '../workflow/records.ts';
 import {
   type Action,
   type Audience,
@@ -102,7 +108,8 @@ export function recipientsOf(audience: Audience, context: MailContext): string[]
   const assignee = request.assignee ?? office.staffAlertAddress;
   switch (audience) {
     case 'requester':
-      return [request.sender.address];
+      // A request opened by hand for a phone call or a letter by post may have no address.
+      return request.sender.address ? [request.sender.address] : [];
     case 'office':
       return [office.staffAlertAddress];
     case 'approvers':
@@ -220,6 +227,7 @@ const invitations = (rescheduled: boolean) => ({
  * same entry, listing them as an attendee too, would only contradict it.
  */
 const isRequester = (context: MailContext, recipient: string) =>
+  context.request.sender.address !== undefined &&
   sameAddress(recipient, context.request.sender.address);
 
 /** Each attendee of a meeting called off: a CANCEL of the whole meeting. */
@@ -270,6 +278,13 @@ export const closingMail = (requester: MailTemplate) => ({
 });
 
 const detail = (context: MailContext, name: string) => String(context.event.details[name] ?? '');
+/** For a request staff opened by hand: how it came, and who recorded it. */
+const recordedByHand = ({ event }: MailContext) => {
+  const channel = event.details.channel;
+  if (typeof channel !== 'string' || channel === 'email' || !Object.hasOwn(channelWords, channel))
+    return undefined;
+  return `${channelWords[channel as Channel]}, recorded by ${event.actor}`;
+};
 /**
  * The published page's link, if it is on the configured site; the site itself otherwise.
  * The publisher builds it from SITE_BASE_URL, so the fallback is for a value that came
@@ -328,9 +343,11 @@ export const mailTemplates = {
     },
     office: {
       kind: 'new-request-alert',
-      compose: ({ event, request, message, template }) => {
+      compose: (context) => {
+        const { event, request, message, template } = context;
         const withheld = event.details.acknowledgementWithheld;
         return newRequestAlert(template, {
+          recorded: recordedByHand(context),
           attachments: (message?.documents?.attachments ?? [])
             .filter((attachment) => !attachment.inline)
             .map(
@@ -349,7 +366,7 @@ export const mailTemplates = {
       summaryLine: ({ request, event }) =>
         alertLine(
           request.reference,
-          `new request from ${request.sender.name ? `${neutralEcho(request.sender.name, 40)} ` : ''}<${request.sender.address}>`,
+          `new request from ${request.sender.name ? `${neutralEcho(request.sender.name, 40)} ` : ''}${request.sender.address ? `<${request.sender.address}>` : '(no email address)'}`,
           request.subject,
           [
             ...(request.flags ?? []),

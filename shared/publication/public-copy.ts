@@ -54,7 +54,7 @@ export function peopleKnown(
   const attendees = (request.draft?.meeting ?? request.meeting)?.attendees ?? [];
   const official = attendees.filter((a) => a.role.trim()).map((a) => a.name);
   const officialSet = new Set(official.map((name) => name.toLowerCase()));
-  const domain = request.sender.address.split('@')[1]?.toLowerCase();
+  const domain = request.sender.address?.split('@')[1]?.toLowerCase();
   const privatePeople = [
     request.sender.name,
     ...attendees.filter((a) => !a.role.trim()).map((a) => a.name),

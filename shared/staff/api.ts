@@ -1,3 +1,6 @@
+import { openedRequestSchema } from '../correspondence/opened-requests.ts';
+import { replyBodySchema } from '../correspondence/replies.ts';
+import { uploadRequestSchema } from '../correspondence/uploads.ts';
 import { heldActionSchema } from '../intake/held-mail.ts';
 import {
   heldMailIdSchema,
@@ -23,13 +26,16 @@ import {
   noteDraftView,
   noteSavedView,
   noteVersionsView,
+  openedRequestView,
   publicationPreviewView,
   redactionReviewView,
+  replyView,
   requestDetailView,
   requestPageView,
   staffListView,
   templateListView,
   templateView,
+  uploadView,
 } from './views.ts';
 
 /**
@@ -54,7 +60,14 @@ export interface RouteContract {
   params?: z.ZodMiniObject;
   query?: z.ZodMiniObject;
   body?: z.ZodMiniType;
+  /**
+   * A body that fails its schema is a 400 unless this says 422: for routes whose body is
+   * a record to create, each bad field is something the person must put right.
+   */
+  invalidBody?: 422;
   response: z.ZodMiniType;
+  /** The status of success: 200 unless the route creates something (201). */
+  status?: 201;
 }
 
 /**
@@ -125,6 +138,43 @@ export const staffApi = {
       'One request with its messages (5-minute download links), audit events, failed notifications and the actions you may take',
     params: id,
     response: requestDetailView,
+  },
+  openRequest: {
+    group: 'casework',
+    method: 'POST',
+    path: '/api/requests',
+    roles: staff,
+    summary:
+      'Opens a request by hand for correspondence that did not come by email (a letter by post, a phone call, a meeting the office arranged), with its text and uploaded scans; 201 with its id and reference',
+    body: openedRequestSchema,
+    invalidBody: 422,
+    response: openedRequestView,
+    status: 201,
+  },
+  sendReply: {
+    group: 'casework',
+    method: 'POST',
+    path: '/api/requests/{id}/replies',
+    roles: staff,
+    summary:
+      'Writes to the requester (and others on the request) on the thread: sent through SES from the office’s address with the [REQ-…] token, In-Reply-To and References, kept as an exact .eml, audited; 201 with the stored message, whose status says how sending goes; 422 naming the field that cannot be accepted',
+    params: id,
+    body: replyBodySchema,
+    invalidBody: 422,
+    response: replyView,
+    status: 201,
+  },
+  createUpload: {
+    group: 'casework',
+    method: 'POST',
+    path: '/api/uploads',
+    roles: staff,
+    summary:
+      'A URL to PUT one file to (15 minutes; exactly the type and size declared), and the id to name it by when opening a request or sending a reply',
+    body: uploadRequestSchema,
+    invalidBody: 422,
+    response: uploadView,
+    status: 201,
   },
   auditTrail: {
     group: 'casework',

@@ -13,7 +13,7 @@ import {
   type StaffApi,
   staffApi,
 } from './api.ts';
-import { ApiError, badRequest } from './errors.ts';
+import { ApiError, badRequest, refused } from './errors.ts';
 import { apiErrors, json, jsonBody, largeResponses } from './http.ts';
 import { actorFromClaims, requireRole } from './identity.ts';
 import type { OperationInput, Operations, StaffContext } from './operations.ts';
@@ -22,18 +22,27 @@ type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 
 const nobody: Actor = { id: 'anonymous', email: 'anonymous', name: 'anonymous', roles: [] };
 
-/** Parses one part of the request by its declared schema: a 400 naming each bad field. */
+/**
+ * Parses one part of the request by its declared schema: a 400 naming each bad field, or
+ * a 422 where the route says so of its body.
+ */
 function parsePart(
   schema: z.ZodMiniType | undefined,
   value: unknown,
   part: 'path' | 'query' | 'body',
+  invalid: 400 | 422 = 400,
 ) {
   if (!schema) return {};
   const parsed = schema.safeParse(value ?? (part === 'body' ? undefined : {}));
   if (parsed.success) return parsed.data;
   const fields = fieldErrors(parsed.error, part === 'body' ? [] : [part]);
   const what = { path: 'the address', query: 'the query', body: 'the body' }[part];
-  throw badRequest(`${what} is not valid: ${fields[0]?.message ?? 'see fields'}`, fields);
+  const first = fields[0] ?? { path: '(body)', message: 'see fields' };
+  if (invalid === 422) {
+    const named = first.path === '(body)' ? first.message : `${first.path}: ${first.message}`;
+    throw refused({ code: 'unprocessable', message: `${what} is not valid: ${named}`, fields });
+  }
+  throw badRequest(`${what} is not valid: ${first.message}`, fields);
 }
 
 /**
@@ -71,7 +80,7 @@ export function dispatcher<G extends RouteGroup>(
     const input = {
       params: parsePart(route.params, event.pathParameters, 'path'),
       query: parsePart(route.query, event.queryStringParameters, 'query'),
-      body: parsePart(route.body, event.body, 'body'),
+      body: parsePart(route.body, event.body, 'body', route.invalidBody),
       actor,
       now: new Date(),
     } as OperationInput<StaffApi[typeof name]>;
@@ -89,7 +98,7 @@ export function dispatcher<G extends RouteGroup>(
       });
       throw new Error(`the answer to ${event.routeKey} did not match its schema`);
     }
-    return json(200, answer.data);
+    return json(route.status ?? 200, answer.data);
   };
 }
 

@@ -23,7 +23,7 @@ const refusals: Record<string, string> = {
   '413':
     'the change would take the request past the 400 KB one stored request can hold; the body has limitBytes and sizeBytes',
   '422':
-    'not allowed from the current stage (the body lists the allowed actions), or well-formed but not possible (fields names each field at fault)',
+    'not allowed from the current stage (the body lists the allowed actions), or well-formed but not possible, or a field that cannot be accepted where a body creates something (fields names each field at fault)',
 };
 
 const jsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output') =>
@@ -62,8 +62,8 @@ function operation(name: string, route: RouteContract) {
         }
       : {}),
     responses: {
-      '200': {
-        description: 'done',
+      [String(route.status ?? 200)]: {
+        description: route.status === 201 ? 'created' : 'done',
         content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
       },
       ...(route.public

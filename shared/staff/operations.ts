@@ -1,9 +1,12 @@
+import type { OpenedRequestPorts } from '../correspondence/opened-requests.ts';
+import type { Office, ReplyPorts } from '../correspondence/replies.ts';
 import type { HeldPorts } from '../intake/held-mail.ts';
 import type { IntakeRules } from '../intake/receive-mail.ts';
 import type { Site } from '../publication/render.ts';
 import type { Actor, ActRules } from '../workflow/act.ts';
 import type * as z from '../zod.ts';
 import type { RouteContract, RouteGroup, RoutesOf, StaffApi } from './api.ts';
+import { createUpload, openRequest, reply, type UploadIssuePorts } from './correspondence.ts';
 import { type DirectoryPorts, listStaff } from './directory.ts';
 import { type DisposalListPorts, listDisposals } from './disposals.ts';
 import type { HeldListPorts } from './held.ts';
@@ -21,12 +24,21 @@ import { listTemplates, saveTemplate, type TemplatePorts } from './templates.ts'
 
 /** Everything the staff operations need, built once per cold start by the handler. */
 export interface StaffContext {
-  ports: NotePorts & HeldPorts & HeldListPorts & DisposalListPorts & TemplatePorts;
+  ports: NotePorts &
+    HeldPorts &
+    HeldListPorts &
+    DisposalListPorts &
+    OpenedRequestPorts &
+    UploadIssuePorts &
+    TemplatePorts &
+    ReplyPorts;
   rules: ActRules;
   intakeRules: IntakeRules;
   site: Site;
   /** Who a request may be assigned to. */
   directory: DirectoryPorts;
+  /** Whom replies come from: the office's name and address, on its clock. */
+  office: Office;
 }
 
 type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : Record<string, never>;
@@ -62,6 +74,12 @@ export const caseworkOperations = {
     listRequests(query, ports, now, rules.timeZone),
   requestDetail: ({ params, actor }, { ports, rules }) =>
     requestDetail(params.id, actor, ports, rules),
+  // Opened as intake opens a letter's: the same reply deadline and reference counter.
+  openRequest: ({ body, actor, now }, { ports, intakeRules }) =>
+    openRequest(body, actor, ports, intakeRules, now),
+  createUpload: ({ body, actor, now }, { ports }) => createUpload(body, actor, ports, now),
+  sendReply: ({ params, body, actor, now }, { ports, rules, office }) =>
+    reply(params.id, body, actor, ports, rules, office, now),
   auditTrail: ({ params }, { ports }) => auditTrail(params.id, ports),
   messageContent: ({ params }, { ports }) => messageContent(params.id, params.key, ports),
   // save_draft may come this way too; its version copy is kept as PUT /note keeps it.

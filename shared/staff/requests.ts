@@ -1,4 +1,5 @@
 import { officeDate } from '../dates.ts';
+import { sentText } from '../mail/sent-text.ts';
 import { notificationId } from '../notify/send-notifications.ts';
 import { type Actor, type ActRules, dueDate, performAction } from '../workflow/act.ts';
 import { type AuditEvent, verifyChain } from '../workflow/audit.ts';
@@ -8,7 +9,6 @@ import type { FailedNotification, MessageRecord, RequestRecord } from '../workfl
 import { openStages, type Stage, stages } from '../workflow/stages.ts';
 import { actionsFor, trimmedText } from '../workflow/transitions.ts';
 import * as z from '../zod.ts';
-import { sentText } from '../mail/sent-text.ts';
 import { assigneeRefusal, type DirectoryPorts } from './directory.ts';
 import { badRequest, notFound, refused } from './errors.ts';
 
@@ -69,6 +69,7 @@ export function summary(request: RequestRecord, timeZone: string, now = new Date
     subject: request.subject,
     sender: request.sender,
     organisation: request.organisation ?? null,
+    channel: request.channel ?? 'email',
     receivedAt: request.receivedAt,
     dueAt: dueDate(request, timeZone),
     assignee: request.assignee ?? null,

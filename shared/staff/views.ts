@@ -1,4 +1,5 @@
 import { findingKinds, findingPlaces } from '../publication/findings.ts';
+import { channels } from '../workflow/records.ts';
 import { stages } from '../workflow/stages.ts';
 import { actions, roles } from '../workflow/transitions.ts';
 import * as z from '../zod.ts';
@@ -14,7 +15,16 @@ import * as z from '../zod.ts';
 const isoTime = z.string().check(z.describe('an ISO 8601 date and time'));
 const isoDate = z.string().check(z.describe('a calendar date, YYYY-MM-DD'));
 
-export const senderView = z.object({ address: z.string(), name: z.string() });
+export const senderView = z.object({
+  address: z
+    .optional(z.string())
+    .check(z.describe('absent for a request opened by hand without an email address')),
+  name: z.string(),
+});
+
+const channelView = z
+  .enum(channels)
+  .check(z.describe('how it reached the office: email, or recorded by hand (post, phone, office)'));
 
 const attendeeView = z.object({
   name: z.string(),
@@ -50,6 +60,7 @@ export const requestView = z.object({
   subject: z.string(),
   sender: senderView,
   organisation: z.optional(z.string()),
+  channel: z.optional(channelView),
   receivedAt: isoTime,
   replyBy: isoDate,
   flags: z.array(z.string()),
@@ -103,6 +114,7 @@ export const requestSummaryView = z.object({
   subject: z.string(),
   sender: senderView,
   organisation: z.nullable(z.string()),
+  channel: channelView,
   receivedAt: isoTime,
   dueAt: isoDate.check(z.describe('whatever is due next, on the office’s calendar')),
   assignee: z.nullable(z.string()),
@@ -124,6 +136,9 @@ const link = z.object({
 export const messageView = z.object({
   key: z.string(),
   direction: z.enum(['inbound', 'outbound']),
+  channel: z
+    .optional(z.enum(channels))
+    .check(z.describe('for correspondence staff recorded by hand, how it came')),
   at: isoTime,
   from: z.string(),
   to: z.array(z.string()),
@@ -430,6 +445,40 @@ export const healthView = z.object({ status: z.literal('ok') });
 export const staffListView = z.object({
   items: z.array(z.object({ email: z.string(), name: z.string(), roles: z.array(z.enum(roles)) })),
 });
+
+/** Where to PUT one file, and what to name it by once it is there. */
+export const uploadView = z.object({
+  uploadId: z
+    .string()
+    .check(z.describe('name it in uploadIds when opening a request or sending a reply')),
+  url: z
+    .string()
+    .check(
+      z.describe(
+        'PUT the file here within 15 minutes, with exactly the Content-Type and size declared',
+      ),
+    ),
+});
+
+/** A reply as stored when staff sent it. */
+export const replyView = z.object({
+  key: z.string(),
+  direction: z.literal('outbound'),
+  at: isoTime,
+  from: z.string(),
+  to: z.array(z.string()),
+  cc: z.optional(z.array(z.string())),
+  subject: z.string(),
+  messageId: z.string(),
+  author: z.string(),
+  status: z.literal('sending').check(z.describe('GET the request to see it sent, or failed')),
+  attachments: z.array(
+    z.object({ filename: z.string(), contentType: z.string(), size: z.number().check(z.int()) }),
+  ),
+});
+
+/** A request just opened: where to find it. */
+export const openedRequestView = z.object({ id: z.string(), reference: z.string() });
 
 export type RequestSummaryView = z.infer<typeof requestSummaryView>;
 export type RequestDetailView = z.infer<typeof requestDetailView>;

@@ -35,7 +35,7 @@ export interface SweepReport {
 }
 
 const line = (request: RequestRecord, due: string) =>
-  `${request.reference}  ${request.organisation ?? request.sender.address}: ${request.subject} (due ${due}${request.assignee ? `, ${request.assignee}` : ', unassigned'})`;
+  `${request.reference}  ${request.organisation ?? request.sender.address ?? request.sender.name}: ${request.subject} (due ${due}${request.assignee ? `, ${request.assignee}` : ', unassigned'})`;
 
 /**
  * The daily sweep: one digest to the office of overdue replies and notes, and of

@@ -70,6 +70,20 @@ export const notificationIdSchema = z
     ),
   );
 
+/**
+ * An upload's id, as POST /api/uploads gives it (shared/correspondence/uploads.ts
+ * newUploadId): 128 random bits in base64url, so it is unguessable and safe in a URL,
+ * a table key and an S3 key alike.
+ */
+export const uploadIdSchema = z
+  .string()
+  .check(
+    z.regex(
+      /^[A-Za-z0-9_-]{22}$/,
+      'an upload id is the 22 letters, digits, - and _ that POST /api/uploads answered, such as Qm9vay1vZi1ydXRoLTIwMjY',
+    ),
+  );
+
 /** A human reference as formatReference writes it; case does not matter to people. */
 export const referenceSchema = z.pipe(
   z.string().check(z.regex(/^REQ-\d{4}-\d{4,9}$/i, 'a reference looks like REQ-2026-0007')),

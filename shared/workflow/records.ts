@@ -2,9 +2,28 @@ import type { Stage } from './stages.ts';
 
 /** The shapes postroom keeps, independent of how the table stores them. */
 export interface Sender {
-  address: string;
+  /**
+   * Where mail to the requester goes. Every letter that came by email has one; a request
+   * staff opened by hand (a phone call, a letter by post) may not, and then no mail is
+   * sent to the requester at all.
+   */
+  address?: string;
   name: string;
 }
+
+/**
+ * How correspondence reached the office: by email (intake; absent on requests filed
+ * before channels were recorded), or recorded by staff by hand.
+ */
+export const channels = ['email', 'post', 'phone', 'office'] as const;
+export type Channel = (typeof channels)[number];
+/** How each channel reads after "it came": in alerts, and the audit trail's words. */
+export const channelWords: Record<Channel, string> = {
+  email: 'by email',
+  post: 'by post',
+  phone: 'by phone',
+  office: 'from the office itself (a meeting it arranged)',
+};
 
 export interface RequestRecord {
   id: string;
@@ -22,6 +41,8 @@ export interface RequestRecord {
   subject: string;
   sender: Sender;
   organisation?: string;
+  /** How it reached the office; absent means email. */
+  channel?: Channel;
   receivedAt: string;
   replyBy: string;
   flags: string[];
@@ -143,13 +164,18 @@ export interface StoredAttachment {
   size: number;
   key: string;
   inline: boolean;
+  /** SHA-256 of the bytes, hex: recorded for files staff uploaded, whose audit event names it. */
+  sha256?: string;
 }
 
 export interface MessageRecord {
   requestId: string;
   key: string;
   direction: 'inbound' | 'outbound';
+  /** How an inbound message came: absent means email; otherwise staff recorded it by hand. */
+  channel?: Channel;
   at: string;
+  /** The sender's address; for correspondence recorded by hand without one, their name. */
   from: string;
   to: string[];
   subject: string;

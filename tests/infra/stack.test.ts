@@ -11,7 +11,13 @@ import {
   functions,
   messagesFiled,
 } from '../../infra/functions.ts';
-import { buckets, INBOUND_PREFIX, retentionDefaults, table } from '../../infra/resources.ts';
+import {
+  buckets,
+  INBOUND_PREFIX,
+  retentionDefaults,
+  staffUploads,
+  table,
+} from '../../infra/resources.ts';
 import { PostroomStack, type PostroomStackProps } from '../../infra/stack.ts';
 import { readConfig } from '../../shared/config.ts';
 import { retentionTag } from '../../shared/retention/raw-mail.ts';
@@ -216,11 +222,43 @@ describe('storage rules', () => {
         (rule: Record<string, unknown>) => rule.ExpirationInDays !== undefined,
       ),
     );
-    // Only two rules delete current objects: closed raw mail, and the access logs.
-    expect(expiring).toHaveLength(2);
-    expect(expiring.filter((rule) => !rule.TagFilters)[0]).toMatchObject({
-      ExpirationInDays: retentionDefaults.logDays,
-    });
+    // Only three rules delete current objects: closed raw mail, the access logs, and
+    // what staff uploaded and a request has since filed its own copy of (or never will).
+    expect(expiring).toHaveLength(3);
+    expect(expiring.filter((rule) => !rule.TagFilters && !rule.Prefix)).toEqual([
+      expect.objectContaining({ ExpirationInDays: retentionDefaults.logDays }),
+    ]);
+    expect(expiring.filter((rule) => rule.Prefix)).toEqual([
+      expect.objectContaining({
+        Prefix: 'uploads/',
+        ExpirationInDays: staffUploads.expireDays,
+        NoncurrentVersionExpiration: { NoncurrentDays: staffUploads.expireDays },
+      }),
+    ]);
+  });
+
+  it('lets the staff UI’s origin, and no other, PUT uploads into the documents bucket', () => {
+    const withCors = Object.entries(template.findResources('AWS::S3::Bucket')).filter(
+      ([, bucket]) => bucket.Properties.CorsConfiguration,
+    );
+    expect(withCors.map(([id]) => id)).toEqual([
+      expect.stringMatching(new RegExp(`^${buckets.documents.id}`)),
+    ]);
+    const rules = withCors[0]?.[1].Properties.CorsConfiguration.CorsRules;
+    expect(rules).toEqual([
+      {
+        AllowedMethods: ['PUT'],
+        AllowedOrigins: [expect.anything()],
+        AllowedHeaders: ['content-type'],
+        MaxAge: 3600,
+      },
+    ]);
+    expect(JSON.stringify(rules[0].AllowedOrigins)).toContain('StaffUiDistribution');
+    expect(JSON.stringify(rules[0].AllowedOrigins)).not.toContain('*');
+    // The casework function presigns those PUTs, so it may put objects there itself.
+    expect(actionsOn(statementsOf(functions.staffApi.description), 'DocumentsBucket')).toContain(
+      's3:PutObject',
+    );
   });
 
   it('takes the retention periods from the stack’s settings', () => {
@@ -755,6 +793,13 @@ describe('the sites', () => {
         SystemMetadata: { 'cache-control': 'no-cache' },
         DistributionPaths: ['/', '/index.html', '/config.json'],
       }),
+    ]);
+    // Its browser may call S3 in the stack's region too, to PUT uploads to presigned URLs.
+    const policies = resources('AWS::CloudFront::ResponseHeadersPolicy').map((policy) =>
+      JSON.stringify(policy.Properties),
+    );
+    expect(policies.filter((policy) => policy.includes('connect-src'))).toEqual([
+      expect.stringMatching(/connect-src 'self' [^;]*https:\/\/\*\.s3\.eu-west-1\.amazonaws\.com;/),
     ]);
     // config.json is written at deploy time from the API's endpoint and the user pool.
     const markers = JSON.stringify(deployments[1]?.SourceMarkers);

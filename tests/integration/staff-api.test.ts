@@ -150,7 +150,9 @@ describe('reading', () => {
     for (const [name, route] of Object.entries(staffApi)) {
       const documented = body.paths[route.path]?.[route.method.toLowerCase()];
       expect(documented?.operationId, name).toBe(name);
-      expect(documented.responses['200'].content['application/json'].schema, name).toBeTruthy();
+      // 200, or 201 where the route creates something.
+      const success = String('status' in route ? route.status : 200);
+      expect(documented.responses[success].content['application/json'].schema, name).toBeTruthy();
       if ('body' in route)
         expect(documented.requestBody.content['application/json'].schema, name).toBeTruthy();
     }

@@ -92,7 +92,7 @@ describe('composed MIME', () => {
     );
     const raw = composeMessage({
       from: { address: office.officeAddress, name: office.officeName },
-      to: [request.sender.address],
+      to: [request.sender.address ?? ''],
       subject: mail.subject,
       text: mail.text,
       html: mail.html,

@@ -225,7 +225,7 @@ describe('planNotifications for a meeting called off or rearranged', () => {
     invitedGuest: false,
   });
   const when = { start: '2027-02-24T14:00:00Z', end: '2027-02-24T15:20:00Z', location: 'Leith' };
-  const requester = request.sender.address;
+  const requester = request.sender.address ?? '';
   const calendarOf = (planned: { attachments?: Array<{ content: unknown }> } | undefined) =>
     readCalendar(String(planned?.attachments?.[0]?.content ?? ''));
   const withdrawn = (from: string, details: Record<string, unknown>) =>

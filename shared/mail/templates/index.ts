@@ -6,7 +6,8 @@ export interface TemplateRequest {
   reference: string;
   subject: string;
   senderName: string;
-  senderAddress: string;
+  /** Absent for a request opened by hand without an email address. */
+  senderAddress?: string;
   organisation?: string;
   receivedAt: string;
   replyBy: string;
@@ -129,12 +130,21 @@ export function acknowledgement(request: TemplateRequest, officeName: string): R
 
 export function newRequestAlert(
   request: TemplateRequest,
-  details: { attachments: string[]; flags: string[]; acknowledged: string },
+  details: {
+    attachments: string[];
+    flags: string[];
+    acknowledged: string;
+    /** For a request staff opened by hand: how it came, and who recorded it. */
+    recorded?: string;
+  },
 ): RenderedMail {
-  const from = `${request.senderName ? `${request.senderName} ` : ''}<${request.senderAddress}>`;
+  const from = request.senderAddress
+    ? `${request.senderName ? `${request.senderName} ` : ''}<${request.senderAddress}>`
+    : `${request.senderName || 'someone'} (no email address)`;
   const facts: Array<[string, string]> = [
     ['Reference', request.reference],
     ['From', from],
+    ...(details.recorded ? [['Came', details.recorded] as [string, string]] : []),
     ['Organisation', request.organisation ?? 'not identified'],
     ['Subject', request.subject],
     ['Received', dateTime(request.receivedAt, request.timeZone)],
@@ -144,7 +154,7 @@ export function newRequestAlert(
     ...(details.flags.length ? [['Warnings', details.flags.join('; ')] as [string, string]] : []),
   ];
   return {
-    subject: `[${request.reference}] New request from ${request.organisation ?? request.senderAddress}: ${request.subject}`,
+    subject: `[${request.reference}] New request from ${request.organisation ?? request.senderAddress ?? request.senderName}: ${request.subject}`,
     text: `A new request has arrived and is waiting for triage.\n\n${facts
       .map(([label, value]) => `${label}: ${value}`)
       .join('\n')}\n`,

@@ -113,7 +113,7 @@ function stageTable(stage: Stage, requests: RequestSummary[], today: string): HT
             h(
               'span',
               { class: 'table__organisation' },
-              request.organisation ?? request.sender.address,
+              request.organisation ?? request.sender.address ?? request.sender.name,
             ),
             h('span', { class: 'table__subject' }, request.subject || '(no subject)'),
           ),

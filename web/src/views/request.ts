@@ -378,9 +378,8 @@ const replyTemplates = (): Promise<ReplyTemplate[]> =>
 
 /** "Helen Marsh <helen@example.org>", or whichever of the two the request has. */
 function senderWords(sender: RequestDetail['sender']): string {
-  const address = sender.address as string | undefined;
-  if (sender.name && address) return `${sender.name} <${address}>`;
-  return sender.name || address || 'Not known';
+  if (!sender.address) return `${sender.name} (no email address)`;
+  return sender.name ? `${sender.name} <${sender.address}>` : sender.address;
 }
 
 export const requestView: View = async ({ params, member, announce }) => {
