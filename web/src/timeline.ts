@@ -106,8 +106,10 @@ function messageItem(
       body,
       h('p', { class: 'body' }, h('a', { href: '#letter-heading' }, 'The letter is shown above')),
     );
-  } else if (message.documents) {
-    const { text } = message.documents;
+  } else {
+    // Mail postroom sent by itself has no documents, but the API reads its text from
+    // the copy it kept.
+    const text = message.documents?.text;
     replace(body, h('p', { class: 'secondary-text' }, 'Loading the message…'));
     load = async () => {
       try {
@@ -123,27 +125,23 @@ function messageItem(
           body,
           notice(
             [
-              `The message could not be shown here (${(error as Error).message}). `,
-              downloadLink(detail, loadedAt, text.key, text.url, [
-                'Download its text',
-                hidden(` (${dateTime(message.at)})`),
-              ]),
-              '.',
+              `The message could not be shown here (${(error as Error).message}).`,
+              text
+                ? [
+                    ' ',
+                    downloadLink(detail, loadedAt, text.key, text.url, [
+                      'Download its text',
+                      hidden(` (${dateTime(message.at)})`),
+                    ]),
+                    '.',
+                  ]
+                : null,
             ],
             'warning',
           ),
         );
       }
     };
-  } else if (!inbound) {
-    replace(
-      body,
-      h(
-        'p',
-        { class: 'body secondary-text' },
-        'A notification postroom sent by itself, from its own wording.',
-      ),
-    );
   }
   const item = h(
     'li',
