@@ -1,3 +1,4 @@
+import { channelWords } from '../../shared/workflow/records.ts';
 import { api } from './api.ts';
 import { attachmentList, downloadLink } from './documents.ts';
 import { type Child, h, hidden, replace } from './dom.ts';
@@ -94,8 +95,11 @@ function messageItem(
   const isLetter = inbound && firstLetter(detail)?.key === message.key;
   const failures = reply ? failuresOf(detail, message) : [];
   const status = reply ? (message.status ?? 'sending') : undefined;
+  const byHand = message.channel && message.channel !== 'email' ? message.channel : undefined;
   const title = inbound
-    ? `${message.duplicateOf ? 'Delivered again' : 'Received'} from ${message.from}`
+    ? byHand
+      ? `Recorded by hand: ${channelWords[byHand].replace(/ \(.*\)$/, '')}, from ${message.from}`
+      : `${message.duplicateOf ? 'Delivered again' : 'Received'} from ${message.from}`
     : reply
       ? `Reply by email to ${message.to.join(', ')}`
       : `Mail sent to ${message.to.join(', ')}`;
@@ -321,8 +325,10 @@ export function timeline(
   );
   const load = async () => {
     const queue = entries.flatMap((entry) => (entry.load ? [entry.load] : []));
+    // Once the person has left the page (or signed out), the rest is not fetched.
     const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await next();
+      for (let next = queue.shift(); next && element.isConnected; next = queue.shift())
+        await next();
     };
     await Promise.all(Array.from({ length: AT_ONCE }, worker));
   };

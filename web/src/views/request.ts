@@ -1,3 +1,4 @@
+import { channelWords } from '../../../shared/workflow/records.ts';
 import { get } from '../api.ts';
 import { attachmentList, downloadLink } from '../documents.ts';
 import { type Child, h, hidden, replace } from '../dom.ts';
@@ -412,6 +413,7 @@ export const requestView: View = async ({ params, member, announce }) => {
       summaryList([
         ['From', senderWords(detail.sender)],
         ['Organisation', detail.organisation ?? 'Not known'],
+        ['How it came', capitalise(channelWords[detail.channel])],
         ['Received', dateTime(detail.receivedAt)],
         ['Assigned to', detail.assignee ?? 'Nobody'],
         detail.request.closedReason ? ['Reason closed', detail.request.closedReason] : null,
