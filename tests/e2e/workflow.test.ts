@@ -1,12 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../infra/local/processes.ts';
 import { startPublicSite } from '../../infra/local/public-site.ts';
 import { buildStaffUi, launchChromium, watchedPage } from '../support/browser.ts';
 import { pdfWithText } from '../support/pdf.ts';
 import {
+  documentText,
   env,
   fixture,
   records,
@@ -280,20 +282,28 @@ describe('one letter, from the post room to the public site', () => {
     expect(reply?.body.text).toContain('Dear Helen Marsh,');
     expect(reply?.body.text).toContain(`about ${reference}`);
     expect(reply?.body.text).not.toContain('{{');
-    // The raw message: on the letter's thread, with the file, and from a person.
-    const raw = (await sentMail.raw(reply?.messageId ?? '')).replace(/\r?\n[ \t]+/g, ' ');
-    const header = (name: string) =>
-      raw.match(new RegExp(`^${name}:[ \\t]*(.*)$`, 'im'))?.[1]?.trim() ?? '';
-    expect(header('In-Reply-To')).toBe('<letter-001@lumencam.example>');
-    const ownId = header('Message-ID');
-    expect(ownId).toMatch(/^<.+@.+>$/);
-    expect(header('References').split(/\s+/)).toEqual(['<letter-001@lumencam.example>', ownId]);
-    expect(raw).not.toMatch(/^Auto-Submitted:/im);
-    expect(raw).toMatch(
-      new RegExp(`^Content-Disposition: attachment;.*filename="?${replyAttachment}`, 'im'),
+    // The raw message: on the letter's thread, with the file, and from a person. The SES
+    // emulator re-encodes what it stores, so the headers are read from the exact MIME
+    // postroom kept and handed to SES, tied to the emulator's record by its text and file.
+    const kept = (await records.messages(requestId)).find(
+      (message) => message.direction === 'outbound' && message.kind === 'reply',
     );
-    expect(reply?.attachments.map((attachment) => attachment.filename)).toEqual([replyAttachment]);
-    replyMessageId = ownId;
+    expect(kept).toMatchObject({ author: staff.caseworker, to: [sender], subject: replySubject });
+    const raw = await PostalMime.parse(await documentText(kept?.raw?.key ?? ''));
+    expect(raw.inReplyTo).toBe('<letter-001@lumencam.example>');
+    expect(raw.messageId).toBe(kept?.messageId);
+    expect(raw.references?.split(/\s+/)).toEqual(['<letter-001@lumencam.example>', raw.messageId]);
+    const headerNames = raw.headers.map((one) => one.key);
+    expect(headerNames).not.toContain('auto-submitted');
+    expect(raw.subject).toBe(reply?.subject);
+    expect(raw.text).toBe(reply?.body.text);
+    expect(raw.attachments.map((attachment) => [attachment.filename, attachment.mimeType])).toEqual(
+      [[replyAttachment, 'application/pdf']],
+    );
+    expect(Buffer.from(raw.attachments[0]?.content as ArrayBuffer).toString('base64')).toBe(
+      reply?.attachments[0]?.content,
+    );
+    replyMessageId = raw.messageId ?? '';
 
     await page.reload();
     const shown = page
@@ -311,12 +321,12 @@ describe('one letter, from the post room to the public site', () => {
       [
         `From: "Helen Marsh" <${sender}>`,
         'To: commissioner@office.example',
-        // No reference in the subject: the answer threads by In-Reply-To alone.
+        // No reference in the subject: the answer threads by the reply's Message-ID alone.
         `Subject: Re: ${subject}`,
         `Date: ${new Date().toUTCString()}`,
         'Message-ID: <answer-001@lumencam.example>',
         `In-Reply-To: ${replyMessageId}`,
-        `References: <letter-001@lumencam.example> ${replyMessageId}`,
+        `References: ${replyMessageId}`,
         'MIME-Version: 1.0',
         'Content-Type: text/plain; charset=utf-8',
         '',
@@ -332,7 +342,10 @@ describe('one letter, from the post room to the public site', () => {
         .map((message) => message.messageId),
     ).toContain('<answer-001@lumencam.example>');
     expect(await stage()).toBe('accepted');
-    await mailFrom('5. the requester answers');
+    // The office hears of it, as of any mail joining a request.
+    expect(addressed(await mailFrom('5. the requester answers'))).toEqual([
+      `${env().staff} | [${reference}] New message: Re: ${subject}`,
+    ]);
 
     await page.reload();
     const received = page
@@ -626,7 +639,8 @@ describe('one letter, from the post room to the public site', () => {
     ]);
     expect(addressed(mail)).toEqual(
       [
-        `${env().staff} | [${reference}] Meeting note approved`,
+        // To whoever holds the request: the caseworker who accepted it.
+        `${staff.caseworker} | [${reference}] Meeting note approved`,
         `${sender} | [${reference}] The note of our meeting will be published`,
         `${sender} | [${reference}] The note of our meeting is published`,
         `${env().staff} | [${reference}] Meeting note published`,
