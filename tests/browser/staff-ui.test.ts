@@ -313,6 +313,30 @@ describe('the staff UI', () => {
     expect(await focused()).toMatch(/\|TEXTAREA\|$/);
     expect(await composer.getByLabel('Subject').inputValue()).toBe('Your request {{reference}}');
     await composer.getByLabel('Format as Markdown').check();
+    // A colleague acts meanwhile: nothing is sent, and nothing written is lost on reloading.
+    await colleagueComments('Asked the Commissioner’s office for dates.');
+    await composer.getByRole('button', { name: 'Send reply' }).click();
+    await page.getByRole('heading', { name: 'Someone else changed this request' }).waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain(
+      'what you wrote, and the files, are kept',
+    );
+    await page.getByRole('button', { name: 'Reload this request' }).click();
+    await page
+      .getByRole('region', { name: 'Timeline' })
+      .getByText('Asked the Commissioner’s office for dates.')
+      .waitFor();
+    expect(await message.inputValue()).toBe(template.fields.body);
+    expect(await composer.getByLabel('Format as Markdown').isChecked()).toBe(true);
+    await composer
+      .getByRole('listitem')
+      .filter({ hasText: 'agenda.pdf' })
+      .getByText('Uploaded')
+      .waitFor();
+    expect(
+      await sentMail
+        .to(requester)
+        .then((all) => all.filter((one) => one.subject.startsWith('Your request'))),
+    ).toEqual([]);
     await composer.getByRole('button', { name: 'Send reply' }).click();
     await page
       .getByRole('main')
@@ -425,7 +449,16 @@ describe('the staff UI', () => {
     await page.getByRole('button', { name: 'Accept request' }).click();
     await page.getByRole('heading', { name: 'Someone else changed this request' }).waitFor();
     await page.getByRole('button', { name: 'Reload this request' }).click();
-    await page.getByRole('region', { name: 'Timeline' }).getByText('Phoned them.').waitFor();
+    const note = page
+      .getByRole('region', { name: 'Timeline' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Phoned them.' });
+    await note.waitFor();
+    // Marked in words as staff's own, never sent, as well as by its frame.
+    expect(await note.getByRole('heading').textContent()).toMatch(
+      /^Internal note by colin\.caseworker@office\.example/,
+    );
+    expect(await note.textContent()).toContain('only staff see this, it was never sent');
   });
 
   it('accepts, then schedules with the attendee editor', async () => {
@@ -743,7 +776,19 @@ describe('the staff UI', () => {
       channel: 'phone',
       subject: 'A meeting about harbour cameras',
     });
+    expect(await page.getByRole('main').textContent()).toContain('How it cameBy phone');
     expect(await violations()).toEqual([]);
+
+    // Closed before any meeting: withdrawn, with the reason on the request.
+    await page.getByRole('link', { name: 'Close request' }).click();
+    await page.getByRole('heading', { level: 1, name: /Close this request/ }).waitFor();
+    await page.getByLabel('Reason').fill('Opened by mistake: they wrote as well.');
+    await page.getByRole('button', { name: 'Close request' }).click();
+    await page.getByRole('main').getByText('Request closed.').waitFor();
+    expect(await page.getByRole('main').textContent()).toContain(
+      'Reason closedOpened by mistake: they wrote as well.',
+    );
+    expect((await records.byReference(stored?.reference ?? ''))?.stage).toBe('withdrawn');
   });
 
   it('sends the person to sign in again when the API says the session is over', async () => {
