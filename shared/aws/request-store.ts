@@ -96,6 +96,10 @@ export const claimedUploadItems = (
 export interface ActionEffects {
   /** The failed notification this action sends again. */
   resent?: { seq: number; kind: string; recipient: string };
+  /** The message the action files (a reply staff sent). */
+  message?: MessageRecord;
+  /** Uploads the action files, each only once. */
+  uploadIds?: readonly string[];
 }
 
 /** A request's attributes in the words of the 413 that names the largest. */
@@ -407,6 +411,72 @@ export function requestStore(tableName: string, timeZone: string) {
         )
       : undefined;
 
+  /**
+   * Writes a decided action with whatever else it files, in one transaction; 'stale' when
+   * the request moved on, 'uploads-taken' when an upload it files was filed first.
+   */
+  async function writeAction(
+    previous: Pick<RequestRecord, 'version' | 'eventSeq'>,
+    request: RequestRecord,
+    event: AuditEvent,
+    effects: ActionEffects = {},
+  ): Promise<'applied' | 'stale' | 'uploads-taken'> {
+    const resent = effects.resent && (await failureKey(request.id, effects.resent));
+    const stored = requestItem(request);
+    const audit = eventItem(event);
+    // Staff input within every field's own limit can still add up past DynamoDB's item
+    // limit; refuse it by name before DynamoDB refuses it with a ValidationException.
+    assertItemFits(`request ${request.reference}`, stored, requestParts);
+    assertItemFits(`the audit record of ${event.action}`, audit.Put?.Item ?? {}, eventParts);
+    try {
+      await dynamo.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName,
+                Item: stored,
+                ConditionExpression: 'version = :version AND eventSeq = :seq',
+                ExpressionAttributeValues: {
+                  ':version': previous.version,
+                  ':seq': previous.eventSeq,
+                },
+              },
+            },
+            audit,
+            // Marked in the same transaction, so two people resending at once send once.
+            ...(resent
+              ? [
+                  {
+                    Update: {
+                      TableName: tableName,
+                      Key: resent,
+                      UpdateExpression: 'SET resent = :resent',
+                      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(resent)',
+                      ExpressionAttributeValues: {
+                        ':resent': { seq: event.seq, by: event.actor, at: event.at },
+                      },
+                    },
+                  },
+                ]
+              : []),
+            ...(effects.message ? [messageItem(effects.message)] : []),
+            ...claimedUploadItems(tableName, effects.uploadIds ?? [], request.id, event.at),
+          ],
+        }),
+      );
+      return 'applied';
+    } catch (error) {
+      const failures = conditionFailures(error);
+      // The uploads are the last items: one filed elsewhere first cannot be filed here.
+      const uploadsFrom = 2 + (resent ? 1 : 0) + (effects.message ? 1 : 0);
+      if (failures?.slice(uploadsFrom).some(Boolean)) return 'uploads-taken';
+      // A lost race and a failed condition both mean: read again and decide again.
+      if (conflicted(error) || failures?.some(Boolean)) return 'stale';
+      throw error;
+    }
+  }
+
   return {
     findFiling: (raw: { bucket: string; key: string }) =>
       get<Filing & { filedAt: string }>(keys.filing(raw.bucket, raw.key)),
@@ -651,64 +721,16 @@ export function requestStore(tableName: string, timeZone: string) {
       previous: Pick<RequestRecord, 'version' | 'eventSeq'>,
       request: RequestRecord,
       event: AuditEvent,
-      effects: ActionEffects = {},
+      effects: Pick<ActionEffects, 'resent'> = {},
     ): Promise<'applied' | 'stale'> {
-      const resent = effects.resent && (await failureKey(request.id, effects.resent));
-      const stored = requestItem(request);
-      const audit = eventItem(event);
-      // Staff input within every field's own limit can still add up past DynamoDB's item
-      // limit; refuse it by name before DynamoDB refuses it with a ValidationException.
-      assertItemFits(`request ${request.reference}`, stored, requestParts);
-      assertItemFits(`the audit record of ${event.action}`, audit.Put?.Item ?? {}, eventParts);
-      try {
-        await dynamo.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: stored,
-                  ConditionExpression: 'version = :version AND eventSeq = :seq',
-                  ExpressionAttributeValues: {
-                    ':version': previous.version,
-                    ':seq': previous.eventSeq,
-                  },
-                },
-              },
-              audit,
-              // Marked in the same transaction, so two people resending at once send once.
-              ...(resent
-                ? [
-                    {
-                      Update: {
-                        TableName: tableName,
-                        Key: resent,
-                        UpdateExpression: 'SET resent = :resent',
-                        ConditionExpression:
-                          'attribute_exists(PK) AND attribute_not_exists(resent)',
-                        ExpressionAttributeValues: {
-                          ':resent': { seq: event.seq, by: event.actor, at: event.at },
-                        },
-                      },
-                    },
-                  ]
-                : []),
-            ],
-          }),
-        );
-        return 'applied';
-      } catch (error) {
-        // A lost race and a failed condition both mean: read again and decide again.
-        if (conflicted(error) || conditionFailures(error)?.some(Boolean)) return 'stale';
-        throw error;
-      }
+      return (await writeAction(previous, request, event, effects)) === 'applied'
+        ? 'applied'
+        : 'stale';
     },
 
     /**
-     * Records a reply staff sent: the request (as decided from `previous`), its audit
-     * event, the outbound message, and its uploads marked filed, in one transaction.
-     * 'stale' when the request moved on; 'uploads-taken' when an upload was filed
-     * elsewhere first. Nothing is written unless all of it is.
+     * Records a reply staff sent: the request, its audit event, the outbound message, and
+     * its uploads marked filed, in one transaction (applyAction, with those effects).
      */
     async recordReply(
       previous: Pick<RequestRecord, 'version' | 'eventSeq'>,
@@ -716,38 +738,8 @@ export function requestStore(tableName: string, timeZone: string) {
       message: MessageRecord,
       uploadIds: readonly string[],
     ): Promise<'recorded' | 'stale' | 'uploads-taken'> {
-      const stored = requestItem(request);
-      const audit = eventItem(event);
-      assertItemFits(`request ${request.reference}`, stored, requestParts);
-      assertItemFits(`the audit record of ${event.action}`, audit.Put?.Item ?? {}, eventParts);
-      try {
-        await dynamo.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: stored,
-                  ConditionExpression: 'version = :version AND eventSeq = :seq',
-                  ExpressionAttributeValues: {
-                    ':version': previous.version,
-                    ':seq': previous.eventSeq,
-                  },
-                },
-              },
-              audit,
-              messageItem(message),
-              ...claimedUploadItems(tableName, uploadIds, request.id, event.at),
-            ],
-          }),
-        );
-        return 'recorded';
-      } catch (error) {
-        const failures = conditionFailures(error);
-        if (failures?.slice(3).some(Boolean)) return 'uploads-taken';
-        if (conflicted(error) || failures?.some(Boolean)) return 'stale';
-        throw error;
-      }
+      const applied = await writeAction(previous, request, event, { message, uploadIds });
+      return applied === 'applied' ? 'recorded' : applied;
     },
 
     /** Discards held mail with a reason; the raw message and the record stay. */

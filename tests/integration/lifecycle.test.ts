@@ -321,3 +321,49 @@ describe('assigning', () => {
     expect((await records.request(second.id))?.assignee).toBe(staff.otherCaseworker);
   });
 });
+
+describe('a request opened by hand', () => {
+  it('goes through its whole life like one that came by email: triage to publication', async () => {
+    await postroom.settle();
+    const opened = await api(staff.caseworker, 'POST', '/api/requests', {
+      channel: 'phone',
+      sender: { name: 'Raj Patel' },
+      organisation: 'LumenCam Ltd',
+      subject: 'A call asking to meet about cameras',
+      text: 'Raj Patel rang to ask for a meeting about cameras in public places.',
+    });
+    expect(opened.status).toBe(201);
+    const { id, reference } = opened.body;
+    await postroom.settle();
+    for (const [as, action, fields] of [
+      [staff.caseworker, 'accept', {}],
+      [staff.caseworker, 'schedule', meeting],
+      [staff.caseworker, 'record_held', {}],
+      [staff.caseworker, 'save_draft', { title: 'Meeting with LumenCam', body: 'We met.' }],
+      [staff.caseworker, 'submit_note', {}],
+      [staff.approver, 'approve', {}],
+    ] as const)
+      await ok(actAs(api, as, id, action, fields));
+    await postroom.settle();
+    const request = await records.request(id);
+    expect(request).toMatchObject({ stage: 'published', channel: 'phone', reference });
+    const actions = (await records.events(id)).sort((a, b) => a.seq - b.seq).map((e) => e.action);
+    expect(actions).toEqual([
+      'receive',
+      'accept',
+      'schedule',
+      'record_held',
+      'save_draft',
+      'submit_note',
+      'approve',
+      'publish',
+    ]);
+    // With no address, nobody outside the office was written to at any step.
+    const about = (await sentMail.all()).filter((mail) => mail.subject.includes(reference));
+    expect(about.length).toBeGreaterThan(0);
+    const outside = about.filter((mail) =>
+      mail.destination.to.some((to) => !to.endsWith('@office.example')),
+    );
+    expect(outside.map((mail) => `${mail.destination.to} | ${mail.subject}`)).toEqual([]);
+  });
+});

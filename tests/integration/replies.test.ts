@@ -3,12 +3,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import PostalMime from 'postal-mime';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ses } from '../../shared/aws/clients.ts';
+import { suppressionList } from '../../shared/aws/suppression-list.ts';
 import { plainLetter } from '../support/letters.ts';
 import { pdfWithText } from '../support/pdf.ts';
 import {
   act,
   documentKeys,
   documentText,
+  env,
   records,
   sentMail,
   staff,
@@ -374,5 +376,62 @@ describe('a reply SES refuses', () => {
     expect(again.status).toBe(409);
     await postroom.settle();
     expect(await sentMail.to(requester)).toHaveLength(1);
+  });
+});
+
+describe('suppression', () => {
+  it('leaves out an address that bounced, sends to the rest, and fails when nobody is left', async () => {
+    const { id, requester } = await newRequest();
+    await act(api, staff.caseworker, id, 'accept');
+    await act(api, staff.caseworker, id, 'schedule', {
+      start: '2027-03-03T14:00:00Z',
+      end: '2027-03-03T15:00:00Z',
+      location: 'Edinburgh',
+      attendees: [
+        {
+          name: 'Raj Patel',
+          role: 'Policy',
+          organisation: 'LumenCam',
+          email: 'raj.bounced@lumencam.example',
+        },
+      ],
+    });
+    await suppressionList(env().table).suppress({
+      address: 'raj.bounced@lumencam.example',
+      reason: 'bounce',
+      detail: 'Permanent: General',
+      at: new Date().toISOString(),
+      feedbackId: `feedback-${id}`,
+    });
+    await postroom.settle();
+    await sentMail.clear();
+    const both = await reply(staff.caseworker, id, {
+      body: 'Dates to follow.',
+      cc: ['raj.bounced@lumencam.example'],
+    });
+    expect(both.status).toBe(201);
+    await postroom.settle();
+    expect(await sentMail.to(requester)).toHaveLength(1);
+
+    await sentMail.clear();
+    const onlyBounced = await reply(staff.caseworker, id, {
+      body: 'Only to Raj.',
+      to: ['raj.bounced@lumencam.example'],
+    });
+    expect(onlyBounced.status).toBe(201);
+    await postroom.settle();
+    expect(await sentMail.all()).toEqual([]);
+    const detail = await api(staff.caseworker, 'GET', `/api/requests/${id}`);
+    expect(
+      detail.body.messages.find((m: { key: string }) => m.key === onlyBounced.body.key).status,
+    ).toBe('failed');
+    expect(detail.body.failedNotifications).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'reply',
+          error: expect.stringMatching(/bounced permanently/),
+        }),
+      ]),
+    );
   });
 });
