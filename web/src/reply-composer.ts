@@ -1,3 +1,4 @@
+import { replySubject } from '../../shared/correspondence/reply-subject.ts';
 import { api, type FieldError } from './api.ts';
 import { focusOn, h } from './dom.ts';
 import {
@@ -64,12 +65,8 @@ export function correspondents(detail: RequestDetail): Correspondent[] {
   return [...found.values()];
 }
 
-/** The subject the server would give: the thread's, with the reference that threads answers. */
-export function defaultSubject(detail: RequestDetail): string {
-  const token = `[${detail.reference}]`;
-  const subject = `Re: ${detail.subject.replace(/^(re|aw|sv):\s*/i, '')}`;
-  return subject.includes(token) ? subject : `${subject} ${token}`;
-}
+/** The subject the server gives when none is: the thread's, with the reference. */
+const defaultSubject = (detail: RequestDetail) => replySubject(detail, undefined);
 
 /** What was written when a conflict sent the person to reload: put back in the fresh page. */
 interface Carried {
