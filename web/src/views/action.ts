@@ -228,14 +228,15 @@ const specs: Partial<Record<Action, ActionSpec>> = {
     fields: [],
   },
   comment: {
-    heading: 'Add a comment',
+    heading: 'Add an internal note',
+    intro: 'Only staff see internal notes. It is never sent to the requester.',
     fields: [
       {
         path: 'text',
-        label: 'Comment',
-        hint: 'Only staff see comments.',
+        label: 'Internal note',
+        hint: 'Kept on the request and in the audit trail.',
         kind: 'textarea',
-        missing: 'Enter a comment',
+        missing: 'Write the internal note',
       },
     ],
   },
