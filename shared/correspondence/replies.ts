@@ -10,6 +10,7 @@ import * as z from '../zod.ts';
 import { messageDocumentsPrefix, messageTextKey } from './document-keys.ts';
 import { acceptedPlaceholders, fillPlaceholders, placeholderValues } from './placeholders.ts';
 import { replyHtml } from './reply-mail.ts';
+import { replySubject } from './reply-subject.ts';
 import { type ClaimedUpload, claimUploads, fileUploads, type UploadPorts } from './uploads.ts';
 
 /**
@@ -112,13 +113,6 @@ export function knownCorrespondents(request: RequestRecord, messages: readonly M
       .filter((value): value is string => Boolean(value))
       .map(address),
   );
-}
-
-/** The subject a reply goes under: always carrying the reference token, so answers thread. */
-export function replySubject(request: RequestRecord, given: string | undefined): string {
-  const token = `[${request.reference}]`;
-  const subject = given?.trim() || `Re: ${request.subject.replace(/^(re|aw|sv):\s*/i, '')}`;
-  return subject.includes(token) ? subject : `${subject} ${token}`;
 }
 
 interface CheckedReply {

@@ -4,12 +4,14 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildStaffUi, launchChromium, watchedPage } from '../support/browser.ts';
+import { pdfWithText } from '../support/pdf.ts';
 import {
   act,
   documentClient,
   env,
   fixture,
   records,
+  sentMail,
   staff,
   staffClient,
   startPostroom,
@@ -35,6 +37,16 @@ let requestId: string;
 let reference: string;
 // Text is looked for in <main>: the live region that announces it sits outside.
 const violationsSeen: string[] = [];
+const requester = 'vp.publicaffairs@lumencam.example';
+/** A reply template, saved by an admin before the tests. */
+const template = {
+  id: 'being-considered',
+  fields: {
+    name: 'We are considering your request',
+    subject: 'Your request {{reference}}',
+    body: 'Dear {{requesterName}},\n\nThank you. We are **considering** your request.\n\n{{officeName}}',
+  },
+};
 
 beforeAll(async () => {
   staffUi = await buildStaffUi();
@@ -46,6 +58,13 @@ beforeAll(async () => {
   if (!request) throw new Error('the letter did not become a request');
   requestId = request.id;
   reference = request.reference;
+  const saved = await staffClient(postroom.apiPort)(
+    staff.admin,
+    'PUT',
+    `/api/templates/${template.id}`,
+    template.fields,
+  );
+  if (saved.status !== 200) throw new Error(`the template was not saved: ${JSON.stringify(saved)}`);
   browser = await launchChromium();
   page = await watchedPage(browser, violationsSeen);
 }, 180_000);
@@ -75,12 +94,17 @@ const focused = () =>
   ) as Promise<string>;
 
 const heading = () => page.getByRole('heading', { level: 1 });
+const composerHeading = 'Reply to the requester — this is sent by email';
+const internalNoteHeading = 'Internal note — only staff see this, it is never sent';
 
 /**
  * The API stops honouring this tab's token, as when a session lapses: the token is spoiled
  * (the API checks signatures) while the tab still believes it is good for an hour.
  */
 async function endSession() {
+  // The page's own reads (the letter, the timeline's messages) finish first: one of them,
+  // not the person's click, would otherwise be the call that finds the session over.
+  await expect.poll(() => page.getByText(/^Loading the (letter|message)…$/).count()).toBe(0);
   await page.evaluate(`(() => {
     const session = JSON.parse(sessionStorage.getItem('postroom.session'));
     session.token = session.token.slice(0, -4) + 'AAAA';
@@ -172,7 +196,10 @@ describe('the staff UI', () => {
         'Accept request',
         'Assign request',
         'Assign to me',
+        'Close request',
         'Decline request',
+        'Extend deadline',
+        'Reply to the requester',
         'Withdraw request',
       ].sort(),
     );
@@ -193,6 +220,184 @@ describe('the staff UI', () => {
     );
     expect(await page.getByRole('region', { name: 'Timeline' }).textContent()).toContain(
       'Mail sent to vp.publicaffairs@lumencam.example',
+    );
+    expect(await violations()).toEqual([]);
+  });
+
+  it('offers a reply, sent by email, and an internal note, never sent, that cannot be taken for each other', async () => {
+    const composer = page.getByRole('region', { name: composerHeading });
+    const note = page.getByRole('region', { name: internalNoteHeading });
+    await composer.waitFor();
+    // Each has its own button, named for what it does.
+    expect(await composer.getByRole('button', { name: 'Send reply' }).count()).toBe(1);
+    expect(await composer.getByRole('button', { name: 'Add internal note' }).count()).toBe(0);
+    expect(await note.getByRole('button', { name: 'Add internal note' }).count()).toBe(1);
+    expect(await note.getByRole('button', { name: 'Send reply' }).count()).toBe(0);
+    expect(await note.textContent()).toContain('The requester never sees it.');
+    // Colour is not the only sign, but it is one: the two frames differ in style as well.
+    const frame = (selector: string) =>
+      page.evaluate(
+        `(() => { const s = getComputedStyle(document.querySelector('${selector}')); return s.borderTopStyle + ' ' + s.backgroundColor; })()`,
+      );
+    expect(await frame('.composer')).not.toBe(await frame('.internal-note'));
+    // The requester is ticked; the subject carries the reference, so answers thread.
+    const to = composer.getByRole('group', { name: 'To' });
+    expect(
+      await to
+        .getByRole('checkbox', { name: `Helen Marsh, the requester (${requester})` })
+        .isChecked(),
+    ).toBe(true);
+    expect(await composer.getByLabel('Subject').inputValue()).toBe(
+      `Re: Request for a meeting with the Commissioner [${reference}]`,
+    );
+    // The action's link takes focus to the composer, further down the page.
+    await page
+      .getByRole('region', { name: 'What you can do' })
+      .getByRole('link', { name: 'Reply to the requester' })
+      .click();
+    expect(await focused()).toBe(`${composerHeading}|H2|`);
+    expect(await violations()).toEqual([]);
+  });
+
+  it('refuses a reply with no message, saying so beside the field', async () => {
+    const composer = page.getByRole('region', { name: composerHeading });
+    await composer.getByRole('button', { name: 'Send reply' }).click();
+    const summary = page.getByRole('alert');
+    await summary.waitFor();
+    expect(await summary.textContent()).toContain('Write your reply');
+    expect(await page.getByRole('main').getByText('Error: Write your reply').count()).toBe(1);
+    expect(await violations()).toEqual([]);
+    await summary.getByRole('link', { name: 'Write your reply' }).click();
+    expect(await focused()).toMatch(/\|TEXTAREA\|$/);
+  });
+
+  it('uploads each file as it is chosen, and says beside the input when one is refused', async () => {
+    const composer = page.getByRole('region', { name: composerHeading });
+    const files = composer.getByLabel('Attachments (optional)');
+    await files.setInputFiles({
+      name: 'minutes.exe',
+      mimeType: 'application/x-msdownload',
+      buffer: Buffer.from('MZ not a document'),
+    });
+    const refused = composer.getByText(/minutes\.exe cannot be attached: .*application\/pdf/);
+    await refused.waitFor();
+    expect(await violations()).toEqual([]);
+    // Sending is refused while it is listed, naming it.
+    await composer.getByRole('textbox', { name: 'Message' }).fill('A first line.');
+    await composer.getByRole('button', { name: 'Send reply' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('Remove minutes.exe');
+    await composer.getByRole('button', { name: 'Remove minutes.exe' }).click();
+    expect(await refused.count()).toBe(0);
+    await files.setInputFiles({
+      name: 'agenda.pdf',
+      mimeType: 'application/pdf',
+      buffer: pdfWithText([['Agenda: footage retention']]),
+    });
+    await composer
+      .getByRole('listitem')
+      .filter({ hasText: 'agenda.pdf' })
+      .getByText('Uploaded')
+      .waitFor();
+    expect(await violations()).toEqual([]);
+  });
+
+  it('sends a reply started from a template, with the file; the timeline shows it whole', async () => {
+    const composer = page.getByRole('region', { name: composerHeading });
+    await composer.getByLabel('Start from a template (optional)').selectOption({
+      label: template.fields.name,
+    });
+    await composer.getByRole('button', { name: 'Use this template' }).click();
+    const message = composer.getByRole('textbox', { name: 'Message' });
+    // The placeholders stay for the server to fill when it sends.
+    expect(await message.inputValue()).toBe(template.fields.body);
+    expect(await focused()).toMatch(/\|TEXTAREA\|$/);
+    expect(await composer.getByLabel('Subject').inputValue()).toBe('Your request {{reference}}');
+    await composer.getByLabel('Format as Markdown').check();
+    // A colleague acts meanwhile: nothing is sent, and nothing written is lost on reloading.
+    await colleagueComments('Asked the Commissioner’s office for dates.');
+    await composer.getByRole('button', { name: 'Send reply' }).click();
+    await page.getByRole('heading', { name: 'Someone else changed this request' }).waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain(
+      'what you wrote, and the files, are kept',
+    );
+    await page.getByRole('button', { name: 'Reload this request' }).click();
+    await page
+      .getByRole('region', { name: 'Timeline' })
+      .getByText('Asked the Commissioner’s office for dates.')
+      .waitFor();
+    expect(await message.inputValue()).toBe(template.fields.body);
+    expect(await composer.getByLabel('Format as Markdown').isChecked()).toBe(true);
+    await composer
+      .getByRole('listitem')
+      .filter({ hasText: 'agenda.pdf' })
+      .getByText('Uploaded')
+      .waitFor();
+    expect(
+      await sentMail
+        .to(requester)
+        .then((all) => all.filter((one) => one.subject.startsWith('Your request'))),
+    ).toEqual([]);
+    await composer.getByRole('button', { name: 'Send reply' }).click();
+    await page
+      .getByRole('main')
+      .getByText(
+        `Your reply to ${requester} is on its way. The timeline shows when it has been sent.`,
+      )
+      .waitFor();
+
+    await postroom.settle();
+    await page.reload();
+    const reply = page
+      .getByRole('region', { name: 'Timeline' })
+      .getByRole('listitem')
+      .filter({ has: page.getByRole('heading', { name: `Reply by email to ${requester}` }) });
+    await reply.getByText('Sent', { exact: true }).waitFor();
+    const shown = (await reply.textContent()) ?? '';
+    expect(shown).toContain(`Written by${staff.caseworker}`);
+    expect(shown).toContain(`Your request ${reference}`);
+    expect(shown).toContain('commissioner@office.example');
+    // The words as sent: placeholders filled, Markdown as typed in the text copy.
+    await expect.poll(() => reply.textContent()).toContain('Dear Helen Marsh,');
+    expect(await reply.getByRole('link', { name: 'agenda.pdf' }).count()).toBe(1);
+    expect(await violations()).toEqual([]);
+
+    const [mail] = await sentMail
+      .to(requester)
+      .then((all) => all.filter((one) => one.subject.startsWith(`Your request ${reference}`)));
+    expect(mail?.attachments.map((attachment) => attachment.filename)).toEqual(['agenda.pdf']);
+    expect(mail?.body.html).toContain('<strong>considering</strong>');
+  });
+
+  it('assigns the request to one of the staff, chosen from a list', async () => {
+    await page.getByRole('link', { name: 'Assign request' }).click();
+    await page.getByRole('heading', { level: 1, name: /Assign this request/ }).waitFor();
+    const assignee = page.getByLabel('Assignee');
+    const options = await assignee.locator('option').allTextContents();
+    expect(options).toContain('Colin Caseworker (Caseworker), colin.caseworker@office.example');
+    expect(options).toHaveLength(5);
+    expect(await violations()).toEqual([]);
+    await assignee.selectOption({
+      label: 'Colin Caseworker (Caseworker), colin.caseworker@office.example',
+    });
+    await page.getByRole('button', { name: 'Assign request' }).click();
+    await page.getByRole('main').getByText('Request assigned.').waitFor();
+    expect((await records.request(requestId))?.assignee).toBe(staff.otherCaseworker);
+  });
+
+  it('extends the deadline with a reason, which the request page shows', async () => {
+    await page.getByRole('link', { name: 'Extend deadline' }).click();
+    await page.getByRole('heading', { level: 1, name: /Extend the deadline/ }).waitFor();
+    expect(await page.getByRole('main').textContent()).toContain(
+      'A day after the current deadline, 5 January 2026.',
+    );
+    const until = new Date(Date.now() + 40 * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+    await page.getByLabel('New deadline').fill(until);
+    await page.getByLabel('Reason').fill('Waiting for the Commissioner’s diary.');
+    await page.getByRole('button', { name: 'Extend deadline' }).click();
+    await page.getByRole('main').getByText('Deadline extended.').waitFor();
+    const deadlines = page.getByRole('region', { name: 'Deadlines' });
+    expect(await deadlines.textContent()).toMatch(
+      /Reply by moved from 5 January 2026 to .+ by cara\.caseworker@office\.example, .+Reason: Waiting for the Commissioner’s diary\./,
     );
     expect(await violations()).toEqual([]);
   });
@@ -244,7 +449,16 @@ describe('the staff UI', () => {
     await page.getByRole('button', { name: 'Accept request' }).click();
     await page.getByRole('heading', { name: 'Someone else changed this request' }).waitFor();
     await page.getByRole('button', { name: 'Reload this request' }).click();
-    await page.getByRole('region', { name: 'Timeline' }).getByText('Phoned them.').waitFor();
+    const note = page
+      .getByRole('region', { name: 'Timeline' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Phoned them.' });
+    await note.waitFor();
+    // Marked in words as staff's own, never sent, as well as by its frame.
+    expect(await note.getByRole('heading').textContent()).toMatch(
+      /^Internal note by colin\.caseworker@office\.example/,
+    );
+    expect(await note.textContent()).toContain('only staff see this, it was never sent');
   });
 
   it('accepts, then schedules with the attendee editor', async () => {
@@ -401,7 +615,15 @@ describe('the staff UI', () => {
     const actions = page.getByRole('region', { name: 'What you can do' });
     await actions.waitFor();
     expect((await actions.getByRole('link').allTextContents()).sort()).toEqual(
-      ['Approve note', 'Assign request', 'Request changes', 'Review redactions'].sort(),
+      [
+        'Approve note',
+        'Assign request',
+        'Close request',
+        'Extend deadline',
+        'Reply to the requester',
+        'Request changes',
+        'Review redactions',
+      ].sort(),
     );
 
     await actions.getByRole('link', { name: 'Review redactions' }).click();
@@ -450,6 +672,125 @@ describe('the staff UI', () => {
     expect((await records.request(requestId))?.stage).toBe('approved');
   });
 
+  it('lets an admin keep reply templates, with errors beside the fields', async () => {
+    await page.getByRole('link', { name: 'Templates', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Reply templates' }).waitFor();
+    expect(
+      await page
+        .getByRole('region', { name: template.fields.name })
+        .getByText(template.fields.body)
+        .count(),
+    ).toBe(1);
+    expect(await violations()).toEqual([]);
+    await page.getByRole('link', { name: 'New template' }).click();
+    await page.getByRole('heading', { level: 1, name: 'New template' }).waitFor();
+    await page.getByRole('button', { name: 'Save template' }).click();
+    const summary = page.getByRole('alert');
+    await summary.waitFor();
+    for (const problem of [
+      'Enter an id for the template',
+      'Enter a name for the template',
+      'Write the template’s message',
+    ])
+      expect(await summary.textContent()).toContain(problem);
+    expect(await violations()).toEqual([]);
+
+    await page.getByLabel('Id').fill(template.id);
+    await page.getByLabel('Name').fill('Meeting agreed');
+    await page.getByLabel('Message').fill('Dear {{requesterName}}, we meet on {{meetingDay}}.');
+    await page.getByRole('button', { name: 'Save template' }).click();
+    // An id already taken is not overwritten by a new template.
+    expect(await page.getByRole('alert').textContent()).toContain(
+      `The template “${template.fields.name}” already has this id`,
+    );
+    await page.getByLabel('Id').fill('meeting-agreed');
+    await page.getByRole('button', { name: 'Save template' }).click();
+    // The API's refusal, beside the field it names.
+    await page
+      .getByRole('main')
+      .getByText(/^Error: .*\{\{meetingDay\}\}/)
+      .waitFor();
+    expect(await violations()).toEqual([]);
+    await page.getByLabel('Message').fill('Dear {{requesterName}}, we meet on {{meetingDate}}.');
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await page.getByRole('main').getByText('Template “Meeting agreed” saved.').waitFor();
+    await page.getByRole('link', { name: 'Edit the template “Meeting agreed”' }).click();
+    await page.getByLabel('Name').fill('Meeting agreed, with the date');
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await page
+      .getByRole('main')
+      .getByText('Template “Meeting agreed, with the date” saved.')
+      .waitFor();
+    const saved = await staffClient(postroom.apiPort)(staff.caseworker, 'GET', '/api/templates');
+    expect(saved.body.items).toContainEqual(
+      expect.objectContaining({
+        id: 'meeting-agreed',
+        name: 'Meeting agreed, with the date',
+        version: 2,
+      }),
+    );
+  });
+
+  it('opens a request by hand for a phone call, with a file', async () => {
+    await page.getByRole('link', { name: 'New request', exact: true }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'New request' }).waitFor();
+    expect(await violations()).toEqual([]);
+    await page.getByRole('button', { name: 'Open request' }).click();
+    const summary = page.getByRole('alert');
+    await summary.waitFor();
+    expect(await summary.textContent()).toContain('Enter a subject');
+    expect(await violations()).toEqual([]);
+
+    await page.getByRole('radio', { name: 'By phone' }).check();
+    await page
+      .getByLabel('Name of the person who wrote, called or is meeting the office')
+      .fill('Morven Reid');
+    await page.getByLabel('Their email address (optional)').fill('m.reid@harbourtrust.example');
+    await page.getByLabel('Organisation (optional)').fill('Harbour Trust');
+    await page.getByLabel('Subject').fill('A meeting about harbour cameras');
+    await page
+      .getByLabel('The letter’s text, or notes of the call')
+      .fill('Called to ask for a meeting about the cameras on the harbour wall.');
+    await page.getByLabel('Scans and files (optional)').setInputFiles({
+      name: 'call-notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('Notes of the call, typed up.\n'),
+    });
+    await page
+      .getByRole('listitem')
+      .filter({ hasText: 'call-notes.txt' })
+      .getByText('Uploaded')
+      .waitFor();
+    await page.getByRole('button', { name: 'Open request' }).click();
+    await page
+      .getByRole('heading', { level: 1, name: /A meeting about harbour cameras/ })
+      .waitFor();
+    const opened =
+      (await page
+        .getByRole('main')
+        .getByText(/^Request REQ-\d{4}-\d{4} opened\.$/)
+        .textContent()) ?? '';
+    const stored = await records.byReference(opened.split(' ')[1] ?? '');
+    expect(stored).toMatchObject({
+      stage: 'received',
+      channel: 'phone',
+      subject: 'A meeting about harbour cameras',
+    });
+    expect(await page.getByRole('main').textContent()).toContain('How it cameBy phone');
+    expect(await violations()).toEqual([]);
+
+    // Closed before any meeting: withdrawn, with the reason on the request.
+    await page.getByRole('link', { name: 'Close request' }).click();
+    await page.getByRole('heading', { level: 1, name: /Close this request/ }).waitFor();
+    await page.getByLabel('Reason').fill('Opened by mistake: they wrote as well.');
+    await page.getByRole('button', { name: 'Close request' }).click();
+    await page.getByRole('main').getByText('Request closed.').waitFor();
+    expect(await page.getByRole('main').textContent()).toContain(
+      'Reason closedOpened by mistake: they wrote as well.',
+    );
+    expect((await records.byReference(stored?.reference ?? ''))?.stage).toBe('withdrawn');
+  });
+
   it('sends the person to sign in again when the API says the session is over', async () => {
     await endSession();
     await page.getByRole('link', { name: 'Inbox', exact: true }).click();
@@ -477,9 +818,9 @@ describe('the staff UI', () => {
     expect(await violations()).toEqual([]);
 
     const comment = 'The Commissioner asked for the footage retention figures.';
-    await page.getByRole('textbox', { name: 'Comment' }).fill(comment);
+    await page.getByRole('textbox', { name: 'Internal note' }).fill(comment);
     await endSession();
-    await page.getByRole('button', { name: 'Add comment' }).click();
+    await page.getByRole('button', { name: 'Add internal note' }).click();
     await page
       .getByText(
         /^Your session has ended, so your change was not saved\. What you had typed is kept/,
@@ -497,10 +838,10 @@ describe('the staff UI', () => {
       .getByText(/^Your session ended before you saved\. What you had typed has been put back/)
       .waitFor();
     expect(page.url()).toBe(`${base}/requests/${requestId}`);
-    expect(await page.getByRole('textbox', { name: 'Comment' }).inputValue()).toBe(comment);
+    expect(await page.getByRole('textbox', { name: 'Internal note' }).inputValue()).toBe(comment);
     expect(await violations()).toEqual([]);
-    await page.getByRole('button', { name: 'Add comment' }).click();
-    await page.getByRole('main').getByText('Comment added.').waitFor();
+    await page.getByRole('button', { name: 'Add internal note' }).click();
+    await page.getByRole('main').getByText('Internal note added. Only staff can see it.').waitFor();
     const events = await records.events(requestId);
     // Saved once: the attempt without a session left nothing behind.
     const saved = events.filter(
@@ -509,13 +850,13 @@ describe('the staff UI', () => {
     expect(saved).toHaveLength(1);
 
     // Someone else signing in at this tab does not get (or get to save) those words.
-    await page.getByRole('textbox', { name: 'Comment' }).fill('Not for anyone else to see.');
+    await page.getByRole('textbox', { name: 'Internal note' }).fill('Not for anyone else to see.');
     await endSession();
-    await page.getByRole('button', { name: 'Add comment' }).click();
+    await page.getByRole('button', { name: 'Add internal note' }).click();
     await page.getByRole('button', { name: 'Sign in as Cara Caseworker' }).click();
-    await page.getByRole('heading', { level: 2, name: 'Add a comment' }).waitFor();
+    await page.getByRole('heading', { level: 2, name: internalNoteHeading }).waitFor();
     expect(page.url()).toBe(`${base}/requests/${requestId}`);
-    expect(await page.getByRole('textbox', { name: 'Comment' }).inputValue()).toBe('');
+    expect(await page.getByRole('textbox', { name: 'Internal note' }).inputValue()).toBe('');
     expect(
       await page
         .getByRole('main')
@@ -526,9 +867,9 @@ describe('the staff UI', () => {
 
   it('shows, rather than puts back, what was typed when someone changed the request meanwhile', async () => {
     const words = 'Agreed to send the retention figures by Friday.';
-    await page.getByRole('textbox', { name: 'Comment' }).fill(words);
+    await page.getByRole('textbox', { name: 'Internal note' }).fill(words);
     await endSession();
-    await page.getByRole('button', { name: 'Add comment' }).click();
+    await page.getByRole('button', { name: 'Add internal note' }).click();
     await page
       .getByRole('main')
       .getByText(/What you had typed is kept/)
@@ -541,9 +882,10 @@ describe('the staff UI', () => {
       .getByRole('main')
       .getByText(/someone else has changed this request since/)
       .waitFor();
-    expect(await page.getByRole('textbox', { name: 'Comment' }).inputValue()).toBe('');
+    expect(await page.getByRole('textbox', { name: 'Internal note' }).inputValue()).toBe('');
     const kept = page.getByRole('group').filter({ hasText: 'What you had typed' });
-    expect(await kept.locator('dt').allTextContents()).toEqual(['Comment']);
+    // Only what was typed: not the subject the reply composer filled in itself.
+    expect(await kept.locator('dt').allTextContents()).toEqual(['Internal note']);
     expect(await kept.locator('dd').allTextContents()).toEqual([words]);
     expect(await violations()).toEqual([]);
   });

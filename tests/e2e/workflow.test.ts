@@ -1,17 +1,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../infra/local/processes.ts';
 import { startPublicSite } from '../../infra/local/public-site.ts';
 import { buildStaffUi, launchChromium, watchedPage } from '../support/browser.ts';
+import { pdfWithText } from '../support/pdf.ts';
 import {
+  documentText,
   env,
   fixture,
   records,
   type SentMail,
   sentMail,
   staff,
+  staffClient,
   startPostroom,
 } from '../support/postroom.ts';
 
@@ -52,6 +56,19 @@ The Commissioner agreed to write to LumenCam Ltd setting out what the office exp
 [^1]: Letter from Helen Marsh of 30 January 2026.
 [^2]: The office will reply within twenty working days.
 `;
+
+/** The template the caseworker replies from, which an admin saved. */
+const replyTemplate = {
+  id: 'considering-your-request',
+  fields: {
+    name: 'We are considering your request',
+    body: 'Dear {{requesterName}},\n\nThank you for your letter about {{reference}}. We attach a suggested agenda.\n\n{{officeName}}',
+  },
+};
+const replyAttachment = 'Suggested-agenda.pdf';
+const replyHeading = 'Reply to the requester — this is sent by email';
+/** The Message-ID of the caseworker's reply, as the requester's mail program saw it. */
+let replyMessageId = '';
 
 let postroom: Awaited<ReturnType<typeof startPostroom>>;
 let staffUi: Awaited<ReturnType<typeof buildStaffUi>> | undefined;
@@ -213,7 +230,134 @@ describe('one letter, from the post room to the public site', () => {
     ]);
   });
 
-  it('4. schedules a meeting with five attendees: each with an address gets an invitation', async () => {
+  it('4. replies from a template, with a file: one mail on the letter’s thread, written by a person', async () => {
+    const saved = await staffClient(postroom.apiPort)(
+      staff.admin,
+      'PUT',
+      `/api/templates/${replyTemplate.id}`,
+      replyTemplate.fields,
+    );
+    expect(saved.status).toBe(200);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: subject }).waitFor();
+    await actions().getByRole('link', { name: 'Reply to the requester' }).click();
+    const composer = page.getByRole('region', { name: replyHeading });
+    expect(
+      await composer
+        .getByRole('group', { name: 'To' })
+        .getByRole('checkbox', {
+          name: new RegExp(`the requester \\(${sender.replace(/\./g, '\\.')}\\)`),
+        })
+        .isChecked(),
+    ).toBe(true);
+    await composer
+      .getByLabel('Start from a template (optional)')
+      .selectOption({ label: replyTemplate.fields.name });
+    await composer.getByRole('button', { name: 'Use this template' }).click();
+    expect(await composer.getByRole('textbox', { name: 'Message' }).inputValue()).toBe(
+      replyTemplate.fields.body,
+    );
+    await composer.getByLabel('Attachments (optional)').setInputFiles({
+      name: replyAttachment,
+      mimeType: 'application/pdf',
+      buffer: pdfWithText([['Suggested agenda', '1. Footage retention', '2. Public signage']]),
+    });
+    await composer
+      .getByRole('listitem')
+      .filter({ hasText: replyAttachment })
+      .getByText('Uploaded')
+      .waitFor();
+    await screenshot(page, '03b-reply');
+    await composer.getByRole('button', { name: 'Send reply' }).click();
+    await expectSuccess(
+      `Your reply to ${sender} is on its way. The timeline shows when it has been sent.`,
+    );
+    expect(await stage()).toBe('accepted');
+
+    const mail = await mailFrom('4. reply');
+    const replySubject = `Re: ${subject} [${reference}]`;
+    expect(addressed(mail)).toEqual([`${sender} | ${replySubject}`]);
+    const [reply] = mail;
+    // The placeholders filled in by the server, as the requester reads them.
+    expect(reply?.body.text).toContain('Dear Helen Marsh,');
+    expect(reply?.body.text).toContain(`about ${reference}`);
+    expect(reply?.body.text).not.toContain('{{');
+    // The raw message: on the letter's thread, with the file, and from a person. The SES
+    // emulator re-encodes what it stores, so the headers are read from the exact MIME
+    // postroom kept and handed to SES, tied to the emulator's record by its text and file.
+    const kept = (await records.messages(requestId)).find(
+      (message) => message.direction === 'outbound' && message.kind === 'reply',
+    );
+    expect(kept).toMatchObject({ author: staff.caseworker, to: [sender], subject: replySubject });
+    const raw = await PostalMime.parse(await documentText(kept?.raw?.key ?? ''));
+    expect(raw.inReplyTo).toBe('<letter-001@lumencam.example>');
+    expect(raw.messageId).toBe(kept?.messageId);
+    expect(raw.references?.split(/\s+/)).toEqual(['<letter-001@lumencam.example>', raw.messageId]);
+    const headerNames = raw.headers.map((one) => one.key);
+    expect(headerNames).not.toContain('auto-submitted');
+    expect(raw.subject).toBe(reply?.subject);
+    expect(raw.text).toBe(reply?.body.text);
+    expect(raw.attachments.map((attachment) => [attachment.filename, attachment.mimeType])).toEqual(
+      [[replyAttachment, 'application/pdf']],
+    );
+    expect(Buffer.from(raw.attachments[0]?.content as ArrayBuffer).toString('base64')).toBe(
+      reply?.attachments[0]?.content,
+    );
+    replyMessageId = raw.messageId ?? '';
+
+    await page.reload();
+    const shown = page
+      .getByRole('region', { name: 'Timeline' })
+      .getByRole('listitem')
+      .filter({ has: page.getByRole('heading', { name: `Reply by email to ${sender}` }) });
+    await shown.getByText('Sent', { exact: true }).waitFor();
+    expect(await shown.textContent()).toContain(`Written by${staff.caseworker}`);
+    await expect.poll(() => shown.textContent()).toContain('Dear Helen Marsh,');
+    expect(await shown.getByRole('link', { name: replyAttachment }).count()).toBe(1);
+  });
+
+  it('5. the requester answers the reply by email: the answer joins the request’s timeline', async () => {
+    const answer = Buffer.from(
+      [
+        `From: "Helen Marsh" <${sender}>`,
+        'To: commissioner@office.example',
+        // No reference in the subject: the answer threads by the reply's Message-ID alone.
+        `Subject: Re: ${subject}`,
+        `Date: ${new Date().toUTCString()}`,
+        'Message-ID: <answer-001@lumencam.example>',
+        `In-Reply-To: ${replyMessageId}`,
+        `References: ${replyMessageId}`,
+        'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Thank you. The agenda suits us; we will bring the retention figures.',
+        '',
+      ].join('\r\n'),
+    );
+    await postroom.deliver(answer, sender);
+    const messages = await records.messages(requestId);
+    expect(
+      messages
+        .filter((message) => message.direction === 'inbound')
+        .map((message) => message.messageId),
+    ).toContain('<answer-001@lumencam.example>');
+    expect(await stage()).toBe('accepted');
+    // The office hears of it, as of any mail joining a request.
+    expect(addressed(await mailFrom('5. the requester answers'))).toEqual([
+      `${env().staff} | [${reference}] New message: Re: ${subject}`,
+    ]);
+
+    await page.reload();
+    const received = page
+      .getByRole('region', { name: 'Timeline' })
+      .getByRole('listitem')
+      .filter({ hasText: 'The agenda suits us' });
+    await received.waitFor();
+    expect(await received.getByRole('heading').textContent()).toMatch(/^Received from .*lumencam/);
+    await screenshot(page, '03c-answer-in-timeline');
+  });
+
+  it('6. schedules a meeting with five attendees: each with an address gets an invitation', async () => {
     await actions().getByRole('link', { name: 'Schedule meeting' }).click();
     await page.getByRole('heading', { level: 1, name: /Schedule the meeting/ }).waitFor();
     await page.getByLabel('Start date and time').fill(`${meetingDay}T10:00`);
@@ -302,7 +446,7 @@ describe('one letter, from the post room to the public site', () => {
       })),
     );
 
-    const mail = await mailFrom('4. schedule');
+    const mail = await mailFrom('6. schedule');
     const invited = attendees.flatMap((attendee) => (attendee.email ? [attendee.email] : []));
     expect(addressed(mail)).toEqual(
       invited.map((address) => `${address} | [${reference}] Meeting arranged`).sort(),
@@ -327,7 +471,7 @@ describe('one letter, from the post room to the public site', () => {
     }
   });
 
-  it('5. records the meeting as held: the note is due, and the office is told when', async () => {
+  it('7. records the meeting as held: the note is due, and its assignee is told when', async () => {
     await actions().getByRole('button', { name: 'Record meeting as held' }).click();
     await expectSuccess('Meeting recorded as held. The note is now due.');
     const request = await records.request(requestId);
@@ -341,14 +485,14 @@ describe('one letter, from the post room to the public site', () => {
       year: 'numeric',
       timeZone: 'UTC',
     });
-    // Nobody is assigned, so the assignee's mail goes to the staff address.
-    expect(request?.assignee).toBeUndefined();
-    expect(addressed(await mailFrom('5. record held'))).toEqual([
-      `${env().staff} | [${reference}] Meeting held: the note is due by ${dueWords}`,
+    // Whoever accepted the request holds it, so the note is theirs to write.
+    expect(request?.assignee).toBe(staff.caseworker);
+    expect(addressed(await mailFrom('7. record held'))).toEqual([
+      `${staff.caseworker} | [${reference}] Meeting held: the note is due by ${dueWords}`,
     ]);
   });
 
-  it('6. writes the note in Markdown, with footnotes, and sees the public copy as it types', async () => {
+  it('8. writes the note in Markdown, with footnotes, and sees the public copy as it types', async () => {
     await actions().getByRole('link', { name: 'Write the note' }).click();
     await page.getByRole('heading', { level: 1, name: /Edit the note of the meeting/ }).waitFor();
     await page.getByLabel('Title', { exact: true }).fill(noteTitle);
@@ -385,10 +529,10 @@ describe('one letter, from the post room to the public site', () => {
       title: noteTitle,
       editors: [staff.caseworker],
     });
-    expect(await mailFrom('6. save draft')).toEqual([]);
+    expect(await mailFrom('8. save draft')).toEqual([]);
   });
 
-  it('7. reviews the redactions: keeps what was found redacted, adds a name, clears the PDF', async () => {
+  it('9. reviews the redactions: keeps what was found redacted, adds a name, clears the PDF', async () => {
     await page.getByRole('link', { name: 'Review redactions' }).click();
     await page.getByRole('heading', { level: 1, name: /Review redactions/ }).waitFor();
     const findings = page
@@ -452,10 +596,10 @@ describe('one letter, from the post room to the public site', () => {
       expect(await letterPreview.textContent()).not.toContain(text);
     }
     await screenshot(page, '07-redactions-saved');
-    expect(await mailFrom('7. review redactions')).toEqual([]);
+    expect(await mailFrom('9. review redactions')).toEqual([]);
   });
 
-  it('8. submits the note for approval: the approver is told', async () => {
+  it('10. submits the note for approval: the approver is told', async () => {
     await page.getByRole('link', { name: `Back to ${reference}` }).click();
     await page.getByRole('heading', { level: 1, name: subject }).waitFor();
     await actions().getByRole('button', { name: 'Submit note for approval' }).click();
@@ -463,14 +607,14 @@ describe('one letter, from the post room to the public site', () => {
     const request = await records.request(requestId);
     expect(request?.stage).toBe('in_review');
     expect(request?.draft?.submittedBy).toBe(staff.caseworker);
-    const mail = await mailFrom('8. submit note');
+    const mail = await mailFrom('10. submit note');
     expect(addressed(mail)).toEqual([
       `${staff.approver} | [${reference}] A meeting note awaits your approval`,
     ]);
     expect(mail[0]?.body.text).toContain(`${staff.caseworker} has submitted the note`);
   });
 
-  it('9. the approver signs in and approves: the note is published, and everyone is told', async () => {
+  it('11. the approver signs in and approves: the note is published, and everyone is told', async () => {
     await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('main').getByText('You have signed out.').waitFor();
     await page.getByRole('button', { name: 'Sign in as Amir Approver' }).click();
@@ -485,7 +629,7 @@ describe('one letter, from the post room to the public site', () => {
     await expectSuccess('Note approved. It will be published automatically.');
 
     // The approval goes out on the table stream; publication follows unaided.
-    const mail = await mailFrom('9. approve and publish');
+    const mail = await mailFrom('11. approve and publish');
     const request = await records.request(requestId);
     expect(request?.stage).toBe('published');
     const events = await records.events(requestId);
@@ -495,7 +639,8 @@ describe('one letter, from the post room to the public site', () => {
     ]);
     expect(addressed(mail)).toEqual(
       [
-        `${env().staff} | [${reference}] Meeting note approved`,
+        // To whoever holds the request: the caseworker who accepted it.
+        `${staff.caseworker} | [${reference}] Meeting note approved`,
         `${sender} | [${reference}] The note of our meeting will be published`,
         `${sender} | [${reference}] The note of our meeting is published`,
         `${env().staff} | [${reference}] Meeting note published`,
@@ -513,7 +658,7 @@ describe('one letter, from the post room to the public site', () => {
       .toContain('Published');
   });
 
-  it('10. a member of the public finds the note and the letter, with nothing redacted left in', async () => {
+  it('12. a member of the public finds the note and the letter, with nothing redacted left in', async () => {
     site = await startPublicSite(await freePort(), process.env.PUBLIC_BUCKET ?? '');
     const siteBase = `http://127.0.0.1:${site.port}`;
     const reader = await openPage();

@@ -24,6 +24,11 @@ export interface ShownForm {
 export interface KeptDraft extends ShownForm {
   /** Each field's label, to show what was typed if it cannot go back into the form. */
   labels: Record<string, string>;
+  /**
+   * The fields changed since the form was shown: what the person typed, shown when it
+   * cannot go back (a field the page filled in, such as a reply's subject, is not theirs).
+   */
+  changed?: string[];
 }
 
 const KEY = 'postroom:draft';
@@ -61,14 +66,17 @@ export function readControls(root: Element): Draft {
  */
 export function keepDraft(shown: ShownForm, root: Element): boolean {
   const values = readControls(root);
-  const changed = Object.entries(values).some(([key, value]) => shown.values[key] !== value);
-  if (!changed) return false;
+  const changed = Object.keys(values).filter((key) => shown.values[key] !== values[key]);
+  if (!changed.length) return false;
   const labels: Record<string, string> = {};
   for (const control of controls(root)) {
     const label = control.labels?.[0]?.textContent?.trim();
     if (label) labels[keyOf(control)] = label;
   }
-  sessionStorage.setItem(KEY, JSON.stringify({ ...shown, values, labels } satisfies KeptDraft));
+  sessionStorage.setItem(
+    KEY,
+    JSON.stringify({ ...shown, values, labels, changed } satisfies KeptDraft),
+  );
   return true;
 }
 
@@ -118,6 +126,7 @@ function restoreControls(root: Element, draft: Draft): number {
 /** What was typed, field by field, for a draft that could not go back into its form. */
 function typedText(kept: KeptDraft): Array<[string, string]> {
   return Object.entries(kept.values)
+    .filter(([key]) => !kept.changed || kept.changed.includes(key))
     .filter(([, value]) => value.trim() && value !== 'true' && value !== 'false')
     .map(([key, value]) => [kept.labels[key] ?? key, value]);
 }

@@ -58,7 +58,7 @@ export const actionNames: Record<Action, string> = {
   takedown: 'Take down published note',
   publish: 'Record publication',
   assign: 'Assign request',
-  comment: 'Add comment',
+  comment: 'Add internal note',
   hold: 'Place on legal hold',
   release_hold: 'Release legal hold',
   resend_notification: 'Send mail again',
@@ -87,7 +87,7 @@ export const eventNames: Record<string, string> = {
   takedown: 'Taken down',
   publish: 'Published',
   assign: 'Assigned',
-  comment: 'Comment',
+  comment: 'Internal note',
   hold: 'Placed on legal hold',
   release_hold: 'Legal hold released',
   message_received: 'Message received',
@@ -139,6 +139,13 @@ export function localTimeProblem(value: string): string | undefined {
   if (!dates.isSkippedWallClock(value, officeZone())) return undefined;
   const [day, time] = value.split('T');
   return `${time?.slice(0, 5)} on ${longDate(day ?? '')} does not exist in office time (${officeZone()}), because the clocks go forward that night. Choose another time`;
+}
+
+/** "512 bytes", "34 KB", "2.5 MB". */
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 export const plural = (count: number, one: string, many = `${one}s`) =>

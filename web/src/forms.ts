@@ -118,33 +118,42 @@ export function checkbox(options: {
   return { path: options.path, group, control: input, focusTarget: input, label: options.label };
 }
 
-/** Radios in a fieldset whose legend is the question. */
-export function radios(options: {
+interface ChoiceOptions {
   legend: string;
   path: string;
-  value: string;
   choices: Array<{ value: string; text: string }>;
+  hint?: string;
   inline?: boolean;
-}): Field<HTMLInputElement> & { value(): string } {
-  const name = uid('radios');
-  const inputs = options.choices.map((choice) => {
-    const id = uid('radio');
+}
+
+/** Radios or checkboxes in a fieldset whose legend is the question. */
+function choiceGroup(
+  kind: 'radio' | 'checkbox',
+  options: ChoiceOptions,
+  checked: (value: string) => boolean,
+) {
+  const plural = kind === 'radio' ? 'radios' : 'checkboxes';
+  const shared = uid(plural);
+  const hintId = options.hint ? uid('hint') : undefined;
+  const inputs = options.choices.map((choice, index) => {
+    const id = uid(kind);
     const input = h('input', {
-      class: 'radio__input',
-      type: 'radio',
+      class: `${kind}__input`,
+      type: kind,
       id,
-      name,
+      // Radios share a name; each checkbox has its own, so a kept draft puts each back.
+      name: kind === 'radio' ? shared : `${options.path}-${index}`,
       value: choice.value,
-      'data-path': options.path,
+      'data-path': kind === 'radio' ? options.path : undefined,
     });
-    input.checked = choice.value === options.value;
+    input.checked = checked(choice.value);
     return {
       input,
       item: h(
         'div',
-        { class: 'radio' },
+        { class: kind },
         input,
-        h('label', { class: 'radio__label', for: id }, choice.text),
+        h('label', { class: `${kind}__label`, for: id }, choice.text),
       ),
     };
   });
@@ -154,22 +163,47 @@ export function radios(options: {
     { class: 'form-group' },
     h(
       'fieldset',
-      { class: 'fieldset' },
+      { class: 'fieldset', 'aria-describedby': hintId },
       h('legend', { class: 'fieldset__legend fieldset__legend--s' }, options.legend),
+      hintId && h('div', { class: 'hint', id: hintId }, options.hint),
       h(
         'div',
-        { class: options.inline ? 'radios radios--inline' : 'radios' },
+        { class: `${plural}${options.inline ? ` ${plural}--inline` : ''}` },
         inputs.map((entry) => entry.item),
       ),
     ),
   );
-  return {
+  const field: Field<HTMLInputElement> = {
     path: options.path,
     group,
     control: first,
     focusTarget: first,
     label: options.legend,
-    value: () => inputs.find((entry) => entry.input.checked)?.input.value ?? options.value,
+  };
+  return { field, inputs: inputs.map((entry) => entry.input) };
+}
+
+/** Radios: one answer to the question. */
+export function radios(
+  options: ChoiceOptions & { value: string },
+): Field<HTMLInputElement> & { value(): string } {
+  const { field, inputs } = choiceGroup('radio', options, (value) => value === options.value);
+  return {
+    ...field,
+    value: () => inputs.find((input) => input.checked)?.value ?? options.value,
+  };
+}
+
+/** Checkboxes: any of the choices, or none. */
+export function checkboxes(
+  options: ChoiceOptions & { checked: readonly string[] },
+): Field<HTMLInputElement> & { values(): string[] } {
+  const { field, inputs } = choiceGroup('checkbox', options, (value) =>
+    options.checked.includes(value),
+  );
+  return {
+    ...field,
+    values: () => inputs.filter((input) => input.checked).map((input) => input.value),
   };
 }
 
@@ -348,7 +382,7 @@ export class FormErrors {
     const heading =
       error.status === 403
         ? 'You cannot do this'
-        : error.status === 422
+        : error.status === 422 && !fields.length
           ? 'This cannot be done at this stage'
           : error.status === 404
             ? 'Not found'

@@ -16,11 +16,13 @@ import { type Flash, type Location, match, navigate, reload, route, start } from
 import { actionView } from './views/action.ts';
 import { heldItemView, heldMailView } from './views/held-mail.ts';
 import { inboxView } from './views/inbox.ts';
+import { newRequestView } from './views/new-request.ts';
 import { noteView } from './views/note.ts';
 import { redactionsView } from './views/redactions.ts';
 import { requestView } from './views/request.ts';
 import { scheduleView } from './views/schedule.ts';
 import { callbackView, signInView } from './views/sign-in.ts';
+import { templateEditView, templatesView } from './views/templates.ts';
 
 /**
  * The staff UI: one page at a time, each a function from its address to a title and
@@ -32,12 +34,16 @@ route('callback', '/callback');
 route('inbox', '/');
 route('held-mail', '/held-mail');
 route('held-item', '/held-mail/:id');
+route('new-request', '/requests/new');
 route('request', '/requests/:id');
 route('schedule', '/requests/:id/schedule');
 route('reschedule', '/requests/:id/reschedule');
 route('note', '/requests/:id/note');
 route('redactions', '/requests/:id/redactions');
 route('action', '/requests/:id/:action');
+route('templates', '/templates');
+route('new-template', '/templates/new');
+route('edit-template', '/templates/:id/edit');
 
 const views: Record<string, View> = {
   inbox: inboxView,
@@ -49,6 +55,10 @@ const views: Record<string, View> = {
   note: noteView,
   redactions: redactionsView,
   action: actionView,
+  'new-request': newRequestView,
+  templates: templatesView,
+  'new-template': templateEditView,
+  'edit-template': templateEditView,
 };
 const publicViews: Record<string, View> = { 'sign-in': signInView, callback: callbackView };
 
@@ -118,8 +128,14 @@ function renderHeader(config: StaffUiConfig, path: string): void {
     h(
       'ul',
       { class: 'header__links' },
-      item('/', 'Inbox', path === '/' || path.startsWith('/requests')),
+      item(
+        '/',
+        'Inbox',
+        path === '/' || (path.startsWith('/requests') && path !== '/requests/new'),
+      ),
+      item('/requests/new', 'New request', path === '/requests/new'),
       item('/held-mail', 'Held mail', path.startsWith('/held-mail')),
+      item('/templates', 'Templates', path.startsWith('/templates')),
     ),
   );
   replace(

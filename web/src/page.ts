@@ -41,11 +41,17 @@ export const heading = (text: Child, caption?: string) =>
 
 export const backLink = (href: string, text: string) => h('a', { class: 'back-link', href }, text);
 
-/** A definition list of label and value rows (GOV.UK summary list). */
-export function summaryList(rows: Array<[string, Child] | null | false>): HTMLElement {
+/**
+ * A definition list of label and value rows (GOV.UK summary list); `compact` for the
+ * headers of a message in the timeline.
+ */
+export function summaryList(
+  rows: Array<[string, Child] | null | false>,
+  variant?: 'compact',
+): HTMLElement {
   return h(
     'dl',
-    { class: 'summary-list' },
+    { class: variant ? `summary-list summary-list--${variant}` : 'summary-list' },
     rows
       .filter((row): row is [string, Child] => Boolean(row))
       .map(([key, value]) =>

@@ -1,11 +1,17 @@
 import { api, get } from './api.ts';
-import type { Action, RequestDetail } from './types.ts';
+import type { Action, MessageContent, RequestDetail } from './types.ts';
 
 /** The request calls every page shares. */
 export const requestPath = (id: string) => `/requests/${encodeURIComponent(id)}`;
 
 export const loadDetail = (id: string) =>
   get<RequestDetail>(`/api/requests/${encodeURIComponent(id)}`);
+
+/** What a message says, received or a reply staff wrote: its text, and HTML where it had it. */
+export const loadMessage = (id: string, key: string) =>
+  get<MessageContent>(
+    `/api/requests/${encodeURIComponent(id)}/messages/${encodeURIComponent(key)}`,
+  );
 
 /** Performs an action at the version this page read; a stale version is a 409. */
 export const act = (detail: RequestDetail, action: Action, fields: Record<string, unknown> = {}) =>
@@ -36,7 +42,7 @@ export const doneMessages: Record<Action, string> = {
   takedown: 'The published note has been taken down.',
   publish: 'Publication recorded.',
   assign: 'Request assigned.',
-  comment: 'Comment added.',
+  comment: 'Internal note added. Only staff can see it.',
   hold: 'The request is on legal hold. Nothing of it will be disposed of until the hold is released.',
   release_hold: 'Legal hold released. The retention policy applies again.',
   resend_notification: 'The mail is being sent again. This page shows if it fails again.',

@@ -10,10 +10,14 @@ import type {
   RedactionReviewView,
   RequestDetailView,
   RequestSummaryView,
+  staffListView,
+  templateListView,
+  templateView,
 } from '../../shared/staff/views.ts';
 import type { RequestRecord } from '../../shared/workflow/records.ts';
 import type { Stage } from '../../shared/workflow/stages.ts';
 import type { Action, Attendee } from '../../shared/workflow/transitions.ts';
+import type * as z from '../../shared/zod.ts';
 
 export type { Action, Attendee, NoteVersion, RequestRecord, Stage };
 
@@ -28,6 +32,9 @@ export type RedactionReview = RedactionReviewView;
 export type PublicationPreview = PublicationPreviewView;
 export type HeldMail = HeldMailView;
 export type FailedNotification = FailedNotificationView;
+export type StaffList = z.infer<typeof staffListView>;
+export type ReplyTemplate = z.infer<typeof templateView>;
+export type TemplateList = z.infer<typeof templateListView>;
 
 /** The signed-in person, from the ID token's claims. */
 export interface StaffMember {

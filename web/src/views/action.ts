@@ -1,6 +1,13 @@
 import { get } from '../api.ts';
 import { h } from '../dom.ts';
-import { actionNames, fromLocalInput, officeTimeHint, toLocalInput } from '../format.ts';
+import {
+  actionNames,
+  fromLocalInput,
+  longDate,
+  officeTimeHint,
+  roleNames,
+  toLocalInput,
+} from '../format.ts';
 import {
   button,
   errorSummaryHost,
@@ -8,6 +15,7 @@ import {
   FormErrors,
   form,
   required,
+  select,
   textArea,
   textInput,
 } from '../forms.ts';
@@ -15,7 +23,7 @@ import { backLink, heading, type Page, section, type View } from '../page.ts';
 import { publicationFrame } from '../publication-frame.ts';
 import { act, doneMessages, loadDetail, requestPath } from '../requests.ts';
 import { navigate, reload } from '../router.ts';
-import type { Action, PublicationPreview, RequestDetail } from '../types.ts';
+import type { Action, PublicationPreview, RequestDetail, StaffList } from '../types.ts';
 
 /**
  * One page per action that needs something from the person: the fields its row in the
@@ -26,10 +34,13 @@ interface FieldSpec {
   path: string;
   label: string;
   hint?: string;
-  kind: 'text' | 'textarea' | 'email' | 'datetime' | 'url' | 'number' | 'date';
+  /** `staff`: one of the office's staff, chosen from GET /api/staff. */
+  kind: 'text' | 'textarea' | 'email' | 'datetime' | 'url' | 'number' | 'date' | 'staff';
   /** The message when it is left empty; absent for optional fields. */
   missing?: string;
   value?: (detail: RequestDetail) => string;
+  /** A hint that depends on the request, such as the deadline being moved. */
+  hintFor?: (detail: RequestDetail) => string;
 }
 
 interface ActionSpec {
@@ -104,7 +115,8 @@ const specs: Partial<Record<Action, ActionSpec>> = {
       {
         path: 'until',
         label: 'New deadline',
-        hint: 'A day after the current deadline.',
+        hintFor: (detail) =>
+          `A day after the current deadline, ${longDate(detail.request.noteDueBy ?? detail.request.replyBy)}.`,
         kind: 'date',
         missing: 'Enter the new deadline',
         value: (detail) => detail.request.noteDueBy ?? detail.request.replyBy,
@@ -177,9 +189,9 @@ const specs: Partial<Record<Action, ActionSpec>> = {
       {
         path: 'assignee',
         label: 'Assignee',
-        hint: 'Their email address, for example cara.caseworker@office.example',
-        kind: 'email',
-        missing: 'Enter the email address of the person to assign',
+        hint: 'Only members of staff can be given a request.',
+        kind: 'staff',
+        missing: 'Choose the person to assign',
         value: (detail) => detail.assignee ?? '',
       },
     ],
@@ -216,28 +228,50 @@ const specs: Partial<Record<Action, ActionSpec>> = {
     fields: [],
   },
   comment: {
-    heading: 'Add a comment',
+    heading: 'Add an internal note',
+    intro: 'Only staff see internal notes. It is never sent to the requester.',
     fields: [
       {
         path: 'text',
-        label: 'Comment',
-        hint: 'Only staff see comments.',
+        label: 'Internal note',
+        hint: 'Kept on the request and in the audit trail.',
         kind: 'textarea',
-        missing: 'Enter a comment',
+        missing: 'Write the internal note',
       },
     ],
   },
 };
 
-function control(spec: FieldSpec, detail: RequestDetail): Field {
+/** Who a request may be given to, for the `staff` kind: "Cara Caseworker (caseworker)". */
+function staffChoices(staff: StaffList, current: string) {
+  const choices = staff.items.map((member) => ({
+    value: member.email,
+    text: `${member.name} (${roleNames(member.roles)}), ${member.email}`,
+  }));
+  // Someone assigned who has since left the office's groups still shows as assigned.
+  if (current && !choices.some((choice) => choice.value === current))
+    choices.unshift({ value: current, text: `${current} (no longer listed as staff)` });
+  return [{ value: '', text: 'Choose a person' }, ...choices];
+}
+
+function control(spec: FieldSpec, detail: RequestDetail, staff: StaffList): Field {
   const value = spec.value?.(detail) ?? '';
+  const hint = spec.hintFor?.(detail) ?? spec.hint;
   if (spec.kind === 'textarea')
-    return textArea({ label: spec.label, path: spec.path, hint: spec.hint, value, rows: 5 });
+    return textArea({ label: spec.label, path: spec.path, hint, value, rows: 5 });
+  if (spec.kind === 'staff')
+    return select({
+      label: spec.label,
+      path: spec.path,
+      hint,
+      value,
+      choices: staffChoices(staff, value),
+    });
   return textInput({
     label: spec.label,
     path: spec.path,
     // Times are typed on the office's clock, which config.json names once the app starts.
-    hint: spec.kind === 'datetime' ? `${spec.hint ?? ''} ${officeTimeHint()}.`.trim() : spec.hint,
+    hint: spec.kind === 'datetime' ? `${hint ?? ''} ${officeTimeHint()}.`.trim() : hint,
     value: spec.kind === 'datetime' ? toLocalInput(value) : value,
     type: {
       text: 'text',
@@ -246,7 +280,7 @@ function control(spec: FieldSpec, detail: RequestDetail): Field {
       url: 'url',
       number: 'text',
       date: 'date',
-    }[spec.kind],
+    }[spec.kind as Exclude<FieldSpec['kind'], 'textarea' | 'staff'>],
     inputmode: spec.kind === 'number' ? 'numeric' : undefined,
     autocomplete: spec.kind === 'email' ? 'email' : 'off',
     spellcheck: spec.kind === 'email' || spec.kind === 'url' ? false : undefined,
@@ -300,9 +334,12 @@ export const actionView: View = async ({ params }): Promise<Page> => {
   }
   const summary = errorSummaryHost();
   const errors = new FormErrors(summary, { what: 'this request', reload: () => reload() });
+  const staff: StaffList = spec.fields.some((fieldSpec) => fieldSpec.kind === 'staff')
+    ? await get<StaffList>('/api/staff')
+    : { items: [] };
   const fields = spec.fields.map((fieldSpec) => ({
     spec: fieldSpec,
-    field: errors.add(control(fieldSpec, detail)),
+    field: errors.add(control(fieldSpec, detail, staff)),
   }));
   const submitAction = form(
     undefined,

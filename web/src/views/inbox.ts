@@ -18,7 +18,7 @@ import {
   select,
   textInput,
 } from '../forms.ts';
-import { heading, notice, tag, type View } from '../page.ts';
+import { buttonLink, heading, notice, tag, type View } from '../page.ts';
 import { navigate } from '../router.ts';
 import type { RequestSummary, Stage } from '../types.ts';
 
@@ -306,7 +306,13 @@ export const inboxView: View = async ({ query, member }) => {
 
   return {
     title: 'Inbox',
-    content: [summary, heading('Inbox'), filterForm, h('div', { class: 'results' }, results)],
+    content: [
+      summary,
+      heading('Inbox'),
+      buttonLink('/requests/new', 'New request'),
+      filterForm,
+      h('div', { class: 'results' }, results),
+    ],
     shown: () => {
       if (failure) errors.problem(failure);
     },

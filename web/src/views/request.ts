@@ -1,10 +1,11 @@
-import { api, get } from '../api.ts';
+import { channelWords } from '../../../shared/workflow/records.ts';
+import { get } from '../api.ts';
+import { attachmentList, downloadLink } from '../documents.ts';
 import { type Child, h, hidden, replace } from '../dom.ts';
 import {
   actionNames,
   capitalise,
   dateTime,
-  eventNames,
   isOverdue,
   longDate,
   meetingTime,
@@ -22,91 +23,26 @@ import {
   tag,
   type View,
 } from '../page.ts';
+import { replyComposer } from '../reply-composer.ts';
 import {
   act,
   actionPath,
   doneMessages,
   firstLetter,
   loadDetail,
+  loadMessage,
   requestPath,
 } from '../requests.ts';
 import { reload } from '../router.ts';
-import type {
-  Action,
-  AuditEvent,
-  MessageContent,
-  MessageWithLinks,
-  RequestDetail,
-} from '../types.ts';
+import { resendOrResent, timeline } from '../timeline.ts';
+import type { Action, ReplyTemplate, RequestDetail, TemplateList } from '../types.ts';
 
 /**
  * A request's page: who wrote and when, the deadlines, what this person may do now (the
- * API's allowedActions for them, and nothing else), the letter, the meeting, the note and
- * the timeline of mail and audit events.
+ * API's allowedActions for them, and nothing else), the letter, the meeting, the note,
+ * the timeline of mail and audit events, and, apart and unmistakable, the reply that is
+ * emailed to the requester and the internal note that never leaves the office.
  */
-
-/** Presigned links last five minutes; older ones are fetched afresh on use. */
-const LINK_LIFETIME_MS = 4 * 60_000;
-
-function sizeOf(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-/** A download through a presigned URL, renewed when the page has been open a while. */
-function downloadLink(
-  detail: RequestDetail,
-  loadedAt: number,
-  key: string,
-  url: string,
-  text: Child,
-): HTMLElement {
-  const link = h('a', { href: url, class: 'link', rel: 'noopener' }, text);
-  link.addEventListener('click', (event) => {
-    if (Date.now() - loadedAt < LINK_LIFETIME_MS) return;
-    event.preventDefault();
-    loadDetail(detail.id)
-      .then((fresh) => {
-        const documents = fresh.messages.flatMap((message) =>
-          message.documents
-            ? [message.documents.text, message.documents.html, ...message.documents.attachments]
-            : [],
-        );
-        const found = documents.find((document) => document?.key === key);
-        // Gone since the page loaded: show the page as it is now, rather than do nothing.
-        if (found) window.location.assign(found.url);
-        else reload();
-      })
-      // The page shown again says what went wrong, with a way to try again.
-      .catch(() => reload());
-  });
-  return link;
-}
-
-function attachmentList(detail: RequestDetail, message: MessageWithLinks, loadedAt: number): Child {
-  const attachments = message.documents?.attachments ?? [];
-  if (!attachments.length) return null;
-  return h(
-    'ul',
-    { class: 'list attachments' },
-    attachments.map((attachment) =>
-      h(
-        'li',
-        {},
-        downloadLink(detail, loadedAt, attachment.key, attachment.url, [
-          hidden('Download '),
-          attachment.filename,
-        ]),
-        h(
-          'span',
-          { class: 'secondary-text' },
-          ` (${attachment.contentType}, ${sizeOf(attachment.size)})`,
-        ),
-      ),
-    ),
-  );
-}
 
 /**
  * The letter itself, read through the staff API. Sanitised HTML goes in a sandboxed
@@ -144,9 +80,7 @@ function letterSection(
     }
     const { text, html } = letter.documents;
     try {
-      const content = await get<MessageContent>(
-        `/api/requests/${encodeURIComponent(detail.id)}/messages/${encodeURIComponent(letter.key)}`,
-      );
+      const content = await loadMessage(detail.id, letter.key);
       replace(
         body,
         content.html
@@ -216,7 +150,32 @@ function deadlines(detail: RequestDetail): HTMLElement {
           ]
         : null,
     ]),
+    deadlineChanges(detail),
   );
+}
+
+const deadlineNames = { replyBy: 'Reply by', noteDueBy: 'Note due by' } as const;
+
+/** Each extension of a deadline: which, from when to when, who and why. */
+function deadlineChanges(detail: RequestDetail): Child {
+  const changes = detail.request.deadlineChanges ?? [];
+  if (!changes.length) return null;
+  return [
+    h('h3', { class: 'heading-s' }, 'Deadline changes'),
+    h(
+      'ul',
+      { class: 'list deadline-changes' },
+      changes.map((change) =>
+        h(
+          'li',
+          {},
+          `${deadlineNames[change.deadline]} moved from ${longDate(change.from)} to ${longDate(change.until)} by ${change.by}, ${dateTime(change.at)}. `,
+          h('span', { class: 'secondary-text' }, 'Reason: '),
+          change.reason,
+        ),
+      ),
+    ),
+  ];
 }
 
 function meetingSection(detail: RequestDetail): Child {
@@ -293,7 +252,7 @@ function noteSection(detail: RequestDetail): Child {
 /** Actions that need no fields are buttons here; the rest have a page of their own. */
 const immediate: readonly Action[] = ['accept', 'record_held', 'submit_note'];
 /** Done elsewhere on this page or on a page named differently. */
-const elsewhere: readonly Action[] = ['comment', 'save_draft', 'resend_notification'];
+const elsewhere: readonly Action[] = ['comment', 'save_draft', 'resend_notification', 'reply'];
 
 function actionsSection(
   detail: RequestDetail,
@@ -341,6 +300,9 @@ function actionsSection(
       );
     }
   }
+  if (allowed.includes('reply'))
+    // On this page, below the timeline: the link takes focus there.
+    buttons.push(buttonLink('#reply-heading', 'Reply to the requester', 'secondary'));
   if (allowed.includes('save_draft')) {
     buttons.push(
       buttonLink(
@@ -359,167 +321,76 @@ function actionsSection(
     'actions-heading',
     buttons.length
       ? h('div', { class: 'button-group actions' }, buttons)
-      : h('p', { class: 'body' }, 'There is nothing for you to do at this stage except comment.'),
+      : h(
+          'p',
+          { class: 'body' },
+          'There is nothing for you to do at this stage except add an internal note.',
+        ),
     ...withheld,
   );
 }
 
-function eventDetails(event: AuditEvent): Child {
-  const details = event.details as Record<string, unknown>;
-  const lines: Child[] = [];
-  const say = (label: string, value: unknown) => {
-    if (typeof value === 'string' && value)
-      lines.push(
-        h(
-          'p',
-          { class: 'timeline__detail' },
-          h('span', { class: 'secondary-text' }, `${label}: `),
-          value,
-        ),
-      );
-  };
-  say('Reason', details.reason);
-  say('Comment', details.comment);
-  say('Comment', details.text);
-  say('Correction', details.note);
-  say('Assigned to', details.assignee);
-  if (event.action === 'resend_notification' && typeof details.kind === 'string')
-    say('Mail', `${details.kind.replace(/-/g, ' ')} to ${String(details.recipient)}`);
-  say(
-    'Publish at',
-    typeof details.publishAt === 'string' ? dateTime(details.publishAt) : undefined,
-  );
-  say(
-    'Note due by',
-    typeof details.noteDueBy === 'string' ? longDate(details.noteDueBy) : undefined,
-  );
-  say('Published at', details.pageUrl);
-  if (typeof details.draftVersion === 'number') say('Version', String(details.draftVersion));
-  if (typeof details.start === 'string' && typeof details.end === 'string')
-    say('Meeting', `${meetingTime(details.start, details.end)}, ${String(details.location ?? '')}`);
-  if (Array.isArray(details.reinstated) && details.reinstated.length)
-    say('Published after review', `${details.reinstated.length} item(s)`);
-  return lines;
-}
-
-type Entry = { at: string; item: HTMLElement };
-
-function timeline(detail: RequestDetail, loadedAt: number): HTMLElement {
-  const entries: Entry[] = [];
-  const messageKeys = new Set(detail.messages.map((message) => message.key));
-  for (const message of detail.messages) {
-    const inbound = message.direction === 'inbound';
-    entries.push({
-      at: message.at,
-      item: h(
-        'li',
-        { class: `timeline__item timeline__item--${inbound ? 'in' : 'out'}` },
-        h(
-          'h3',
-          { class: 'timeline__title' },
-          inbound
-            ? `Mail ${message.duplicateOf ? 'delivered again' : 'received'} from ${message.from}`
-            : `Mail sent to ${message.to.join(', ')}`,
-        ),
-        message.duplicateOf
-          ? h(
-              'p',
-              { class: 'timeline__detail' },
-              'The same message (same Message-ID, sender and date) arrived again, as mail servers resend after a lost connection. No second acknowledgement was sent.',
-            )
-          : null,
-        h(
-          'p',
-          { class: 'timeline__meta' },
-          h('time', { datetime: message.at }, dateTime(message.at)),
-          message.kind ? ` · ${message.kind.replace(/-/g, ' ')}` : null,
-        ),
-        h('p', { class: 'timeline__detail' }, message.subject || '(no subject)'),
-        inbound && message.documents
-          ? h(
-              'p',
-              { class: 'timeline__detail' },
-              downloadLink(
-                detail,
-                loadedAt,
-                message.documents.text.key,
-                message.documents.text.url,
-                ['Download the message text', hidden(` received ${dateTime(message.at)}`)],
-              ),
-            )
-          : null,
-        inbound ? attachmentList(detail, message, loadedAt) : null,
-      ),
-    });
-  }
-  for (const event of detail.events) {
-    const messageKey = (event.details as { messageKey?: string }).messageKey;
-    const mailEvent = event.action === 'receive' || event.action === 'message_received';
-    if (mailEvent && messageKey && messageKeys.has(messageKey)) continue;
-    const moved = event.from && event.to && event.from !== event.to;
-    entries.push({
-      at: event.at,
-      item: h(
-        'li',
-        { class: 'timeline__item timeline__item--event' },
-        h(
-          'h3',
-          { class: 'timeline__title' },
-          eventNames[event.action] ?? capitalise(event.action.replace(/_/g, ' ')),
-        ),
-        h(
-          'p',
-          { class: 'timeline__meta' },
-          h('time', { datetime: event.at }, dateTime(event.at)),
-          ` · by ${event.actor}`,
-          moved
-            ? ` · ${stageNames[event.from as keyof typeof stageNames] ?? event.from} to ${stageNames[event.to as keyof typeof stageNames] ?? event.to}`
-            : null,
-          ` · audit record ${event.seq}`,
-        ),
-        eventDetails(event),
-      ),
-    });
-  }
-  entries.sort((a, b) => a.at.localeCompare(b.at));
-  return h(
-    'ol',
-    { class: 'timeline' },
-    entries.map((entry) => entry.item),
-  );
-}
-
-function commentForm(detail: RequestDetail, errors: FormErrors): HTMLElement {
+/**
+ * Staff's own words on the request (the `comment` action): headed, worded and coloured
+ * apart from the reply composer, so that nobody takes one for the other.
+ */
+function internalNote(detail: RequestDetail, errors: FormErrors): HTMLElement {
   const text = errors.add(
     textArea({
-      label: 'Comment',
+      label: 'Internal note',
       path: 'text',
-      hint: 'Only staff see comments. They stay in the audit trail.',
+      hint: 'For colleagues. It is kept on the request and in the audit trail. The requester never sees it.',
       rows: 3,
     }),
   );
-  return form(
-    undefined,
-    (submitter) => {
-      const missing = required([[text, 'Enter a comment']]);
-      if (missing.length) return errors.show(missing);
-      void errors.run(submitter, async () => {
-        await act(detail, 'comment', { text: text.control.value });
-        reload(doneMessages.comment);
-      });
-    },
-    text.group,
-    button('Add comment', { kind: 'secondary' }),
+  return h(
+    'section',
+    { class: 'internal-note', id: 'internal-note', 'aria-labelledby': 'internal-note-heading' },
+    h(
+      'h2',
+      { class: 'heading-m internal-note__heading', id: 'internal-note-heading' },
+      'Internal note — only staff see this, it is never sent',
+    ),
+    form(
+      'Internal note',
+      (submitter) => {
+        const missing = required([[text, 'Write the internal note']]);
+        if (missing.length) return errors.show(missing);
+        void errors.run(submitter, async () => {
+          await act(detail, 'comment', { text: text.control.value });
+          reload(doneMessages.comment);
+        });
+      },
+      text.group,
+      button('Add internal note', { kind: 'secondary' }),
+    ),
   );
 }
 
-export const requestView: View = async ({ params, member }) => {
-  const detail = await loadDetail(params.id ?? '');
+/**
+ * The templates a reply may start from, asked for beside the request. Without them a
+ * reply can still be written, so a failure to list them leaves only the picker out.
+ */
+const replyTemplates = (): Promise<ReplyTemplate[]> =>
+  get<TemplateList>('/api/templates').then(
+    (list) => list.items,
+    () => [],
+  );
+
+/** "Helen Marsh <helen@example.org>", or whichever of the two the request has. */
+function senderWords(sender: RequestDetail['sender']): string {
+  if (!sender.address) return `${sender.name} (no email address)`;
+  return sender.name ? `${sender.name} <${sender.address}>` : sender.address;
+}
+
+export const requestView: View = async ({ params, member, announce }) => {
+  const [detail, templates] = await Promise.all([loadDetail(params.id ?? ''), replyTemplates()]);
   const loadedAt = Date.now();
   const summary = errorSummaryHost();
   const errors = new FormErrors(summary, { what: 'this request', reload: () => reload() });
   const overdue = isOverdue(detail);
   const letter = letterSection(detail, loadedAt);
+  const thread = timeline(detail, loadedAt, errors);
   const published = [...detail.events].reverse().find((event) => event.action === 'publish');
   const recorded = (published?.details as { pageUrl?: unknown } | undefined)?.pageUrl;
   // A link only to a web page: whatever the audit log holds, it never becomes a script URL.
@@ -540,16 +411,13 @@ export const requestView: View = async ({ params, member }) => {
         overdue ? [' ', tag('Overdue', 'red')] : null,
       ),
       summaryList([
-        [
-          'From',
-          detail.sender.address
-            ? `${detail.sender.name ? `${detail.sender.name} <${detail.sender.address}>` : detail.sender.address}`
-            : `${detail.sender.name} (no email address)`,
-        ],
+        ['From', senderWords(detail.sender)],
         ['Organisation', detail.organisation ?? 'Not known'],
+        ['How it came', capitalise(channelWords[detail.channel])],
         ['Received', dateTime(detail.receivedAt)],
         ['Assigned to', detail.assignee ?? 'Nobody'],
         detail.request.closedReason ? ['Reason closed', detail.request.closedReason] : null,
+        detail.request.closedAt ? ['Closed', dateTime(detail.request.closedAt)] : null,
         detail.request.legalHold
           ? [
               'Legal hold',
@@ -589,34 +457,7 @@ export const requestView: View = async ({ params, member }) => {
                   'li',
                   {},
                   `${failure.kind.replace(/-/g, ' ')} to ${failure.recipient}, ${dateTime(failure.at)}: ${failure.error}`,
-                  failure.resent
-                    ? h(
-                        'p',
-                        { class: 'body' },
-                        `Sent again by ${failure.resent.by}, ${dateTime(failure.resent.at)}.`,
-                      )
-                    : detail.allowedActions.includes('resend_notification')
-                      ? form(
-                          undefined,
-                          (submitter) =>
-                            errors.run(submitter, async () => {
-                              await api(
-                                'POST',
-                                `/api/requests/${encodeURIComponent(detail.id)}/notifications/${encodeURIComponent(failure.id)}/resend`,
-                              );
-                              reload(doneMessages.resend_notification);
-                            }),
-                          button(
-                            [
-                              'Send again',
-                              hidden(
-                                ` the ${failure.kind.replace(/-/g, ' ')} to ${failure.recipient}`,
-                              ),
-                            ],
-                            { kind: 'secondary' },
-                          ),
-                        )
-                      : null,
+                  resendOrResent(detail, failure, errors),
                 ),
               ),
             ),
@@ -625,11 +466,15 @@ export const requestView: View = async ({ params, member }) => {
       letter.element,
       meetingSection(detail),
       noteSection(detail),
-      section('Timeline', 'timeline-heading', timeline(detail, loadedAt)),
-      detail.allowedActions.includes('comment')
-        ? section('Add a comment', 'comment-heading', commentForm(detail, errors))
+      section('Timeline', 'timeline-heading', thread.element),
+      detail.allowedActions.includes('reply')
+        ? replyComposer({ detail, templates, summary, announce })
         : null,
+      detail.allowedActions.includes('comment') ? internalNote(detail, errors) : null,
     ],
-    shown: () => void letter.load(),
+    shown: () => {
+      void letter.load();
+      void thread.load();
+    },
   };
 };
