@@ -38,7 +38,12 @@ export function notificationStore(tableName: string, timeZone: string) {
       key: string,
     ): Promise<MessageRecord | undefined> {
       const found = await dynamo.send(
-        new GetCommand({ TableName: tableName, Key: keys.message(requestId, at, key) }),
+        // Consistent: a reply's message is written in the transaction whose event is being told.
+        new GetCommand({
+          TableName: tableName,
+          Key: keys.message(requestId, at, key),
+          ConsistentRead: true,
+        }),
       );
       return found.Item as MessageRecord | undefined;
     },

@@ -3,7 +3,12 @@ import { composeMessage } from '../mail/compose.ts';
 import { outboundMessageId } from '../notify/plan.ts';
 import type { ReplyTemplate } from '../staff/templates.ts';
 import { decideAction } from '../workflow/act.ts';
-import { emailAddressSchema } from '../workflow/ids.ts';
+import {
+  emailAddressSchema,
+  messageKeySchema,
+  templateIdSchema,
+  uploadIdSchema,
+} from '../workflow/ids.ts';
 import type { MessageRecord, RequestRecord, StoredAttachment } from '../workflow/records.ts';
 import type { Actor, ActRules, Refusal } from '../workflow/rules.ts';
 import * as z from '../zod.ts';
@@ -24,6 +29,8 @@ import { type ClaimedUpload, claimUploads, fileUploads, type UploadPorts } from 
 export const MAX_REPLY_LENGTH = 20_000;
 export const MAX_REPLY_RECIPIENTS = 20;
 export const MAX_REPLY_ATTACHMENTS = 10;
+/** SES's limit on one message as sent (SendRawEmail), encoding included. */
+export const MAX_REPLY_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 /**
  * The body of POST /replies. Types only: what a field may hold is checked by checkReply,
@@ -42,13 +49,13 @@ export const replyBodySchema = z.object({
   to: z.optional(z.array(z.string()).check(z.describe('the requester when left out'))),
   cc: z.optional(z.array(z.string())),
   subject: z.optional(z.string().check(z.describe('Re: <subject> [REQ-…] when left out'))),
-  templateId: z.optional(z.string()),
+  templateId: z.optional(templateIdSchema),
   inReplyTo: z.optional(
-    z
-      .string()
-      .check(z.describe('the key of the message answered; the newest received one when left out')),
+    messageKeySchema.check(
+      z.describe('the key of the message answered; the newest received one when left out'),
+    ),
   ),
-  attachments: z.optional(z.array(z.object({ uploadId: z.string() }))),
+  attachments: z.optional(z.array(z.object({ uploadId: uploadIdSchema }))),
   addRecipients: z.optional(
     z
       .boolean()
@@ -99,10 +106,9 @@ const address = (value: string) =>
 
 /** Everyone the request knows: the requester, others who wrote on the thread, and attendees. */
 export function knownCorrespondents(request: RequestRecord, messages: readonly MessageRecord[]) {
-  const attendees = [
-    ...(request.meeting?.attendees ?? []),
-    ...(request.draft?.meeting?.attendees ?? []),
-  ];
+  // The scheduled meeting's attendees were invited by the office; a draft note's list is
+  // anyone's typing, so it makes nobody a correspondent.
+  const attendees = request.meeting?.attendees ?? [];
   return new Set(
     [
       request.sender.address,
@@ -145,9 +151,17 @@ async function checkReply(
         message: `there is no template ${JSON.stringify(body.templateId)}; GET /api/templates lists them`,
       });
   }
-  const values = placeholderValues(request, office);
-  const filled = (path: 'body' | 'subject', text: string) => {
-    const result = fillPlaceholders(text, values);
+  const plain = placeholderValues(request, office);
+  // What outsiders wrote (a sender's name) goes into Markdown as text, never as a link or
+  // an image under the office's name.
+  const values =
+    body.format === 'markdown'
+      ? (Object.fromEntries(
+          Object.entries(plain).map(([name, value]) => [name, value && escapeMarkdown(value)]),
+        ) as typeof plain)
+      : plain;
+  const filled = (path: 'body' | 'subject', text: string, given = values) => {
+    const result = fillPlaceholders(text, given);
     if (result.ok) return result.text;
     if ('unknown' in result)
       fields.push({
@@ -171,7 +185,7 @@ async function checkReply(
   const subjectGiven = body.subject ?? template?.subject;
   const subject = replySubject(
     request,
-    subjectGiven === undefined ? undefined : filled('subject', subjectGiven),
+    subjectGiven === undefined ? undefined : filled('subject', subjectGiven, plain),
   );
   if (subject.length > 998)
     fields.push({ path: 'subject', message: 'may be at most 998 characters' });
@@ -210,14 +224,23 @@ async function checkReply(
       return [one];
     });
   };
-  const to = recipients(
-    'to',
-    body.to,
-    request.sender.address ? [request.sender.address.toLowerCase()] : [],
-  );
+  const to = [
+    ...new Set(
+      recipients(
+        'to',
+        body.to,
+        request.sender.address ? [request.sender.address.toLowerCase()] : [],
+      ),
+    ),
+  ];
   if (to.length === 0 && !fields.some((f) => f.path.startsWith('to')))
-    fields.push({ path: 'to', message: 'the request has no address to reply to; name one' });
-  const cc = recipients('cc', body.cc, []).filter((one) => !to.includes(one));
+    fields.push({
+      path: 'to',
+      message: body.to
+        ? 'must name at least one address'
+        : 'the request has no address to reply to; name one',
+    });
+  const cc = [...new Set(recipients('cc', body.cc, []))].filter((one) => !to.includes(one));
   if ((body.attachments?.length ?? 0) > MAX_REPLY_ATTACHMENTS)
     fields.push({
       path: 'attachments',
@@ -253,6 +276,12 @@ async function checkReply(
     },
   };
 }
+
+/**
+ * A value as Markdown shows it: what could make a link, an image, code or emphasis of it
+ * escaped (the rest is markup only at the start of a line, where a value never is).
+ */
+export const escapeMarkdown = (text: string) => text.replace(/[\\`*_[\]()!<>|~]/g, '\\$&');
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
@@ -290,6 +319,22 @@ export async function sendReply(
     pathOf: (index) => `attachments.${index}.uploadId`,
   });
   if (!claim.ok) return { ok: false, refusal: unprocessable(claim.fields) };
+  // SES takes at most 10 MB a message as sent, base64 and all: refuse here what it would
+  // refuse every time later.
+  const encoded =
+    Math.ceil((claim.attachments.reduce((total, file) => total + file.size, 0) * 4) / 3) +
+    Buffer.byteLength(reply.text) * 3 +
+    64 * 1024;
+  if (encoded > MAX_REPLY_MESSAGE_BYTES)
+    return {
+      ok: false,
+      refusal: unprocessable([
+        {
+          path: 'attachments',
+          message: `make a mail of about ${(encoded / 1024 / 1024).toFixed(1)} MB once encoded; a mail may be at most ${MAX_REPLY_MESSAGE_BYTES / 1024 / 1024} MB, so send at most about 7 MB of files in one reply`,
+        },
+      ]),
+    };
 
   const messageKey = `m${randomBytes(8).toString('hex')}`;
   const messageId = outboundMessageId(
@@ -329,101 +374,99 @@ export async function sendReply(
   // Written under the message's own keys, so what a lost race leaves is found and removed.
   const prefix = messageDocumentsPrefix(request.id, messageKey);
   const written: string[] = [];
-  try {
-    const attachments: StoredAttachment[] = await fileUploads(
-      claim.attachments,
-      prefix,
-      ports.copyUpload,
-    );
-    written.push(...attachments.map((attachment) => attachment.key));
-    const html = replyHtml(reply.text, reply.markdown);
-    const textCopy = await ports.keepDocument(
-      messageTextKey(prefix),
-      reply.text,
-      'text/plain; charset=utf-8',
-    );
-    written.push(textCopy.key);
-    const htmlCopy = reply.markdown
-      ? await ports.keepDocument(`${prefix}/body.html`, html, 'text/html; charset=utf-8')
-      : undefined;
-    if (htmlCopy) written.push(htmlCopy.key);
-    const files = await Promise.all(
-      attachments.map(async (attachment) => ({
-        filename: attachment.filename,
-        contentType: attachment.contentType,
-        content: await ports.readDocument(attachment.key),
-      })),
-    );
-    const raw = composeMessage({
-      from: { address: office.officeAddress, name: office.officeName },
-      to: reply.to,
-      cc: reply.cc,
-      subject: reply.subject,
-      text: reply.text,
-      html,
-      messageId,
-      ...(reply.answered?.messageId
-        ? { inReplyTo: reply.answered.messageId, references: [reply.answered.messageId, messageId] }
-        : { references: [messageId] }),
-      date: now,
-      attachments: files,
-    });
-    const kept = await ports.keepDocument(`${prefix}/message.eml`, raw, 'message/rfc822');
-    written.push(kept.key);
-    const message: MessageRecord = {
-      requestId: request.id,
-      key: messageKey,
-      direction: 'outbound',
-      // The event's time: the notifier finds the message the event filed by it.
-      at: decision.event.at,
-      from: office.officeAddress,
-      to: reply.to,
-      ...(reply.cc.length ? { cc: reply.cc } : {}),
-      subject: reply.subject,
-      messageId,
-      kind: 'reply',
-      author: actor.email,
-      seq: decision.event.seq,
-      raw: kept,
-      documents: { text: textCopy.key, ...(htmlCopy ? { html: htmlCopy.key } : {}), attachments },
-    };
-    // Mail filed on the request meanwhile moves its audit chain, not its version: the reply
-    // is decided again on the fresh request, as any action is (shared/workflow/act.ts).
-    let current = request;
-    let recorded = await ports.recordReply(current, decision, message, uploadIds);
-    for (let attempt = 0; recorded === 'stale' && attempt < 4; attempt += 1) {
-      const fresh = await ports.getRequest(id);
-      if (!fresh || fresh.version !== body.expectedVersion) break;
-      const again = decide(fresh);
-      if (!again.ok) break;
-      current = fresh;
-      decision = again;
-      message.seq = again.event.seq;
-      recorded = await ports.recordReply(current, again, message, uploadIds);
-    }
-    if (recorded === 'recorded') return { ok: true, message };
-    await ports.deleteDocuments(written);
-    return {
-      ok: false,
-      refusal:
-        recorded === 'stale'
-          ? {
-              code: 'conflict',
-              message: `request ${request.reference} changed while the reply was being sent; reload it and send again (nothing was sent)`,
-            }
-          : {
-              code: 'unprocessable',
-              message: 'an attachment was filed elsewhere meanwhile; upload it again',
-              fields: [
-                {
-                  path: 'attachments',
-                  message: 'an upload was filed on another request or reply meanwhile',
-                },
-              ],
-            },
-    };
-  } catch (error) {
-    await ports.deleteDocuments(written).catch(() => undefined);
-    throw error;
+  // Should a write fail before the reply is recorded, or its recording time out, the copies
+  // stay: whether it was recorded is unknown, and deleting could take the copy of a reply
+  // that goes out. What a reply not recorded wrote is under its own key, unreferenced.
+  const attachments: StoredAttachment[] = await fileUploads(
+    claim.attachments,
+    prefix,
+    ports.copyUpload,
+  );
+  written.push(...attachments.map((attachment) => attachment.key));
+  const html = replyHtml(reply.text, reply.markdown);
+  const textCopy = await ports.keepDocument(
+    messageTextKey(prefix),
+    reply.text,
+    'text/plain; charset=utf-8',
+  );
+  written.push(textCopy.key);
+  const htmlCopy = reply.markdown
+    ? await ports.keepDocument(`${prefix}/body.html`, html, 'text/html; charset=utf-8')
+    : undefined;
+  if (htmlCopy) written.push(htmlCopy.key);
+  const files = await Promise.all(
+    attachments.map(async (attachment) => ({
+      filename: attachment.filename,
+      contentType: attachment.contentType,
+      content: await ports.readDocument(attachment.key),
+    })),
+  );
+  const raw = composeMessage({
+    from: { address: office.officeAddress, name: office.officeName },
+    to: reply.to,
+    cc: reply.cc,
+    subject: reply.subject,
+    text: reply.text,
+    html,
+    messageId,
+    ...(reply.answered?.messageId
+      ? { inReplyTo: reply.answered.messageId, references: [reply.answered.messageId, messageId] }
+      : { references: [messageId] }),
+    date: now,
+    attachments: files,
+  });
+  const kept = await ports.keepDocument(`${prefix}/message.eml`, raw, 'message/rfc822');
+  written.push(kept.key);
+  const message: MessageRecord = {
+    requestId: request.id,
+    key: messageKey,
+    direction: 'outbound',
+    // The event's time: the notifier finds the message the event filed by it.
+    at: decision.event.at,
+    from: office.officeAddress,
+    to: reply.to,
+    ...(reply.cc.length ? { cc: reply.cc } : {}),
+    subject: reply.subject,
+    messageId,
+    kind: 'reply',
+    author: actor.email,
+    seq: decision.event.seq,
+    raw: kept,
+    documents: { text: textCopy.key, ...(htmlCopy ? { html: htmlCopy.key } : {}), attachments },
+  };
+  // Mail filed on the request meanwhile moves its audit chain, not its version: the reply
+  // is decided again on the fresh request, as any action is (shared/workflow/act.ts).
+  let current = request;
+  let recorded = await ports.recordReply(current, decision, message, uploadIds);
+  for (let attempt = 0; recorded === 'stale' && attempt < 4; attempt += 1) {
+    const fresh = await ports.getRequest(id);
+    if (!fresh || fresh.version !== body.expectedVersion) break;
+    const again = decide(fresh);
+    if (!again.ok) break;
+    current = fresh;
+    decision = again;
+    message.seq = again.event.seq;
+    recorded = await ports.recordReply(current, again, message, uploadIds);
   }
+  if (recorded === 'recorded') return { ok: true, message };
+  await ports.deleteDocuments(written);
+  return {
+    ok: false,
+    refusal:
+      recorded === 'stale'
+        ? {
+            code: 'conflict',
+            message: `request ${request.reference} changed while the reply was being sent; reload it and send again (nothing was sent)`,
+          }
+        : {
+            code: 'unprocessable',
+            message: 'an attachment was filed elsewhere meanwhile; upload it again',
+            fields: [
+              {
+                path: 'attachments',
+                message: 'an upload was filed on another request or reply meanwhile',
+              },
+            ],
+          },
+  };
 }

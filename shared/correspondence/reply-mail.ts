@@ -3,10 +3,14 @@ import { escapeHtml, htmlDocument } from '../mail/templates/html.ts';
 
 /**
  * The HTML part of a reply staff wrote. Plain text becomes paragraphs, as typed. Markdown
- * is rendered with raw HTML off (a reply can carry no script, style or tracking image of
- * its author's making), links made only from what is written as a link.
+ * is rendered with raw HTML and images off (a reply can carry no script, style or tracking
+ * image), links made only from what is written as a link (no bare address becomes one,
+ * which a sender could put in their name); placeholder values are escaped
+ * before it (shared/correspondence/replies.ts), so an outsider's words stay words.
  */
-const markdown = new MarkdownIt({ html: false, linkify: true, typographer: false });
+const markdown = new MarkdownIt({ html: false, linkify: false, typographer: false }).disable(
+  'image',
+);
 
 export function replyHtml(text: string, asMarkdown: boolean): string {
   if (asMarkdown)

@@ -68,7 +68,14 @@ function fileParameter(parameter: 'name' | 'filename', filename: string): string
     /['()*]/g,
     (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
   );
-  return `${parameter}="${fallback}"; ${parameter}*=UTF-8''${encoded}`;
+  // RFC 2231 continuations, each on its own folded line, never splitting a %XX escape.
+  const pieces = encoded.match(/(?:%[0-9A-F]{2}|[^%]){1,20}/g) ?? [];
+  return [
+    `${parameter}="${fallback.slice(0, 200)}"`,
+    ...pieces.map(
+      (piece, index) => `${parameter}*${index}*=${index === 0 ? "UTF-8''" : ''}${piece}`,
+    ),
+  ].join(';\r\n ');
 }
 
 function base64Lines(content: string | Uint8Array): string {
@@ -86,8 +93,9 @@ export function composeMessage(message: OutboundMessage): string {
   const attachments = message.attachments ?? [];
   const headers = [
     `From: ${mailbox(message.from.address, message.from.name)}`,
-    `To: ${message.to.join(', ')}`,
-    ...(message.cc?.length ? [`Cc: ${message.cc.join(', ')}`] : []),
+    // Folded after each address, so twenty long ones stay within SMTP's line limit.
+    `To: ${message.to.join(',\r\n ')}`,
+    ...(message.cc?.length ? [`Cc: ${message.cc.join(',\r\n ')}`] : []),
     `Subject: ${encodeWord(message.subject)}`,
     `Date: ${message.date.toUTCString().replace('GMT', '+0000')}`,
     `Message-ID: ${message.messageId}`,

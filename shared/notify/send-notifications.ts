@@ -276,26 +276,38 @@ async function sendOne(
     return;
   }
   const composed = notification.composed;
-  const raw = composed
-    ? await ports.readCopy(composed.raw)
-    : composeMessage({
-        from: { address: rules.officeAddress, name: rules.officeName },
-        to: [notification.recipient],
-        subject: notification.mail.subject,
-        text: notification.mail.text,
-        html: notification.mail.html,
-        messageId: notification.messageId,
-        inReplyTo: notification.inReplyTo,
-        references: notification.references,
-        autoSubmitted: notification.autoSubmitted,
-        date: now,
-        attachments: notification.attachments,
-      });
+  let keptMime: string | undefined;
+  if (composed) {
+    try {
+      keptMime = await ports.readCopy(composed.raw);
+    } catch (error) {
+      // The copy staff's reply was kept as is gone: nothing can be sent, and staff must see it.
+      return giveUp(
+        'failed',
+        `the reply's kept copy could not be read: ${(error as Error).message}`,
+      );
+    }
+  }
+  const raw =
+    keptMime ??
+    composeMessage({
+      from: { address: rules.officeAddress, name: rules.officeName },
+      to: [notification.recipient],
+      subject: notification.mail.subject,
+      text: notification.mail.text,
+      html: notification.mail.html,
+      messageId: notification.messageId,
+      inReplyTo: notification.inReplyTo,
+      references: notification.references,
+      autoSubmitted: notification.autoSubmitted,
+      date: now,
+      attachments: notification.attachments,
+    });
   // One event may mail several people (an invitation to each attendee): one key each.
   const messageKey =
     composed?.message.key ??
     `n${event.seq}-${notification.kind}-${recipientTag(notification.recipient)}`;
-  const kept =
+  const copy =
     composed?.raw ??
     (await ports.keepCopy(`requests/${request.id}/outbound/${messageKey}.eml`, raw));
   if (!(await ports.markSending(key, [notification.messageId]))) return;
@@ -318,7 +330,15 @@ async function sendOne(
     messageId: notification.messageId,
     // A reply was filed when staff sent it: the same record, now with what SES called it.
     outbound: composed
-      ? { ...composed.message, sesMessageId, raw: kept }
+      ? {
+          ...composed.message,
+          sesMessageId,
+          raw: copy,
+          // Addresses left out as suppressed: the reply went, but not to them.
+          ...(destinations.length < addressees.length
+            ? { notSentTo: addressees.filter((address) => !destinations.includes(address)) }
+            : {}),
+        }
       : ({
           requestId: request.id,
           key: messageKey,
@@ -330,7 +350,7 @@ async function sendOne(
           messageId: notification.messageId,
           sesMessageId,
           kind: notification.kind,
-          raw: kept,
+          raw: copy,
         } satisfies MessageRecord),
   };
   // Settled at once, with retries: a crash from here on must never read as "may have
@@ -386,6 +406,9 @@ async function plannedFor(
   const messageKey =
     typeof event.details.messageKey === 'string' ? event.details.messageKey : undefined;
   const message = messageKey ? await ports.getMessage(request.id, event.at, messageKey) : undefined;
+  // A reply is recorded with its event: not finding it is a fault to retry, never "no mail".
+  if (event.action === 'reply' && !message)
+    throw new Error(`the reply ${messageKey} of event ${event.seq} was not found; retrying`);
   return planNotifications(event, request, message, rules);
 }
 

@@ -76,6 +76,9 @@ export async function publish(
   const fresh = publicCopy(request, letter, site, now);
   // Read, changed and written under the site lease, so no concurrent publication is lost.
   const path = await ports.exclusive(async () => {
+    // Taken back (revoked, closed) while this waited for the lease: write nothing.
+    const current = await ports.getRequest(requestId);
+    if (current?.stage !== 'approved' || current.version !== request.version) return undefined;
     const first = await publishedSummary(ports, site, fresh.reference, now);
     const meeting = first ? { ...fresh, publishedAt: first.publishedAt } : fresh;
     const path = meetingPath(meeting);
@@ -122,6 +125,7 @@ export async function publish(
     }
     return path;
   });
+  if (path === undefined) return { published: false as const, reason: 'no longer approved' };
   const pageUrl = `${site.baseUrl}${path}`;
   const noteVersion = request.draft.version;
   // Recorded as the system, through the same decision as any action; if the request is no

@@ -153,6 +153,9 @@ export const messageView = z.object({
     .optional(z.string())
     .check(z.describe('the same message delivered again: its first copy')),
   cc: z.optional(z.array(z.string())),
+  notSentTo: z
+    .optional(z.array(z.string()))
+    .check(z.describe('on a reply sent: addresses left out because they bounced or complained')),
   author: z
     .optional(z.string())
     .check(z.describe('on a reply staff wrote: who wrote it (postroom’s own mail has none)')),

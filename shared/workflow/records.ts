@@ -196,6 +196,8 @@ export interface MessageRecord {
   author?: string;
   /** The audit event that sent it (a reply), whose notification says how sending went. */
   seq?: number;
+  /** On a reply sent: those it was addressed to whom it was not sent (they bounced or complained). */
+  notSentTo?: string[];
 }
 
 /** Who sent a received message, and when: what tells a resend from a reused Message-ID. */

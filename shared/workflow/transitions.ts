@@ -329,7 +329,19 @@ export const actionSpecs = {
    * Ends a request at any open stage, with a reason: before the meeting it is withdrawn
    * (closed without a meeting); after it, closed, and no note will be published.
    */
-  close: closing,
+  close: action({
+    ...closing,
+    // A note being corrected is still on the public site: closing would strand its pages
+    // (a takedown is only from published), so it is finished or taken down instead.
+    guard: ({ request }) =>
+      request.pendingCorrection === undefined
+        ? undefined
+        : {
+            code: 'not_allowed',
+            message:
+              'this note is published and being corrected: finish the correction, or an admin takes the note down after it is republished; it cannot be closed while its pages are public',
+          },
+  }),
   /**
    * Takes back an approval (and so its embargo) before the note is published: the note
    * goes back to review and nothing is published until someone approves it again.

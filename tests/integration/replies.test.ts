@@ -291,6 +291,50 @@ describe('bad replies: a 422 naming the field, and nothing written or sent', () 
     });
   }
 
+  it('refuses files that would make a mail larger than SES takes, naming attachments', async () => {
+    const { id } = await newRequest();
+    const big = Buffer.alloc(8 * 1024 * 1024, 'a');
+    const { uploadId } = await uploadFile(api, staff.caseworker, big, {
+      filename: 'minutes.txt',
+      contentType: 'text/plain',
+    });
+    const refused = await reply(staff.caseworker, id, { body: 'Hi', attachments: [{ uploadId }] });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.fields).toEqual([
+      { path: 'attachments', message: expect.stringMatching(/a mail may be at most 10 MB/) },
+    ]);
+    expect(await documentKeys(`requests/${id}/messages/`)).toEqual(
+      (await documentKeys(`requests/${id}/messages/`)).filter((key) => !key.includes('minutes')),
+    );
+  });
+
+  it('puts a sender’s own words into Markdown as text, never as a link or an image', async () => {
+    letters += 1;
+    const requester = `spoof${letters}@lumencam.example`;
+    await postroom.deliver(
+      plainLetter({
+        from: `"[verify your account](https://phish.example) ![](https://track.example/t.gif)" <${requester}>`,
+        subject: 'A meeting',
+      }),
+      requester,
+    );
+    const request = (await records.requestsInStage('received')).find(
+      (candidate) => candidate.sender.address === requester,
+    );
+    await sentMail.clear();
+    const sent = await reply(staff.caseworker, request?.id ?? '', {
+      body: 'Dear {{requesterName}},\n\nSee [our guidance](https://office.example/guidance).',
+      format: 'markdown',
+    });
+    expect(sent.status).toBe(201);
+    await postroom.settle();
+    const [mail] = await sentMail.to(requester);
+    expect(mail?.body.html).toContain('<a href="https://office.example/guidance">our guidance</a>');
+    expect(mail?.body.html).not.toContain('https://phish.example"');
+    expect(mail?.body.html).not.toContain('<img');
+    expect(mail?.body.html).toContain('[verify your account]');
+  });
+
   it('lets an approver, and only an approver, write to an address the request does not know', async () => {
     const { id } = await newRequest();
     const caseworker = await reply(staff.caseworker, id, {
@@ -412,6 +456,14 @@ describe('suppression', () => {
     expect(both.status).toBe(201);
     await postroom.settle();
     expect(await sentMail.to(requester)).toHaveLength(1);
+    // It went, but the page says to whom it did not.
+    const partly = await api(staff.caseworker, 'GET', `/api/requests/${id}`);
+    expect(
+      partly.body.messages.find((m: { key: string }) => m.key === both.body.key),
+    ).toMatchObject({
+      status: 'sent',
+      notSentTo: ['raj.bounced@lumencam.example'],
+    });
 
     await sentMail.clear();
     const onlyBounced = await reply(staff.caseworker, id, {

@@ -166,3 +166,35 @@ describe('composeMessage round trip through a MIME parser', () => {
     expect(composeMessage(message())).toBe(composeMessage(message()));
   });
 });
+
+describe('what staff type into a reply', () => {
+  it('keeps long and non-ASCII file names, and many addresses, within the line limit, and reads them back', async () => {
+    const name = `Заявление «об» "встрече" ${'о'.repeat(150)}.pdf`;
+    const to = Array.from(
+      { length: 20 },
+      (_, n) => `someone.with.a.long.name.${n}@lumencam.example`,
+    );
+    const raw = composeMessage(
+      message({
+        to,
+        cc: ['raj@lumencam.example'],
+        autoSubmitted: undefined,
+        attachments: [
+          { filename: name, contentType: 'application/pdf', content: '%PDF-1.4' },
+          { filename: 'say "hi"\\.txt', contentType: 'text/plain', content: 'hi' },
+        ],
+      }),
+    );
+    for (const line of raw.split('\r\n')) expect(line.length).toBeLessThanOrEqual(998);
+    const parsed = await PostalMime.parse(raw);
+    expect(parsed.attachments.map((attachment) => attachment.filename)).toEqual([
+      name,
+      'say "hi"\\.txt',
+    ]);
+    expect(parsed.to?.map((address) => address.address)).toEqual(to);
+    expect(parsed.cc?.map((address) => address.address)).toEqual(['raj@lumencam.example']);
+    // A person's mail: no Auto-Submitted, nothing asking mailers not to answer.
+    expect(raw).not.toMatch(/^Auto-Submitted:/m);
+    expect(raw).not.toMatch(/^X-Auto-Response-Suppress:/m);
+  });
+});

@@ -527,3 +527,19 @@ describe('separation of duties', () => {
     },
   );
 });
+
+describe('closing a note that is public', () => {
+  it('refuses to close a published note being corrected, which would strand its pages', () => {
+    const decision = decideAction(
+      requestIn('drafting', { pendingCorrection: 'A job title was wrong' }),
+      person('approver'),
+      { action: 'close', expectedVersion: 3, reason: 'No longer needed' },
+      now,
+      rules,
+    );
+    expect(decision).toMatchObject({
+      ok: false,
+      refusal: { code: 'not_allowed', message: expect.stringMatching(/being corrected/) },
+    });
+  });
+});

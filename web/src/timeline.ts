@@ -172,6 +172,9 @@ function messageItem(
         ['From', message.from],
         ['To', message.to.join(', ') || '(nobody)'],
         message.cc?.length ? ['Cc', message.cc.join(', ')] : null,
+        message.notSentTo?.length
+          ? ['Not sent to', `${message.notSentTo.join(', ')} (bounced or complained before)`]
+          : null,
         ['Date', dateTime(message.sentAt ?? message.at)],
         ['Subject', message.subject || '(no subject)'],
         message.author ? ['Written by', message.author] : null,
