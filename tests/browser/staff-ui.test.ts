@@ -234,6 +234,8 @@ describe('the staff UI', () => {
     expect(await note.getByRole('button', { name: 'Add internal note' }).count()).toBe(1);
     expect(await note.getByRole('button', { name: 'Send reply' }).count()).toBe(0);
     expect(await note.textContent()).toContain('The requester never sees it.');
+    // Only an approver may write to an address the request does not know.
+    expect(await composer.getByLabel('Also write to (optional)').count()).toBe(0);
     // Colour is not the only sign, but it is one: the two frames differ in style as well.
     const frame = (selector: string) =>
       page.evaluate(

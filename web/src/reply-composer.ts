@@ -1,5 +1,6 @@
 import { replySubject } from '../../shared/correspondence/reply-subject.ts';
 import { api, type FieldError } from './api.ts';
+import { currentSession } from './auth.ts';
 import { focusOn, h } from './dom.ts';
 import {
   button,
@@ -78,6 +79,8 @@ interface Carried {
   markdown: boolean;
   templateId?: string;
   files: UploadedFile[];
+  /** Addresses an approver adds that the request does not know. */
+  added: string;
 }
 let carried: Carried | undefined;
 
@@ -125,6 +128,24 @@ export function replyComposer(options: {
           }),
         )
       : undefined;
+  // An approver, and only an approver, may write to someone the request does not know;
+  // the API refuses anyone else, and the audit trail records who was added.
+  const mayAdd = currentSession()?.member.roles.some(
+    (role) => role === 'approver' || role === 'admin',
+  );
+  const added = mayAdd
+    ? composerErrors.add(
+        textInput({
+          label: 'Also write to (optional)',
+          path: 'addRecipients',
+          hint: 'Approvers only: email addresses this request does not know, separated by commas. The audit trail records that you added them.',
+          value: kept?.added ?? '',
+          type: 'text',
+          autocomplete: 'off',
+          spellcheck: false,
+        }),
+      )
+    : undefined;
   const subject = composerErrors.add(
     textInput({
       label: 'Subject',
@@ -199,6 +220,7 @@ export function replyComposer(options: {
       markdown: markdown.control.checked,
       templateId,
       files: files.uploaded(),
+      added: added?.control.value ?? '',
     };
   }
 
@@ -206,8 +228,12 @@ export function replyComposer(options: {
     'Reply to the requester',
     (submitter) => {
       const reply = read();
+      const extra = reply.added
+        .split(',')
+        .map((address) => address.trim())
+        .filter(Boolean);
       const problems: FieldError[] = [];
-      if (!reply.to.length)
+      if (!reply.to.length && !extra.length)
         problems.push({ path: 'to', message: 'Choose at least one person to send the reply to' });
       if (!reply.body.trim()) problems.push({ path: 'body', message: 'Write your reply' });
       problems.push(...files.problems());
@@ -218,8 +244,9 @@ export function replyComposer(options: {
           `/api/requests/${encodeURIComponent(detail.id)}/replies`,
           {
             expectedVersion: detail.version,
-            to: reply.to,
+            to: [...reply.to, ...extra],
             cc: reply.cc.filter((address) => !reply.to.includes(address)),
+            ...(extra.length ? { addRecipients: true } : {}),
             ...(reply.subject.trim() ? { subject: reply.subject.trim() } : {}),
             body: reply.body,
             ...(reply.markdown ? { format: 'markdown' } : {}),
@@ -234,6 +261,7 @@ export function replyComposer(options: {
     },
     to.group,
     cc?.group,
+    added?.group,
     subject.group,
     picker
       ? h(
