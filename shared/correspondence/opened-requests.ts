@@ -81,6 +81,8 @@ const CLOCK_SKEW_MS = 60_000;
 /** What opening a request needs, beyond checking uploads. */
 export interface OpenedRequestPorts extends UploadPorts {
   writeDocument(key: string, body: string | Uint8Array, contentType: string): Promise<void>;
+  /** Takes back what a request that was definitely not opened wrote. */
+  deleteDocuments(keys: readonly string[]): Promise<void>;
   copyUpload: CopyUpload;
   store: {
     /** The year's next reference number, claimed once per claim key. */
@@ -261,10 +263,16 @@ export async function openRequestByHand(
   }
   if (filed === 'uploads-taken') {
     await voidNumber('an upload it named was filed on another request first');
+    // Nothing was opened, so nothing it wrote may stay: no request would ever dispose of it.
+    await ports.deleteDocuments([
+      documents.text,
+      ...documents.attachments.map((attachment) => attachment.key),
+    ]);
     return refuse({
-      code: 'conflict',
+      code: 'unprocessable',
       message:
         'one of the uploads was filed on another request meanwhile; nothing was opened. Upload the file again to file it here too.',
+      fields: [{ path: 'uploadIds', message: 'an upload was filed on another request meanwhile' }],
     });
   }
   return { ok: true, id: requestId, reference };
