@@ -69,7 +69,7 @@ export function caseworkPorts(
     // Intake's store and more: requests opened by hand are filed here too.
     store,
     ...templateStore(tableName),
-    messagesOf: async (id) => (await queries.detail(id))?.messages ?? [],
+    messagesOf: queries.messages,
     readDocument: (key) => readObject({ bucket: documentsBucket, key }),
     async keepDocument(key, body, contentType) {
       const ref = { bucket: documentsBucket, key };

@@ -9,7 +9,7 @@ import type { FailedNotification, MessageRecord, RequestRecord } from '../workfl
 import { openStages, type Stage, stages } from '../workflow/stages.ts';
 import { actionsFor, trimmedText } from '../workflow/transitions.ts';
 import * as z from '../zod.ts';
-import { assigneeRefusal, type DirectoryPorts } from './directory.ts';
+import { assigneeRefusal, type DirectoryPorts, type StaffMember } from './directory.ts';
 import { badRequest, notFound, refused } from './errors.ts';
 
 /** One page of the request list: stages in order, each by due date. */
@@ -297,12 +297,17 @@ export async function actOnRequest(
   }
   // Only a member of staff can be given a request; the directory is read once, outside the
   // retries, since it does not change with the request.
-  if (input.action === 'assign' && typeof input.assignee === 'string') {
-    // Routes that serve no assignment have no directory: nobody is staff to them.
-    const refusal = assigneeRefusal(input.assignee, (await ports.staffMembers?.()) ?? []);
-    if (refusal) throw refused(refusal);
-  }
-  const done = await performAction(id, actor, () => input, ports, rules, now);
+  // Only a member of staff can be given a request: checked where performAction reads the
+  // request, the directory read once however many attempts the write takes. Routes that
+  // serve no assignment have no directory: nobody is staff to them.
+  let staff: StaffMember[] | undefined;
+  const prepare = async () => {
+    if (input.action !== 'assign' || typeof input.assignee !== 'string') return input;
+    staff ??= (await ports.staffMembers?.()) ?? [];
+    const refusal = assigneeRefusal(input.assignee, staff);
+    return refusal ? { refusal } : input;
+  };
+  const done = await performAction(id, actor, prepare, ports, rules, now);
   if (!done.ok) throw refused(done.refusal);
   await afterCommit?.(done.before, done.request);
   return { ...summary(done.request, rules.timeZone, now), request: done.request };

@@ -51,6 +51,17 @@ async function newRequest() {
   return { id: request.id, reference: request.reference, requester, messageId };
 }
 
+/** Accepts the request and schedules a meeting with Raj Patel at `email`: an attendee on it. */
+async function scheduleWithRaj(id: string, email: string) {
+  await act(api, staff.caseworker, id, 'accept');
+  await act(api, staff.caseworker, id, 'schedule', {
+    start: '2027-03-03T14:00:00Z',
+    end: '2027-03-03T15:00:00Z',
+    location: 'Edinburgh',
+    attendees: [{ name: 'Raj Patel', role: 'Policy', organisation: 'LumenCam', email }],
+  });
+}
+
 const reply = async (as: string, id: string, fields: Record<string, unknown>) => {
   const current = await api(as, 'GET', `/api/requests/${id}`);
   return api(as, 'POST', `/api/requests/${id}/replies`, {
@@ -200,20 +211,7 @@ describe('a reply on the thread', () => {
 
   it('copies addresses on the request, fills placeholders from a template, and renders Markdown', async () => {
     const { id, reference, requester } = await newRequest();
-    await act(api, staff.caseworker, id, 'accept');
-    await act(api, staff.caseworker, id, 'schedule', {
-      start: '2027-03-03T14:00:00Z',
-      end: '2027-03-03T15:00:00Z',
-      location: 'Edinburgh',
-      attendees: [
-        {
-          name: 'Raj Patel',
-          role: 'Policy',
-          organisation: 'LumenCam',
-          email: 'raj@lumencam.example',
-        },
-      ],
-    });
+    await scheduleWithRaj(id, 'raj@lumencam.example');
     const saved = await api(staff.admin, 'PUT', '/api/templates/confirm-meeting', {
       name: 'Confirm the meeting',
       subject: 'Your meeting {{reference}}',
@@ -426,20 +424,7 @@ describe('a reply SES refuses', () => {
 describe('suppression', () => {
   it('leaves out an address that bounced, sends to the rest, and fails when nobody is left', async () => {
     const { id, requester } = await newRequest();
-    await act(api, staff.caseworker, id, 'accept');
-    await act(api, staff.caseworker, id, 'schedule', {
-      start: '2027-03-03T14:00:00Z',
-      end: '2027-03-03T15:00:00Z',
-      location: 'Edinburgh',
-      attendees: [
-        {
-          name: 'Raj Patel',
-          role: 'Policy',
-          organisation: 'LumenCam',
-          email: 'raj.bounced@lumencam.example',
-        },
-      ],
-    });
+    await scheduleWithRaj(id, 'raj.bounced@lumencam.example');
     await suppressionList(env().table).suppress({
       address: 'raj.bounced@lumencam.example',
       reason: 'bounce',
