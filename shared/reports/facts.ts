@@ -60,8 +60,14 @@ export function factsOf(request: RequestRecord, events: readonly AuditEvent[]): 
     ...(request.noteDueBy ? { noteDueBy: request.noteDueBy } : {}),
     ...(meetingStartOf(request) ? { meetingStart: meetingStartOf(request) } : {}),
     stages,
-    ...optional('answeredAt', first((event) => answers.has(event.action))),
-    ...optional('publishedAt', first((event) => event.action === 'publish')),
+    ...optional(
+      'answeredAt',
+      first((event) => answers.has(event.action)),
+    ),
+    ...optional(
+      'publishedAt',
+      first((event) => event.action === 'publish'),
+    ),
     eventSeq: Math.max(request.eventSeq, ordered.at(-1)?.seq ?? 0),
   };
 }

@@ -68,6 +68,11 @@ export interface RouteContract {
   response: z.ZodMiniType;
   /** The status of success: 200 unless the route creates something (201). */
   status?: 201;
+  /**
+   * The route may answer with a file of this type (a `Download`) instead of JSON: always,
+   * when its response schema is a string, or when the query asks for it.
+   */
+  downloads?: 'text/csv';
 }
 
 /**

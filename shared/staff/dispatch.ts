@@ -14,7 +14,7 @@ import {
   staffApi,
 } from './api.ts';
 import { ApiError, badRequest, refused } from './errors.ts';
-import { apiErrors, json, jsonBody, largeResponses } from './http.ts';
+import { apiErrors, Download, download, json, jsonBody, largeResponses } from './http.ts';
 import { actorFromClaims, requireRole } from './identity.ts';
 import type { ContextOf, OperationInput, Operations } from './operations.ts';
 
@@ -89,6 +89,7 @@ export function dispatcher<G extends RouteGroup>(
       context: ContextOf<G>,
     ) => Promise<unknown>;
     const result = await operation(input as OperationInput<RouteContract>, context);
+    if (route.downloads && result instanceof Download) return download(route.status ?? 200, result);
     const answer = route.response.safeParse(result);
     if (!answer.success) {
       // The operation broke its own contract: a bug to fix, never storage leaking out.

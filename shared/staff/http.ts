@@ -4,6 +4,29 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import { log } from '../log.ts';
 import { ApiError, apiErrorOf } from './errors.ts';
 
+/**
+ * An answer that is a file rather than JSON (a CSV return or report): routes that declare
+ * `downloads` may answer with one, and the dispatcher sends it as it is, named for saving.
+ */
+export class Download {
+  constructor(
+    readonly body: string,
+    readonly contentType: 'text/csv',
+    /** What a browser saves it as: ASCII letters, digits, dots and hyphens. */
+    readonly filename: string,
+  ) {}
+}
+
+export const download = (status: number, file: Download): APIGatewayProxyResultV2 => ({
+  statusCode: status,
+  headers: {
+    'content-type': `${file.contentType}; charset=utf-8`,
+    'content-disposition': `attachment; filename="${file.filename.replace(/[^\w.-]/g, '_')}"`,
+    'cache-control': 'no-store',
+  },
+  body: file.body,
+});
+
 export const json = (status: number, body: unknown): APIGatewayProxyResultV2 => ({
   statusCode: status,
   headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },

@@ -64,7 +64,10 @@ function operation(name: string, route: RouteContract) {
     responses: {
       [String(route.status ?? 200)]: {
         description: route.status === 201 ? 'created' : 'done',
-        content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
+        content: {
+          'application/json': { schema: jsonSchema(route.response, 'output') },
+          ...(route.downloads ? { [route.downloads]: { schema: { type: 'string' } } } : {}),
+        },
       },
       ...(route.public
         ? {}

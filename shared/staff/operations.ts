@@ -10,6 +10,7 @@ import type { UploadIssuePorts } from './correspondence.ts';
 import { type DirectoryPorts, listStaff } from './directory.ts';
 import { type DisposalListPorts, listDisposals } from './disposals.ts';
 import type { HeldListPorts } from './held.ts';
+import type { Download } from './http.ts';
 import { keepNoteVersions, type NotePorts } from './notes.ts';
 import { openApiDocument } from './openapi.ts';
 import {
@@ -69,7 +70,7 @@ export interface OperationInput<R extends RouteContract> {
 export type Operation<R extends RouteContract> = (
   input: OperationInput<R>,
   context: ContextOf<R['group']>,
-) => Promise<z.input<R['response']>>;
+) => Promise<z.input<R['response']> | (R['downloads'] extends string ? Download : never)>;
 
 /** The operations one group's function serves, each typed against its route's schemas. */
 export type Operations<G extends RouteGroup> = { [K in RoutesOf<G>]: Operation<StaffApi[K]> };
