@@ -57,6 +57,8 @@ new PostroomStack(app, 'Postroom', {
       ? { name: siteDomain, certificateArn: siteCertificateArn }
       : undefined,
   signInDomainPrefix: text('signInDomainPrefix') ?? 'postroom-staff',
+  officeHolder: text('officeHolder'),
+  returnWorkingDays: text('returnWorkingDays') ? days('returnWorkingDays', 20) : undefined,
   retention: {
     requestDays: days('requestRetentionDays', retentionDefaults.requestDays),
     rawMailDays: days('rawMailRetentionDays', retentionDefaults.rawMailDays),

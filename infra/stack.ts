@@ -29,6 +29,10 @@ export interface PostroomStackProps extends StackProps {
   /** The prefix of the Cognito hosted sign-in domain (<prefix>.auth.<region>.amazoncognito.com). */
   signInDomainPrefix: string;
   retention?: Partial<Retention>;
+  /** OFFICE_HOLDER: the quarterly return's first column; shared/config.ts has the default. */
+  officeHolder?: string;
+  /** RETURN_WORKING_DAYS: when a quarter's return is published; shared/config.ts has the default. */
+  returnWorkingDays?: number;
 }
 
 /**
@@ -89,6 +93,10 @@ export class PostroomStack extends Stack {
           REQUEST_RETENTION_DAYS: String(retention.requestDays),
           ...(props.approverAddresses?.length
             ? { APPROVER_ADDRESSES: props.approverAddresses.join(',') }
+            : {}),
+          ...(props.officeHolder ? { OFFICE_HOLDER: props.officeHolder } : {}),
+          ...(props.returnWorkingDays
+            ? { RETURN_WORKING_DAYS: String(props.returnWorkingDays) }
             : {}),
         },
       },

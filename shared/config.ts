@@ -66,6 +66,20 @@ export const configSchema = z.object({
       ),
     ),
   NOTE_WORKING_DAYS: z._default(positiveInt, 10),
+  OFFICE_HOLDER: z
+    ._default(z.string().check(z.trim(), z.minLength(1), z.maxLength(200)), 'The Commissioner')
+    .check(
+      z.describe(
+        'who holds the office, as the quarterly return of meetings names them in its first column (a meeting may name someone else)',
+      ),
+    ),
+  RETURN_WORKING_DAYS: z
+    ._default(positiveInt, 20)
+    .check(
+      z.describe(
+        'working days after a quarter ends (bank holidays skipped) on which its return of meetings is published',
+      ),
+    ),
   DIGEST_HOUR: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(23)), 7),
   REQUEST_RETENTION_DAYS: z
     ._default(positiveInt, 730)

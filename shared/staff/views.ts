@@ -40,6 +40,7 @@ const meetingView = z.object({
   end: isoTime,
   location: z.string(),
   attendees: z.array(attendeeView),
+  officeHolder: z.optional(z.string()),
 });
 
 const redactionDecisionsView = z.object({

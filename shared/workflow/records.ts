@@ -123,6 +123,11 @@ export interface Meeting {
   }>;
   /** The iCalendar SEQUENCE: 0 when first scheduled, one more at each reschedule. */
   sequence: number;
+  /**
+   * Who met them for the office, when not the office-holder OFFICE_HOLDER names (a deputy,
+   * say): the quarterly return's first column. Absent on most meetings.
+   */
+  officeHolder?: string;
 }
 
 export interface DraftState {

@@ -46,6 +46,12 @@ const reason = z.object({
   reason: trimmedText(1, 4000, 'a reason is required'),
 });
 
+/**
+ * Who met them for the office, when not the office-holder the settings name
+ * (OFFICE_HOLDER): the quarterly return's first column. Left out, the setting stands.
+ */
+const officeHolder = z.optional(trimmedText(1, 200));
+
 const meeting = z
   .object({
     start: z.iso.datetime({ offset: true }),
@@ -54,6 +60,7 @@ const meeting = z
     attendees: z
       .array(attendeeSchema)
       .check(z.minLength(1, 'at least one attendee is required'), z.maxLength(100)),
+    officeHolder,
   })
   .check(
     z.refine((value) => Date.parse(value.end) > Date.parse(value.start), {
@@ -235,6 +242,7 @@ export const actionSpecs = {
           end: z.iso.datetime({ offset: true }),
           location: trimmedText(1, 500),
           attendees: z.array(attendeeSchema).check(z.minLength(1), z.maxLength(100)),
+          officeHolder,
         }),
       ),
       organisations: z.optional(z.array(trimmedText(1, 200)).check(z.maxLength(50))),
