@@ -6,10 +6,15 @@ import * as wiring from '../shared/aws/wiring.ts';
 import { readConfig } from '../shared/config.ts';
 import { log } from '../shared/log.ts';
 import { publish, takeDown } from '../shared/publication/publish.ts';
+import { refreshReturnOf } from '../shared/publication/return-site.ts';
 
-const { ports, site, rules } = wiring.publish(readConfig(functions.publish.env));
+const wired = wiring.publish(readConfig(functions.publish.env));
+const { ports, site, rules, returnSite, returnRules } = wired;
 
-/** Approvals and takedowns from the table stream -> the public site, unaided. */
+/**
+ * Approvals and takedowns from the table stream -> the public site, unaided, and the
+ * quarter's return rewritten when it is already out.
+ */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler((event) =>
   eachAuditEvent(event, 'publication', async (approval) => {
     const now = new Date();
@@ -17,6 +22,16 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handl
       approval.action === 'takedown'
         ? await takeDown(approval.requestId, ports, site, now)
         : await publish(approval.requestId, ports, site, rules, now);
-    log.info('publication', { requestId: approval.requestId, ...outcome });
+    // The meeting's quarter's return, if already out, shows the change too.
+    const returnRewritten = await ports.exclusive(async () =>
+      refreshReturnOf(
+        await ports.getRequest(approval.requestId),
+        returnSite,
+        site,
+        returnRules,
+        now,
+      ),
+    );
+    log.info('publication', { requestId: approval.requestId, ...outcome, returnRewritten });
   }),
 );

@@ -295,6 +295,22 @@ export const staffHeldMail = {
   timeoutSeconds: 15,
 } as const satisfies FunctionDeclaration;
 
+export const staffRecords = {
+  entry: 'functions/staff-records.ts',
+  description:
+    'The staff API: records read across many requests, such as the quarterly return of meetings',
+  trigger: { kind: 'http-api', routes: 'records' },
+  env: [
+    ...staffApiSettings,
+    // The return's first column, unless a meeting names someone else.
+    'OFFICE_HOLDER',
+  ],
+  // Reads every letter of a quarter's meetings; writes nothing.
+  buckets: { DOCUMENTS_BUCKET: 'read' },
+  memoryMb: 1024,
+  timeoutSeconds: 29,
+} as const satisfies FunctionDeclaration;
+
 export const publish = {
   entry: 'functions/publish.ts',
   description: 'Publishes an approved note with its letter to the public site',
@@ -319,6 +335,8 @@ export const publish = {
     'REPLY_WORKING_DAYS',
     'SEPARATE_APPROVAL',
     'BANK_HOLIDAYS_FILE',
+    // A correction or takedown rewrites its quarter's return, once that is out.
+    'OFFICE_HOLDER',
   ],
   // A takedown deletes public pages.
   buckets: { DOCUMENTS_BUCKET: 'write', PUBLIC_BUCKET: 'readWrite' },
@@ -329,7 +347,7 @@ export const publish = {
 export const sweep = {
   entry: 'functions/sweep.ts',
   description:
-    'Daily digest of overdue replies and notes, and meetings due to be recorded as held; quarter-hourly summaries of alerts held back in a flood; daily audit digest to the public site',
+    'Daily digest of overdue replies and notes, and meetings due to be recorded as held; quarter-hourly summaries of alerts held back in a flood; daily audit digest and quarterly returns to the public site',
   // Every quarter hour, so an embargoed note goes out within 15 minutes of its time;
   // the digest goes once a day, from DIGEST_HOUR office time; the audit digest goes
   // with the first run of each office day.
@@ -350,6 +368,9 @@ export const sweep = {
     'REPLY_WORKING_DAYS',
     'SEPARATE_APPROVAL',
     'BANK_HOLIDAYS_FILE',
+    // Each quarter's return of meetings, published when due.
+    'OFFICE_HOLDER',
+    'RETURN_WORKING_DAYS',
   ],
   buckets: { DOCUMENTS_BUCKET: 'write', PUBLIC_BUCKET: 'readWrite' },
   memoryMb: 256,
@@ -414,6 +435,7 @@ export const functions = {
   staffNotes,
   staffHeldMail,
   staffCorrespondence,
+  staffRecords,
   publish,
   sweep,
   rawMailRetention,

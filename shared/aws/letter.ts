@@ -7,12 +7,15 @@ import { textLayers } from './text-layers.ts';
 
 /**
  * The letter that opened a request: its stored text, when it came, its attachments, and
- * the people NLP found named in it when it was filed.
+ * the people NLP found named in it when it was filed. Without `text` (the quarterly
+ * return, which prints nothing of the letter but needs whom it names), the text is not
+ * read: a quarter's letters may be many megabytes.
  */
 export async function readLetter(
   queries: ReturnType<typeof requestQueries>,
   documentsBucket: string,
   request: RequestRecord,
+  { text: withText = true }: { text?: boolean } = {},
 ): Promise<Letter> {
   // The messages alone: the caller has the request, and the events are not wanted.
   const messages = await queries.messages(request.id);
@@ -21,9 +24,11 @@ export async function readLetter(
   // Side by side: each needs only the text's key (npm run bench:api times the preview).
   const [text, people] = key
     ? await Promise.all([
-        readObject({ bucket: documentsBucket, key }).then((bytes) =>
-          new TextDecoder().decode(bytes),
-        ),
+        withText
+          ? readObject({ bucket: documentsBucket, key }).then((bytes) =>
+              new TextDecoder().decode(bytes),
+            )
+          : '',
         textLayers(documentsBucket).peopleFound(messagePrefixOf(key)),
       ])
     : ['', undefined];

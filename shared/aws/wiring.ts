@@ -4,6 +4,7 @@ import type { IntakeRules } from '../intake/receive-mail.ts';
 import { log } from '../log.ts';
 import type { NotifyRules } from '../notify/send-notifications.ts';
 import type { Site } from '../publication/render.ts';
+import type { ReturnRules, ReturnSitePorts } from '../publication/return-site.ts';
 import type { DisposalRules } from '../retention/disposal.ts';
 import type { SweepSettings } from '../sweep/digest.ts';
 import type { ActRules } from '../workflow/act.ts';
@@ -19,6 +20,7 @@ import { mailer } from './mailer.ts';
 import { notificationStore } from './notification-store.ts';
 import { publishPorts } from './publish-ports.ts';
 import { retentionPorts } from './retention-ports.ts';
+import { returnPorts } from './return-ports.ts';
 import { staffDirectory } from './staff-directory.ts';
 import { caseworkPorts, staffPorts } from './staff-ports.ts';
 import { suppressionList } from './suppression-list.ts';
@@ -208,18 +210,56 @@ export function staffCorrespondence(config: StaffSettings & Settings<'OFFICE_ADD
   };
 }
 
-export function publish(config: PublishSettings) {
+/** The records function: the staff context, and what the quarterly return reads. */
+export function staffRecords(config: StaffSettings & Settings<'OFFICE_HOLDER'>) {
   return {
-    ports: publication(config),
+    ...staffContext(config),
+    returns: returnPorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET),
+    officeHolder: config.OFFICE_HOLDER,
+  };
+}
+
+/**
+ * The quarterly returns on the public site: publication's ports with what a return reads,
+ * and the settings that shape it.
+ */
+const returnSite = (
+  config: PublishSettings & Settings<'OFFICE_HOLDER'>,
+  publicationPorts: ReturnType<typeof publication>,
+  calendar: HolidayCalendar,
+  workingDays: number,
+) => ({
+  returnSite: {
+    ...publicationPorts,
+    ...returnPorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET),
+  } satisfies ReturnSitePorts,
+  returnRules: { officeHolder: config.OFFICE_HOLDER, workingDays, calendar } satisfies ReturnRules,
+});
+
+export function publish(config: PublishSettings & Settings<'OFFICE_HOLDER'>) {
+  const ports = publication(config);
+  const calendar = loadHolidayCalendar(config.BANK_HOLIDAYS_FILE);
+  return {
+    ports,
     site: site(config),
     /** Recording the publication is an action, decided by the staff API's rules. */
-    rules: actRules(config, loadHolidayCalendar(config.BANK_HOLIDAYS_FILE)),
+    rules: actRules(config, calendar),
+    // A correction or takedown of a meeting whose quarter's return is out rewrites it;
+    // the due date is the sweep's concern, not publication's.
+    ...returnSite(config, ports, calendar, 0),
   };
 }
 
 export function sweep(
   config: PublishSettings &
-    Settings<'OFFICE_ADDRESS' | 'STAFF_ALERT_ADDRESS' | 'DIGEST_HOUR' | 'SES_CONFIGURATION_SET'>,
+    Settings<
+      | 'OFFICE_ADDRESS'
+      | 'STAFF_ALERT_ADDRESS'
+      | 'DIGEST_HOUR'
+      | 'SES_CONFIGURATION_SET'
+      | 'OFFICE_HOLDER'
+      | 'RETURN_WORKING_DAYS'
+    >,
 ) {
   const settings: SweepSettings = {
     digestHour: config.DIGEST_HOUR,
@@ -228,15 +268,19 @@ export function sweep(
     staffAlertAddress: config.STAFF_ALERT_ADDRESS,
     timeZone: config.OFFICE_TIMEZONE,
   };
+  const publicationPorts = publication(config);
+  const calendar = loadHolidayCalendar(config.BANK_HOLIDAYS_FILE);
   return {
     ports: sweepPorts(config.TABLE_NAME, config.SES_CONFIGURATION_SET),
     /** The daily audit digest: every chain's head, published to the public site. */
     auditDigest: auditDigestPorts(config.TABLE_NAME, config.PUBLIC_BUCKET),
     /** Embargoed notes are published by the sweep, as publish would publish them. */
-    publication: publication(config),
+    publication: publicationPorts,
     site: site(config),
-    rules: actRules(config, loadHolidayCalendar(config.BANK_HOLIDAYS_FILE)),
+    rules: actRules(config, calendar),
     settings,
+    /** Each quarter's return, published once it is due. */
+    ...returnSite(config, publicationPorts, calendar, config.RETURN_WORKING_DAYS),
   };
 }
 

@@ -157,8 +157,11 @@ export function publicFiles(request: RequestRecord, letter: Letter) {
   );
 }
 
-/** Redaction with this request's decisions and people: what makes a text PublicText. */
-function publisherOf(request: RequestRecord, letter: Letter) {
+/**
+ * Redaction with this request's decisions and people: what makes a text PublicText. The
+ * quarterly return passes the texts it adds (a private individual's name) through it too.
+ */
+export function publisherOf(request: RequestRecord, letter: Letter) {
   const decisions = request.redactions ?? noDecisions;
   const people = peopleKnown(request, letter);
   return (text: string) => redact(text, decisions, people).text as PublicText;

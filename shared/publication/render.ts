@@ -78,10 +78,10 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;border-bottom:1p
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.meta dt{font-weight:bold}`;
 
 /**
- * One public page. Links are relative (`depth` folders below the root), so the site works
+ * One public page (the meeting pages, and the quarterly returns'). Links are relative (`depth` folders below the root), so the site works
  * under any address; a page served at any address (the 404 page) passes the absolute root.
  */
-function page(
+export function page(
   site: Pick<Site, 'officeName'>,
   title: string,
   body: string,
@@ -103,7 +103,7 @@ function page(
 <main id="content">
 ${body}
 </main>
-<footer><div class="inner"><p>Published under the office's transparency commitments. <a href="${root}register.csv">Register (CSV)</a> · <a href="${root}register.json">Register (JSON)</a> · <a href="${root}feed.xml">Atom feed</a></p></div></footer>
+<footer><div class="inner"><p>Published under the office's transparency commitments. <a href="${root}register.csv">Register (CSV)</a> · <a href="${root}register.json">Register (JSON)</a> · <a href="${root}feed.xml">Atom feed</a> · <a href="${root}returns/">Quarterly returns</a></p></div></footer>
 </body>
 </html>
 `;
@@ -391,12 +391,14 @@ export function registerRows(meetings: PublishedMeeting[], site: Site) {
   }));
 }
 
+/** One CSV cell, quoted; the registers and the quarterly returns write every cell so. */
+export function csvCell(value: string): string {
+  // A leading =, +, - or @ would run as a formula in a spreadsheet.
+  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  return `"${safe.replace(/"/g, '""')}"`;
+}
+
 export function renderRegisterCsv(meetings: PublishedMeeting[], site: Site): string {
-  const cell = (value: string) => {
-    // A leading =, +, - or @ would run as a formula in a spreadsheet.
-    const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-    return `"${safe.replace(/"/g, '""')}"`;
-  };
   const header = [
     'reference',
     'date',
@@ -416,7 +418,7 @@ export function renderRegisterCsv(meetings: PublishedMeeting[], site: Site): str
       row.pageUrl,
       row.letterUrl,
     ]
-      .map(cell)
+      .map(csvCell)
       .join(','),
   );
   return `${[header.join(','), ...rows].join('\r\n')}\r\n`;

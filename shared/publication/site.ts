@@ -107,10 +107,19 @@ const range = (part: Part): PartRange => ({
   to: part.last.split('#')[0] as string,
 });
 
-/** Writes a public page unless it would be the same bytes as the page already there. */
-async function writeIfChanged(ports: SitePorts, key: string, body: string, contentType = HTML) {
-  if ((await ports.readPublic(key)) === body) return;
+/**
+ * Writes a public page unless it would be the same bytes as the page already there;
+ * says whether it wrote.
+ */
+export async function writeIfChanged(
+  ports: SitePorts,
+  key: string,
+  body: string,
+  contentType = HTML,
+): Promise<boolean> {
+  if ((await ports.readPublic(key)) === body) return false;
   await ports.writePublic(key, body, contentType);
+  return true;
 }
 
 /** The state as read and changed in one update, each piece read at most once. */

@@ -81,9 +81,10 @@ export interface RouteContract {
  * mail needs (reading raw MIME again, as intake does: postal-mime, sanitize-html, about
  * 240 KB) and what correspondence needs (composing mail, Markdown, the upload presigner)
  * stay out of the casework function, which every page of the staff UI calls, and each
- * bundle keeps room to grow.
+ * bundle keeps room to grow. Records (returns and reports) read across many requests and
+ * their letters, which needs time and memory of its own.
  */
-export const routeGroups = ['casework', 'notes', 'heldMail', 'correspondence'] as const;
+export const routeGroups = ['casework', 'notes', 'heldMail', 'correspondence', 'records'] as const;
 export type RouteGroup = (typeof routeGroups)[number];
 
 const staff = roles;
@@ -356,6 +357,26 @@ export const staffApi = {
     roles: staff,
     summary: 'The saved reply templates staff start a reply from, by name',
     response: templateListView,
+  },
+  returnCsv: {
+    group: 'records',
+    method: 'GET',
+    path: '/api/returns/{quarter}',
+    roles: staff,
+    summary:
+      'The quarterly return of external meetings as CSV: every meeting held in the quarter, one row per organisation, with private individuals redacted as on the published notes (named only for an admin)',
+    params: z.object({
+      quarter: z
+        .string()
+        .check(
+          z.regex(
+            /^\d{4}-Q[1-4]\.csv$/,
+            'must be a year and a quarter followed by .csv, such as 2026-Q3.csv (Q1 is January to March)',
+          ),
+        ),
+    }),
+    downloads: 'text/csv',
+    response: z.string(),
   },
   saveTemplate: {
     group: 'correspondence',

@@ -3,6 +3,7 @@ import type { Office, ReplyPorts } from '../correspondence/replies.ts';
 import type { HeldPorts } from '../intake/held-mail.ts';
 import type { IntakeRules } from '../intake/receive-mail.ts';
 import type { Site } from '../publication/render.ts';
+import type { ReturnPorts } from '../publication/returns.ts';
 import type { Actor, ActRules } from '../workflow/act.ts';
 import type * as z from '../zod.ts';
 import type { RouteContract, RouteGroup, RoutesOf, StaffApi } from './api.ts';
@@ -48,12 +49,25 @@ export interface CorrespondenceContext extends StaffContext {
   office: Office;
 }
 
+/**
+ * The records function's context: what reads across many requests (the quarterly return)
+ * and the settings that shape it.
+ */
+export interface RecordsContext extends StaffContext {
+  /** The meetings held around a quarter, and their letters, for the return. */
+  returns: ReturnPorts;
+  /** OFFICE_HOLDER: the return's first column, unless a meeting names someone else. */
+  officeHolder: string;
+}
+
 /** The context of the function serving a group. */
 export type ContextOf<G extends RouteGroup> = G extends 'casework'
   ? CaseworkContext
   : G extends 'correspondence'
     ? CorrespondenceContext
-    : StaffContext;
+    : G extends 'records'
+      ? RecordsContext
+      : StaffContext;
 
 type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : Record<string, never>;
 

@@ -1,0 +1,314 @@
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functions } from '../../infra/functions.ts';
+import { localToken } from '../../infra/local/users.ts';
+import { keys, stageIndex } from '../../shared/aws/keys.ts';
+import * as wiring from '../../shared/aws/wiring.ts';
+import { readConfig } from '../../shared/config.ts';
+import { refreshReturnOf } from '../../shared/publication/return-site.ts';
+import type { RequestRecord } from '../../shared/workflow/records.ts';
+import { type ApprovedSeed, approvedRequest } from '../support/approved-request.ts';
+import { documentClient, env, s3Client, staff, startPostroom } from '../support/postroom.ts';
+
+/**
+ * The quarterly return, through the real staff API, sweep and publication against the
+ * emulators: a seeded quarter (a meeting held without a note, one with three
+ * organisations, one with a private individual, and meetings outside it or never held)
+ * matches a hand-checked CSV byte for byte.
+ */
+let postroom: Awaited<ReturnType<typeof startPostroom>>;
+const publicBucket = () => process.env.PUBLIC_BUCKET ?? '';
+const site = 'http://127.0.0.1:3001/';
+
+/** A request as intake and the workflow would leave it at `stage`, with its letter stored. */
+async function seed(
+  serial: number,
+  stage: RequestRecord['stage'],
+  shape: ApprovedSeed & { change?: (request: RequestRecord) => RequestRecord },
+) {
+  const { change = (request) => request, ...rest } = shape;
+  const { request, items, objects } = approvedRequest(serial, { ...rest, stage });
+  const changed = change(request);
+  for (const { key, body } of objects)
+    await s3Client.send(
+      new PutObjectCommand({
+        Bucket: env().documents,
+        Key: key,
+        Body: body,
+        ContentType: 'text/plain',
+      }),
+    );
+  const [, ...others] = items;
+  await documentClient.send(
+    new PutCommand({
+      TableName: env().table,
+      Item: {
+        ...keys.request(changed.id),
+        type: 'request',
+        ...changed,
+        ...stageIndex.request(stage, '2026-12-01', changed.id),
+      },
+    }),
+  );
+  for (const Item of others)
+    await documentClient.send(new PutCommand({ TableName: env().table, Item }));
+  return changed;
+}
+
+const withoutNote = ({ draft: _draft, ...request }: RequestRecord): RequestRecord => request;
+
+async function getCsv(as: string, quarter: string) {
+  const response = await fetch(`http://127.0.0.1:${postroom.apiPort}/api/returns/${quarter}`, {
+    headers: { authorization: `Bearer ${await localToken(as)}` },
+  });
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    body: await response.text(),
+  };
+}
+
+async function publicObject(key: string): Promise<string | undefined> {
+  try {
+    const found = await s3Client.send(new GetObjectCommand({ Bucket: publicBucket(), Key: key }));
+    return await found.Body?.transformToString();
+  } catch {
+    return undefined;
+  }
+}
+
+async function publicReturns(): Promise<Map<string, string>> {
+  const listed = await s3Client.send(
+    new ListObjectsV2Command({ Bucket: publicBucket(), Prefix: 'returns/' }),
+  );
+  const found = new Map<string, string>();
+  for (const object of listed.Contents ?? [])
+    found.set(object.Key ?? '', (await publicObject(object.Key ?? '')) ?? '');
+  return found;
+}
+
+const line = (...cells: string[]) => `${cells.map((cell) => `"${cell}"`).join(',')}\r\n`;
+const header = line(
+  'Office-holder',
+  'Date',
+  'Name of organisation or individual',
+  'Purpose of meeting',
+  'Reference',
+  'Note URL',
+  'Letter URL',
+);
+const note = `${site}meetings/2026/req-2026-0002/`;
+const cameras = (organisation: string) =>
+  line(
+    'The Deputy Commissioner',
+    '2026-08-03',
+    organisation,
+    'To discuss cameras in public places.',
+    'REQ-2026-0002',
+    note,
+    `${note}letter.html`,
+  );
+/** The return as checked by hand; `individual` is the last row's name column. */
+const expected = (individual: string) =>
+  header +
+  // 23:30 on 30 June UTC is half past midnight on 1 July in London: the third quarter.
+  line(
+    'The Commissioner',
+    '2026-07-01',
+    'Harbour Trust',
+    'Harbour dredging plans',
+    'REQ-2026-0001',
+    '',
+    '',
+  ) +
+  cameras('LumenCam Ltd') +
+  cameras('Northlight Communications') +
+  cameras('Civic Cameras Association') +
+  line(
+    'The Commissioner',
+    '2026-09-30',
+    individual,
+    '[redacted] asked about her planning appeal.',
+    'REQ-2026-0003',
+    '',
+    '',
+  );
+
+const office = {
+  name: 'The Commissioner',
+  role: 'Commissioner',
+  organisation: 'The Commissioner’s Office',
+  host: true,
+  invitedGuest: false,
+};
+
+beforeAll(async () => {
+  postroom = await startPostroom();
+  // Held, with no note yet: the purpose is the subject.
+  await seed(1, 'held', {
+    subject: 'Harbour dredging plans',
+    organisation: 'Harbour Trust',
+    start: '2026-06-30T23:30:00Z',
+    attendee: { name: 'Ewan Bell', role: 'Chair', organisation: 'Harbour Trust' },
+    change: withoutNote,
+  });
+  // Published, with three organisations, and met by someone other than the office-holder.
+  await seed(2, 'published', {
+    organisation: 'LumenCam Ltd',
+    start: '2026-08-03T13:00:00Z',
+    body: '## Purpose\n\nTo discuss cameras in public places.\n\n## Discussion\n\nRetention.',
+    attendees: [
+      {
+        name: 'Helen Marsh',
+        role: 'VP',
+        organisation: 'LumenCam Ltd',
+        host: true,
+        invitedGuest: false,
+      },
+      {
+        name: 'Sophie Grant',
+        role: 'Director',
+        organisation: 'Northlight Communications',
+        host: false,
+        invitedGuest: false,
+      },
+      {
+        name: 'Ravi Patel',
+        role: 'Secretary',
+        organisation: 'Civic Cameras Association',
+        host: false,
+        invitedGuest: false,
+      },
+    ],
+    change: (request) => ({
+      ...request,
+      meeting: {
+        ...(request.meeting as NonNullable<RequestRecord['meeting']>),
+        officeHolder: 'The Deputy Commissioner',
+      },
+    }),
+  });
+  // A private individual, closed without a published note, late on the quarter's last day.
+  await seed(3, 'closed', {
+    subject: 'My planning appeal',
+    senderName: 'Morag Fairlie',
+    senderAddress: 'morag@home.example',
+    start: '2026-09-30T21:30:00Z',
+    body: '## Purpose\n\nMorag Fairlie asked about her planning appeal.',
+    attendees: [office],
+    change: ({ organisation: _organisation, ...request }) => request,
+  });
+  // Outside the quarter, or never held.
+  await seed(4, 'published', { start: '2026-10-01T09:00:00Z', organisation: 'Later Ltd' });
+  await seed(5, 'published', { start: '2026-06-30T12:00:00Z', organisation: 'Earlier Ltd' });
+  await seed(6, 'withdrawn', { start: '2026-08-10T09:00:00Z', organisation: 'Withdrawn Ltd' });
+  await seed(7, 'scheduled', {
+    start: '2026-09-01T09:00:00Z',
+    organisation: 'Scheduled Ltd',
+    change: withoutNote,
+  });
+});
+afterAll(async () => {
+  await postroom.close();
+});
+
+describe('the quarterly return from the staff API', () => {
+  it('is the hand-checked CSV for a caseworker, private individuals redacted', async () => {
+    const response = await getCsv(staff.caseworker, '2026-Q3.csv');
+    expect(response.status).toBe(200);
+    expect(response.type).toBe('text/csv; charset=utf-8');
+    expect(response.body).toBe(expected('[redacted]'));
+  });
+
+  it('names private individuals for an admin, and nothing else changes', async () => {
+    const response = await getCsv(staff.admin, '2026-Q3.csv');
+    expect(response.status).toBe(200);
+    expect(response.body).toBe(expected('Morag Fairlie'));
+  });
+
+  it('is only a header for a quarter with no meetings', async () => {
+    const response = await getCsv(staff.approver, '2025-Q1.csv');
+    expect(response.body).toBe(header);
+  });
+
+  it('answers a quarter it cannot read with a 400 that says what it accepts', async () => {
+    for (const quarter of ['2026-Q5.csv', '2026-Q3', '26-Q3.csv', '2026-q3.csv']) {
+      const response = await getCsv(staff.caseworker, quarter);
+      expect(response.status, quarter).toBe(400);
+      expect(response.body, quarter).toContain('such as 2026-Q3.csv');
+    }
+  });
+
+  it('refuses a caller without a token', async () => {
+    const response = await fetch(`http://127.0.0.1:${postroom.apiPort}/api/returns/2026-Q3.csv`);
+    expect(response.status).toBe(401);
+  });
+});
+
+describe('the quarterly return on the public site', () => {
+  // Q3 2026 ends on Wednesday 30 September; 20 working days on is Wednesday 28 October.
+  const before = new Date('2026-10-27T12:00:00Z');
+  const due = new Date('2026-10-28T08:00:00Z');
+
+  it('is not published before it is due', async () => {
+    const report = (await postroom.runScheduled('sweep', before)) as { returnPublished?: string };
+    // The quarter before it is due by then, and goes out (with its one meeting).
+    expect(report.returnPublished).toBe('2026-Q2');
+    expect(await publicObject('returns/2026-Q3.csv')).toBeUndefined();
+    expect(await publicObject('returns/2026-Q2.csv')).toContain('Earlier Ltd');
+  });
+
+  it('is published once due: the redacted CSV, its page and the index of returns', async () => {
+    const report = (await postroom.runScheduled('sweep', due)) as { returnPublished?: string };
+    expect(report.returnPublished).toBe('2026-Q3');
+    expect(await publicObject('returns/2026-Q3.csv')).toBe(expected('[redacted]'));
+    const page = (await publicObject('returns/2026-Q3/index.html')) ?? '';
+    expect(page).toContain('<caption>');
+    expect(page).toContain('<th scope="col">Name of organisation or individual</th>');
+    expect(page).toContain('Civic Cameras Association');
+    const index = (await publicObject('returns/index.html')) ?? '';
+    expect(index).toContain('href="2026-Q3/"');
+    expect(index).toContain('href="2026-Q3.csv"');
+    expect(index).toContain('href="2026-Q2/"');
+    expect(index.indexOf('2026-Q3')).toBeLessThan(index.indexOf('2026-Q2'));
+  });
+
+  it('is not published again by a later sweep, and nothing is rewritten', async () => {
+    const first = await publicReturns();
+    const report = (await postroom.runScheduled('sweep', new Date('2026-10-28T08:15:00Z'))) as {
+      returnPublished?: string;
+    };
+    expect(report.returnPublished).toBeUndefined();
+    expect(await publicReturns()).toEqual(first);
+  });
+
+  it('holds no personal data of the private individual', async () => {
+    for (const [key, body] of await publicReturns()) {
+      expect(body, key).not.toContain('Morag');
+      expect(body, key).not.toContain('Fairlie');
+      expect(body, key).not.toContain('home.example');
+    }
+  });
+
+  it('is rewritten when a meeting of its quarter is taken down', async () => {
+    const context = wiring.publish(readConfig(functions.publish.env));
+    const taken = await seed(2, 'withdrawn', {
+      organisation: 'LumenCam Ltd',
+      start: '2026-08-03T13:00:00Z',
+    });
+    const rewritten = await refreshReturnOf(
+      taken,
+      context.returnSite,
+      context.site,
+      context.returnRules,
+      new Date('2026-11-02T09:00:00Z'),
+    );
+    expect(rewritten).toBe('2026-Q3');
+    const csv = await publicObject('returns/2026-Q3.csv');
+    expect(csv).not.toContain('REQ-2026-0002');
+    expect(csv).toContain('REQ-2026-0001');
+    // Its first publication date stands; the page shows the return as it now is.
+    expect(await publicObject('returns/2026-Q3/index.html')).not.toContain('LumenCam');
+  });
+});
