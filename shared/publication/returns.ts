@@ -4,8 +4,18 @@ import { addWorkingDays, type HolidayCalendar } from '../workflow/deadlines.ts';
 import type { RequestRecord } from '../workflow/records.ts';
 import type { Stage } from '../workflow/stages.ts';
 import { type Letter, publicCopy, publisherOf } from './public-copy.ts';
+import {
+  parseQuarter,
+  previousQuarter,
+  type Quarter,
+  quarterDays,
+  quarterName,
+  quarterOf,
+} from './quarters.ts';
 import { patternsReady } from './redaction.ts';
 import { csvCell, meetingPath, page, type Site } from './render.ts';
+
+export * from './quarters.ts';
 
 /**
  * The quarterly transparency return: every external meeting held in a quarter, one row per
@@ -15,51 +25,6 @@ import { csvCell, meetingPath, page, type Site } from './render.ts';
  * public copy as the published pages (publicCopy), so the return can never say more than
  * the notes do.
  */
-export interface Quarter {
-  year: number;
-  quarter: 1 | 2 | 3 | 4;
-}
-
-/** `2026-Q3`: how a quarter is named in addresses and file names. */
-export const quarterName = ({ year, quarter }: Quarter) => `${year}-Q${quarter}`;
-
-/** What the API and the public site accept for a quarter, and the words that say so. */
-export const QUARTER_PATTERN = /^(\d{4})-Q([1-4])$/;
-export const QUARTER_RULE = 'a year and a quarter, such as 2026-Q3 (Q1 is January to March)';
-
-export function parseQuarter(name: string): Quarter | undefined {
-  const match = QUARTER_PATTERN.exec(name);
-  if (!match) return undefined;
-  return { year: Number(match[1]), quarter: Number(match[2]) as Quarter['quarter'] };
-}
-
-/** The quarter's first and last days, as office dates. */
-export function quarterDays({ year, quarter }: Quarter): {
-  first: CalendarDate;
-  last: CalendarDate;
-} {
-  const month = (quarter - 1) * 3 + 1;
-  const first = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-01`;
-  const next =
-    quarter === 4
-      ? `${String(year + 1).padStart(4, '0')}-01-01`
-      : `${String(year).padStart(4, '0')}-${String(month + 3).padStart(2, '0')}-01`;
-  return { first, last: addDays(next, -1) };
-}
-
-export function quarterOf(date: CalendarDate): Quarter {
-  const month = Number(date.slice(5, 7));
-  return {
-    year: Number(date.slice(0, 4)),
-    quarter: (Math.floor((month - 1) / 3) + 1) as Quarter['quarter'],
-  };
-}
-
-export const previousQuarter = ({ year, quarter }: Quarter): Quarter =>
-  quarter === 1
-    ? { year: year - 1, quarter: 4 }
-    : { year, quarter: (quarter - 1) as Quarter['quarter'] };
-
 /**
  * The stages of a request whose meeting took place: recorded as held and on from there.
  * `closed` is reached only after the meeting (before it, closing is a withdrawal);
