@@ -733,6 +733,34 @@ describe('the staff UI', () => {
     );
   });
 
+  it('previews and downloads a quarterly return, the admin warned that it names individuals', async () => {
+    await page.getByRole('link', { name: 'Returns', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Quarterly returns' }).waitFor();
+    await page.getByText('As an admin you see private individuals named').waitFor();
+    expect(await violations()).toEqual([]);
+    // The meeting scheduled above, on 24 February 2026, is in the first quarter.
+    await page.goto(`${base}/returns?quarter=2026-Q1`);
+    await page.getByRole('button', { name: 'Show preview' }).click();
+    const table = page.getByRole('table', { name: /^2026-Q1: \d+ rows?$/ });
+    await table.waitFor();
+    expect(await table.getByRole('columnheader').allTextContents()).toEqual([
+      'Office-holder',
+      'Date',
+      'Name of organisation or individual',
+      'Purpose of meeting',
+      'Reference',
+      'Note URL',
+      'Letter URL',
+    ]);
+    expect(await table.getByRole('cell', { name: '2026-02-24' }).count()).toBeGreaterThan(0);
+    expect(await violations()).toEqual([]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('2026-Q1.csv');
+  });
+
   it('opens a request by hand for a phone call, with a file', async () => {
     await page.getByRole('link', { name: 'New request', exact: true }).first().click();
     await page.getByRole('heading', { level: 1, name: 'New request' }).waitFor();

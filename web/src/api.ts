@@ -38,8 +38,24 @@ export function connect(to: Connection): void {
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return parseJson(await send(method, path, body, 'application/json')) as T;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A file the API answers with (a CSV return), as text; failures as api() gives them. */
+export const getFile = (path: string, type: 'text/csv') => send('GET', path, undefined, type);
+
+/** One call: the answer's text when 2xx, else an ApiProblem from the API's error shape. */
+async function send(method: string, path: string, body: unknown, accept: string): Promise<string> {
   const token = connection.token();
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept };
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
@@ -57,14 +73,8 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     );
   }
   const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (response.ok) return parsed as T;
-  const error = (parsed as { error?: Record<string, unknown> } | undefined)?.error ?? {};
+  if (response.ok) return text;
+  const error = (parseJson(text) as { error?: Record<string, unknown> } | undefined)?.error ?? {};
   const problem = new ApiProblem(
     response.status,
     String(error.code ?? 'error'),

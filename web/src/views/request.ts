@@ -133,6 +133,7 @@ function deadlines(detail: RequestDetail): HTMLElement {
           ? [meetingTime(meeting.start, meeting.end), h('br'), meeting.location]
           : 'Not arranged yet',
       ],
+      Boolean(meeting?.officeHolder) && ['Met for the office by', meeting?.officeHolder ?? ''],
       detail.dueForRecordHeld && [
         'Meeting status',
         [tag('Ended', 'yellow'), ' Record the meeting as held.'],

@@ -71,6 +71,14 @@ export const scheduleView = async ({
       value: meeting?.location ?? '',
     }),
   );
+  const officeHolder = errors.add(
+    textInput({
+      label: 'Met for the office by (optional)',
+      path: 'officeHolder',
+      hint: 'Leave it blank when the office-holder met them. Fill it in when someone else did, such as a deputy: the quarterly return names them.',
+      value: meeting?.officeHolder ?? '',
+    }),
+  );
   const shown: Array<Partial<Attendee>> = meeting?.attendees ?? [
     {
       name: detail.sender.name,
@@ -133,12 +141,17 @@ export const scheduleView = async ({
               end: endsAt,
               location: location.control.value.trim(),
               attendees: attendees.read(),
+              // Left out when blank: the office-holder OFFICE_HOLDER names met them.
+              ...(officeHolder.control.value.trim()
+                ? { officeHolder: officeHolder.control.value.trim() }
+                : {}),
             });
             navigate(requestPath(detail.id), { flash: doneMessages[action] });
           });
         },
         h('div', { class: 'form-row' }, start.group, end.group),
         location.group,
+        officeHolder.group,
         attendees.element,
         h(
           'div',
