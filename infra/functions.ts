@@ -129,6 +129,15 @@ export const messagesFiled = [
   },
 ] as const;
 
+/**
+ * What changes a request's catalogue entry: a new audit event (every change to a request
+ * appends one), and its disposal, which takes the entry out.
+ */
+export const catalogueChanges = [
+  ...auditEventInserts,
+  { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['disposal'] } } } },
+] as const;
+
 /** Only approvals and takedowns: publication has nothing to do with any other event. */
 export const approvals = [
   {
@@ -311,6 +320,26 @@ export const staffRecords = {
   timeoutSeconds: 29,
 } as const satisfies FunctionDeclaration;
 
+export const catalogue = {
+  entry: 'functions/catalogue.ts',
+  description:
+    'Keeps the catalogue staff report and search from: each changed request made again from its item and audit trail',
+  // One writer: every batch reads, changes and writes back the one catalogue (under a
+  // lease too, for a rebuild run beside it). Batches are large because a batch costs one
+  // read and one write of the catalogue however many requests it changes.
+  trigger: {
+    kind: 'table-stream',
+    batchSize: 100,
+    retryAttempts: 10,
+    parallelization: 1,
+    filters: catalogueChanges,
+  },
+  env: ['TABLE_NAME', 'DOCUMENTS_BUCKET'],
+  buckets: { DOCUMENTS_BUCKET: 'write' },
+  memoryMb: 1024,
+  timeoutSeconds: 120,
+} as const satisfies FunctionDeclaration;
+
 export const publish = {
   entry: 'functions/publish.ts',
   description: 'Publishes an approved note with its letter to the public site',
@@ -436,6 +465,7 @@ export const functions = {
   staffHeldMail,
   staffCorrespondence,
   staffRecords,
+  catalogue,
   publish,
   sweep,
   rawMailRetention,

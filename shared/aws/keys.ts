@@ -36,6 +36,8 @@ export const keys = {
   suppressed: (address: string) => ({ PK: `ADDR#${address.toLowerCase()}`, SK: 'SUPPRESSED' }),
   /** The public site's lease: whoever holds it may rewrite the shared pages. */
   siteLease: () => ({ PK: 'SITE#lease', SK: 'SITE' }),
+  /** The catalogue's lease: whoever holds it may rewrite the report facts and search index. */
+  catalogueLease: () => ({ PK: 'CATALOGUE#lease', SK: 'CATALOGUE' }),
   /** What a disposal under the retention policy deleted and kept; outlives the request. */
   disposal: (requestId: string) => ({ PK: `DISPOSAL#${requestId}`, SK: 'DISPOSAL' }),
   /** A staff alert held back for its quarter-hour's summary, in the order of the slots. */

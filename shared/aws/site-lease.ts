@@ -16,8 +16,27 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * conditional write and given back after, serialises them; a holder that dies loses it
  * when it expires, so nobody waits on a crashed publisher for longer than `leaseMs`.
  */
-export function siteLease(table: string, { leaseMs = 60_000, waitMs = 120_000 } = {}) {
-  return async function exclusive<T>(work: () => Promise<T>): Promise<T> {
+export function siteLease(table: string, timings: LeaseTimings = {}) {
+  return lease(table, keys.siteLease(), 'publication', timings);
+}
+
+interface LeaseTimings {
+  leaseMs?: number;
+  waitMs?: number;
+}
+
+/**
+ * The same, for any state one writer at a time may read, change and write back: the
+ * lease is the item at `key`, and `work` names the work that waits in the error a
+ * caller's trigger retries on.
+ */
+export function lease(
+  table: string,
+  key: { PK: string; SK: string },
+  work: string,
+  { leaseMs = 60_000, waitMs = 120_000 }: LeaseTimings = {},
+) {
+  return async function exclusive<T>(run: () => Promise<T>): Promise<T> {
     const holder = randomUUID();
     const giveUpAt = Date.now() + waitMs;
     for (let attempt = 0; ; attempt += 1) {
@@ -26,7 +45,7 @@ export function siteLease(table: string, { leaseMs = 60_000, waitMs = 120_000 } 
         await dynamo.send(
           new PutCommand({
             TableName: table,
-            Item: { ...keys.siteLease(), type: 'site-lease', holder, until: now + leaseMs },
+            Item: { ...key, type: 'lease', holder, until: now + leaseMs },
             ConditionExpression: 'attribute_not_exists(PK) OR #until < :now',
             ExpressionAttributeNames: { '#until': 'until' },
             ExpressionAttributeValues: { ':now': now },
@@ -37,26 +56,26 @@ export function siteLease(table: string, { leaseMs = 60_000, waitMs = 120_000 } 
         if (!conditionFailed(error)) throw error;
         if (Date.now() > giveUpAt) {
           // Thrown, so the trigger delivers the publication again later.
-          throw new Error(`another publication held the site for over ${waitMs} ms`);
+          throw new Error(`another ${work} held the lease for over ${waitMs} ms`);
         }
         await pause(Math.min(25 * 2 ** attempt, 500) * (0.5 + Math.random()));
       }
     }
     try {
-      return await work();
+      return await run();
     } finally {
       await dynamo
         .send(
           new DeleteCommand({
             TableName: table,
-            Key: keys.siteLease(),
+            Key: key,
             ConditionExpression: 'holder = :holder',
             ExpressionAttributeValues: { ':holder': holder },
           }),
         )
         .catch((error) => {
           // Expired and taken by another: theirs now, and ours ends when it expires.
-          if (!conditionFailed(error)) log.warn('the site lease was not given back', { error });
+          if (!conditionFailed(error)) log.warn('a lease was not given back', { work, error });
         });
     }
   };

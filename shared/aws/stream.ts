@@ -93,3 +93,21 @@ export function filedMessagesIn(
     return [{ sequenceNumber: sequenceOf(record), message: item as unknown as MessageRecord }];
   });
 }
+
+/**
+ * The requests whose catalogue entries a stream batch changes: those an audit event was
+ * appended to, and those disposed of (their entries go). Each with its record id.
+ */
+export function requestsChangedIn(
+  event: DynamoDBStreamEvent,
+): Array<Sequenced<{ requestId: string }>> {
+  return event.Records.flatMap((record) => {
+    const sequenceNumber = sequenceOf(record);
+    const auditEvent = auditEventOf(record);
+    if (auditEvent) return [{ sequenceNumber, requestId: auditEvent.requestId }];
+    const item = record.eventName === 'INSERT' ? newItem(record) : undefined;
+    if (item?.type === 'disposal' && typeof item.requestId === 'string')
+      return [{ sequenceNumber, requestId: item.requestId }];
+    return [];
+  });
+}

@@ -13,6 +13,7 @@ import {
   holidayCalendar,
   scottishBankHolidays,
 } from '../workflow/deadlines.ts';
+import { cataloguePorts } from './catalogue-ports.ts';
 import { disposalPorts } from './disposal-ports.ts';
 import { readObject, writeObject } from './documents.ts';
 import { deadLetterPorts, intakePorts } from './intake-ports.ts';
@@ -321,6 +322,11 @@ export function sendingFeedback(config: Settings<'TABLE_NAME'>) {
  */
 export function extractText(config: Settings<'DOCUMENTS_BUCKET'>) {
   return { ports: textLayers(config.DOCUMENTS_BUCKET).extraction };
+}
+
+/** The catalogue: requests and their events from the table, the catalogue in the documents bucket. */
+export function catalogue(config: Settings<'TABLE_NAME' | 'DOCUMENTS_BUCKET'>) {
+  return { ports: cataloguePorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET) };
 }
 
 /** The staff API's notes group: the staff context, without correspondence. */

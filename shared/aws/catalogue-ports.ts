@@ -1,0 +1,90 @@
+import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { CataloguePorts, FactsFile, RequestHistory } from '../catalogue/catalogue.ts';
+import type { AuditEvent } from '../workflow/audit.ts';
+import type { RequestRecord } from '../workflow/records.ts';
+import { dynamo } from './clients.ts';
+import { readObjectIfPresent, writeObject } from './documents.ts';
+import { EVENT_PREFIX, keys } from './keys.ts';
+import { lease } from './site-lease.ts';
+
+/** Where the catalogue keeps its objects, in the documents bucket (never public). */
+export const catalogueKeys = {
+  facts: 'catalogue/report-facts.json',
+} as const;
+
+/** The catalogue's storage: the table it reads requests from, the bucket it writes to. */
+export function cataloguePorts(table: string, documents: string): CataloguePorts {
+  return {
+    exclusive: lease(table, keys.catalogueLease(), 'catalogue update'),
+    history: (requestId) => requestHistory(table, requestId),
+    async readFacts() {
+      const bytes = await readObjectIfPresent({ bucket: documents, key: catalogueKeys.facts });
+      return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as FactsFile) : undefined;
+    },
+    writeFacts: (file) =>
+      writeObject(
+        { bucket: documents, key: catalogueKeys.facts },
+        JSON.stringify(file),
+        'application/json',
+      ),
+  };
+}
+
+/** A request and its audit events, read consistently: the stream may be just behind them. */
+export async function requestHistory(
+  table: string,
+  requestId: string,
+): Promise<RequestHistory | undefined> {
+  const [found, events] = await Promise.all([
+    dynamo.send(
+      new GetCommand({ TableName: table, Key: keys.request(requestId), ConsistentRead: true }),
+    ),
+    eventsOf(table, requestId),
+  ]);
+  return found.Item ? { request: found.Item as RequestRecord, events } : undefined;
+}
+
+async function eventsOf(table: string, requestId: string): Promise<AuditEvent[]> {
+  const events: AuditEvent[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :event)',
+        ExpressionAttributeValues: { ':pk': keys.request(requestId).PK, ':event': EVENT_PREFIX },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    events.push(...((page.Items ?? []) as AuditEvent[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return events;
+}
+
+/**
+ * Every request in the table with its events, for a rebuild: one scan for the requests,
+ * then each one's events, a few at a time.
+ */
+export async function* everyRequestHistory(table: string): AsyncGenerator<RequestHistory> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo.send(
+      new ScanCommand({
+        TableName: table,
+        FilterExpression: '#type = :request',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':request': 'request' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    const requests = (page.Items ?? []) as RequestRecord[];
+    for (let index = 0; index < requests.length; index += 8) {
+      const batch = requests.slice(index, index + 8);
+      const events = await Promise.all(batch.map((request) => eventsOf(table, request.id)));
+      for (const [n, request] of batch.entries()) yield { request, events: events[n] ?? [] };
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
