@@ -8,6 +8,7 @@ import {
   renderMeetingPage,
   renderNotFoundPage,
 } from '../../shared/publication/render.ts';
+import { renderReturnPage, renderReturnsIndex } from '../../shared/publication/returns.ts';
 import { asPublished, site, workedExample } from '../fixtures/worked-example.ts';
 import { launchChromium } from '../support/browser.ts';
 
@@ -68,6 +69,28 @@ describe('the published pages meet WCAG 2.2 AA', () => {
 
   it('the index', async () => {
     expect(await violations(renderIndexPage([meeting], site, 1, 2, ['2026']))).toEqual([]);
+  });
+
+  it('a quarterly return, and the index of returns', async () => {
+    const row = {
+      officeHolder: 'The Commissioner',
+      date: '2026-08-03',
+      name: 'LumenCam Ltd',
+      purpose: 'To discuss cameras in public places.',
+      reference: 'REQ-2026-0002',
+      noteUrl: `${site.baseUrl}meetings/2026/req-2026-0002/`,
+      letterUrl: `${site.baseUrl}meetings/2026/req-2026-0002/letter.html`,
+    };
+    const unpublished = { ...row, reference: 'REQ-2026-0003', noteUrl: '', letterUrl: '' };
+    const quarter = { year: 2026, quarter: 3 } as const;
+    expect(
+      await violations(renderReturnPage(quarter, [row, unpublished], site, '2026-10-28T08:00:00Z')),
+    ).toEqual([]);
+    expect(await violations(renderReturnPage(quarter, [], site, '2026-10-28T08:00:00Z'))).toEqual(
+      [],
+    );
+    const published = { quarter: '2026-Q3', publishedAt: '2026-10-28T08:00:00Z' };
+    expect(await violations(renderReturnsIndex([published], site))).toEqual([]);
   });
 
   it('puts the skip link first in the keyboard order', async () => {
