@@ -1,15 +1,19 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { functions } from '../../infra/functions.ts';
 import { localToken } from '../../infra/local/users.ts';
 import { keys, stageIndex } from '../../shared/aws/keys.ts';
-import * as wiring from '../../shared/aws/wiring.ts';
-import { readConfig } from '../../shared/config.ts';
-import { refreshReturnOf } from '../../shared/publication/return-site.ts';
 import type { RequestRecord } from '../../shared/workflow/records.ts';
 import { type ApprovedSeed, approvedRequest } from '../support/approved-request.ts';
-import { documentClient, env, s3Client, staff, startPostroom } from '../support/postroom.ts';
+import {
+  act,
+  documentClient,
+  env,
+  s3Client,
+  staff,
+  staffClient,
+  startPostroom,
+} from '../support/postroom.ts';
 
 /**
  * The quarterly return, through the real staff API, sweep and publication against the
@@ -291,24 +295,21 @@ describe('the quarterly return on the public site', () => {
     }
   });
 
-  it('is rewritten when a meeting of its quarter is taken down', async () => {
-    const context = wiring.publish(readConfig(functions.publish.env));
-    const taken = await seed(2, 'withdrawn', {
-      organisation: 'LumenCam Ltd',
-      start: '2026-08-03T13:00:00Z',
+  it('is rewritten when a meeting of its quarter is taken down, by publication, unaided', async () => {
+    const api = staffClient(postroom.apiPort);
+    const taken = approvedRequest(2).request;
+    const result = await act(api, staff.admin, taken.id, 'takedown', {
+      reason: 'The organisation asked for it to be withdrawn.',
     });
-    const rewritten = await refreshReturnOf(
-      taken,
-      context.returnSite,
-      context.site,
-      context.returnRules,
-      new Date('2026-11-02T09:00:00Z'),
-    );
-    expect(rewritten).toBe('2026-Q3');
+    expect(result.status).toBe(200);
+    // The takedown's audit event reaches the publish function through the table stream.
+    await postroom.settle();
     const csv = await publicObject('returns/2026-Q3.csv');
     expect(csv).not.toContain('REQ-2026-0002');
     expect(csv).toContain('REQ-2026-0001');
-    // Its first publication date stands; the page shows the return as it now is.
-    expect(await publicObject('returns/2026-Q3/index.html')).not.toContain('LumenCam');
+    const page = await publicObject('returns/2026-Q3/index.html');
+    expect(page).not.toContain('LumenCam');
+    // Its first publication date stands.
+    expect(page).toContain('published on <time datetime="2026-10-28T08:00:00.000Z">');
   });
 });
