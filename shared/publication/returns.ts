@@ -96,7 +96,10 @@ export interface ReturnOptions {
   namePrivateIndividuals?: boolean;
 }
 
-/** One meeting's rows: one per organisation, or one naming the individual met. */
+/**
+ * One meeting's rows: one per organisation, or one naming the individual met. The purpose
+ * is the published note's Purpose section, else the subject.
+ */
 export function meetingRows(
   { request, letter }: HeldMeeting,
   site: Site,
@@ -104,8 +107,14 @@ export function meetingRows(
   now: Date,
 ): ReturnRow[] {
   const published = publisherOf(request, letter);
-  const copy = publicCopy(request, letter, site, now);
   const onSite = request.stage === 'published';
+  // A note not yet published (a draft, one in review, one approved under embargo, one a
+  // closing kept back) has said nothing in public: its purpose is not taken from it, so
+  // the return cannot publish it early. The subject stands in, as for a meeting with no
+  // note.
+  const source =
+    onSite || !request.draft ? request : { ...request, draft: { ...request.draft, body: '' } };
+  const copy = publicCopy(source, letter, site, now);
   const path = `${site.baseUrl}${meetingPath(copy)}`;
   const row = {
     officeHolder: published(meetingOf(request)?.officeHolder ?? options.officeHolder),

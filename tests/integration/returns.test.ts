@@ -133,7 +133,8 @@ const expected = (individual: string) =>
     'The Commissioner',
     '2026-09-30',
     individual,
-    '[redacted] asked about her planning appeal.',
+    // Its note was never published (closed without it): the subject stands in, redacted.
+    '[redacted]: my planning appeal',
     'REQ-2026-0003',
     '',
     '',
@@ -195,7 +196,7 @@ beforeAll(async () => {
   });
   // A private individual, closed without a published note, late on the quarter's last day.
   await seed(3, 'closed', {
-    subject: 'My planning appeal',
+    subject: 'Morag Fairlie: my planning appeal',
     senderName: 'Morag Fairlie',
     senderAddress: 'morag@home.example',
     start: '2026-09-30T21:30:00Z',

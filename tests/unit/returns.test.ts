@@ -194,6 +194,31 @@ describe('the rows of a return', () => {
     });
   });
 
+  it('takes the purpose from the note only once it is published, never from a draft or an embargoed note', () => {
+    const note = { version: 2, body: '## Purpose\n\nMarket-sensitive plans.', editors: [] };
+    for (const stage of ['drafting', 'in_review', 'approved', 'closed'] as const) {
+      const [row] = returnRows(
+        [
+          {
+            request: request(5, { stage, draft: note, publishAt: '2027-01-01T00:00:00Z' }),
+            letter,
+          },
+        ],
+        site,
+        options,
+        now,
+      );
+      expect(row?.purpose, stage).toBe('Subject 5');
+    }
+    const [published] = returnRows(
+      [{ request: request(5, { stage: 'published', draft: note }), letter }],
+      site,
+      options,
+      now,
+    );
+    expect(published?.purpose).toBe('Market-sensitive plans.');
+  });
+
   it('redacts a private individual as the public copy does, unless an admin asks', () => {
     const individual = request(4, {
       organisation: undefined,
