@@ -17,7 +17,7 @@ import { csvCell, meetingPath, page, type Site } from './render.ts';
 
 export * from './quarters.ts';
 
-/**
+/*
  * The quarterly transparency return: every external meeting held in a quarter, one row per
  * organisation met, in the Cabinet Office's column order (office-holder, date, name of
  * organisation or individual, purpose of meeting) and then postroom's own (reference, the
@@ -25,6 +25,7 @@ export * from './quarters.ts';
  * public copy as the published pages (publicCopy), so the return can never say more than
  * the notes do.
  */
+
 /**
  * The stages of a request whose meeting took place: recorded as held and on from there.
  * `closed` is reached only after the meeting (before it, closing is a withdrawal);
