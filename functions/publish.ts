@@ -23,15 +23,8 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handl
         ? await takeDown(approval.requestId, ports, site, now)
         : await publish(approval.requestId, ports, site, rules, now);
     // The meeting's quarter's return, if already out, shows the change too.
-    const returnRewritten = await ports.exclusive(async () =>
-      refreshReturnOf(
-        await ports.getRequest(approval.requestId),
-        returnSite,
-        site,
-        returnRules,
-        now,
-      ),
-    );
+    const request = await ports.getRequest(approval.requestId);
+    const returnRewritten = await refreshReturnOf(request, returnSite, site, returnRules, now);
     log.info('publication', { requestId: approval.requestId, ...outcome, returnRewritten });
   }),
 );

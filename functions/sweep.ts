@@ -29,11 +29,11 @@ export const handler = middy<{ time?: string }>().handler(async (event) => {
     published,
     alertSummaries: await sendAlertSummaries(ports, settings, now),
     auditDigest: await publishAuditDigest(auditDigest, settings.timeZone, now),
-    // One hold of the site lease for both: each usually finds nothing to do.
-    ...(await publication.exclusive(async () => ({
-      registersAssembled: await assembleRegistersIfDue(publication, site, now),
-      returnPublished: await publishReturnIfDue(returnSite, site, returnRules, now),
-    }))),
+    registersAssembled: await publication.exclusive(() =>
+      assembleRegistersIfDue(publication, site, now),
+    ),
+    // Under the site lease only when the return is due and not yet out.
+    returnPublished: await publishReturnIfDue(returnSite, site, returnRules, now),
   };
   log.info('sweep done', { ...report });
   return report;

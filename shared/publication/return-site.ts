@@ -23,11 +23,15 @@ import { type SitePorts, writeIfChanged } from './site.ts';
  * The quarterly returns on the public site: `/returns/<yyyy>-Q<n>.csv`, its page at
  * `/returns/<yyyy>-Q<n>/`, and `/returns/`, listing them all. Which returns are out, and
  * when each first went, is kept in the site's state (`returns.json`), beside the listings'.
- * The public copy is always the redacted one. Callers hold the site lease.
+ * The public copy is always the redacted one. Pages are written under the site lease,
+ * which is taken only when there is something to write: the sweep and every publication
+ * ask, and nearly always the answer is no.
  */
 export interface ReturnSitePorts extends ReturnPorts, SitePorts {
   /** Clears these paths from the cache in front of the public site; `batch` names the change. */
   invalidate(paths: string[], batch: string): Promise<void>;
+  /** Runs `work` holding the site lease, as publication does. */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export interface ReturnRules {
@@ -67,7 +71,8 @@ async function writeReturn(
 /**
  * The sweep's part: the latest quarter whose return is due (RETURN_WORKING_DAYS working
  * days after it ended, on the office's calendar), published once. A return already out is
- * left alone here: what changes it later is a correction or a takedown (refreshReturnOf).
+ * left alone here, and the lease is not taken: what changes it later is a correction or a
+ * takedown (refreshReturnOf).
  * Returns the quarter published, if any.
  */
 export async function publishReturnIfDue(
@@ -82,17 +87,25 @@ export async function publishReturnIfDue(
     rules.calendar,
   );
   const name = quarterName(quarter);
-  const published = (await ports.readState<PublishedReturn[]>(STATE)) ?? [];
-  if (published.some((entry) => entry.quarter === name)) return undefined;
-  const publishedAt = now.toISOString();
-  await writeReturn(quarter, ports, site, rules, publishedAt, now);
-  const returns = [...published, { quarter: name, publishedAt }].sort((a, b) =>
-    b.quarter.localeCompare(a.quarter),
-  );
-  await writeIfChanged(ports, RETURNS_INDEX, renderReturnsIndex(returns, site));
-  // Last: a run cut short before this publishes the quarter again, unchanged pages unwritten.
-  await ports.writeState(STATE, returns);
-  return name;
+  const isOut = async () =>
+    ((await ports.readState<PublishedReturn[]>(STATE)) ?? []).some(
+      (entry) => entry.quarter === name,
+    );
+  if (await isOut()) return undefined;
+  return ports.exclusive(async () => {
+    // Read again under the lease: another run may have published it meanwhile.
+    const published = (await ports.readState<PublishedReturn[]>(STATE)) ?? [];
+    if (published.some((entry) => entry.quarter === name)) return undefined;
+    const publishedAt = now.toISOString();
+    await writeReturn(quarter, ports, site, rules, publishedAt, now);
+    const returns = [...published, { quarter: name, publishedAt }].sort((a, b) =>
+      b.quarter.localeCompare(a.quarter),
+    );
+    await writeIfChanged(ports, RETURNS_INDEX, renderReturnsIndex(returns, site));
+    // Last: a run cut short before this publishes it again, unchanged pages unwritten.
+    await ports.writeState(STATE, returns);
+    return name;
+  });
 }
 
 /**
@@ -112,14 +125,21 @@ export async function refreshReturnOf(
   if (!request || !start) return undefined;
   const quarter = quarterOf(officeDate(new Date(start), site.timeZone));
   const name = quarterName(quarter);
-  const published = (await ports.readState<PublishedReturn[]>(STATE)) ?? [];
-  const entry = published.find((candidate) => candidate.quarter === name);
-  if (!entry) return undefined;
-  const changed = await writeReturn(quarter, ports, site, rules, entry.publishedAt, now);
-  if (!changed) return undefined;
-  await ports.invalidate(
-    [`/${returnPaths(quarter).csv}`, `/returns/${name}/*`],
-    `${request.reference}:v${request.version}:return`,
-  );
-  return name;
+  const entryOf = async () =>
+    ((await ports.readState<PublishedReturn[]>(STATE)) ?? []).find(
+      (candidate) => candidate.quarter === name,
+    );
+  // Most meetings' quarters have no return out yet: then the lease is not taken at all.
+  if (!(await entryOf())) return undefined;
+  return ports.exclusive(async () => {
+    const entry = await entryOf();
+    if (!entry) return undefined;
+    const changed = await writeReturn(quarter, ports, site, rules, entry.publishedAt, now);
+    if (!changed) return undefined;
+    await ports.invalidate(
+      [`/${returnPaths(quarter).csv}`, `/returns/${name}/*`],
+      `${request.reference}:v${request.version}:return`,
+    );
+    return name;
+  });
 }
