@@ -391,12 +391,14 @@ export function registerRows(meetings: PublishedMeeting[], site: Site) {
   }));
 }
 
+/** One CSV cell, quoted; the registers and the quarterly returns write every cell so. */
+export function csvCell(value: string): string {
+  // A leading =, +, - or @ would run as a formula in a spreadsheet.
+  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  return `"${safe.replace(/"/g, '""')}"`;
+}
+
 export function renderRegisterCsv(meetings: PublishedMeeting[], site: Site): string {
-  const cell = (value: string) => {
-    // A leading =, +, - or @ would run as a formula in a spreadsheet.
-    const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-    return `"${safe.replace(/"/g, '""')}"`;
-  };
   const header = [
     'reference',
     'date',
@@ -416,7 +418,7 @@ export function renderRegisterCsv(meetings: PublishedMeeting[], site: Site): str
       row.pageUrl,
       row.letterUrl,
     ]
-      .map(cell)
+      .map(csvCell)
       .join(','),
   );
   return `${[header.join(','), ...rows].join('\r\n')}\r\n`;

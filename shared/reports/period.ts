@@ -1,0 +1,35 @@
+import * as z from '../zod.ts';
+
+/** The longest period one report covers: a year, with a leap day. */
+export const MAX_REPORT_DAYS = 366;
+
+const DAY_MS = 86_400_000;
+const reportDate = (bound: string) =>
+  z.iso.date({ error: `${bound} must be a date, YYYY-MM-DD, such as 2026-01-01` });
+
+/**
+ * GET /api/reports: from and to are office dates, both included, at most a year apart;
+ * `format=csv` answers with the report as a CSV file instead of JSON.
+ */
+export const reportQuerySchema = z
+  .object({
+    from: reportDate('from'),
+    to: reportDate('to'),
+    format: z._default(
+      z.enum(['json', 'csv'], { error: 'format must be json (the default) or csv' }),
+      'json',
+    ),
+  })
+  .check(
+    z.refine((query) => query.from <= query.to, {
+      message: 'the period must not end before it starts: from must be on or before to',
+      path: ['to'],
+    }),
+    z.refine(
+      (query) => (Date.parse(query.to) - Date.parse(query.from)) / DAY_MS < MAX_REPORT_DAYS,
+      {
+        message: `a report covers at most ${MAX_REPORT_DAYS} days, from and to included; ask for a year or less`,
+        path: ['to'],
+      },
+    ),
+  );
