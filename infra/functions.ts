@@ -304,6 +304,18 @@ export const staffHeldMail = {
   timeoutSeconds: 15,
 } as const satisfies FunctionDeclaration;
 
+export const staffRecords = {
+  entry: 'functions/staff-records.ts',
+  description: 'The staff API: records read across many requests, such as the management report',
+  trigger: { kind: 'http-api', routes: 'records' },
+  env: staffApiSettings,
+  // Reads the catalogue; writes nothing.
+  buckets: { DOCUMENTS_BUCKET: 'read' },
+  // A report reads the catalogue of every request, about 1 KB each, and keeps it parsed.
+  memoryMb: 1024,
+  timeoutSeconds: 29,
+} as const satisfies FunctionDeclaration;
+
 export const catalogue = {
   entry: 'functions/catalogue.ts',
   description:
@@ -443,6 +455,7 @@ export const functions = {
   staffNotes,
   staffHeldMail,
   staffCorrespondence,
+  staffRecords,
   catalogue,
   publish,
   sweep,

@@ -19,6 +19,7 @@ import { deadLetterPorts, intakePorts } from './intake-ports.ts';
 import { mailer } from './mailer.ts';
 import { notificationStore } from './notification-store.ts';
 import { publishPorts } from './publish-ports.ts';
+import { reportPorts } from './report-ports.ts';
 import { retentionPorts } from './retention-ports.ts';
 import { staffDirectory } from './staff-directory.ts';
 import { caseworkPorts, staffPorts } from './staff-ports.ts';
@@ -206,6 +207,16 @@ export function staffCorrespondence(config: StaffSettings & Settings<'OFFICE_ADD
       officeAddress: config.OFFICE_ADDRESS,
       timeZone: config.OFFICE_TIMEZONE,
     },
+  };
+}
+
+/** The records function: the staff context, and the catalogue the reports are made from. */
+export function staffRecords(config: StaffSettings) {
+  const context = staffContext(config);
+  return {
+    ...context,
+    reports: reportPorts(config.DOCUMENTS_BUCKET),
+    reportRules: { timeZone: config.OFFICE_TIMEZONE, calendar: context.rules.calendar },
   };
 }
 

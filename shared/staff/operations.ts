@@ -3,6 +3,7 @@ import type { Office, ReplyPorts } from '../correspondence/replies.ts';
 import type { HeldPorts } from '../intake/held-mail.ts';
 import type { IntakeRules } from '../intake/receive-mail.ts';
 import type { Site } from '../publication/render.ts';
+import type { ReportRules } from '../reports/report.ts';
 import type { Actor, ActRules } from '../workflow/act.ts';
 import type * as z from '../zod.ts';
 import type { RouteContract, RouteGroup, RoutesOf, StaffApi } from './api.ts';
@@ -13,6 +14,7 @@ import type { HeldListPorts } from './held.ts';
 import type { Download } from './http.ts';
 import { keepNoteVersions, type NotePorts } from './notes.ts';
 import { openApiDocument } from './openapi.ts';
+import type { ReportPorts } from './reports.ts';
 import {
   actOnRequest,
   auditTrail,
@@ -48,12 +50,25 @@ export interface CorrespondenceContext extends StaffContext {
   office: Office;
 }
 
+/**
+ * The records function's context: what reads across many requests (the management
+ * report, from the catalogue) and the rules that shape it.
+ */
+export interface RecordsContext extends StaffContext {
+  /** The catalogue's report facts, as a warm function keeps them. */
+  reports: ReportPorts;
+  /** The office's clock and bank holidays, for dates and working days. */
+  reportRules: ReportRules;
+}
+
 /** The context of the function serving a group. */
 export type ContextOf<G extends RouteGroup> = G extends 'casework'
   ? CaseworkContext
   : G extends 'correspondence'
     ? CorrespondenceContext
-    : StaffContext;
+    : G extends 'records'
+      ? RecordsContext
+      : StaffContext;
 
 type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : Record<string, never>;
 
