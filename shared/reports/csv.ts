@@ -1,5 +1,5 @@
 import { csvCell } from '../publication/render.ts';
-import type { Report } from './report.ts';
+import type { Report } from './figures.ts';
 import { type Cell, type ReportTable, reportTables } from './tables.ts';
 
 /**

@@ -1,9 +1,12 @@
-import { addDays, type CalendarDate, dayOfWeek, officeDate } from '../dates.ts';
+import { addDays, type CalendarDate, dayOfWeek, officeDate, officeDater } from '../dates.ts';
 import { type HolidayCalendar, isWorkingDay } from '../workflow/deadlines.ts';
 import { type Channel, channels } from '../workflow/records.ts';
 import { openStages, type Stage, stages } from '../workflow/stages.ts';
 import { deadlineOf } from '../workflow/transitions.ts';
 import type { RequestFacts } from './facts.ts';
+import type { OnTimeFigure, Period, Report } from './figures.ts';
+
+export type { OnTimeFigure, Period, Report };
 
 /**
  * The management report (GET /api/reports): figures over a period, made from the
@@ -16,12 +19,6 @@ import type { RequestFacts } from './facts.ts';
  * clock shows. Working days skip weekends and the office's bank holidays, as deadlines do.
  */
 
-/** The days the report covers, both included: office dates, YYYY-MM-DD. */
-export interface Period {
-  from: CalendarDate;
-  to: CalendarDate;
-}
-
 export interface ReportRules {
   timeZone: string;
   calendar: HolidayCalendar;
@@ -32,52 +29,21 @@ export interface ReportRules {
 /** The stages whose time is reported: where work happens. Closed stages are where requests rest. */
 export const timedStages: readonly Stage[] = openStages;
 
-export interface Report {
-  period: Period;
-  /** Today's office date, against which "now" figures (overdue, unanswered) are judged. */
-  today: CalendarDate;
-  received: {
-    total: number;
-    /** Every ISO week (Monday to Sunday) that overlaps the period, labelled by its Monday. */
-    byWeek: Array<{ week: CalendarDate; count: number }>;
-    /** Every channel, in the order channels are declared. */
-    byChannel: Array<{ channel: Channel; count: number }>;
-  };
-  /** The requests received in the period, by the stage each is in now; every stage listed. */
-  byStage: Array<{ stage: Stage; count: number }>;
-  /** Per timed stage: the stays that ended in the period, in working days. */
-  timeInStage: Array<{
-    stage: Stage;
-    /** Stays that ended in the period. */
-    stays: number;
-    median: number | null;
-    p90: number | null;
-    /** Requests in the stage now (their stay has not ended, so it is in no figure above). */
-    ongoing: number;
-  }>;
-  onTime: {
-    replies: OnTimeFigure;
-    notes: OnTimeFigure;
-  };
-  /** Open requests now, by assignee (alphabetical), then those nobody holds (`assignee: null`). */
-  byAssignee: Array<{ assignee: string | null; open: number; overdue: number }>;
-  /** The organisations that sent the most requests received in the period. */
-  topOrganisations: Array<{ organisation: string; requests: number; meetingsHeld: number }>;
-}
-
-export interface OnTimeFigure {
-  /** Requests counted: answered (or published) in the period, or whose deadline fell in it and passed. */
-  counted: number;
-  onTime: number;
-  late: number;
-  /** Of the late, those still waiting: their deadline has passed and nothing was done yet. */
-  outstanding: number;
-  /** onTime / counted; null when nothing was counted. */
-  share: number | null;
-}
-
 const DAY_MS = 86_400_000;
 const dayNumber = (date: CalendarDate) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+
+/** A pure function of a date, worked out once per distinct date (a report has a few hundred). */
+function perDate<T>(work: (date: CalendarDate) => T): (date: CalendarDate) => T {
+  const known = new Map<CalendarDate, T>();
+  return (date) => {
+    let found = known.get(date);
+    if (found === undefined) {
+      found = work(date);
+      known.set(date, found);
+    }
+    return found;
+  };
+}
 
 /**
  * Working days between two office dates: the days after `start` up to and including
@@ -96,7 +62,7 @@ function workingDayCounter(calendar: HolidayCalendar, first: CalendarDate, last:
     cumulative[index] = count;
     date = addDays(date, 1);
   }
-  const at = (day: CalendarDate) => cumulative[dayNumber(day) - origin] ?? 0;
+  const at = perDate((day) => cumulative[dayNumber(day) - origin] ?? 0);
   return (start: CalendarDate, end: CalendarDate) => Math.max(0, at(end) - at(start));
 }
 
@@ -161,13 +127,14 @@ export function report(
 ): Report {
   const { timeZone, calendar } = rules;
   const today = officeDate(now, timeZone);
+  const dateOf = officeDater(timeZone);
   const all = [...facts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const dated = all.map((request) => ({
     request,
-    received: officeDate(new Date(request.receivedAt), timeZone),
+    received: dateOf(request.receivedAt),
     stays: request.stages.map((entered) => ({
       stage: entered.stage,
-      on: officeDate(new Date(entered.at), timeZone),
+      on: dateOf(entered.at),
     })),
   }));
 
@@ -185,12 +152,13 @@ export function report(
   const inPeriod = dated.filter(({ received }) => within(received, period));
 
   // received
+  const weekOfDate = perDate(weekOf);
   const weeks = new Map<CalendarDate, number>();
   for (let week = weekOf(period.from); week <= period.to; week = addDays(week, 7))
     weeks.set(week, 0);
   const byChannel = new Map<Channel, number>(channels.map((channel) => [channel, 0]));
   for (const { request, received } of inPeriod) {
-    const week = weekOf(received);
+    const week = weekOfDate(received);
     weeks.set(week, (weeks.get(week) ?? 0) + 1);
     byChannel.set(request.channel, (byChannel.get(request.channel) ?? 0) + 1);
   }
@@ -217,7 +185,7 @@ export function report(
   const replies = onTimeOf(
     all.map((request) => ({
       deadline: request.replyBy,
-      doneOn: request.answeredAt && officeDate(new Date(request.answeredAt), timeZone),
+      doneOn: request.answeredAt && dateOf(request.answeredAt),
       owed: request.stage === 'received',
     })),
     period,
@@ -229,7 +197,7 @@ export function report(
         ? [
             {
               deadline: request.noteDueBy,
-              doneOn: request.publishedAt && officeDate(new Date(request.publishedAt), timeZone),
+              doneOn: request.publishedAt && dateOf(request.publishedAt),
               owed: noteOwed.includes(request.stage),
             },
           ]

@@ -1,4 +1,4 @@
-import type { Report } from './report.ts';
+import type { Report } from './figures.ts';
 
 /**
  * The report as tables: one list of what each table is called and holds, read by the CSV

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { officeDate, officeDater } from '../../shared/dates.ts';
 import { reportCsv, tableCsv } from '../../shared/reports/csv.ts';
 import type { RequestFacts } from '../../shared/reports/facts.ts';
 import { reportQuerySchema } from '../../shared/reports/period.ts';
@@ -260,6 +261,34 @@ describe('the report’s arithmetic', () => {
     expect(nearestRank([1, 2, 3, 4], 50)).toBe(2);
     expect(nearestRank([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90)).toBe(9);
     expect(nearestRank([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 90)).toBe(10);
+  });
+
+  it('dates instants as officeDate does, across clock changes and in zones off the hour', () => {
+    for (const timeZone of [
+      'Europe/London',
+      'Asia/Kolkata',
+      'Australia/Lord_Howe',
+      'America/New_York',
+    ]) {
+      const dateOf = officeDater(timeZone);
+      // Every 7 minutes through the days around each zone's spring and autumn changes.
+      for (const start of [
+        '2026-03-06',
+        '2026-03-27',
+        '2026-04-03',
+        '2026-10-02',
+        '2026-10-23',
+        '2026-11-01',
+      ]) {
+        const from = Date.parse(`${start}T00:00:00Z`);
+        for (let ms = from; ms < from + 4 * 86_400_000; ms += 7 * 60_000) {
+          const at = new Date(ms);
+          expect(dateOf(at.toISOString()), `${timeZone} ${at.toISOString()}`).toBe(
+            officeDate(at, timeZone),
+          );
+        }
+      }
+    }
   });
 
   it('labels a week by its Monday', () => {
