@@ -19,6 +19,7 @@ import { inboxView } from './views/inbox.ts';
 import { newRequestView } from './views/new-request.ts';
 import { noteView } from './views/note.ts';
 import { redactionsView } from './views/redactions.ts';
+import { reportsView } from './views/reports.ts';
 import { requestView } from './views/request.ts';
 import { scheduleView } from './views/schedule.ts';
 import { callbackView, signInView } from './views/sign-in.ts';
@@ -44,6 +45,7 @@ route('action', '/requests/:id/:action');
 route('templates', '/templates');
 route('new-template', '/templates/new');
 route('edit-template', '/templates/:id/edit');
+route('reports', '/reports');
 
 const views: Record<string, View> = {
   inbox: inboxView,
@@ -59,6 +61,7 @@ const views: Record<string, View> = {
   templates: templatesView,
   'new-template': templateEditView,
   'edit-template': templateEditView,
+  reports: reportsView,
 };
 const publicViews: Record<string, View> = { 'sign-in': signInView, callback: callbackView };
 
@@ -136,6 +139,7 @@ function renderHeader(config: StaffUiConfig, path: string): void {
       item('/requests/new', 'New request', path === '/requests/new'),
       item('/held-mail', 'Held mail', path.startsWith('/held-mail')),
       item('/templates', 'Templates', path.startsWith('/templates')),
+      item('/reports', 'Reports', path.startsWith('/reports')),
     ),
   );
   replace(
