@@ -4,8 +4,14 @@ import * as z from '../zod.ts';
 export const MAX_REPORT_DAYS = 366;
 
 const DAY_MS = 86_400_000;
-const reportDate = (bound: string) =>
-  z.iso.date({ error: `${bound} must be a date, YYYY-MM-DD, such as 2026-01-01` });
+const reportDate = (bound: 'from' | 'to') =>
+  z.iso
+    .date({ error: `${bound} must be a date, YYYY-MM-DD, such as 2026-01-01` })
+    .check(
+      z.describe(
+        `the ${bound === 'from' ? 'first' : 'last'} office date the report covers (both are included)`,
+      ),
+    );
 
 /**
  * GET /api/reports: from and to are office dates, both included, at most a year apart;
@@ -16,7 +22,9 @@ export const reportQuerySchema = z
     from: reportDate('from'),
     to: reportDate('to'),
     format: z._default(
-      z.enum(['json', 'csv'], { error: 'format must be json (the default) or csv' }),
+      z
+        .enum(['json', 'csv'], { error: 'format must be json (the default) or csv' })
+        .check(z.describe('csv: every table of the report in one CSV file instead of JSON')),
       'json',
     ),
   })
