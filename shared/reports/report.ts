@@ -84,6 +84,54 @@ export const weekOf = (date: CalendarDate) => addDays(date, -((dayOfWeek(date) +
 const within = (date: CalendarDate | undefined, period: Period) =>
   date !== undefined && date >= period.from && date <= period.to;
 
+/**
+ * The facts with every instant a report compares read as an office date, in id order: the
+ * costly part of a report (an office date is a time-zone conversion), made once for a
+ * catalogue and reused by every report made from it, whatever its period.
+ */
+export class DatedFacts {
+  readonly requests: ReadonlyArray<{
+    request: RequestFacts;
+    received: CalendarDate;
+    stays: ReadonlyArray<{ stage: Stage; on: CalendarDate }>;
+    answered: CalendarDate | undefined;
+    published: CalendarDate | undefined;
+  }>;
+  /** The earliest and latest days a stay begins or ends on. */
+  readonly first: CalendarDate | undefined;
+  readonly last: CalendarDate | undefined;
+
+  constructor(
+    facts: Iterable<RequestFacts>,
+    readonly timeZone: string,
+  ) {
+    const dateOf = officeDater(timeZone);
+    const optional = (at: string | undefined) => (at ? dateOf(at) : undefined);
+    this.requests = [...facts]
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((request) => ({
+        request,
+        received: dateOf(request.receivedAt),
+        stays: request.stages.map((entered) => ({ stage: entered.stage, on: dateOf(entered.at) })),
+        answered: optional(request.answeredAt),
+        published: optional(request.publishedAt),
+      }));
+    let first: CalendarDate | undefined;
+    let last: CalendarDate | undefined;
+    for (const { stays } of this.requests)
+      for (const { on } of stays) {
+        if (!first || on < first) first = on;
+        if (!last || on > last) last = on;
+      }
+    this.first = first;
+    this.last = last;
+  }
+
+  facts(): RequestFacts[] {
+    return this.requests.map(({ request }) => request);
+  }
+}
+
 /** Stages where a note is owed: a note deadline still running. */
 const noteOwed: readonly Stage[] = ['held', 'drafting', 'in_review', 'approved'];
 
@@ -120,33 +168,27 @@ const noteOwed: readonly Stage[] = ['held', 'drafting', 'in_review', 'approved']
  *   by name; at most `rules.topOrganisations` (10).
  */
 export function report(
-  facts: Iterable<RequestFacts>,
+  facts: Iterable<RequestFacts> | DatedFacts,
   period: Period,
   now: Date,
   rules: ReportRules,
 ): Report {
   const { timeZone, calendar } = rules;
   const today = officeDate(now, timeZone);
-  const dateOf = officeDater(timeZone);
-  const all = [...facts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const dated = all.map((request) => ({
-    request,
-    received: dateOf(request.receivedAt),
-    stays: request.stages.map((entered) => ({
-      stage: entered.stage,
-      on: dateOf(entered.at),
-    })),
-  }));
+  const {
+    requests: dated,
+    first: earliest,
+    last: latest,
+  } = facts instanceof DatedFacts && facts.timeZone === timeZone
+    ? facts
+    : new DatedFacts(facts instanceof DatedFacts ? facts.facts() : facts, timeZone);
+  const all = dated.map(({ request }) => request);
 
   // One table of cumulative working days covers every date a stay can start or end on.
-  let first = period.from;
+  const first = earliest && earliest < period.from ? earliest : period.from;
   let last = today;
   if (period.to > last) last = period.to;
-  for (const { stays } of dated)
-    for (const { on } of stays) {
-      if (on < first) first = on;
-      if (on > last) last = on;
-    }
+  if (latest && latest > last) last = latest;
   const workingDaysBetween = workingDayCounter(calendar, first, last);
 
   const inPeriod = dated.filter(({ received }) => within(received, period));
@@ -183,21 +225,21 @@ export function report(
 
   // onTime
   const replies = onTimeOf(
-    all.map((request) => ({
+    dated.map(({ request, answered }) => ({
       deadline: request.replyBy,
-      doneOn: request.answeredAt && dateOf(request.answeredAt),
+      doneOn: answered,
       owed: request.stage === 'received',
     })),
     period,
     today,
   );
   const notes = onTimeOf(
-    all.flatMap((request) =>
+    dated.flatMap(({ request, published }) =>
       request.noteDueBy
         ? [
             {
               deadline: request.noteDueBy,
-              doneOn: request.publishedAt && dateOf(request.publishedAt),
+              doneOn: published,
               owed: noteOwed.includes(request.stage),
             },
           ]

@@ -3,7 +3,7 @@ import { officeDate, officeDater } from '../../shared/dates.ts';
 import { reportCsv, tableCsv } from '../../shared/reports/csv.ts';
 import type { RequestFacts } from '../../shared/reports/facts.ts';
 import { reportQuerySchema } from '../../shared/reports/period.ts';
-import { nearestRank, report, weekOf } from '../../shared/reports/report.ts';
+import { DatedFacts, nearestRank, report, weekOf } from '../../shared/reports/report.ts';
 import { reportTables } from '../../shared/reports/tables.ts';
 import { scottishBankHolidays } from '../../shared/workflow/deadlines.ts';
 import type { Stage } from '../../shared/workflow/stages.ts';
@@ -237,6 +237,12 @@ describe('the management report', () => {
     const top = report(orgs, period, now, { ...rules, topOrganisations: 3 }).topOrganisations;
     expect(top.map((row) => row.organisation)).toEqual(['Mid', 'Alpha', 'Beta']);
     expect(report([...facts].reverse(), period, now, rules)).toEqual(figures);
+    // Dated once and reused, as the API does for each catalogue, whatever the period.
+    const dated = new DatedFacts(facts, rules.timeZone);
+    expect(report(dated, period, now, rules)).toEqual(figures);
+    expect(report(dated, { from: '2026-04-13', to: '2026-04-14' }, now, rules)).toEqual(
+      report(facts, { from: '2026-04-13', to: '2026-04-14' }, now, rules),
+    );
   });
 
   it('is empty but whole for a period with nothing in it', () => {
