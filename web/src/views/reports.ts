@@ -314,18 +314,21 @@ function tableSection(table: ReportTable, period: { from: string; to: string }):
       h('div', { class: 'report__chart' }, chart(table, `${headingId}-chart`)),
       h('div', { class: 'report__table' }, dataTable(table, `${headingId}-caption`)),
     ),
-    button(['Download CSV', hidden(` of ${table.title.toLowerCase()}`)], {
-      kind: 'secondary',
-      type: 'button',
-      onClick: async () => {
-        // The CSV writer shares publication's cell function, loaded only when asked for.
-        const { tableCsv } = await import('../../../shared/reports/csv.ts');
-        save(
-          new Blob([tableCsv(table)], { type: 'text/csv;charset=utf-8' }),
-          `postroom-${table.id}-${period.from}-to-${period.to}.csv`,
-        );
+    button(
+      ['Download CSV', hidden(` of ${table.title[0]?.toLowerCase()}${table.title.slice(1)}`)],
+      {
+        kind: 'secondary',
+        type: 'button',
+        onClick: async () => {
+          // The CSV writer shares publication's cell function, loaded only when asked for.
+          const { tableCsv } = await import('../../../shared/reports/csv.ts');
+          save(
+            new Blob([tableCsv(table)], { type: 'text/csv;charset=utf-8' }),
+            `postroom-${table.id}-${period.from}-to-${period.to}.csv`,
+          );
+        },
       },
-    }),
+    ),
   );
 }
 
