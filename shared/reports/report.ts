@@ -184,12 +184,13 @@ export function report(
     : new DatedFacts(facts instanceof DatedFacts ? facts.facts() : facts, timeZone);
   const all = dated.map(({ request }) => request);
 
-  // One table of cumulative working days covers every date a stay can start or end on.
-  const first = earliest && earliest < period.from ? earliest : period.from;
-  let last = today;
-  if (period.to > last) last = period.to;
-  if (latest && latest > last) last = latest;
-  const workingDaysBetween = workingDayCounter(calendar, first, last);
+  // One table of cumulative working days covers every date a stay begins or ends on: the
+  // data's own span, never the period's, so a period in year 9999 costs nothing.
+  const workingDaysBetween = workingDayCounter(
+    calendar,
+    earliest ?? period.from,
+    latest ?? period.from,
+  );
 
   const inPeriod = dated.filter(({ received }) => within(received, period));
 

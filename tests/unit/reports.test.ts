@@ -257,6 +257,11 @@ describe('the management report', () => {
     });
     expect(empty.onTime.replies.share).toBeNull();
     expect(empty.byAssignee).toEqual([]);
+    // The working-day table spans the data, not the period: a far period is no dearer.
+    const far = report(facts, { from: '2999-01-01', to: '2999-12-31' }, now, rules);
+    expect(far.received.total).toBe(0);
+    expect(far.received.byWeek).toHaveLength(53);
+    expect(far.timeInStage.every((row) => row.stays === 0)).toBe(true);
   });
 });
 
@@ -381,6 +386,14 @@ describe('the report’s period', () => {
     expect(parse({ from: '2026-01-01', to: '2027-01-01' })).toMatchObject({ to: '2027-01-01' });
     expect(parse({ from: '2026-01-01', to: '2027-01-02' })).toEqual([
       'a report covers at most 366 days, from and to included; ask for a year or less',
+    ]);
+    expect(parse({ from: '0000-01-01', to: '0000-12-31' })).toEqual([
+      'from must be a date from 1970-01-01 to 2999-12-31',
+      'to must be a date from 1970-01-01 to 2999-12-31',
+    ]);
+    expect(parse({ from: '9999-01-01', to: '9999-12-31' })).toEqual([
+      'from must be a date from 1970-01-01 to 2999-12-31',
+      'to must be a date from 1970-01-01 to 2999-12-31',
     ]);
     expect(parse({ from: '2026-01-01', to: '2026-01-31', format: 'xml' })).toEqual([
       'format must be json (the default) or csv',
