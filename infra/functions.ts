@@ -307,15 +307,16 @@ export const staffHeldMail = {
 export const staffRecords = {
   entry: 'functions/staff-records.ts',
   description:
-    'The staff API: records read across many requests, such as the quarterly return of meetings',
+    'The staff API: records read across many requests: the quarterly return of meetings and the management report',
   trigger: { kind: 'http-api', routes: 'records' },
   env: [
     ...staffApiSettings,
     // The return's first column, unless a meeting names someone else.
     'OFFICE_HOLDER',
   ],
-  // Reads every letter of a quarter's meetings; writes nothing.
+  // Reads every letter of a quarter's meetings, and the catalogue; writes nothing.
   buckets: { DOCUMENTS_BUCKET: 'read' },
+  // A report reads the catalogue of every request, about 1 KB each, and keeps it parsed.
   memoryMb: 1024,
   timeoutSeconds: 29,
 } as const satisfies FunctionDeclaration;

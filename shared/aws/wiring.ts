@@ -20,6 +20,7 @@ import { deadLetterPorts, intakePorts } from './intake-ports.ts';
 import { mailer } from './mailer.ts';
 import { notificationStore } from './notification-store.ts';
 import { publishPorts } from './publish-ports.ts';
+import { reportPorts } from './report-ports.ts';
 import { retentionPorts } from './retention-ports.ts';
 import { returnPorts } from './return-ports.ts';
 import { staffDirectory } from './staff-directory.ts';
@@ -211,12 +212,18 @@ export function staffCorrespondence(config: StaffSettings & Settings<'OFFICE_ADD
   };
 }
 
-/** The records function: the staff context, and what the quarterly return reads. */
+/**
+ * The records function: the staff context, what the quarterly return reads, and the
+ * catalogue the reports are made from.
+ */
 export function staffRecords(config: StaffSettings & Settings<'OFFICE_HOLDER'>) {
+  const context = staffContext(config);
   return {
-    ...staffContext(config),
+    ...context,
     returns: returnPorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET),
     officeHolder: config.OFFICE_HOLDER,
+    reports: reportPorts(config.DOCUMENTS_BUCKET),
+    reportRules: { timeZone: config.OFFICE_TIMEZONE, calendar: context.rules.calendar },
   };
 }
 

@@ -2,6 +2,7 @@ import { openedRequestSchema } from '../correspondence/opened-requests.ts';
 import { replyBodySchema } from '../correspondence/replies.ts';
 import { uploadRequestSchema } from '../correspondence/uploads.ts';
 import { heldActionSchema } from '../intake/held-mail.ts';
+import { reportQuerySchema } from '../reports/period.ts';
 import {
   heldMailIdSchema,
   messageKeySchema,
@@ -30,6 +31,7 @@ import {
   publicationPreviewView,
   redactionReviewView,
   replyView,
+  reportView,
   requestDetailView,
   requestPageView,
   staffListView,
@@ -349,6 +351,17 @@ export const staffApi = {
       nextToken: z.optional(z.string().check(z.maxLength(2000))),
     }),
     response: disposalPageView,
+  },
+  report: {
+    group: 'records',
+    method: 'GET',
+    path: '/api/reports',
+    roles: staff,
+    summary:
+      'The management report for a period (from and to, office dates, at most a year): requests received by week and channel, by stage now, working days in each stage, replies and notes on time, open and overdue load by assignee, and the top organisations; from the audit trail, through the catalogue. format=csv answers with every table in one CSV file',
+    query: reportQuerySchema,
+    downloads: 'text/csv',
+    response: reportView,
   },
   listTemplates: {
     group: 'correspondence',

@@ -4,6 +4,7 @@ import type { HeldPorts } from '../intake/held-mail.ts';
 import type { IntakeRules } from '../intake/receive-mail.ts';
 import type { Site } from '../publication/render.ts';
 import type { ReturnPorts } from '../publication/returns.ts';
+import type { ReportRules } from '../reports/report.ts';
 import type { Actor, ActRules } from '../workflow/act.ts';
 import type * as z from '../zod.ts';
 import type { RouteContract, RouteGroup, RoutesOf, StaffApi } from './api.ts';
@@ -14,6 +15,7 @@ import type { HeldListPorts } from './held.ts';
 import type { Download } from './http.ts';
 import { keepNoteVersions, type NotePorts } from './notes.ts';
 import { openApiDocument } from './openapi.ts';
+import type { ReportPorts } from './reports.ts';
 import {
   actOnRequest,
   auditTrail,
@@ -50,14 +52,18 @@ export interface CorrespondenceContext extends StaffContext {
 }
 
 /**
- * The records function's context: what reads across many requests (the quarterly return)
- * and the settings that shape it.
+ * The records function's context: what reads across many requests (the quarterly return,
+ * the management report from the catalogue) and the settings that shape them.
  */
 export interface RecordsContext extends StaffContext {
   /** The meetings held around a quarter, and their letters, for the return. */
   returns: ReturnPorts;
   /** OFFICE_HOLDER: the return's first column, unless a meeting names someone else. */
   officeHolder: string;
+  /** The catalogue's report facts, as a warm function keeps them. */
+  reports: ReportPorts;
+  /** The office's clock and bank holidays, for dates and working days. */
+  reportRules: ReportRules;
 }
 
 /** The context of the function serving a group. */

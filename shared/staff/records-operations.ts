@@ -6,9 +6,12 @@ import {
 } from '../publication/returns.ts';
 import { Download } from './http.ts';
 import type { Operations } from './operations.ts';
+import { managementReport } from './reports.ts';
 
-/** The records group's operations: the quarterly return (and, beside it, reports). */
+/** The records group's operations: the quarterly return and the management report. */
 export const recordsOperations = {
+  report: ({ query, now }, { reports, reportRules }) =>
+    managementReport(query, reports, reportRules, now),
   returnCsv: async ({ params, actor, now }, { returns, site, officeHolder }) => {
     // The route's pattern has already checked the form; this only reads it.
     const quarter = parseQuarter(params.quarter.replace(/\.csv$/, ''));

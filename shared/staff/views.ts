@@ -484,6 +484,55 @@ export const replyView = z.object({
 /** A request just opened: where to find it. */
 export const openedRequestView = z.object({ id: z.string(), reference: z.string() });
 
+const tally = z.number().check(z.int(), z.gte(0));
+const workingDays = z
+  .nullable(z.number().check(z.int(), z.gte(0)))
+  .check(z.describe('working days, nearest-rank; null when no stay ended in the period'));
+const onTimeView = z.object({
+  counted: tally,
+  onTime: tally,
+  late: tally,
+  outstanding: tally.check(z.describe('late and still not done: the deadline passed')),
+  share: z.nullable(z.number()).check(z.describe('onTime / counted; null when none counted')),
+});
+
+/** The management report (shared/reports/report.ts says exactly what each figure counts). */
+export const reportView = z.object({
+  period: z.object({ from: isoDate, to: isoDate }),
+  today: isoDate,
+  received: z.object({
+    total: tally,
+    byWeek: z.array(
+      z.object({ week: isoDate.check(z.describe('the Monday the week starts on')), count: tally }),
+    ),
+    byChannel: z.array(z.object({ channel: channelView, count: tally })),
+  }),
+  byStage: z.array(z.object({ stage: z.enum(stages), count: tally })),
+  timeInStage: z.array(
+    z.object({
+      stage: z.enum(stages),
+      stays: tally,
+      median: workingDays,
+      p90: workingDays,
+      ongoing: tally,
+    }),
+  ),
+  onTime: z.object({ replies: onTimeView, notes: onTimeView }),
+  byAssignee: z.array(
+    z.object({
+      assignee: z.nullable(z.string()).check(z.describe('null: nobody holds them')),
+      open: tally,
+      overdue: tally,
+    }),
+  ),
+  topOrganisations: z.array(
+    z.object({ organisation: z.string(), requests: tally, meetingsHeld: tally }),
+  ),
+  catalogueUpdatedAt: z
+    .nullable(isoTime)
+    .check(z.describe('when the catalogue the report is made from was last written')),
+});
+
 export type RequestSummaryView = z.infer<typeof requestSummaryView>;
 export type RequestDetailView = z.infer<typeof requestDetailView>;
 export type RequestViewOf = z.infer<typeof requestView>;
@@ -497,3 +546,4 @@ export type RedactionReviewView = z.infer<typeof redactionReviewView>;
 export type PublicationPreviewView = z.infer<typeof publicationPreviewView>;
 export type HeldMailView = z.infer<typeof heldMailView>;
 export type DisposalView = z.infer<typeof disposalView>;
+export type ReportView = z.infer<typeof reportView>;

@@ -602,6 +602,57 @@ describe('the staff UI', () => {
     expect((await records.heldMail()).length).toBe(0);
   });
 
+  it('shows the Reports page: each chart beside its table, every table as CSV, the whole report from the API', async () => {
+    await page.getByRole('link', { name: 'Reports' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
+    // By default the last full quarter: the letters of this run are not in it.
+    const main = page.getByRole('main');
+    await main.getByText(/^0 requests received from /).waitFor();
+    expect(await violations()).toEqual([]);
+    await page.getByRole('link', { name: 'Last 90 days' }).click();
+    await main.getByText(/^\d+ requests? received from /).waitFor();
+    expect(await main.getByText(/^0 requests received/).count()).toBe(0);
+    const charts = main.getByRole('img', { name: /^Chart: / });
+    expect(await charts.count()).toBe(7);
+    expect(await main.getByRole('table').count()).toBe(7);
+    const byChannel = main.getByRole('table', { name: 'Requests received, by channel' });
+    expect(await byChannel.getByRole('rowheader', { name: 'Email' }).count()).toBe(1);
+    expect(
+      await main
+        .getByRole('img', { name: /^Chart: Requests received, by channel/ })
+        .getAttribute('aria-labelledby'),
+    ).toMatch(/-chart .*-chart-desc$/);
+    expect(await violations()).toEqual([]);
+
+    const [tableFile] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV of requests received, by channel' }).click(),
+    ]);
+    expect(tableFile.suggestedFilename()).toMatch(
+      /^postroom-received-by-channel-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/,
+    );
+    const tableCsv = readFileSync((await tableFile.path()) ?? '', 'utf8');
+    expect(tableCsv.split('\r\n')[0]).toBe('"channel","requests"');
+    expect(tableCsv).toMatch(/^"email","[1-9]\d*"$/m);
+
+    const [reportFile] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download the whole report (CSV)' }).click(),
+    ]);
+    expect(reportFile.suggestedFilename()).toMatch(/^postroom-report-.*\.csv$/);
+    const reportCsv = readFileSync((await reportFile.path()) ?? '', 'utf8');
+    expect(reportCsv.split('\r\n')[0]).toBe('"table","key","column","value"');
+
+    // A period the API refuses is shown beside the field it names.
+    await page.getByLabel('From').fill('2026-09-30');
+    await page.getByLabel('To').fill('2026-07-01');
+    await page.getByRole('button', { name: 'Show the report' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain(
+      'The period must not end before it starts',
+    );
+    expect(await violations()).toEqual([]);
+  });
+
   it('lets an approver review redactions and see the public copy; another approves', async () => {
     await page.getByRole('link', { name: 'Inbox', exact: true }).click();
     await page.getByRole('link', { name: reference }).click();

@@ -37,30 +37,19 @@ export function connect(to: Connection): void {
   connection = to;
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  return parseJson(await send(method, path, body, 'application/json')) as T;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return text ? JSON.parse(text) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A file the API answers with (a CSV return), as text; failures as api() gives them. */
-export const getFile = (path: string, type: 'text/csv') => send('GET', path, undefined, type);
-
-/** One call: the answer's text when 2xx, else an ApiProblem from the API's error shape. */
-async function send(method: string, path: string, body: unknown, accept: string): Promise<string> {
+/** Calls the API with the session's token; a failure to reach it is an ApiProblem too. */
+async function send(
+  method: string,
+  path: string,
+  body: unknown,
+  accept: string,
+): Promise<Response> {
   const token = connection.token();
   const headers: Record<string, string> = { accept };
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  let response: Response;
   try {
-    response = await fetch(`${connection.apiUrl.replace(/\/$/, '')}${path}`, {
+    return await fetch(`${connection.apiUrl.replace(/\/$/, '')}${path}`, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -72,9 +61,26 @@ async function send(method: string, path: string, body: unknown, accept: string)
       'The server could not be reached. Check your connection and try again; nothing was saved.',
     );
   }
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await send(method, path, body, 'application/json');
   const text = await response.text();
-  if (response.ok) return text;
-  const error = (parseJson(text) as { error?: Record<string, unknown> } | undefined)?.error ?? {};
+  if (response.ok) return parsed<T>(text);
+  throw problemOf(response, text);
+}
+
+function parsed<T>(text: string): T {
+  try {
+    return (text ? JSON.parse(text) : undefined) as T;
+  } catch {
+    return undefined as T;
+  }
+}
+
+/** The API's error answer as an ApiProblem; a 401 also ends the session. */
+function problemOf(response: Response, text: string): ApiProblem {
+  const error = parsed<{ error?: Record<string, unknown> } | undefined>(text)?.error ?? {};
   const problem = new ApiProblem(
     response.status,
     String(error.code ?? 'error'),
@@ -83,7 +89,16 @@ async function send(method: string, path: string, body: unknown, accept: string)
     typeof error.currentVersion === 'number' ? error.currentVersion : undefined,
   );
   if (response.status === 401) connection.signedOut();
-  throw problem;
+  return problem;
+}
+
+/** A file the API answers with (a CSV), and the name it says to save it under. */
+export async function getFile(path: string): Promise<{ body: Blob; filename: string }> {
+  const response = await send('GET', path, undefined, 'text/csv, application/json');
+  if (!response.ok) throw problemOf(response, await response.text());
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const filename = disposition.match(/filename="([^"]+)"/)?.[1] ?? 'postroom.csv';
+  return { body: await response.blob(), filename };
 }
 
 export const get = <T>(path: string) => api<T>('GET', path);

@@ -19,6 +19,7 @@ import { inboxView } from './views/inbox.ts';
 import { newRequestView } from './views/new-request.ts';
 import { noteView } from './views/note.ts';
 import { redactionsView } from './views/redactions.ts';
+import { reportsView } from './views/reports.ts';
 import { requestView } from './views/request.ts';
 import { returnsView } from './views/returns.ts';
 import { scheduleView } from './views/schedule.ts';
@@ -46,6 +47,7 @@ route('templates', '/templates');
 route('new-template', '/templates/new');
 route('edit-template', '/templates/:id/edit');
 route('returns', '/returns');
+route('reports', '/reports');
 
 const views: Record<string, View> = {
   inbox: inboxView,
@@ -62,6 +64,7 @@ const views: Record<string, View> = {
   'new-template': templateEditView,
   'edit-template': templateEditView,
   returns: returnsView,
+  reports: reportsView,
 };
 const publicViews: Record<string, View> = { 'sign-in': signInView, callback: callbackView };
 
@@ -140,6 +143,7 @@ function renderHeader(config: StaffUiConfig, path: string): void {
       item('/held-mail', 'Held mail', path.startsWith('/held-mail')),
       item('/templates', 'Templates', path.startsWith('/templates')),
       item('/returns', 'Returns', path.startsWith('/returns')),
+      item('/reports', 'Reports', path.startsWith('/reports')),
     ),
   );
   replace(

@@ -118,8 +118,8 @@ export const returnsView: View = ({ member, announce, query }) => {
   const preview = h('div', { class: 'section', 'aria-live': 'polite' });
   const fetchReturn = async () => {
     const name = chosen.control.value;
-    const csv = await getFile(`/api/returns/${encodeURIComponent(name)}.csv`, 'text/csv');
-    return { name, csv };
+    const file = await getFile(`/api/returns/${encodeURIComponent(name)}.csv`);
+    return { name, csv: await file.body.text() };
   };
   return {
     title: 'Quarterly returns',
