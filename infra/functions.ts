@@ -131,11 +131,13 @@ export const messagesFiled = [
 
 /**
  * What changes a request's catalogue entry: a new audit event (every change to a request
- * appends one), and its disposal, which takes the entry out.
+ * appends one), its disposal, which takes the entry out, and its attachments' text being
+ * read (after the letter was filed), which search indexes.
  */
 export const catalogueChanges = [
   ...auditEventInserts,
   { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['disposal'] } } } },
+  { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['textRead'] } } } },
 ] as const;
 
 /** Only approvals and takedowns: publication has nothing to do with any other event. */
@@ -240,7 +242,8 @@ export const extractText = {
     parallelization: 2,
     filters: messagesFiled,
   },
-  env: ['DOCUMENTS_BUCKET'],
+  // The table: it records that a message's text was read, for the catalogue to index.
+  env: ['TABLE_NAME', 'DOCUMENTS_BUCKET'],
   buckets: { DOCUMENTS_BUCKET: 'write' },
   // A 40 MB PDF parses into several times its size.
   memoryMb: 1536,
@@ -302,6 +305,19 @@ export const staffHeldMail = {
   buckets: { DOCUMENTS_BUCKET: 'write' },
   memoryMb: 512,
   timeoutSeconds: 15,
+} as const satisfies FunctionDeclaration;
+
+export const staffRecords = {
+  entry: 'functions/staff-records.ts',
+  description:
+    'The staff API: search across all requests, and the requests of each sender and organisation, from the catalogue',
+  trigger: { kind: 'http-api', routes: 'records' },
+  env: [...staffApiSettings],
+  // Reads the catalogue's objects only; the catalogue function writes them.
+  buckets: { DOCUMENTS_BUCKET: 'read' },
+  // The search index is loaded whole and kept warm: memory is also CPU for a cold load.
+  memoryMb: 1024,
+  timeoutSeconds: 29,
 } as const satisfies FunctionDeclaration;
 
 export const catalogue = {
@@ -443,6 +459,7 @@ export const functions = {
   staffNotes,
   staffHeldMail,
   staffCorrespondence,
+  staffRecords,
   catalogue,
   publish,
   sweep,

@@ -13,10 +13,12 @@ import { type Action, actionFields, actions, type Role, roles } from '../workflo
 import * as z from '../zod.ts';
 import { noteBodySchema } from './notes.ts';
 import { listQuerySchema } from './requests.ts';
+import { correspondentQuerySchema, searchQuerySchema } from './search-queries.ts';
 import { templateBodySchema } from './templates.ts';
 import {
   actionResultView,
   auditTrailView,
+  correspondentView,
   disposalPageView,
   healthView,
   heldOutcomeView,
@@ -32,6 +34,7 @@ import {
   replyView,
   requestDetailView,
   requestPageView,
+  searchPageView,
   staffListView,
   templateListView,
   templateView,
@@ -83,7 +86,7 @@ export interface RouteContract {
  * stay out of the casework function, which every page of the staff UI calls, and each
  * bundle keeps room to grow.
  */
-export const routeGroups = ['casework', 'notes', 'heldMail', 'correspondence'] as const;
+export const routeGroups = ['casework', 'notes', 'heldMail', 'correspondence', 'records'] as const;
 export type RouteGroup = (typeof routeGroups)[number];
 
 const staff = roles;
@@ -367,6 +370,26 @@ export const staffApi = {
     params: z.object({ id: templateIdSchema }),
     body: templateBodySchema,
     response: templateView,
+  },
+  search: {
+    group: 'records',
+    method: 'GET',
+    path: '/api/search',
+    roles: staff,
+    summary:
+      'Searches every request staff may see, in all stages: reference, subject, sender, organisation, the letters, their attachments’ text and the note; ranked (an exact reference first), each with the passage that matched; paged with nextToken',
+    query: searchQuerySchema,
+    response: searchPageView,
+  },
+  correspondent: {
+    group: 'records',
+    method: 'GET',
+    path: '/api/correspondents',
+    roles: staff,
+    summary:
+      'Every request and meeting of one sender (?sender=, an address or a name) or one organisation (?organisation=), newest first',
+    query: correspondentQuerySchema,
+    response: correspondentView,
   },
 } as const satisfies Record<string, RouteContract>;
 

@@ -21,6 +21,7 @@ import {
   requestDetail,
   resendNotification,
 } from './requests.ts';
+import type { SearchPorts } from './search.ts';
 import type { TemplatePorts } from './templates.ts';
 
 /** What every staff function's operations need, built once per cold start by the handler. */
@@ -48,12 +49,19 @@ export interface CorrespondenceContext extends StaffContext {
   office: Office;
 }
 
+/** The records function's context: the catalogue's search index, kept warm. */
+export interface RecordsContext extends StaffContext {
+  ports: StaffContext['ports'] & SearchPorts;
+}
+
 /** The context of the function serving a group. */
 export type ContextOf<G extends RouteGroup> = G extends 'casework'
   ? CaseworkContext
   : G extends 'correspondence'
     ? CorrespondenceContext
-    : StaffContext;
+    : G extends 'records'
+      ? RecordsContext
+      : StaffContext;
 
 type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : Record<string, never>;
 

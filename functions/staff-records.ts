@@ -1,0 +1,12 @@
+import * as functions from '../infra/functions.ts';
+import * as wiring from '../shared/aws/wiring.ts';
+import { readConfig } from '../shared/config.ts';
+import { staffHandler } from '../shared/staff/dispatch.ts';
+import { recordsOperations } from '../shared/staff/records-operations.ts';
+
+/** HTTP API (JWT authorizer) -> the records routes of shared/staff/api.ts: search across all requests, correspondents. */
+export const handler = staffHandler(
+  'records',
+  recordsOperations,
+  wiring.staffRecords(readConfig(functions.staffRecords.env)),
+);
