@@ -217,9 +217,12 @@ export function staffCorrespondence(config: StaffSettings & Settings<'OFFICE_ADD
  */
 export function staffRecords(config: StaffSettings) {
   const context = staffContext(config);
+  // Asked again at most every 2 s: the catalogue itself trails the table by about that,
+  // and a search then costs no S3 round trip at all.
   const searchIndex = cachedDocument(
     { bucket: config.DOCUMENTS_BUCKET, key: catalogueKeys.search },
     StaffSearchIndex.parse,
+    { maxAgeMs: 2_000 },
   );
   return { ...context, ports: { ...context.ports, searchIndex } };
 }

@@ -28,7 +28,7 @@ export const MAX_INDEXED_CHARS = 100_000;
  * Passages are cut from the first this many characters of that text (kept beside the
  * index); a match further in shows the start instead. Keeps the object lean.
  */
-export const PASSAGE_SOURCE_CHARS = 1_200;
+export const PASSAGE_SOURCE_CHARS = 600;
 
 /** What a result shows without reading the request, and what passages are cut from. */
 export interface SearchEntry {
@@ -40,9 +40,11 @@ export interface SearchEntry {
   organisation?: string;
   receivedAt: string;
   meetingStart?: string;
-  /** The request's audit head when this was made: a rebuild keeps a newer entry. */
-  eventSeq: number;
-  /** A digest of what was indexed: an entry made again the same is left alone. */
+  /**
+   * A digest of what was indexed and shown: an entry made again the same is left alone
+   * (so an event that changes nothing searchable writes nothing), and a rebuild tells by
+   * it which entries the stream changed while it read.
+   */
   digest: string;
   /** The start of the indexed text, compacted: what passages are cut from. */
   text: string;
@@ -117,8 +119,9 @@ export function searchDocumentOf(
     ...(request.organisation ? { organisation: request.organisation } : {}),
     receivedAt: request.receivedAt,
     ...(request.meeting ? { meetingStart: request.meeting.start } : {}),
-    eventSeq: request.eventSeq,
-    digest: digestOf(JSON.stringify([document, request.stage, request.meeting?.start])),
+    digest: digestOf(
+      JSON.stringify([document, request.stage, request.meeting?.start, request.receivedAt]),
+    ),
     text: text.slice(0, PASSAGE_SOURCE_CHARS).trim(),
   };
   return { document, entry };
@@ -138,6 +141,8 @@ function digestOf(text: string): string {
 
 /** The index as the catalogue changes it: loaded, changed in place, written back. */
 export class StaffSearchIndex {
+  private byReference: Map<string, string> | undefined;
+
   private constructor(
     readonly miniSearch: MiniSearch<SearchDocument>,
     readonly entries: Record<string, SearchEntry>,
@@ -163,17 +168,22 @@ export class StaffSearchIndex {
     return index;
   }
 
+  /** The id of the request with this reference (any case), made once per loaded index. */
+  idOfReference(reference: string): string | undefined {
+    this.byReference ??= new Map(
+      Object.entries(this.entries).map(([id, entry]) => [entry.reference.toLowerCase(), id]),
+    );
+    return this.byReference.get(reference.toLowerCase());
+  }
+
   /** Adds the request's document, or discards the one it had and adds this; false if unchanged. */
   put(document: SearchDocument, entry: SearchEntry): boolean {
     const held = this.entries[document.id];
-    if (held?.digest === entry.digest && this.miniSearch.has(document.id)) {
-      if (held.stage === entry.stage && held.eventSeq === entry.eventSeq) return false;
-      this.entries[document.id] = entry;
-      return true;
-    }
+    if (held?.digest === entry.digest && this.miniSearch.has(document.id)) return false;
     if (this.miniSearch.has(document.id)) this.miniSearch.discard(document.id);
     this.miniSearch.add(document);
     this.entries[document.id] = entry;
+    this.byReference = undefined;
     return true;
   }
 
@@ -183,6 +193,7 @@ export class StaffSearchIndex {
     if (had) this.miniSearch.discard(id);
     if (!this.entries[id]) return had;
     delete this.entries[id];
+    this.byReference = undefined;
     return true;
   }
 
@@ -235,16 +246,15 @@ export function searchRequests(
 ): SearchPage {
   const found = index.miniSearch.search(query);
   const wanted = query.trim();
-  const exactId = referencePattern.test(wanted)
-    ? Object.entries(index.entries).find(
-        ([, entry]) => entry.reference.toLowerCase() === wanted.toLowerCase(),
-      )?.[0]
-    : undefined;
+  const exactId = referencePattern.test(wanted) ? index.idOfReference(wanted) : undefined;
   const ranked: Array<{ id: string; score: number; terms: string[] }> = found.map((result) => ({
     id: String(result.id),
     score: result.score,
     terms: result.terms,
   }));
+  // Equal scores in request-id order: MiniSearch breaks ties by its own internal ids,
+  // which differ between an index kept from the stream and one rebuilt.
+  ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   if (exactId) {
     const at = ranked.findIndex((result) => result.id === exactId);
     const [exact] = at >= 0 ? ranked.splice(at, 1) : [];
