@@ -21,6 +21,7 @@ import { noteView } from './views/note.ts';
 import { redactionsView } from './views/redactions.ts';
 import { requestView } from './views/request.ts';
 import { scheduleView } from './views/schedule.ts';
+import { organisationView, searchForm, searchView, senderView } from './views/search.ts';
 import { callbackView, signInView } from './views/sign-in.ts';
 import { templateEditView, templatesView } from './views/templates.ts';
 
@@ -44,6 +45,9 @@ route('action', '/requests/:id/:action');
 route('templates', '/templates');
 route('new-template', '/templates/new');
 route('edit-template', '/templates/:id/edit');
+route('search', '/search');
+route('sender', '/senders/:sender');
+route('organisation', '/organisations/:organisation');
 
 const views: Record<string, View> = {
   inbox: inboxView,
@@ -59,6 +63,9 @@ const views: Record<string, View> = {
   templates: templatesView,
   'new-template': templateEditView,
   'edit-template': templateEditView,
+  search: searchView,
+  sender: senderView,
+  organisation: organisationView,
 };
 const publicViews: Record<string, View> = { 'sign-in': signInView, callback: callbackView };
 
@@ -137,6 +144,7 @@ function renderHeader(config: StaffUiConfig, path: string): void {
       item('/held-mail', 'Held mail', path.startsWith('/held-mail')),
       item('/templates', 'Templates', path.startsWith('/templates')),
     ),
+    searchForm('header-search', 'Find any request, in every stage', '', true),
   );
   replace(
     account,
