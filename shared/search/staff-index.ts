@@ -28,7 +28,7 @@ export const MAX_INDEXED_CHARS = 100_000;
  * Passages are cut from the first this many characters of that text (kept beside the
  * index); a match further in shows the start instead. Keeps the object lean.
  */
-export const PASSAGE_SOURCE_CHARS = 600;
+export const PASSAGE_SOURCE_CHARS = 300;
 
 /** What a result shows without reading the request, and what passages are cut from. */
 export interface SearchEntry {
