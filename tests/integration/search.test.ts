@@ -13,6 +13,7 @@ import { pdfWithText } from '../support/pdf.ts';
 import {
   documentText,
   env,
+  getItem,
   insertedOnStream,
   records,
   staff,
@@ -225,5 +226,20 @@ describe('staff search', () => {
     const other = await searchFor('ferry', `&limit=1&nextToken=${first.body.nextToken}`);
     expect(other.status).toBe(400);
     expect(other.body.error.message).toMatch(/other words/);
+  });
+});
+
+describe('the text-read marker', () => {
+  it('is written once, and never beside a request that is gone', async () => {
+    const { textReadRecorder } = await import('../../shared/aws/text-layers.ts');
+    const record = textReadRecorder(env().table);
+    await record(pdfRequest.id, 'probe-message', new Date());
+    await record(pdfRequest.id, 'probe-message', new Date());
+    expect(await getItem(`REQ#${pdfRequest.id}`, 'TEXTREAD#probe-message')).toMatchObject({
+      type: 'textRead',
+      requestId: pdfRequest.id,
+    });
+    await record('gone-request', 'probe-message', new Date());
+    expect(await getItem('REQ#gone-request', 'TEXTREAD#probe-message')).toBeUndefined();
   });
 });
