@@ -9,11 +9,12 @@ import * as wiring from '../shared/aws/wiring.ts';
 import { readConfig } from '../shared/config.ts';
 import { log } from '../shared/log.ts';
 
-const { ports } = wiring.extractText(readConfig(functions.extractText.env));
+const { ports, recordTextRead } = wiring.extractText(readConfig(functions.extractText.env));
 
 /**
  * Received messages filed, from the table stream -> each attachment's text layer, and the
- * people the message names.
+ * people the message names; then an item on the request saying so, which the catalogue
+ * follows to index that text for search.
  */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler((event) =>
   inStreamOrder(
@@ -26,6 +27,8 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handl
         { ...ports, readPdf, findPeople },
         new Date(),
       );
+      if (message.documents.attachments.some((attachment) => !attachment.inline))
+        await recordTextRead(message.requestId, message.key, new Date());
       log.info('text extraction', {
         requestId: message.requestId,
         message: message.key,

@@ -4,7 +4,7 @@ import { readConfig } from '../shared/config.ts';
 import { staffHandler } from '../shared/staff/dispatch.ts';
 import { recordsOperations } from '../shared/staff/records-operations.ts';
 
-/** HTTP API (JWT authorizer) -> the records routes of shared/staff/api.ts: the quarterly return and the management report. */
+/** HTTP API (JWT authorizer) -> the records routes of shared/staff/api.ts: the quarterly return, the management report, search across all requests and correspondents. */
 export const handler = staffHandler(
   'records',
   recordsOperations,

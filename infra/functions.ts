@@ -131,11 +131,13 @@ export const messagesFiled = [
 
 /**
  * What changes a request's catalogue entry: a new audit event (every change to a request
- * appends one), and its disposal, which takes the entry out.
+ * appends one), its disposal, which takes the entry out, and its attachments' text being
+ * read (after the letter was filed), which search indexes.
  */
 export const catalogueChanges = [
   ...auditEventInserts,
   { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['disposal'] } } } },
+  { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['textRead'] } } } },
 ] as const;
 
 /** Only approvals and takedowns: publication has nothing to do with any other event. */
@@ -240,7 +242,8 @@ export const extractText = {
     parallelization: 2,
     filters: messagesFiled,
   },
-  env: ['DOCUMENTS_BUCKET'],
+  // The table: it records that a message's text was read, for the catalogue to index.
+  env: ['TABLE_NAME', 'DOCUMENTS_BUCKET'],
   buckets: { DOCUMENTS_BUCKET: 'write' },
   // A 40 MB PDF parses into several times its size.
   memoryMb: 1536,
@@ -307,7 +310,7 @@ export const staffHeldMail = {
 export const staffRecords = {
   entry: 'functions/staff-records.ts',
   description:
-    'The staff API: records read across many requests: the quarterly return of meetings and the management report',
+    'The staff API: records read across many requests: the quarterly return of meetings, the management report, search, and the requests of each sender and organisation',
   trigger: { kind: 'http-api', routes: 'records' },
   env: [
     ...staffApiSettings,
@@ -316,7 +319,8 @@ export const staffRecords = {
   ],
   // Reads every letter of a quarter's meetings, and the catalogue; writes nothing.
   buckets: { DOCUMENTS_BUCKET: 'read' },
-  // A report reads the catalogue of every request, about 1 KB each, and keeps it parsed.
+  // The search index and the report facts are loaded whole and kept warm: memory is
+  // also CPU for a cold load.
   memoryMb: 1024,
   timeoutSeconds: 29,
 } as const satisfies FunctionDeclaration;

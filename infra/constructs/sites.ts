@@ -28,8 +28,9 @@ export interface SitesProps {
 
 /**
  * The two CloudFront sites, each a StaticSite. Defaults it sets:
- * - the public site: the public bucket, pages only (a Content-Security-Policy without
- *   scripts, from shared/publication/render.ts), a folder's index.html for its path, the
+ * - the public site: the public bucket, pages only (a Content-Security-Policy that allows
+ *   scripts from the site itself only, for its search page, from
+ *   shared/publication/render.ts), a folder's index.html for its path, the
  *   published 404.html for a missing page, and the custom domain when one is given;
  * - the not-found page put in the public bucket at deploy time, touching nothing else
  *   there: publication writes it with the rest, but CloudFront needs it before the first

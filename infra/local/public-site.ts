@@ -17,6 +17,7 @@ const types: Record<string, string> = {
   '.xml': 'application/atom+xml; charset=utf-8',
   '.csv': 'text/csv; charset=utf-8',
   '.json': 'application/json',
+  '.js': 'text/javascript; charset=utf-8',
   '.pdf': 'application/pdf',
 };
 

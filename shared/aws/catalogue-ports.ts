@@ -1,15 +1,19 @@
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { CataloguePorts, FactsFile, RequestHistory } from '../catalogue/catalogue.ts';
+import { MAX_INDEXED_CHARS, type SearchSources, StaffSearchIndex } from '../search/staff-index.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
-import type { RequestRecord } from '../workflow/records.ts';
+import type { MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { dynamo } from './clients.ts';
-import { readObjectIfPresent, writeObject } from './documents.ts';
+import { readObjectIfPresent, readObjectStart, writeObject } from './documents.ts';
 import { EVENT_PREFIX, keys } from './keys.ts';
 import { lease } from './site-lease.ts';
+import { textLayers } from './text-layers.ts';
 
 /** Where the catalogue keeps its objects, in the documents bucket (never public). */
 export const catalogueKeys = {
   facts: 'catalogue/report-facts.json',
+  /** The staff search index (shared/search/staff-index.ts), which the search API loads. */
+  search: 'catalogue/search-index.json',
 } as const;
 
 /** The catalogue's storage: the table it reads requests from, the bucket it writes to. */
@@ -27,7 +31,66 @@ export function cataloguePorts(table: string, documents: string): CataloguePorts
         JSON.stringify(file),
         'application/json',
       ),
+    searchSources: (request) => searchSourcesOf(table, documents, request),
+    async readSearchIndex() {
+      const bytes = await readObjectIfPresent({ bucket: documents, key: catalogueKeys.search });
+      return bytes ? StaffSearchIndex.parse(bytes) : undefined;
+    },
+    writeSearchIndex: (serialized) =>
+      writeObject({ bucket: documents, key: catalogueKeys.search }, serialized, 'application/json'),
   };
+}
+
+/**
+ * The text of a request's received mail for the index: each letter's body (its start
+ * only, with one ranged read) and each attachment's text layer once extraction wrote it,
+ * until MAX_INDEXED_CHARS are read.
+ */
+async function searchSourcesOf(
+  table: string,
+  documents: string,
+  request: RequestRecord,
+): Promise<SearchSources> {
+  const sources: SearchSources = { letters: [], attachments: [] };
+  const layers = textLayers(documents);
+  let read = 0;
+  for (const message of await inboundMessagesOf(table, request.id)) {
+    if (!message.documents || message.duplicateOf || read >= MAX_INDEXED_CHARS) continue;
+    const body = await readObjectStart(
+      { bucket: documents, key: message.documents.text },
+      MAX_INDEXED_CHARS * 4,
+    ).catch(() => undefined);
+    const letter = body ? new TextDecoder().decode(body.bytes) : '';
+    sources.letters.push(letter);
+    read += letter.length;
+    for (const attachment of message.documents.attachments) {
+      if (attachment.inline || read >= MAX_INDEXED_CHARS) continue;
+      const layer = await layers.textLayer(attachment.key);
+      if (!layer?.text) continue;
+      sources.attachments.push(layer.text.slice(0, MAX_INDEXED_CHARS));
+      read += layer.text.length;
+    }
+  }
+  return sources;
+}
+
+async function inboundMessagesOf(table: string, requestId: string): Promise<MessageRecord[]> {
+  const messages: MessageRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :message)',
+        ExpressionAttributeValues: { ':pk': keys.request(requestId).PK, ':message': 'MSG#' },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    messages.push(...((page.Items ?? []) as MessageRecord[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return messages.filter((message) => message.direction === 'inbound');
 }
 
 /** A request and its audit events, read consistently: the stream may be just behind them. */

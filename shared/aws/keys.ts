@@ -50,6 +50,14 @@ export const keys = {
     PK: `REQ#${requestId}`,
     SK: `BATCHED#${String(seq).padStart(6, '0')}#${kind}`,
   }),
+  /**
+   * Beside the request: a received message's attachments have had their text read, so
+   * the catalogue (which follows these on the stream) indexes that text for search.
+   */
+  textRead: (requestId: string, messageKey: string) => ({
+    PK: `REQ#${requestId}`,
+    SK: `TEXTREAD#${messageKey}`,
+  }),
   /** A saved reply template; its latest save only (who, when, and how many saves). */
   template: (id: string) => ({ PK: `TEMPLATE#${id}`, SK: 'TEMPLATE' }),
   /** A day's digest, claimed before it is sent. */

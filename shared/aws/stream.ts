@@ -96,7 +96,8 @@ export function filedMessagesIn(
 
 /**
  * The requests whose catalogue entries a stream batch changes: those an audit event was
- * appended to, and those disposed of (their entries go). Each with its record id.
+ * appended to, those disposed of (their entries go), and those whose attachments' text
+ * was read (search indexes it). Each with its record id.
  */
 export function requestsChangedIn(
   event: DynamoDBStreamEvent,
@@ -106,7 +107,8 @@ export function requestsChangedIn(
     const auditEvent = auditEventOf(record);
     if (auditEvent) return [{ sequenceNumber, requestId: auditEvent.requestId }];
     const item = record.eventName === 'INSERT' ? newItem(record) : undefined;
-    if (item?.type === 'disposal' && typeof item.requestId === 'string')
+    const changes = item?.type === 'disposal' || item?.type === 'textRead';
+    if (changes && typeof item?.requestId === 'string')
       return [{ sequenceNumber, requestId: item.requestId }];
     return [];
   });

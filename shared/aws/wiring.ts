@@ -6,6 +6,7 @@ import type { NotifyRules } from '../notify/send-notifications.ts';
 import type { Site } from '../publication/render.ts';
 import type { ReturnRules, ReturnSitePorts } from '../publication/return-site.ts';
 import type { DisposalRules } from '../retention/disposal.ts';
+import { StaffSearchIndex } from '../search/staff-index.ts';
 import type { SweepSettings } from '../sweep/digest.ts';
 import type { ActRules } from '../workflow/act.ts';
 import {
@@ -13,7 +14,8 @@ import {
   holidayCalendar,
   scottishBankHolidays,
 } from '../workflow/deadlines.ts';
-import { cataloguePorts } from './catalogue-ports.ts';
+import { cachedDocument } from './cached-document.ts';
+import { catalogueKeys, cataloguePorts } from './catalogue-ports.ts';
 import { disposalPorts } from './disposal-ports.ts';
 import { readObject, writeObject } from './documents.ts';
 import { deadLetterPorts, intakePorts } from './intake-ports.ts';
@@ -27,7 +29,7 @@ import { staffDirectory } from './staff-directory.ts';
 import { caseworkPorts, staffPorts } from './staff-ports.ts';
 import { suppressionList } from './suppression-list.ts';
 import { auditDigestPorts, sweepPorts } from './sweep-ports.ts';
-import { textLayers } from './text-layers.ts';
+import { textLayers, textReadRecorder } from './text-layers.ts';
 
 /**
  * What each function runs with: its ports, bound to the real table, buckets and SES, and
@@ -213,13 +215,22 @@ export function staffCorrespondence(config: StaffSettings & Settings<'OFFICE_ADD
 }
 
 /**
- * The records function: the staff context, what the quarterly return reads, and the
- * catalogue the reports are made from.
+ * The records function: the staff context, what the quarterly return reads, the catalogue
+ * the reports are made from, and the catalogue's search index, loaded once and fetched
+ * again only when the catalogue rewrote it.
  */
 export function staffRecords(config: StaffSettings & Settings<'OFFICE_HOLDER'>) {
   const context = staffContext(config);
+  // Asked again at most every 2 s: the catalogue itself trails the table by about that,
+  // and a search then costs no S3 round trip at all.
+  const searchIndex = cachedDocument(
+    { bucket: config.DOCUMENTS_BUCKET, key: catalogueKeys.search },
+    StaffSearchIndex.parse,
+    { maxAgeMs: 2_000 },
+  );
   return {
     ...context,
+    ports: { ...context.ports, searchIndex },
     returns: returnPorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET),
     officeHolder: config.OFFICE_HOLDER,
     reports: reportPorts(config.DOCUMENTS_BUCKET),
@@ -327,8 +338,12 @@ export function sendingFeedback(config: Settings<'TABLE_NAME'>) {
  * Text extraction's storage. Its PDF reader is added by the handler, which alone imports
  * pdf.js (shared/attachments/pdf-text.ts).
  */
-export function extractText(config: Settings<'DOCUMENTS_BUCKET'>) {
-  return { ports: textLayers(config.DOCUMENTS_BUCKET).extraction };
+export function extractText(config: Settings<'TABLE_NAME' | 'DOCUMENTS_BUCKET'>) {
+  return {
+    ports: textLayers(config.DOCUMENTS_BUCKET).extraction,
+    /** Tells the catalogue (through the stream) that a message's text is there to index. */
+    recordTextRead: textReadRecorder(config.TABLE_NAME),
+  };
 }
 
 /** The catalogue: requests and their events from the table, the catalogue in the documents bucket. */

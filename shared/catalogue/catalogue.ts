@@ -1,4 +1,5 @@
 import { factsOf, type RequestFacts } from '../reports/facts.ts';
+import { type SearchSources, StaffSearchIndex, searchDocumentOf } from '../search/staff-index.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import type { RequestRecord } from '../workflow/records.ts';
 
@@ -30,6 +31,10 @@ export interface CataloguePorts {
   history(requestId: string): Promise<RequestHistory | undefined>;
   readFacts(): Promise<FactsFile | undefined>;
   writeFacts(file: FactsFile): Promise<void>;
+  /** The text of the request's received letters and their attachments' text layers. */
+  searchSources(request: RequestRecord): Promise<SearchSources>;
+  readSearchIndex(): Promise<StaffSearchIndex | undefined>;
+  writeSearchIndex(serialized: string): Promise<void>;
 }
 
 const emptyFacts = (now: Date): FactsFile => ({
@@ -49,15 +54,21 @@ export async function catalogueRequests(
   requestIds: readonly string[],
   ports: CataloguePorts,
   now: Date,
-): Promise<{ updated: number; removed: number }> {
+): Promise<{ updated: number; removed: number; searchUpdated: number }> {
   const ids = [...new Set(requestIds)];
-  if (!ids.length) return { updated: 0, removed: 0 };
+  if (!ids.length) return { updated: 0, removed: 0, searchUpdated: 0 };
   return ports.exclusive(async () => {
     const file = (await ports.readFacts()) ?? emptyFacts(now);
+    // Read once for the facts and the search index alike.
+    const histories = new Map<string, Promise<RequestHistory | undefined>>();
+    const historyOf = (id: string) => {
+      if (!histories.has(id)) histories.set(id, ports.history(id));
+      return histories.get(id) as Promise<RequestHistory | undefined>;
+    };
     let updated = 0;
     let removed = 0;
     for (const id of ids) {
-      const history = await ports.history(id);
+      const history = await historyOf(id);
       if (!history) {
         if (file.requests[id]) {
           delete file.requests[id];
@@ -71,8 +82,39 @@ export async function catalogueRequests(
       updated += 1;
     }
     if (updated || removed) await ports.writeFacts({ ...file, updatedAt: now.toISOString() });
-    return { updated, removed };
+    const searchUpdated = await indexForSearch(ids, historyOf, ports, now);
+    return { updated, removed, searchUpdated };
   });
+}
+
+/**
+ * The search side of the same pass: each request's document discarded and made again
+ * from the request as it stands and its mail's text (attachment text arrives after the
+ * letter, with a `textRead` item, so a request is indexed again then), or taken out once
+ * it is gone. Writes nothing when no document changed.
+ */
+const searchDocumentFor = async (request: RequestRecord, ports: CataloguePorts) =>
+  searchDocumentOf(request, await ports.searchSources(request));
+
+async function indexForSearch(
+  ids: readonly string[],
+  historyOf: (id: string) => Promise<RequestHistory | undefined>,
+  ports: CataloguePorts,
+  now: Date,
+): Promise<number> {
+  const index = (await ports.readSearchIndex()) ?? StaffSearchIndex.empty();
+  let changed = 0;
+  for (const id of ids) {
+    const history = await historyOf(id);
+    if (!history) {
+      if (index.remove(id)) changed += 1;
+      continue;
+    }
+    const { document, entry } = await searchDocumentFor(history.request, ports);
+    if (index.put(document, entry)) changed += 1;
+  }
+  if (changed) await ports.writeSearchIndex(await index.serialize(now));
+  return changed;
 }
 
 /**
@@ -88,8 +130,11 @@ export async function rebuildCatalogue(
   now: Date,
 ): Promise<{ requests: number }> {
   const rebuilt: Record<string, RequestFacts> = {};
-  for await (const history of histories)
+  const documents = new Map<string, Awaited<ReturnType<typeof searchDocumentFor>>>();
+  for await (const history of histories) {
     rebuilt[history.request.id] = factsOf(history.request, history.events);
+    documents.set(history.request.id, await searchDocumentFor(history.request, ports));
+  }
   return ports.exclusive(async () => {
     const current = (await ports.readFacts())?.requests ?? {};
     const requests = { ...rebuilt };
@@ -102,6 +147,31 @@ export async function rebuildCatalogue(
       Object.entries(requests).sort(([a], [b]) => (a < b ? -1 : 1)),
     );
     await ports.writeFacts({ version: 1, updatedAt: now.toISOString(), requests: sorted });
+    await rebuildSearchIndex(documents, ports, now);
     return { requests: Object.keys(sorted).length };
   });
+}
+
+/**
+ * The search side of a rebuild: the index made afresh from what the table held, in id
+ * order (so two rebuilds write the same index). A request whose document the stream
+ * indexed differently meanwhile (an event, or its attachments' text read, after the
+ * reading passed it), or that arrived since, is made again from the table now, under the
+ * lease, so neither the rebuild nor the stream loses the other's update.
+ */
+async function rebuildSearchIndex(
+  documents: Map<string, Awaited<ReturnType<typeof searchDocumentFor>>>,
+  ports: CataloguePorts,
+  now: Date,
+): Promise<void> {
+  const current = (await ports.readSearchIndex())?.entries ?? {};
+  for (const [id, entry] of Object.entries(current)) {
+    const read = documents.get(id);
+    if (read ? read.entry.digest === entry.digest : entry.receivedAt < now.toISOString()) continue;
+    const history = await ports.history(id);
+    if (history) documents.set(id, await searchDocumentFor(history.request, ports));
+    else documents.delete(id);
+  }
+  const index = StaffSearchIndex.of([...documents.values()]);
+  await ports.writeSearchIndex(await index.serialize(now));
 }

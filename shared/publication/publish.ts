@@ -47,6 +47,9 @@ export function pathsShowing(meetingPath: string, year: string): string[] {
     '/register.csv',
     '/register.json',
     `/registers/${year}.*`,
+    // The public search's files of the year's parts (and its manifest, if a part went).
+    `/search/${year}-*`,
+    '/search/index.json',
   ];
 }
 

@@ -61,11 +61,13 @@ export const meetingPath = (meeting: Pick<PublishedMeeting, 'reference' | 'start
   `meetings/${meeting.start.slice(0, 4)}/${meeting.reference.toLowerCase()}/`;
 
 /**
- * What the public pages may load: their own inline styles and images, nothing else, and
- * no scripts at all. CloudFront sends it on AWS; the local site sends the same.
+ * What the public pages may load: their own inline styles and images, and scripts and
+ * data from the site itself (the search page's script and its index files), never inline
+ * and never from anywhere else; forms submit only to the site (the search box).
+ * CloudFront sends it on AWS; the local site sends the same.
  */
 export const siteContentSecurityPolicy =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const styles = `
 body{font-family:Arial,Helvetica,sans-serif;font-size:1.1875rem;line-height:1.5;color:#0b0c0c;background:#fff;margin:0}
@@ -319,10 +321,39 @@ export function renderIndexPage(
     ? `<nav aria-label="Archive by year"><h2>All meetings by year</h2><ul>${years.map((y) => `<li><a href="${root}years/${y}/">${y}</a></li>`).join('')}</ul></nav>`
     : '';
   const body = `<h1>Meetings with outside organisations</h1>
+${searchBox(root)}
 ${sections || '<p>No meetings have been published yet.</p>'}
 ${nav}
 ${archive}`;
   return page(site, pageNumber === 1 ? 'Meetings' : `Meetings, page ${pageNumber}`, body, depth);
+}
+
+/**
+ * The /search/ page: a GET form (so the index page's box lands here with ?q=), a live
+ * region for the count, and a list the script fills. Without JavaScript it says where
+ * else to look.
+ */
+export function renderSearchPage(site: Pick<Site, 'officeName'>): string {
+  const body = `<h1>Search published meetings</h1>
+<form role="search" action="./" method="get">
+<label for="search-words">Words to search for</label>
+<input id="search-words" name="q" type="search" maxlength="200" autocomplete="off">
+<button type="submit">Search</button>
+</form>
+<p id="search-status" role="status" aria-live="polite"></p>
+<ol id="search-results"></ol>
+<noscript><p>Search needs JavaScript in your browser. Without it, every published meeting is listed by year on the <a href="../">list of meetings</a>, and in the <a href="../register.csv">register (CSV)</a>.</p></noscript>
+<script src="search.js" defer></script>`;
+  return page(site, 'Search published meetings', body, 1);
+}
+
+/** The search box on the index page: a plain GET form to /search/. */
+function searchBox(root: string): string {
+  return `<form role="search" action="${escapeHtml(root)}search/" method="get">
+<label for="site-search">Search published meetings</label>
+<input id="site-search" name="q" type="search" maxlength="200">
+<button type="submit">Search</button>
+</form>`;
 }
 
 const xml = (value: string) => escapeHtml(value);

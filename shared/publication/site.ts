@@ -26,10 +26,19 @@ import {
   renderPartPage,
   renderRegisterCsv,
   renderRegisterJson,
+  renderSearchPage,
   renderYearPage,
   renderYearParts,
   type Site,
 } from './render.ts';
+import {
+  notesIn,
+  noteTextOf,
+  publicSearchKeys,
+  publicSearchManifest,
+  publicSearchPart,
+  publicSearchScript,
+} from './search.ts';
 
 /**
  * The public listings (index, year archives, feed, registers) and the state they are made
@@ -63,6 +72,8 @@ export interface SitePorts {
 export const REGISTER_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 const HTML = 'text/html; charset=utf-8';
+const JSON_TYPE = 'application/json';
+const SCRIPT = 'text/javascript; charset=utf-8';
 const ATOM = 'application/atom+xml; charset=utf-8';
 const state = {
   years: 'years.json',
@@ -252,6 +263,8 @@ export async function updateListings(
   if (yearsChanged) await ports.writeState(state.years, years);
   listings.years = years;
 
+  await writePublicSearch(ports, site, listings, [...changedParts.values()], change.add);
+
   // Year pages: those touched, or every year's when the list of years (in their foot) changed.
   for (const year of yearsChanged ? new Set([...years, ...touched]) : touched) {
     const changedIds = new Set(
@@ -289,6 +302,47 @@ export async function updateListings(
   // Last: a retry of a change cut short finds the meeting where it was, and redoes it.
   if (add) await ports.writeState(state.meeting(add.reference), add);
   else if (change.remove) await ports.writeState(state.meeting(change.remove.reference), null);
+}
+
+/**
+ * The public search's files for the parts a change touched (shared/publication/search.ts):
+ * each part's file made again from its summaries, with the notes its file (or, for a part
+ * just split, its other half's) held and the note of the meeting being published; then
+ * the manifest, page and script, each written only when it differs. A takedown's part is
+ * written without it, so the meeting leaves search with the page.
+ */
+async function writePublicSearch(
+  ports: SitePorts,
+  site: Site,
+  listings: Listings,
+  changed: ReadonlyArray<{ year: string; part: PartChange }>,
+  published: PublishedMeeting | undefined,
+) {
+  const notes = new Map<string, string>();
+  for (const { year, part } of changed)
+    for (const [reference, note] of notesIn(
+      await ports.readPublic(publicSearchKeys.part(year, part.id)),
+    ))
+      notes.set(reference, note);
+  if (published) notes.set(published.reference, noteTextOf(published));
+  for (const { year, part } of changed) {
+    const key = publicSearchKeys.part(year, part.id);
+    if (part.entries.length)
+      await writeIfChanged(ports, key, publicSearchPart(part.entries, notes), JSON_TYPE);
+    else await ports.deletePublic(key);
+  }
+  await writeSearchFrame(ports, site, listings);
+}
+
+/** The search manifest (every part's file, newest year first), page and script. */
+async function writeSearchFrame(ports: SitePorts, site: Site, listings: Listings) {
+  const files: string[] = [];
+  for (const year of listings.years)
+    for (const part of await listings.parts(year))
+      files.push(publicSearchKeys.part(year, part.id).slice(publicSearchKeys.folder.length));
+  await writeIfChanged(ports, publicSearchKeys.manifest, publicSearchManifest(files), JSON_TYPE);
+  await writeIfChanged(ports, publicSearchKeys.page, renderSearchPage(site));
+  await writeIfChanged(ports, publicSearchKeys.script, publicSearchScript, SCRIPT);
 }
 
 /**
@@ -422,6 +476,15 @@ export async function rebuildSite(
   const feed = newestPublished(summaries.map(feedEntry));
   await ports.writeState(state.feed, feed);
   for (const year of years) await writeYear(ports, listings, site, year, 0, new Set());
+  const notes = new Map(meetings.map((meeting) => [meeting.reference, noteTextOf(meeting)]));
+  for (const year of years)
+    for (const part of await listings.parts(year))
+      await ports.writePublic(
+        publicSearchKeys.part(year, part.id),
+        publicSearchPart(await listings.partEntries(year, part.id), notes),
+        JSON_TYPE,
+      );
+  await writeSearchFrame(ports, site, listings);
   await ports.writePublic(
     'index.html',
     renderIndexPage(await listings.newest(INDEX_SIZE), site, 1, 1, years),

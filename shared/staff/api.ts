@@ -14,10 +14,12 @@ import { type Action, actionFields, actions, type Role, roles } from '../workflo
 import * as z from '../zod.ts';
 import { noteBodySchema } from './notes.ts';
 import { listQuerySchema } from './requests.ts';
+import { correspondentQuerySchema, searchQuerySchema } from './search-queries.ts';
 import { templateBodySchema } from './templates.ts';
 import {
   actionResultView,
   auditTrailView,
+  correspondentView,
   disposalPageView,
   healthView,
   heldOutcomeView,
@@ -34,6 +36,7 @@ import {
   reportView,
   requestDetailView,
   requestPageView,
+  searchPageView,
   staffListView,
   templateListView,
   templateView,
@@ -401,6 +404,26 @@ export const staffApi = {
     params: z.object({ id: templateIdSchema }),
     body: templateBodySchema,
     response: templateView,
+  },
+  search: {
+    group: 'records',
+    method: 'GET',
+    path: '/api/search',
+    roles: staff,
+    summary:
+      'Searches every request staff may see, in all stages: reference, subject, sender, organisation, the letters, their attachments’ text and the note; ranked (an exact reference first), each with the passage that matched; paged with nextToken',
+    query: searchQuerySchema,
+    response: searchPageView,
+  },
+  correspondent: {
+    group: 'records',
+    method: 'GET',
+    path: '/api/correspondents',
+    roles: staff,
+    summary:
+      'Every request and meeting of one sender (?sender=, an address or a name) or one organisation (?organisation=), newest first',
+    query: correspondentQuerySchema,
+    response: correspondentView,
   },
 } as const satisfies Record<string, RouteContract>;
 

@@ -24,6 +24,7 @@ import {
   requestDetail,
   resendNotification,
 } from './requests.ts';
+import type { SearchPorts } from './search.ts';
 import type { TemplatePorts } from './templates.ts';
 
 /** What every staff function's operations need, built once per cold start by the handler. */
@@ -53,9 +54,10 @@ export interface CorrespondenceContext extends StaffContext {
 
 /**
  * The records function's context: what reads across many requests (the quarterly return,
- * the management report from the catalogue) and the settings that shape them.
+ * the management report and search, from the catalogue) and the settings that shape them.
  */
 export interface RecordsContext extends StaffContext {
+  ports: StaffContext['ports'] & SearchPorts;
   /** The meetings held around a quarter, and their letters, for the return. */
   returns: ReturnPorts;
   /** OFFICE_HOLDER: the return's first column, unless a meeting names someone else. */

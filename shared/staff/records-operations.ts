@@ -7,9 +7,16 @@ import {
 import { Download } from './http.ts';
 import type { Operations } from './operations.ts';
 import { managementReport } from './reports.ts';
+import { correspondent, search } from './search.ts';
 
-/** The records group's operations: the quarterly return and the management report. */
+/**
+ * The records group's operations: the quarterly return, the management report, and what
+ * staff look up across all requests (search, correspondents). Only this group's function
+ * bundles MiniSearch.
+ */
 export const recordsOperations = {
+  search: ({ query }, { ports }) => search(query, ports),
+  correspondent: ({ query }, { ports }) => correspondent(query, ports),
   report: ({ query, now }, { reports, reportRules }) =>
     managementReport(query, reports, reportRules, now),
   returnCsv: async ({ params, actor, now }, { returns, site, officeHolder }) => {

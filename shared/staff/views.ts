@@ -547,3 +547,40 @@ export type PublicationPreviewView = z.infer<typeof publicationPreviewView>;
 export type HeldMailView = z.infer<typeof heldMailView>;
 export type DisposalView = z.infer<typeof disposalView>;
 export type ReportView = z.infer<typeof reportView>;
+
+/** One search result: enough to show and link it, with the passage that matched. */
+export const searchResultView = z.object({
+  id: z.string(),
+  reference: z.string(),
+  subject: z.string(),
+  stage: z.enum(stages),
+  score: z.number().check(z.describe('relevance: higher first; an exact reference ranks first')),
+  passage: z
+    .string()
+    .check(z.describe('plain text around the first match (… where cut); never HTML')),
+  terms: z.array(z.string()).check(z.describe('the indexed words that matched, lower case')),
+});
+
+export const searchPageView = z.object({
+  items: z.array(searchResultView),
+  nextToken: z.optional(z.string()),
+});
+
+/** A sender's or an organisation's requests and meetings, newest first. */
+export const correspondentView = z.object({
+  sender: z.optional(z.string()),
+  organisation: z.optional(z.string()),
+  requests: z.array(
+    z.object({
+      id: z.string(),
+      reference: z.string(),
+      subject: z.string(),
+      stage: z.enum(stages),
+      receivedAt: isoTime,
+      senderName: z.string(),
+      senderAddress: z.optional(z.string()),
+      organisation: z.optional(z.string()),
+      meetingStart: z.optional(isoTime),
+    }),
+  ),
+});

@@ -181,6 +181,28 @@ describe('the staff UI', () => {
     await page.getByRole('link', { name: 'Clear filters' }).click();
   });
 
+  it('finds any request from the header, marks the words in the passage, and links to the request', async () => {
+    await postroom.settle();
+    const header = page.getByRole('navigation', { name: 'Main' });
+    await page.getByLabel('Find any request, in every stage').fill('public safety');
+    await header.getByRole('button', { name: 'Find' }).click();
+    await heading().filter({ hasText: 'Results for “public safety”' }).waitFor();
+    const results = page.getByRole('list', { name: /result/ });
+    expect(await results.getByRole('link', { name: new RegExp(reference) }).count()).toBe(1);
+    expect(await results.locator('mark').first().textContent()).toMatch(/public|safety/i);
+    expect(await violations()).toEqual([]);
+    await page.getByLabel('Find any request, in every stage').fill(reference);
+    await header.getByRole('button', { name: 'Find' }).click();
+    await heading().filter({ hasText: reference }).waitFor();
+    const first = page
+      .getByRole('list', { name: /result/ })
+      .getByRole('link')
+      .first();
+    expect(await first.textContent()).toContain(reference);
+    await page.getByRole('link', { name: 'Inbox' }).click();
+    await heading().waitFor();
+  });
+
   it('shows a request: the letter, attachments, deadlines, timeline and only the allowed actions', async () => {
     await page.getByRole('link', { name: reference }).click();
     await page
@@ -222,6 +244,28 @@ describe('the staff UI', () => {
       'Mail sent to vp.publicaffairs@lumencam.example',
     );
     expect(await violations()).toEqual([]);
+  });
+
+  it('lists all of a sender’s and an organisation’s requests, linked from the request', async () => {
+    await page.getByRole('link', { name: /all their requests and meetings/ }).click();
+    await heading().filter({ hasText: 'vp.publicaffairs@lumencam.example' }).waitFor();
+    const requests = page.getByRole('region', { name: 'Requests' });
+    expect(await requests.getByRole('link', { name: reference }).count()).toBe(1);
+    expect(await violations()).toEqual([]);
+    await page.goBack();
+    await page.getByRole('link', { name: /all its requests and meetings/ }).click();
+    await heading().filter({ hasText: 'Organisation' }).waitFor();
+    expect(
+      await page
+        .getByRole('region', { name: 'Requests' })
+        .getByRole('link', { name: reference })
+        .count(),
+    ).toBe(1);
+    expect(await violations()).toEqual([]);
+    await page.goBack();
+    await heading()
+      .filter({ hasText: /Request for a meeting with the Commissioner/ })
+      .waitFor();
   });
 
   it('offers a reply, sent by email, and an internal note, never sent, that cannot be taken for each other', async () => {
@@ -408,7 +452,8 @@ describe('the staff UI', () => {
     await page.reload();
     await heading().waitFor();
     const seen: string[] = [];
-    for (let press = 0; press < 12; press += 1) {
+    // The header's search box and the sender's and organisation's links come first too.
+    for (let press = 0; press < 16; press += 1) {
       await page.keyboard.press('Tab');
       seen.push(await focused());
       if (seen.at(-1)?.startsWith('Accept request|')) break;

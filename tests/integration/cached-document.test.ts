@@ -20,3 +20,16 @@ it('reads the object again only once it has changed (a 304 otherwise)', async ()
   expect(await read()).toEqual({ a: 2 });
   expect(parses).toBe(2);
 });
+
+it('with maxAgeMs, answers from its copy for that long after S3 last confirmed it', async () => {
+  const ref = { bucket: env().documents, key: 'catalogue/probe-aged.json' };
+  const read = cachedDocument(ref, (b) => JSON.parse(new TextDecoder().decode(b)), {
+    maxAgeMs: 300,
+  });
+  await writeObject(ref, '{"a":1}', 'application/json');
+  expect(await read()).toEqual({ a: 1 });
+  await writeObject(ref, '{"a":2}', 'application/json');
+  expect(await read()).toEqual({ a: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 350));
+  expect(await read()).toEqual({ a: 2 });
+});

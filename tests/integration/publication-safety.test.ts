@@ -410,12 +410,14 @@ describe('a large site', () => {
     expect(outcome.published).toBe(true);
     const path = `meetings/2026/${request.reference.toLowerCase()}/`;
     const listings = recorded.filter((key) => !key.startsWith(path));
-    // One part of the year, and the feed: not the year's page, not the index (June is not
-    // among the newest 50 meetings), not the registers (the sweep's, once a day).
-    expect(listings).toHaveLength(2);
+    // One part of the year, its search file, and the feed: not the year's page, not the
+    // index (June is not among the newest 50 meetings), not the registers (the sweep's,
+    // once a day), not the search manifest (the parts are the same).
+    expect(listings).toHaveLength(3);
     expect(listings).toContain('feed.xml');
     const part = listings.find((key) => key.startsWith('years/2026/')) ?? '';
     expect(part).toMatch(/^years\/2026\/\d\/index\.html$/);
+    expect(listings).toContain(`search/2026-${part.split('/')[2]}.json`);
     const objects = await publicObjects();
     expect(objects.get(part)).toContain(request.reference.toLowerCase());
     expect(objects.get(part)).toContain('A meeting in June');

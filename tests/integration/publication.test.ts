@@ -92,6 +92,10 @@ describe('automatic publication', () => {
         `registers/${year}.csv`,
         `registers/${year}.json`,
         `years/${year}/index.html`,
+        `search/${year}-1.json`,
+        'search/index.html',
+        'search/index.json',
+        'search/search.js',
       ].sort(),
     );
     const page = objects.get(`meetings/${year}/${reference}/index.html`) ?? '';

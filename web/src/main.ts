@@ -23,6 +23,7 @@ import { reportsView } from './views/reports.ts';
 import { requestView } from './views/request.ts';
 import { returnsView } from './views/returns.ts';
 import { scheduleView } from './views/schedule.ts';
+import { organisationView, searchForm, searchView, senderView } from './views/search.ts';
 import { callbackView, signInView } from './views/sign-in.ts';
 import { templateEditView, templatesView } from './views/templates.ts';
 
@@ -48,6 +49,9 @@ route('new-template', '/templates/new');
 route('edit-template', '/templates/:id/edit');
 route('returns', '/returns');
 route('reports', '/reports');
+route('search', '/search');
+route('sender', '/senders/:sender');
+route('organisation', '/organisations/:organisation');
 
 const views: Record<string, View> = {
   inbox: inboxView,
@@ -65,6 +69,9 @@ const views: Record<string, View> = {
   'edit-template': templateEditView,
   returns: returnsView,
   reports: reportsView,
+  search: searchView,
+  sender: senderView,
+  organisation: organisationView,
 };
 const publicViews: Record<string, View> = { 'sign-in': signInView, callback: callbackView };
 
@@ -145,6 +152,7 @@ function renderHeader(config: StaffUiConfig, path: string): void {
       item('/returns', 'Returns', path.startsWith('/returns')),
       item('/reports', 'Reports', path.startsWith('/reports')),
     ),
+    searchForm('header-search', 'Find any request, in every stage', '', true),
   );
   replace(
     account,

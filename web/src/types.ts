@@ -1,6 +1,7 @@
 import type { NoteVersion } from '../../shared/notes/note.ts';
 import type {
   AuditEventView,
+  correspondentView,
   FailedNotificationView,
   HeldMailView,
   MessageContentView,
@@ -10,6 +11,8 @@ import type {
   RedactionReviewView,
   RequestDetailView,
   RequestSummaryView,
+  searchPageView,
+  searchResultView,
   staffListView,
   templateListView,
   templateView,
@@ -35,6 +38,9 @@ export type FailedNotification = FailedNotificationView;
 export type StaffList = z.infer<typeof staffListView>;
 export type ReplyTemplate = z.infer<typeof templateView>;
 export type TemplateList = z.infer<typeof templateListView>;
+export type SearchPage = z.infer<typeof searchPageView>;
+export type SearchResult = z.infer<typeof searchResultView>;
+export type Correspondent = z.infer<typeof correspondentView>;
 
 /** The signed-in person, from the ID token's claims. */
 export interface StaffMember {

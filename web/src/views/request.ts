@@ -36,6 +36,7 @@ import {
 import { reload } from '../router.ts';
 import { resendOrResent, timeline } from '../timeline.ts';
 import type { Action, ReplyTemplate, RequestDetail, TemplateList } from '../types.ts';
+import { organisationPath, senderPath } from './search.ts';
 
 /**
  * A request's page: who wrote and when, the deadlines, what this person may do now (the
@@ -412,8 +413,26 @@ export const requestView: View = async ({ params, member, announce }) => {
         overdue ? [' ', tag('Overdue', 'red')] : null,
       ),
       summaryList([
-        ['From', senderWords(detail.sender)],
-        ['Organisation', detail.organisation ?? 'Not known'],
+        [
+          'From',
+          h(
+            'a',
+            { href: senderPath(detail.sender.address ?? detail.sender.name) },
+            senderWords(detail.sender),
+            hidden(': all their requests and meetings'),
+          ),
+        ],
+        [
+          'Organisation',
+          detail.organisation
+            ? h(
+                'a',
+                { href: organisationPath(detail.organisation) },
+                detail.organisation,
+                hidden(': all its requests and meetings'),
+              )
+            : 'Not known',
+        ],
         ['How it came', capitalise(channelWords[detail.channel])],
         ['Received', dateTime(detail.receivedAt)],
         ['Assigned to', detail.assignee ?? 'Nobody'],

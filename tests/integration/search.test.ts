@@ -1,0 +1,245 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler } from '../../functions/catalogue.ts';
+import { signLocalToken } from '../../infra/local/users.ts';
+import { cataloguePorts, everyRequestHistory } from '../../shared/aws/catalogue-ports.ts';
+import { rebuildCatalogue } from '../../shared/catalogue/catalogue.ts';
+import {
+  type SearchIndexFile,
+  StaffSearchIndex,
+  searchRequests,
+} from '../../shared/search/staff-index.ts';
+import { letterWithAttachments, plainLetter } from '../support/letters.ts';
+import { pdfWithText } from '../support/pdf.ts';
+import {
+  documentText,
+  env,
+  getItem,
+  insertedOnStream,
+  records,
+  staff,
+  staffClient,
+  startPostroom,
+  walkToHeld,
+} from '../support/postroom.ts';
+
+/**
+ * Staff search through the real local stack: letters filed by intake, attachment text read
+ * by extract-text, the index kept by the catalogue from the stream poller, and answered by
+ * the records function through the local API.
+ */
+let postroom: Awaited<ReturnType<typeof startPostroom>>;
+let api: ReturnType<typeof staffClient>;
+const lambdaContext = {} as never;
+const indexKey = 'catalogue/search-index.json';
+
+const searchFor = (q: string, extra = '') =>
+  api(staff.caseworker, 'GET', `/api/search?q=${encodeURIComponent(q)}${extra}`);
+const idsOf = (body: Record<string, unknown>) =>
+  (body.items as Array<{ id: string }>).map((item) => item.id);
+
+async function filed(requester: string) {
+  const found = (await records.requestsInStage('received')).find(
+    (request) => request.sender.address === requester,
+  );
+  if (!found) throw new Error(`the letter from ${requester} was not filed`);
+  return found;
+}
+
+let pdfRequest: Awaited<ReturnType<typeof filed>>;
+let plainRequest: Awaited<ReturnType<typeof filed>>;
+
+beforeAll(async () => {
+  postroom = await startPostroom();
+  api = staffClient(postroom.apiPort);
+  await postroom.deliver(
+    letterWithAttachments({
+      from: 'Morag Pennycook <morag@thistlewind.example>',
+      subject: 'Our consultation response',
+      body: 'Dear Commissioner,\r\n\r\nOur response is attached.\r\n\r\nMorag Pennycook\r\nThistlewind Energy Association',
+      attachments: [
+        {
+          filename: 'response.pdf',
+          contentType: 'application/pdf',
+          content: pdfWithText([['We propose a quillwort survey before any turbine is sited.']]),
+        },
+      ],
+    }),
+    'morag@thistlewind.example',
+  );
+  await postroom.deliver(
+    plainLetter({
+      from: 'Duncan Abernethy <duncan@harbourline.example>',
+      subject: 'Ferry timetable lobbying',
+      body: 'Dear Commissioner,\r\n\r\nWe ask to meet about the ferry timetable.\r\n\r\nDuncan Abernethy\r\nHarbourline Ferries Ltd',
+    }),
+    'duncan@harbourline.example',
+  );
+  await postroom.settle();
+  pdfRequest = await filed('morag@thistlewind.example');
+  plainRequest = await filed('duncan@harbourline.example');
+});
+afterAll(async () => {
+  await postroom?.close();
+});
+
+describe('staff search', () => {
+  it('finds a word that occurs only in a PDF attachment, once its text was read, with the passage', async () => {
+    const found = await searchFor('quillwort');
+    expect(found.status).toBe(200);
+    expect(idsOf(found.body)).toEqual([pdfRequest.id]);
+    expect(found.body.items[0]).toMatchObject({
+      reference: pdfRequest.reference,
+      subject: 'Our consultation response',
+      stage: 'received',
+    });
+    expect(found.body.items[0].passage).toContain('quillwort survey');
+    expect(found.body.items[0].score).toBeGreaterThan(0);
+  });
+
+  it('ranks an exact reference first', async () => {
+    const found = await searchFor(plainRequest.reference);
+    expect(found.status).toBe(200);
+    expect(found.body.items[0]?.id).toBe(plainRequest.id);
+  });
+
+  it('finds a request by its sender’s address and by its organisation', async () => {
+    expect(idsOf((await searchFor('duncan@harbourline.example')).body)).toEqual([plainRequest.id]);
+    expect(plainRequest.organisation).toBe('Harbourline Ferries Ltd');
+    expect(idsOf((await searchFor('Harbourline Ferries')).body)).toEqual([plainRequest.id]);
+    const page = await api(
+      staff.caseworker,
+      'GET',
+      `/api/correspondents?organisation=${encodeURIComponent('harbourline ferries ltd')}`,
+    );
+    expect(page.status).toBe(200);
+    expect(page.body.requests.map((request: { id: string }) => request.id)).toEqual([
+      plainRequest.id,
+    ]);
+    const sender = await api(
+      staff.caseworker,
+      'GET',
+      '/api/correspondents?sender=morag%40thistlewind.example',
+    );
+    expect(sender.body.requests.map((request: { id: string }) => request.id)).toEqual([
+      pdfRequest.id,
+    ]);
+  });
+
+  it('finds a request by its note’s words after a save', async () => {
+    await walkToHeld(api, plainRequest.id, {
+      start: '2026-02-24T14:00:00Z',
+      end: '2026-02-24T15:20:00Z',
+      location: 'Leith',
+      attendees: [
+        { name: 'Duncan Abernethy', role: 'Director', organisation: 'Harbourline', host: true },
+      ],
+    });
+    expect((await searchFor('saltmarsh')).body.items).toEqual([]);
+    const saved = await api(staff.caseworker, 'PUT', `/api/requests/${plainRequest.id}/note`, {
+      expectedVersion: 0,
+      title: 'Meeting with Harbourline',
+      body: 'We discussed the saltmarsh crossing.',
+    });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    await postroom.settle();
+    // The records function asks S3 whether the index changed at most every 2 seconds.
+    await expect
+      .poll(async () => idsOf((await searchFor('saltmarsh')).body), { timeout: 5_000 })
+      .toEqual([plainRequest.id]);
+    const found = await searchFor('saltmarsh');
+    expect(found.body.items[0].passage).toContain('saltmarsh crossing');
+  });
+
+  it('changes nothing when the stream delivers a change again', async () => {
+    const before = await documentText(indexKey);
+    const [first] = await records.events(pdfRequest.id);
+    expect(await handler(insertedOnStream({ ...first, type: 'event' }), lambdaContext)).toEqual({
+      batchItemFailures: [],
+    });
+    const textRead = {
+      PK: `REQ#${pdfRequest.id}`,
+      SK: 'TEXTREAD#again',
+      type: 'textRead',
+      requestId: pdfRequest.id,
+    };
+    expect(await handler(insertedOnStream(textRead), lambdaContext)).toEqual({
+      batchItemFailures: [],
+    });
+    expect(await documentText(indexKey)).toBe(before);
+  });
+
+  it('rebuilds to the index the stream made, and twice to the same', async () => {
+    const ports = cataloguePorts(env().table, env().documents);
+    const queries = ['quillwort', 'saltmarsh', plainRequest.reference, 'commissioner', 'ferry'];
+    // Read straight from the object: the API may answer from the copy it holds.
+    const answers = async () => {
+      const index = StaffSearchIndex.parse(new TextEncoder().encode(await documentText(indexKey)));
+      return queries.map((q) => searchRequests(index, q, { offset: 0, limit: 20 }).hits);
+    };
+    const streamMade = JSON.parse(await documentText(indexKey)) as SearchIndexFile;
+    const streamAnswers = await answers();
+    await rebuildCatalogue(everyRequestHistory(env().table), ports, new Date());
+    const once = JSON.parse(await documentText(indexKey)) as SearchIndexFile;
+    await rebuildCatalogue(everyRequestHistory(env().table), ports, new Date());
+    const twice = JSON.parse(await documentText(indexKey)) as SearchIndexFile;
+    expect({ ...twice, updatedAt: '' }).toEqual({ ...once, updatedAt: '' });
+    // The stream adds documents in the order they came, a rebuild in id order: the
+    // index's own numbering differs; what it holds and what it finds do not.
+    expect(once.entries).toEqual(streamMade.entries);
+    expect(await answers()).toEqual(streamAnswers);
+  });
+
+  it('refuses a caller with no role', async () => {
+    const token = await signLocalToken({ sub: 'no-role', email: 'nobody@office.example' });
+    const response = await fetch(`http://127.0.0.1:${postroom.apiPort}/api/search?q=ferry`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(403);
+  });
+
+  it('refuses a bad q, limit or nextToken, saying what is accepted', async () => {
+    for (const [query, field, says] of [
+      ['', 'query.q', /required/],
+      ['q=%20%20', 'query.q', /1 to 200/],
+      [`q=${'x'.repeat(201)}`, 'query.q', /at most 200/],
+      ['q=ferry&limit=0', 'query.limit', /1 to 50/],
+      ['q=ferry&limit=51', 'query.limit', /1 to 50/],
+      ['q=ferry&limit=two', 'query.limit', /1 to 50/],
+      ['q=ferry&nextToken=forged', 'query.nextToken', /not one this API issued/],
+    ] as const) {
+      const response = await api(staff.caseworker, 'GET', `/api/search?${query}`);
+      expect(response.status, query).toBe(400);
+      const fields = response.body.error.fields as Array<{ path: string; message: string }>;
+      const named = fields.find((one) => one.path === field);
+      expect(named?.message, `${query}: ${JSON.stringify(fields)}`).toMatch(says);
+    }
+  });
+
+  it('pages with nextToken, and a token from another search is refused', async () => {
+    const first = await searchFor('commissioner', '&limit=1');
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(1);
+    expect(first.body.nextToken).toBeTypeOf('string');
+    const second = await searchFor('commissioner', `&limit=1&nextToken=${first.body.nextToken}`);
+    expect(second.status).toBe(200);
+    expect(idsOf(second.body)).not.toEqual(idsOf(first.body));
+    const other = await searchFor('ferry', `&limit=1&nextToken=${first.body.nextToken}`);
+    expect(other.status).toBe(400);
+    expect(other.body.error.message).toMatch(/other words/);
+  });
+});
+
+describe('the text-read marker', () => {
+  it('is written once, and never beside a request that is gone', async () => {
+    const { textReadRecorder } = await import('../../shared/aws/text-layers.ts');
+    const record = textReadRecorder(env().table);
+    await record(pdfRequest.id, 'probe-message', new Date());
+    await record(pdfRequest.id, 'probe-message', new Date());
+    expect(await getItem(`REQ#${pdfRequest.id}`, 'TEXTREAD#probe-message')).toMatchObject({
+      type: 'textRead',
+      requestId: pdfRequest.id,
+    });
+    await record('gone-request', 'probe-message', new Date());
+    expect(await getItem('REQ#gone-request', 'TEXTREAD#probe-message')).toBeUndefined();
+  });
+});
