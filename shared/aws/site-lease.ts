@@ -64,19 +64,19 @@ export function lease(
     try {
       return await run();
     } finally {
-      await dynamo
-        .send(
+      try {
+        await dynamo.send(
           new DeleteCommand({
             TableName: table,
             Key: key,
             ConditionExpression: 'holder = :holder',
             ExpressionAttributeValues: { ':holder': holder },
           }),
-        )
-        .catch((error) => {
-          // Expired and taken by another: theirs now, and ours ends when it expires.
-          if (!conditionFailed(error)) log.warn('a lease was not given back', { work, error });
-        });
+        );
+      } catch (error) {
+        // Expired and taken by another: theirs now, and ours ends when it expires.
+        if (!conditionFailed(error)) log.warn('a lease was not given back', { work, error });
+      }
     }
   };
 }
