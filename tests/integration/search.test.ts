@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/catalogue.ts';
 import { signLocalToken } from '../../infra/local/users.ts';
 import { cataloguePorts, everyRequestHistory } from '../../shared/aws/catalogue-ports.ts';
-import { rebuildCatalogue } from '../../shared/catalogue/catalogue.ts';
+import { catalogueRequests, rebuildCatalogue } from '../../shared/catalogue/catalogue.ts';
 import {
   SearchFields,
   type SearchFieldsFile,
@@ -316,5 +316,26 @@ describe('the text-read marker', () => {
     });
     await record('gone-request', 'probe-message', new Date());
     expect(await getItem('REQ#gone-request', 'TEXTREAD#probe-message')).toBeUndefined();
+  });
+});
+
+describe('a request gone from the table', () => {
+  it('is taken out of every shard, and its indexed text deleted', async () => {
+    expect(idsOf((await searchFor('wrack')).body)).toEqual([deepRequest.id]);
+    const textKey = `catalogue/texts/${deepRequest.id}.txt`;
+    expect(await documentKeys(textKey)).toEqual([textKey]);
+    // As disposal leaves it: the catalogue finds no request by that id.
+    const ports = cataloguePorts(env().table, env().documents);
+    const gone = { ...ports, history: async () => undefined };
+    expect(await catalogueRequests([deepRequest.id], gone, new Date())).toMatchObject({
+      searchUpdated: 1,
+    });
+    expect(await documentKeys(textKey)).toEqual([]);
+    const objects = await searchObjects();
+    for (const [key, body] of Object.entries(objects))
+      if (key.startsWith('catalogue/search/')) expect(body, key).not.toContain(deepRequest.id);
+    await expect
+      .poll(async () => idsOf((await searchFor('wrack')).body), { timeout: 5_000 })
+      .toEqual([]);
   });
 });
