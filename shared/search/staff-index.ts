@@ -396,6 +396,11 @@ export interface RankedRequest {
   id: string;
   score: number;
   terms: string[];
+  /**
+   * Whether a text shard matched it: only then is its text worth reading for the
+   * passage (a match in its fields alone is shown from the entry's fields).
+   */
+  inText?: boolean;
 }
 
 /** References as intake makes them: `REQ-2026-00042`. */
@@ -456,6 +461,7 @@ export function combineTerms(
  */
 export function rankRequests(loaded: LoadedSearch, query: string): RankedRequest[] {
   const terms = termsOf(query);
+  const matchedInText = new Set<string>();
   const perTerm = terms.map((term, at) => {
     const options = {
       prefix: prefixOf(term, at, terms),
@@ -475,9 +481,13 @@ export function rankRequests(loaded: LoadedSearch, query: string): RankedRequest
         score: result.score,
         terms: result.terms,
       }));
+    for (const result of fromText) matchedInText.add(String(result.id));
     return [toRanked(fromFields), toRanked(fromText)];
   });
-  const ranked = terms.length ? combineTerms(perTerm) : [];
+  const ranked = (terms.length ? combineTerms(perTerm) : []).map((result) => ({
+    ...result,
+    inText: matchedInText.has(result.id),
+  }));
   ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const wanted = query.trim();
   const exactId = referencePattern.test(wanted) ? loaded.fields.idOfReference(wanted) : undefined;
@@ -489,6 +499,7 @@ export function rankRequests(loaded: LoadedSearch, query: string): RankedRequest
       id: exactId,
       score: Math.max(exact?.score ?? 0, top) + 1,
       terms: exact?.terms ?? [wanted.toLowerCase()],
+      inText: exact?.inText ?? false,
     });
   }
   return ranked;

@@ -77,9 +77,10 @@ export async function search(query: z.output<typeof searchQuerySchema>, ports: S
   const ranked = rankRequests({ fields, shards }, query.q);
   const onPage = ranked.slice(offset, offset + query.limit);
   const texts = new Map<string, string>();
+  // Only the texts the words were found in: a match in the fields alone is shown from them.
   await Promise.all(
-    onPage.map(async ({ id }) => {
-      const entry = fields.entries[id];
+    onPage.map(async ({ id, inText }) => {
+      const entry = inText ? fields.entries[id] : undefined;
       const text = entry ? await ports.searchText(id, entry.textDigest) : undefined;
       if (text) texts.set(id, text);
     }),
