@@ -324,8 +324,8 @@ export const staffRecords = {
   ],
   // Reads every letter of a quarter's meetings, and the catalogue; writes nothing.
   buckets: { DOCUMENTS_BUCKET: 'read' },
-  // The search index and the report facts are loaded whole and kept warm: memory is
-  // also CPU for a cold load.
+  // The report facts are loaded whole, the search index's objects as queries need
+  // them, and both kept warm: memory is also CPU for a cold load.
   memoryMb: 1024,
   timeoutSeconds: 29,
 } as const satisfies FunctionDeclaration;
