@@ -67,6 +67,11 @@ export interface FunctionDeclaration {
   env: readonly ConfigKey[];
   /** Access to the buckets named in `env`; a bucket left out here is read-only. */
   buckets?: Partial<Record<BucketVariable, BucketAccess>>;
+  /**
+   * Deleting allowed under these key prefixes only, for a function whose bucket access is
+   * `write` (never deleting the office's record) but which owns a folder of its own.
+   */
+  deletesUnder?: Partial<Record<BucketVariable, readonly string[]>>;
   memoryMb: number;
   timeoutSeconds: number;
   /**
@@ -319,8 +324,8 @@ export const staffRecords = {
   ],
   // Reads every letter of a quarter's meetings, and the catalogue; writes nothing.
   buckets: { DOCUMENTS_BUCKET: 'read' },
-  // The search index and the report facts are loaded whole and kept warm: memory is
-  // also CPU for a cold load.
+  // The report facts are loaded whole, the search index's objects as queries need
+  // them, and both kept warm: memory is also CPU for a cold load.
   memoryMb: 1024,
   timeoutSeconds: 29,
 } as const satisfies FunctionDeclaration;
@@ -341,6 +346,8 @@ export const catalogue = {
   },
   env: ['TABLE_NAME', 'DOCUMENTS_BUCKET'],
   buckets: { DOCUMENTS_BUCKET: 'write' },
+  // A disposed request's indexed text is deleted with it; nothing else of the bucket's.
+  deletesUnder: { DOCUMENTS_BUCKET: ['catalogue/texts/'] },
   memoryMb: 1024,
   timeoutSeconds: 120,
 } as const satisfies FunctionDeclaration;

@@ -71,6 +71,12 @@ export function acknowledgeFindings(stack: Stack, parts: Acknowledged): void {
           `AwsSolutions-IAM5[Resource::${arnOf(grant.table)}/index/*]`,
           'the table has one index, the stage GSI (infra/resources.ts); the grant names the table',
         );
+      else if ('deletesUnder' in grant)
+        acknowledge(
+          fn,
+          `AwsSolutions-IAM5[Resource::${arnOf(grant.bucket)}/${grant.deletesUnder}*]`,
+          `deletes only under ${grant.deletesUnder}, a folder the function alone writes, keyed by request id`,
+        );
       else
         acknowledge(
           fn,

@@ -84,7 +84,10 @@ export const bundling: BundlingOptions = {
  * A grant on every index of a table, or every object of a bucket: cdk-nag asks why the
  * wildcard, and infra/nag.ts answers for each.
  */
-export type WildcardGrant = { table: ITableV2 } | { bucket: IBucket; access: BucketAccess };
+export type WildcardGrant =
+  | { table: ITableV2 }
+  | { bucket: IBucket; access: BucketAccess }
+  | { bucket: IBucket; deletesUnder: string };
 
 /**
  * Every postroom Lambda function. Defaults it sets:
@@ -176,6 +179,15 @@ export class AppFunction extends Construct {
   bindBucket(bucket: IBucket, env: BucketVariable): void {
     if (!this.reads(env)) return;
     this.grantBucket(bucket, this.declaration.buckets?.[env] ?? 'read');
+    for (const prefix of this.declaration.deletesUnder?.[env] ?? []) {
+      this.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:DeleteObject'],
+          resources: [bucket.arnForObjects(`${prefix}*`)],
+        }),
+      );
+      this.wildcardGrants.push({ bucket, deletesUnder: prefix });
+    }
     this.setEnv(env, bucket.bucketName);
   }
 

@@ -1,10 +1,18 @@
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { CataloguePorts, FactsFile, RequestHistory } from '../catalogue/catalogue.ts';
-import { MAX_INDEXED_CHARS, type SearchSources, StaffSearchIndex } from '../search/staff-index.ts';
+import {
+  MAX_INDEXED_CHARS,
+  SearchFields,
+  type SearchFieldsFile,
+  type SearchSources,
+  StaffSearchIndex,
+  TEXT_SHARDS,
+  TextShard,
+} from '../search/staff-index.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import type { MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { dynamo } from './clients.ts';
-import { readObjectIfPresent, readObjectStart, writeObject } from './documents.ts';
+import { deleteObject, readObjectIfPresent, readObjectStart, writeObject } from './documents.ts';
 import { EVENT_PREFIX, keys } from './keys.ts';
 import { lease } from './site-lease.ts';
 import { textLayers } from './text-layers.ts';
@@ -12,9 +20,27 @@ import { textLayers } from './text-layers.ts';
 /** Where the catalogue keeps its objects, in the documents bucket (never public). */
 export const catalogueKeys = {
   facts: 'catalogue/report-facts.json',
-  /** The staff search index (shared/search/staff-index.ts), which the search API loads. */
-  search: 'catalogue/search-index.json',
+  /**
+   * The staff search index (shared/search/staff-index.ts): the fields index with the
+   * entries, which every query loads ...
+   */
+  searchFields: 'catalogue/search/fields.json',
+  /** ... the text shard of the terms starting with `shard`, loaded by the queries that need it ... */
+  searchShard: (shard: string) => `catalogue/search/text-${shard}.json`,
+  /** ... and each request's indexed text, which a page's passages are cut from. */
+  searchText: (requestId: string) => `catalogue/texts/${requestId}.txt`,
 } as const;
+
+/** At most this many objects written or read at once: a rebuild writes one per request. */
+const PARALLEL_OBJECTS = 8;
+
+async function inParallel<T>(tasks: readonly T[], work: (task: T) => Promise<unknown>) {
+  const queue = [...tasks];
+  const worker = async () => {
+    for (let task = queue.shift(); task !== undefined; task = queue.shift()) await work(task);
+  };
+  await Promise.all(Array.from({ length: PARALLEL_OBJECTS }, worker));
+}
 
 /** The catalogue's storage: the table it reads requests from, the bucket it writes to. */
 export function cataloguePorts(table: string, documents: string): CataloguePorts {
@@ -33,11 +59,46 @@ export function cataloguePorts(table: string, documents: string): CataloguePorts
       ),
     searchSources: (request) => searchSourcesOf(table, documents, request),
     async readSearchIndex() {
-      const bytes = await readObjectIfPresent({ bucket: documents, key: catalogueKeys.search });
-      return bytes ? StaffSearchIndex.parse(bytes) : undefined;
+      const fields = await readObjectIfPresent({
+        bucket: documents,
+        key: catalogueKeys.searchFields,
+      });
+      if (!fields) return undefined;
+      const shards: TextShard[] = [];
+      await inParallel(TEXT_SHARDS, async (shard) => {
+        const key = catalogueKeys.searchShard(shard);
+        const bytes = await readObjectIfPresent({ bucket: documents, key });
+        if (bytes) shards.push(TextShard.parse(bytes));
+      });
+      return StaffSearchIndex.load(SearchFields.parse(fields), shards);
     },
-    writeSearchIndex: (serialized) =>
-      writeObject({ bucket: documents, key: catalogueKeys.search }, serialized, 'application/json'),
+    async readSearchEntries() {
+      const key = catalogueKeys.searchFields;
+      const bytes = await readObjectIfPresent({ bucket: documents, key });
+      if (!bytes) return undefined;
+      return (JSON.parse(new TextDecoder().decode(bytes)) as SearchFieldsFile).entries;
+    },
+    async writeSearchObjects(objects) {
+      const json = 'application/json';
+      // Texts and shards before the fields object: a reader that sees an entry finds its
+      // text; one that reads a shard a little ahead of the fields finds only ids it knows
+      // or drops them (pageOf skips a hit with no entry).
+      await inParallel(Object.entries(objects.texts), ([id, text]) => {
+        const ref = { bucket: documents, key: catalogueKeys.searchText(id) };
+        return text === null
+          ? deleteObject(ref)
+          : writeObject(ref, text, 'text/plain; charset=utf-8');
+      });
+      await inParallel(Object.entries(objects.shards), ([shard, body]) =>
+        writeObject({ bucket: documents, key: catalogueKeys.searchShard(shard) }, body, json),
+      );
+      if (objects.fields !== undefined)
+        await writeObject(
+          { bucket: documents, key: catalogueKeys.searchFields },
+          objects.fields,
+          json,
+        );
+    },
   };
 }
 

@@ -6,7 +6,6 @@ import type { NotifyRules } from '../notify/send-notifications.ts';
 import type { Site } from '../publication/render.ts';
 import type { ReturnRules, ReturnSitePorts } from '../publication/return-site.ts';
 import type { DisposalRules } from '../retention/disposal.ts';
-import { StaffSearchIndex } from '../search/staff-index.ts';
 import type { SweepSettings } from '../sweep/digest.ts';
 import type { ActRules } from '../workflow/act.ts';
 import {
@@ -14,8 +13,7 @@ import {
   holidayCalendar,
   scottishBankHolidays,
 } from '../workflow/deadlines.ts';
-import { cachedDocument } from './cached-document.ts';
-import { catalogueKeys, cataloguePorts } from './catalogue-ports.ts';
+import { cataloguePorts } from './catalogue-ports.ts';
 import { disposalPorts } from './disposal-ports.ts';
 import { readObject, writeObject } from './documents.ts';
 import { deadLetterPorts, intakePorts } from './intake-ports.ts';
@@ -25,6 +23,7 @@ import { publishPorts } from './publish-ports.ts';
 import { reportPorts } from './report-ports.ts';
 import { retentionPorts } from './retention-ports.ts';
 import { returnPorts } from './return-ports.ts';
+import { searchPorts } from './search-ports.ts';
 import { staffDirectory } from './staff-directory.ts';
 import { caseworkPorts, staffPorts } from './staff-ports.ts';
 import { suppressionList } from './suppression-list.ts';
@@ -216,21 +215,14 @@ export function staffCorrespondence(config: StaffSettings & Settings<'OFFICE_ADD
 
 /**
  * The records function: the staff context, what the quarterly return reads, the catalogue
- * the reports are made from, and the catalogue's search index, loaded once and fetched
- * again only when the catalogue rewrote it.
+ * the reports are made from, and the catalogue's search index, each of its objects loaded
+ * when first needed and fetched again only when the catalogue rewrote it.
  */
 export function staffRecords(config: StaffSettings & Settings<'OFFICE_HOLDER'>) {
   const context = staffContext(config);
-  // Asked again at most every 2 s: the catalogue itself trails the table by about that,
-  // and a search then costs no S3 round trip at all.
-  const searchIndex = cachedDocument(
-    { bucket: config.DOCUMENTS_BUCKET, key: catalogueKeys.search },
-    StaffSearchIndex.parse,
-    { maxAgeMs: 2_000 },
-  );
   return {
     ...context,
-    ports: { ...context.ports, searchIndex },
+    ports: { ...context.ports, ...searchPorts(config.DOCUMENTS_BUCKET) },
     returns: returnPorts(config.TABLE_NAME, config.DOCUMENTS_BUCKET),
     officeHolder: config.OFFICE_HOLDER,
     reports: reportPorts(config.DOCUMENTS_BUCKET),

@@ -1,5 +1,11 @@
 import { factsOf, type RequestFacts } from '../reports/facts.ts';
-import { type SearchSources, StaffSearchIndex, searchDocumentOf } from '../search/staff-index.ts';
+import {
+  type SearchEntry,
+  type SearchObjects,
+  type SearchSources,
+  StaffSearchIndex,
+  searchDocumentOf,
+} from '../search/staff-index.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import type { RequestRecord } from '../workflow/records.ts';
 
@@ -33,8 +39,12 @@ export interface CataloguePorts {
   writeFacts(file: FactsFile): Promise<void>;
   /** The text of the request's received letters and their attachments' text layers. */
   searchSources(request: RequestRecord): Promise<SearchSources>;
+  /** The whole index (fields and every shard): the catalogue changes any of them. */
   readSearchIndex(): Promise<StaffSearchIndex | undefined>;
-  writeSearchIndex(serialized: string): Promise<void>;
+  /** The entries alone, for a rebuild to compare with. */
+  readSearchEntries(): Promise<Record<string, SearchEntry> | undefined>;
+  /** Writes the objects given (and deletes the texts of requests gone), nothing else. */
+  writeSearchObjects(objects: SearchObjects): Promise<void>;
 }
 
 const emptyFacts = (now: Date): FactsFile => ({
@@ -91,7 +101,8 @@ export async function catalogueRequests(
  * The search side of the same pass: each request's document discarded and made again
  * from the request as it stands and its mail's text (attachment text arrives after the
  * letter, with a `textRead` item, so a request is indexed again then), or taken out once
- * it is gone. Writes nothing when no document changed.
+ * it is gone. Writes only the objects that changed: the fields object when an entry did,
+ * the shards the request's text had or has terms in when its text did, and its text.
  */
 const searchDocumentFor = async (request: RequestRecord, ports: CataloguePorts) =>
   searchDocumentOf(request, await ports.searchSources(request));
@@ -113,7 +124,7 @@ async function indexForSearch(
     const { document, entry } = await searchDocumentFor(history.request, ports);
     if (index.put(document, entry)) changed += 1;
   }
-  if (changed) await ports.writeSearchIndex(await index.serialize(now));
+  if (changed) await ports.writeSearchObjects(await index.serialize(now));
   return changed;
 }
 
@@ -164,7 +175,7 @@ async function rebuildSearchIndex(
   ports: CataloguePorts,
   now: Date,
 ): Promise<void> {
-  const current = (await ports.readSearchIndex())?.entries ?? {};
+  const current = (await ports.readSearchEntries()) ?? {};
   for (const [id, entry] of Object.entries(current)) {
     const read = documents.get(id);
     if (read ? read.entry.digest === entry.digest : entry.receivedAt < now.toISOString()) continue;
@@ -172,6 +183,7 @@ async function rebuildSearchIndex(
     if (history) documents.set(id, await searchDocumentFor(history.request, ports));
     else documents.delete(id);
   }
+  // Every object written (fields, all shards, every text): a rebuild is also the repair.
   const index = StaffSearchIndex.of([...documents.values()]);
-  await ports.writeSearchIndex(await index.serialize(now));
+  await ports.writeSearchObjects(await index.serialize(now));
 }

@@ -8,8 +8,12 @@ import { compact, passageOf, processTerm, tokenize } from './text.ts';
  * request as it stands (reference, subject, sender, organisation, the note draft) and the
  * text of its received letters and their attachments. Kept in the catalogue pass
  * (shared/catalogue/catalogue.ts), so it follows the same stream, lease and rebuild as
- * the report facts; stored as one object in the documents bucket, which the search API
- * loads and keeps warm.
+ * the report facts.
+ *
+ * Stored as several objects, because a cold start pays for every posting it loads: a
+ * small fields index (reference, subject, sender, organisation) with the entries results
+ * show, and the text (letters, attachments, note) in shards by the first character of
+ * each term. A query loads the fields object and only the shards its words start in.
  */
 
 /** The text read from a request's received mail: each letter's body, each attachment's text layer. */
@@ -21,16 +25,39 @@ export interface SearchSources {
 /**
  * At most this much of a request's letters, attachments and note is indexed: enough for
  * any letter and the first pages of its papers, while one 40 MB attachment cannot swell
- * the index every search loads. What is cut is not found by search.
+ * the index. What is cut is not found by search. The same text is stored beside the
+ * index (one object per request) for passages.
  */
 export const MAX_INDEXED_CHARS = 100_000;
-/**
- * Passages are cut from the first this many characters of that text (kept beside the
- * index); a match further in shows the start instead. Keeps the object lean.
- */
-export const PASSAGE_SOURCE_CHARS = 300;
 
-/** What a result shows without reading the request, and what passages are cut from. */
+/**
+ * The text shards: one per letter and digit a term can start with, and one for the rest
+ * (other scripts, accented first letters). Fixed, so a reader and a writer always agree
+ * which object holds a term.
+ */
+export const TEXT_SHARDS: readonly string[] = [...'abcdefghijklmnopqrstuvwxyz0123456789', 'other'];
+
+/**
+ * The shard that holds a term (as processTerm made it: lower case). A prefix search stays
+ * in the shard of the word's first character; a fuzzy match that would change the first
+ * character is not found, because that shard is never loaded for the word.
+ */
+export function shardOf(term: string): string {
+  const first = term[0] ?? '';
+  return /[a-z0-9]/.test(first) ? first : 'other';
+}
+
+/** The indexed terms of a query or a text, as the index keeps them. */
+export function termsOf(text: string): string[] {
+  return tokenize(text).flatMap((token) => processTerm(token) ?? []);
+}
+
+/** The shards a query needs loaded: those its words start in. */
+export function shardsOfQuery(query: string): string[] {
+  return [...new Set(termsOf(query).map(shardOf))].sort();
+}
+
+/** What a result shows without reading the request: kept lean, every cold start loads it. */
 export interface SearchEntry {
   reference: string;
   subject: string;
@@ -46,14 +73,29 @@ export interface SearchEntry {
    * it which entries the stream changed while it read.
    */
   digest: string;
-  /** The start of the indexed text, compacted: what passages are cut from. */
-  text: string;
+  /**
+   * A digest of the indexed text alone: when it is unchanged, no shard and no text object
+   * is written (a stage change rewrites the fields object only), and a reader's cached
+   * copy of the text is known current by it.
+   */
+  textDigest: string;
 }
 
-export interface SearchIndexFile {
-  version: 1;
+/** The fields object: the small index every query loads, and the entries. */
+export interface SearchFieldsFile {
+  version: 2;
   updatedAt: string;
   entries: Record<string, SearchEntry>;
+  index: AsPlainObject;
+}
+
+/**
+ * One text shard's object. No timestamp: a shard made again the same is the same bytes,
+ * so a rebuild run twice writes identical objects.
+ */
+export interface SearchShardFile {
+  version: 2;
+  shard: string;
   index: AsPlainObject;
 }
 
@@ -67,27 +109,32 @@ interface SearchDocument {
   text: string;
 }
 
-const fields = ['reference', 'subject', 'sender', 'organisation', 'text'] as const;
+type FieldsDocument = Omit<SearchDocument, 'text'>;
+type TextDocument = Pick<SearchDocument, 'id' | 'text'>;
 
-/**
- * Index options: the same at indexing and at query time, and in the benchmark's raw
- * query. Nothing is stored in MiniSearch itself (entries hold what results show).
- */
-export const indexOptions: Options<SearchDocument> = {
-  fields: [...fields],
+/** The request's own fields weigh more than its text, as one index weighed them before. */
+const boost = { reference: 8, subject: 3, sender: 2, organisation: 2, text: 1 };
+
+/** Nothing is stored in MiniSearch itself (entries hold what results show). */
+const fieldsOptions: Options<FieldsDocument> = {
+  fields: ['reference', 'subject', 'sender', 'organisation'],
   storeFields: [],
   tokenize,
   processTerm,
-  searchOptions: {
-    boost: { reference: 8, subject: 3, sender: 2, organisation: 2 },
-    combineWith: 'AND',
-    // The last word typed may be the start of one; longer words forgive a typo.
-    prefix: (term, index, terms) => index === terms.length - 1 && term.length >= 3,
-    fuzzy: (term) => (term.length >= 6 && !/\d/.test(term) ? 0.15 : 0),
-  },
 };
 
-/** The request as the index sees it: its document, and the entry results show. */
+/** A shard indexes only the terms that start in it; the others are another shard's. */
+const shardOptions = (shard: string): Options<TextDocument> => ({
+  fields: ['text'],
+  storeFields: [],
+  tokenize,
+  processTerm: (term) => {
+    const kept = processTerm(term);
+    return kept !== null && shardOf(kept) === shard ? kept : null;
+  },
+});
+
+/** The request as the index sees it: its document, its indexed text, and the entry results show. */
 export function searchDocumentOf(
   request: RequestRecord,
   sources: SearchSources,
@@ -122,7 +169,7 @@ export function searchDocumentOf(
     digest: digestOf(
       JSON.stringify([document, request.stage, request.meeting?.start, request.receivedAt]),
     ),
-    text: text.slice(0, PASSAGE_SOURCE_CHARS).trim(),
+    textDigest: digestOf(text),
   };
   return { document, entry };
 }
@@ -139,33 +186,20 @@ function digestOf(text: string): string {
   return `${a.toString(16).padStart(8, '0')}${b.toString(16).padStart(8, '0')}:${text.length}`;
 }
 
-/** The index as the catalogue changes it: loaded, changed in place, written back. */
-export class StaffSearchIndex {
+const parseJson = <T>(bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes)) as T;
+
+/** The fields index and the entries, as a query loads them. */
+export class SearchFields {
   private byReference: Map<string, string> | undefined;
 
-  private constructor(
-    readonly miniSearch: MiniSearch<SearchDocument>,
+  constructor(
+    readonly miniSearch: MiniSearch<FieldsDocument>,
     readonly entries: Record<string, SearchEntry>,
   ) {}
 
-  static empty(): StaffSearchIndex {
-    return new StaffSearchIndex(new MiniSearch(indexOptions), {});
-  }
-
-  static load(file: SearchIndexFile): StaffSearchIndex {
-    return new StaffSearchIndex(MiniSearch.loadJS(file.index, indexOptions), file.entries);
-  }
-
-  static parse(bytes: Uint8Array): StaffSearchIndex {
-    return StaffSearchIndex.load(JSON.parse(new TextDecoder().decode(bytes)) as SearchIndexFile);
-  }
-
-  /** Made from these requests alone, in id order, so the same requests serialize the same. */
-  static of(made: ReadonlyArray<ReturnType<typeof searchDocumentOf>>): StaffSearchIndex {
-    const index = StaffSearchIndex.empty();
-    const sorted = [...made].sort((a, b) => (a.document.id < b.document.id ? -1 : 1));
-    for (const { document, entry } of sorted) index.put(document, entry);
-    return index;
+  static parse(bytes: Uint8Array): SearchFields {
+    const file = parseJson<SearchFieldsFile>(bytes);
+    return new SearchFields(MiniSearch.loadJS(file.index, fieldsOptions), file.entries);
   }
 
   /** The id of the request with this reference (any case), made once per loaded index. */
@@ -176,40 +210,159 @@ export class StaffSearchIndex {
     return this.byReference.get(reference.toLowerCase());
   }
 
-  /** Adds the request's document, or discards the one it had and adds this; false if unchanged. */
-  put(document: SearchDocument, entry: SearchEntry): boolean {
-    const held = this.entries[document.id];
-    if (held?.digest === entry.digest && this.miniSearch.has(document.id)) return false;
-    if (this.miniSearch.has(document.id)) this.miniSearch.discard(document.id);
-    this.miniSearch.add(document);
-    this.entries[document.id] = entry;
+  forget(): void {
     this.byReference = undefined;
-    return true;
+  }
+}
+
+/** One text shard, as a query loads it. */
+export class TextShard {
+  constructor(
+    readonly shard: string,
+    readonly miniSearch: MiniSearch<TextDocument>,
+  ) {}
+
+  static empty(shard: string): TextShard {
+    return new TextShard(shard, new MiniSearch(shardOptions(shard)));
   }
 
-  /** Takes a request out (disposed of); false if it was not there. */
-  remove(id: string): boolean {
-    const had = this.miniSearch.has(id);
-    if (had) this.miniSearch.discard(id);
-    if (!this.entries[id]) return had;
-    delete this.entries[id];
-    this.byReference = undefined;
-    return true;
+  static parse(bytes: Uint8Array): TextShard {
+    const file = parseJson<SearchShardFile>(bytes);
+    return new TextShard(file.shard, MiniSearch.loadJS(file.index, shardOptions(file.shard)));
+  }
+}
+
+/** What the catalogue writes after a change: only the objects that changed. */
+export interface SearchObjects {
+  /** The fields object, when any entry changed. */
+  fields?: string;
+  /** Shard name to its object, for the shards that changed. */
+  shards: Record<string, string>;
+  /** Request id to its indexed text, or null when the request is gone (delete it). */
+  texts: Record<string, string | null>;
+}
+
+/** The whole index as the catalogue changes it: loaded, changed in place, written back. */
+export class StaffSearchIndex {
+  private fieldsChanged = false;
+  private readonly shardsChanged = new Set<string>();
+  private readonly textsChanged = new Map<string, string | null>();
+
+  private constructor(
+    readonly fields: SearchFields,
+    readonly shards: Map<string, TextShard>,
+  ) {}
+
+  get entries(): Record<string, SearchEntry> {
+    return this.fields.entries;
   }
 
-  /** The object to store: discarded documents' terms swept out first, entries in id order. */
-  async serialize(now: Date): Promise<string> {
-    if (this.miniSearch.dirtCount > 0) await this.miniSearch.vacuum({ batchSize: 10_000 });
-    const entries = Object.fromEntries(
-      Object.entries(this.entries).sort(([a], [b]) => (a < b ? -1 : 1)),
+  static empty(): StaffSearchIndex {
+    return StaffSearchIndex.load(undefined, []);
+  }
+
+  /** From the stored objects; a shard not yet written is empty. */
+  static load(fields: SearchFields | undefined, shards: readonly TextShard[]): StaffSearchIndex {
+    const held = new Map(shards.map((shard) => [shard.shard, shard]));
+    return new StaffSearchIndex(
+      fields ?? new SearchFields(new MiniSearch(fieldsOptions), {}),
+      new Map(TEXT_SHARDS.map((shard) => [shard, held.get(shard) ?? TextShard.empty(shard)])),
     );
-    const file = {
-      version: 1,
-      updatedAt: now.toISOString(),
-      entries,
-      index: this.miniSearch,
+  }
+
+  /** Made from these requests alone, in id order, so the same requests serialize the same. */
+  static of(made: ReadonlyArray<ReturnType<typeof searchDocumentOf>>): StaffSearchIndex {
+    const index = StaffSearchIndex.empty();
+    const sorted = [...made].sort((a, b) => (a.document.id < b.document.id ? -1 : 1));
+    for (const { document, entry } of sorted) index.put(document, entry);
+    // A rebuild writes every object, so a shard left empty replaces a stale one.
+    index.fieldsChanged = true;
+    for (const shard of TEXT_SHARDS) index.shardsChanged.add(shard);
+    return index;
+  }
+
+  /**
+   * Adds the request's document, or discards the one it had and adds this; false if
+   * unchanged. The text goes to the shards its terms start in, and is taken out of the
+   * shards that held it; a shard the request neither had nor has terms in is untouched,
+   * so it is not written again.
+   */
+  put(document: SearchDocument, entry: SearchEntry): boolean {
+    const fieldsIndex = this.fields.miniSearch;
+    const held = this.entries[document.id];
+    if (held?.digest === entry.digest && fieldsIndex.has(document.id)) return false;
+    if (fieldsIndex.has(document.id)) fieldsIndex.discard(document.id);
+    const { text, ...fieldsDocument } = document;
+    fieldsIndex.add(fieldsDocument);
+    this.entries[document.id] = entry;
+    this.fields.forget();
+    this.fieldsChanged = true;
+    if (held?.textDigest !== entry.textDigest) {
+      const wanted = new Set(termsOf(text).map(shardOf));
+      for (const [name, shard] of this.shards) {
+        const had = shard.miniSearch.has(document.id);
+        if (!had && !wanted.has(name)) continue;
+        if (had) shard.miniSearch.discard(document.id);
+        if (wanted.has(name)) shard.miniSearch.add({ id: document.id, text });
+        this.shardsChanged.add(name);
+      }
+      this.textsChanged.set(document.id, text);
+    }
+    return true;
+  }
+
+  /** Takes a request out of the fields index and every shard (disposed of); false if it was not there. */
+  remove(id: string): boolean {
+    let had = false;
+    if (this.fields.miniSearch.has(id)) {
+      this.fields.miniSearch.discard(id);
+      had = true;
+    }
+    for (const [name, shard] of this.shards) {
+      if (!shard.miniSearch.has(id)) continue;
+      shard.miniSearch.discard(id);
+      this.shardsChanged.add(name);
+    }
+    if (this.entries[id]) {
+      delete this.entries[id];
+      had = true;
+    }
+    if (!had) return false;
+    this.fields.forget();
+    this.fieldsChanged = true;
+    this.textsChanged.set(id, null);
+    return true;
+  }
+
+  /** The objects to store: discarded documents' terms swept out first, entries in id order. */
+  async serialize(now: Date): Promise<SearchObjects> {
+    const sweep = async (miniSearch: MiniSearch<never> | MiniSearch<TextDocument>) => {
+      if (miniSearch.dirtCount > 0) await miniSearch.vacuum({ batchSize: 10_000 });
     };
-    return JSON.stringify(file);
+    const objects: SearchObjects = { shards: {}, texts: Object.fromEntries(this.textsChanged) };
+    if (this.fieldsChanged) {
+      await sweep(this.fields.miniSearch as MiniSearch<never>);
+      const entries = Object.fromEntries(
+        Object.entries(this.entries).sort(([a], [b]) => (a < b ? -1 : 1)),
+      );
+      objects.fields = JSON.stringify({
+        version: 2,
+        updatedAt: now.toISOString(),
+        entries,
+        index: this.fields.miniSearch,
+      });
+    }
+    for (const name of [...this.shardsChanged].sort()) {
+      const shard = this.shards.get(name);
+      if (!shard) continue;
+      await sweep(shard.miniSearch);
+      objects.shards[name] = JSON.stringify({ version: 2, shard: name, index: shard.miniSearch });
+    }
+    // Written once: the next change starts counting afresh.
+    this.fieldsChanged = false;
+    this.shardsChanged.clear();
+    this.textsChanged.clear();
+    return objects;
   }
 }
 
@@ -232,29 +385,112 @@ export interface SearchPage {
   next?: number;
 }
 
+/** What a query reads: the fields object and the shards its words start in (others may be absent). */
+export interface LoadedSearch {
+  fields: SearchFields;
+  shards: ReadonlyMap<string, TextShard>;
+}
+
+/** One request found, before paging. */
+export interface RankedRequest {
+  id: string;
+  score: number;
+  terms: string[];
+  /**
+   * Whether a text shard matched it: only then is its text worth reading for the
+   * passage (a match in its fields alone is shown from the entry's fields).
+   */
+  inText?: boolean;
+}
+
 /** References as intake makes them: `REQ-2026-00042`. */
 const referencePattern = /^[A-Z]{2,10}-\d{4}-\d{1,10}$/i;
 
+/** The last word typed may be the start of one; longer words forgive a typo. */
+const prefixOf = (term: string, at: number, terms: readonly string[]) =>
+  at === terms.length - 1 && term.length >= 3;
+const fuzzyOf = (term: string) => (term.length >= 6 && !/\d/.test(term) ? 0.15 : 0);
+
 /**
- * Ranked results for what staff typed: MiniSearch's BM25 order, except that a request
- * whose reference is exactly what was asked comes first, found or not by the words.
+ * Per query term, a request's score is what the fields index and the term's shard each
+ * give it, summed (one index over all five fields summed them the same way); across
+ * terms, a request must match every one (AND) and the scores add, then are multiplied by
+ * the number of terms, as MiniSearch's own AND query weighs a result by the terms it
+ * matched. Exported for the unit tests.
  */
-export function searchRequests(
-  index: StaffSearchIndex,
-  query: string,
-  page: { offset: number; limit: number },
-): SearchPage {
-  const found = index.miniSearch.search(query);
-  const wanted = query.trim();
-  const exactId = referencePattern.test(wanted) ? index.idOfReference(wanted) : undefined;
-  const ranked: Array<{ id: string; score: number; terms: string[] }> = found.map((result) => ({
-    id: String(result.id),
-    score: result.score,
-    terms: result.terms,
+export function combineTerms(
+  perTerm: ReadonlyArray<ReadonlyArray<ReadonlyArray<RankedRequest>>>,
+): RankedRequest[] {
+  let combined: Map<string, { score: number; terms: Set<string> }> | undefined;
+  for (const sources of perTerm) {
+    const forTerm = new Map<string, { score: number; terms: Set<string> }>();
+    for (const results of sources)
+      for (const result of results) {
+        const held = forTerm.get(result.id) ?? { score: 0, terms: new Set<string>() };
+        held.score += result.score;
+        for (const term of result.terms) held.terms.add(term);
+        forTerm.set(result.id, held);
+      }
+    if (!combined) {
+      combined = forTerm;
+      continue;
+    }
+    for (const [id, held] of combined) {
+      const also = forTerm.get(id);
+      if (!also) {
+        combined.delete(id);
+        continue;
+      }
+      held.score += also.score;
+      for (const term of also.terms) held.terms.add(term);
+    }
+  }
+  const quality = perTerm.length;
+  return [...(combined ?? [])].map(([id, { score, terms }]) => ({
+    id,
+    score: score * quality,
+    terms: [...terms],
   }));
-  // Equal scores in request-id order: MiniSearch breaks ties by its own internal ids,
-  // which differ between an index kept from the stream and one rebuilt.
+}
+
+/**
+ * Ranked requests for what staff typed: BM25 order, except that a request whose
+ * reference is exactly what was asked comes first, found or not by the words. Equal
+ * scores in request-id order: MiniSearch's own internal ids differ between an index kept
+ * from the stream and one rebuilt. A shard the query needs but `loaded` lacks finds nothing.
+ */
+export function rankRequests(loaded: LoadedSearch, query: string): RankedRequest[] {
+  const terms = termsOf(query);
+  const matchedInText = new Set<string>();
+  const perTerm = terms.map((term, at) => {
+    const options = {
+      prefix: prefixOf(term, at, terms),
+      fuzzy: fuzzyOf(term),
+      boost,
+      combineWith: 'OR' as const,
+      // The term is already a processed term: searched as it is, not split again.
+      tokenize: (whole: string) => [whole],
+      processTerm: (whole: string) => whole,
+    };
+    const fromFields = loaded.fields.miniSearch.search(term, options);
+    const shard = loaded.shards.get(shardOf(term));
+    const fromText = shard ? shard.miniSearch.search(term, options) : [];
+    const toRanked = (results: typeof fromFields) =>
+      results.map((result) => ({
+        id: String(result.id),
+        score: result.score,
+        terms: result.terms,
+      }));
+    for (const result of fromText) matchedInText.add(String(result.id));
+    return [toRanked(fromFields), toRanked(fromText)];
+  });
+  const ranked = (terms.length ? combineTerms(perTerm) : []).map((result) => ({
+    ...result,
+    inText: matchedInText.has(result.id),
+  }));
   ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const wanted = query.trim();
+  const exactId = referencePattern.test(wanted) ? loaded.fields.idOfReference(wanted) : undefined;
   if (exactId) {
     const at = ranked.findIndex((result) => result.id === exactId);
     const [exact] = at >= 0 ? ranked.splice(at, 1) : [];
@@ -263,11 +499,26 @@ export function searchRequests(
       id: exactId,
       score: Math.max(exact?.score ?? 0, top) + 1,
       terms: exact?.terms ?? [wanted.toLowerCase()],
+      inText: exact?.inText ?? false,
     });
   }
+  return ranked;
+}
+
+/**
+ * One page of ranked requests as the API answers it, passages cut from each request's
+ * indexed text where `texts` holds it (the caller reads only the page's), else from what
+ * the entry shows.
+ */
+export function pageOf(
+  fields: SearchFields,
+  ranked: readonly RankedRequest[],
+  page: { offset: number; limit: number },
+  texts: ReadonlyMap<string, string> = new Map(),
+): SearchPage {
   const slice = ranked.slice(page.offset, page.offset + page.limit);
   const hits = slice.flatMap(({ id, score, terms }): SearchHit[] => {
-    const entry = index.entries[id];
+    const entry = fields.entries[id];
     if (!entry) return [];
     return [
       {
@@ -276,7 +527,7 @@ export function searchRequests(
         subject: entry.subject,
         stage: entry.stage,
         score: Math.round(score * 1000) / 1000,
-        passage: passageOf(passageSourceOf(entry, terms), terms),
+        passage: passageOf(passageSourceOf(entry, texts.get(id) ?? '', terms), terms),
         terms,
       },
     ];
@@ -285,12 +536,20 @@ export function searchRequests(
   return { hits, total: ranked.length, ...(next < ranked.length ? { next } : {}) };
 }
 
+/** Ranked and paged in one, for callers that hold every text they want passages from. */
+export function searchRequests(
+  loaded: LoadedSearch,
+  query: string,
+  page: { offset: number; limit: number },
+  texts?: ReadonlyMap<string, string>,
+): SearchPage {
+  return pageOf(loaded.fields, rankRequests(loaded, query), page, texts);
+}
+
 /** Where the passage comes from: the text, unless the match is only in the request's own fields. */
-function passageSourceOf(entry: SearchEntry, terms: readonly string[]): string {
-  const inText = terms.some((term) => entry.text.toLowerCase().includes(term));
-  if (inText || !entry.text) {
-    return entry.text || entry.subject;
-  }
+function passageSourceOf(entry: SearchEntry, text: string, terms: readonly string[]): string {
+  const lower = text.toLowerCase();
+  if (text && terms.some((term) => lower.includes(term))) return text;
   const fieldsLine = [
     entry.subject,
     `from ${entry.senderName}${entry.senderAddress ? ` <${entry.senderAddress}>` : ''}`,
@@ -298,14 +557,14 @@ function passageSourceOf(entry: SearchEntry, terms: readonly string[]): string {
   ]
     .filter(Boolean)
     .join(' · ');
-  return terms.some((term) => fieldsLine.toLowerCase().includes(term)) ? fieldsLine : entry.text;
+  return terms.some((term) => fieldsLine.toLowerCase().includes(term)) || !text ? fieldsLine : text;
 }
 
 /** Who a correspondent page is about: a sender (by address, or name) or an organisation. */
 export type Correspondent = { sender: string } | { organisation: string };
 
 /** Every request of one sender or organisation, newest first, from the index's entries. */
-export function requestsOf(index: StaffSearchIndex, who: Correspondent) {
+export function requestsOf(index: { entries: Record<string, SearchEntry> }, who: Correspondent) {
   const same = (a: string | undefined, b: string) =>
     a !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
   return Object.entries(index.entries)

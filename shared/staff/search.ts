@@ -1,17 +1,31 @@
 import {
   type Correspondent,
+  pageOf,
+  rankRequests,
   requestsOf,
-  type StaffSearchIndex,
-  searchRequests,
+  type SearchFields,
+  shardsOfQuery,
+  type TextShard,
 } from '../search/staff-index.ts';
 import type * as z from '../zod.ts';
 import { badRequest } from './errors.ts';
 import type { correspondentQuerySchema, searchQuerySchema } from './search-queries.ts';
 
-/** What the search routes read: the staff index as the catalogue last wrote it. */
+/**
+ * What the search routes read: the staff index as the catalogue last wrote it, one object
+ * at a time, so a query pays only for the objects it needs.
+ */
 export interface SearchPorts {
-  /** The index, fetched again only when it changed; undefined before the catalogue wrote one. */
-  searchIndex(): Promise<StaffSearchIndex | undefined>;
+  /** The fields index and entries; undefined before the catalogue wrote one. */
+  searchFields(): Promise<SearchFields | undefined>;
+  /** One text shard; undefined when no request has a term in it yet. */
+  searchShard(shard: string): Promise<TextShard | undefined>;
+  /**
+   * A request's indexed text, for its passage; undefined when it cannot be read (the
+   * passage then comes from the entry). `textDigest` names the version wanted, so a copy
+   * held from before a change is never used.
+   */
+  searchText(requestId: string, textDigest: string): Promise<string | undefined>;
 }
 
 /** Results past this are not paged to: refine the words instead. */
@@ -53,9 +67,25 @@ function queryDigest(q: string): string {
 /** `GET /api/search`: ranked requests across all stages, with the passage that matched. */
 export async function search(query: z.output<typeof searchQuerySchema>, ports: SearchPorts) {
   const offset = query.nextToken ? decodeToken(query.nextToken, query.q) : 0;
-  const index = await ports.searchIndex();
-  if (!index) return { items: [] };
-  const page = searchRequests(index, query.q, { offset, limit: query.limit });
+  const shardNames = shardsOfQuery(query.q);
+  const [fields, ...shardsRead] = await Promise.all([
+    ports.searchFields(),
+    ...shardNames.map((shard) => ports.searchShard(shard)),
+  ]);
+  if (!fields) return { items: [] };
+  const shards = new Map(shardsRead.flatMap((shard) => (shard ? [[shard.shard, shard]] : [])));
+  const ranked = rankRequests({ fields, shards }, query.q);
+  const onPage = ranked.slice(offset, offset + query.limit);
+  const texts = new Map<string, string>();
+  // Only the texts the words were found in: a match in the fields alone is shown from them.
+  await Promise.all(
+    onPage.map(async ({ id, inText }) => {
+      const entry = inText ? fields.entries[id] : undefined;
+      const text = entry ? await ports.searchText(id, entry.textDigest) : undefined;
+      if (text) texts.set(id, text);
+    }),
+  );
+  const page = pageOf(fields, ranked, { offset, limit: query.limit }, texts);
   const more = page.next !== undefined && page.next <= MAX_OFFSET;
   return {
     items: page.hits,
@@ -78,6 +108,6 @@ export async function correspondent(
       { path: 'query.sender', message: 'an email address or a name, 1 to 320 characters' },
       { path: 'query.organisation', message: 'an organisation’s name, 1 to 200 characters' },
     ]);
-  const index = await ports.searchIndex();
-  return { ...who, requests: index ? requestsOf(index, who) : [] };
+  const fields = await ports.searchFields();
+  return { ...who, requests: fields ? requestsOf(fields, who) : [] };
 }

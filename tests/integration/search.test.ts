@@ -2,15 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/catalogue.ts';
 import { signLocalToken } from '../../infra/local/users.ts';
 import { cataloguePorts, everyRequestHistory } from '../../shared/aws/catalogue-ports.ts';
-import { rebuildCatalogue } from '../../shared/catalogue/catalogue.ts';
+import { catalogueRequests, rebuildCatalogue } from '../../shared/catalogue/catalogue.ts';
 import {
-  type SearchIndexFile,
-  StaffSearchIndex,
+  SearchFields,
+  type SearchFieldsFile,
   searchRequests,
+  TextShard,
 } from '../../shared/search/staff-index.ts';
 import { letterWithAttachments, plainLetter } from '../support/letters.ts';
 import { pdfWithText } from '../support/pdf.ts';
 import {
+  documentKeys,
   documentText,
   env,
   getItem,
@@ -30,7 +32,18 @@ import {
 let postroom: Awaited<ReturnType<typeof startPostroom>>;
 let api: ReturnType<typeof staffClient>;
 const lambdaContext = {} as never;
-const indexKey = 'catalogue/search-index.json';
+const fieldsKey = 'catalogue/search/fields.json';
+
+/** Every search object (fields, shards and texts), key by key, as stored. */
+async function searchObjects(): Promise<Record<string, string>> {
+  const keys = [
+    ...(await documentKeys('catalogue/search/')),
+    ...(await documentKeys('catalogue/texts/')),
+  ];
+  return Object.fromEntries(
+    await Promise.all(keys.map(async (key) => [key, await documentText(key)])),
+  );
+}
 
 const searchFor = (q: string, extra = '') =>
   api(staff.caseworker, 'GET', `/api/search?q=${encodeURIComponent(q)}${extra}`);
@@ -47,6 +60,7 @@ async function filed(requester: string) {
 
 let pdfRequest: Awaited<ReturnType<typeof filed>>;
 let plainRequest: Awaited<ReturnType<typeof filed>>;
+let deepRequest: Awaited<ReturnType<typeof filed>>;
 
 beforeAll(async () => {
   postroom = await startPostroom();
@@ -74,8 +88,32 @@ beforeAll(async () => {
     }),
     'duncan@harbourline.example',
   );
+  await postroom.deliver(
+    letterWithAttachments({
+      from: 'Ailsa Drummond <ailsa@kelpworks.example>',
+      subject: 'Seaweed licensing paper',
+      body: 'Dear Commissioner,\r\n\r\nOur paper is attached.\r\n\r\nAilsa Drummond',
+      attachments: [
+        {
+          filename: 'paper.pdf',
+          contentType: 'application/pdf',
+          content: pdfWithText([
+            [
+              ...Array.from(
+                { length: 12 },
+                (_, n) => `Section ${n + 1} sets out the background at length.`,
+              ),
+              'Harvesting of knotted wrack should be licensed by tonnage.',
+            ],
+          ]),
+        },
+      ],
+    }),
+    'ailsa@kelpworks.example',
+  );
   await postroom.settle();
   pdfRequest = await filed('morag@thistlewind.example');
+  deepRequest = await filed('ailsa@kelpworks.example');
   plainRequest = await filed('duncan@harbourline.example');
 });
 afterAll(async () => {
@@ -94,6 +132,23 @@ describe('staff search', () => {
     });
     expect(found.body.items[0].passage).toContain('quillwort survey');
     expect(found.body.items[0].score).toBeGreaterThan(0);
+  });
+
+  it('shows the passage of a word found deep in an attachment, not the start of the letter', async () => {
+    const found = await searchFor('wrack');
+    expect(idsOf(found.body)).toEqual([deepRequest.id]);
+    const text = await documentText(`catalogue/texts/${deepRequest.id}.txt`);
+    expect(text.toLowerCase().indexOf('wrack')).toBeGreaterThan(300);
+    expect(found.body.items[0].passage).toContain('knotted wrack');
+  });
+
+  it('finds words from two shards, and a word of the fields with a word of the text', async () => {
+    // "quillwort" is in the q shard, "turbine" in the t shard: both needed (AND).
+    expect(idsOf((await searchFor('turbine quillwort')).body)).toEqual([pdfRequest.id]);
+    expect(idsOf((await searchFor('turbine wrack')).body)).toEqual([]);
+    // "thistlewind" only in the sender's address (the fields index), "quillwort" only in the PDF.
+    expect(idsOf((await searchFor('thistlewind quillwort')).body)).toEqual([pdfRequest.id]);
+    expect(idsOf((await searchFor('kelpworks quillwort')).body)).toEqual([]);
   });
 
   it('ranks an exact reference first', async () => {
@@ -151,7 +206,7 @@ describe('staff search', () => {
   });
 
   it('changes nothing when the stream delivers a change again', async () => {
-    const before = await documentText(indexKey);
+    const before = await searchObjects();
     const [first] = await records.events(pdfRequest.id);
     expect(await handler(insertedOnStream({ ...first, type: 'event' }), lambdaContext)).toEqual({
       batchItemFailures: [],
@@ -165,27 +220,47 @@ describe('staff search', () => {
     expect(await handler(insertedOnStream(textRead), lambdaContext)).toEqual({
       batchItemFailures: [],
     });
-    expect(await documentText(indexKey)).toBe(before);
+    expect(await searchObjects()).toEqual(before);
   });
 
   it('rebuilds to the index the stream made, and twice to the same', async () => {
     const ports = cataloguePorts(env().table, env().documents);
     const queries = ['quillwort', 'saltmarsh', plainRequest.reference, 'commissioner', 'ferry'];
     // Read straight from the object: the API may answer from the copy it holds.
+    const encode = (text: string) => new TextEncoder().encode(text);
     const answers = async () => {
-      const index = StaffSearchIndex.parse(new TextEncoder().encode(await documentText(indexKey)));
-      return queries.map((q) => searchRequests(index, q, { offset: 0, limit: 20 }).hits);
+      const objects = await searchObjects();
+      const fields = SearchFields.parse(encode(objects[fieldsKey] ?? ''));
+      const shards = new Map(
+        Object.entries(objects)
+          .filter(([key]) => key.startsWith('catalogue/search/text-'))
+          .map(([, body]) => TextShard.parse(encode(body)))
+          .map((shard) => [shard.shard, shard]),
+      );
+      const texts = new Map(
+        Object.entries(objects)
+          .filter(([key]) => key.startsWith('catalogue/texts/'))
+          .map(([key, body]) => [key.slice('catalogue/texts/'.length, -'.txt'.length), body]),
+      );
+      return queries.map(
+        (q) => searchRequests({ fields, shards }, q, { offset: 0, limit: 20 }, texts).hits,
+      );
     };
-    const streamMade = JSON.parse(await documentText(indexKey)) as SearchIndexFile;
+    const fieldsOf = async () => JSON.parse(await documentText(fieldsKey)) as SearchFieldsFile;
+    const streamMade = await fieldsOf();
     const streamAnswers = await answers();
     await rebuildCatalogue(everyRequestHistory(env().table), ports, new Date());
-    const once = JSON.parse(await documentText(indexKey)) as SearchIndexFile;
+    const once = await searchObjects();
+    const onceFields = await fieldsOf();
     await rebuildCatalogue(everyRequestHistory(env().table), ports, new Date());
-    const twice = JSON.parse(await documentText(indexKey)) as SearchIndexFile;
-    expect({ ...twice, updatedAt: '' }).toEqual({ ...once, updatedAt: '' });
+    const twice = await searchObjects();
+    // Every object the same bytes, but for the fields object's time of writing.
+    expect({ ...twice, [fieldsKey]: '' }).toEqual({ ...once, [fieldsKey]: '' });
+    expect({ ...(await fieldsOf()), updatedAt: '' }).toEqual({ ...onceFields, updatedAt: '' });
+    expect(Object.keys(once).filter((key) => key.includes('/text-'))).toHaveLength(37);
     // The stream adds documents in the order they came, a rebuild in id order: the
     // index's own numbering differs; what it holds and what it finds do not.
-    expect(once.entries).toEqual(streamMade.entries);
+    expect(onceFields.entries).toEqual(streamMade.entries);
     expect(await answers()).toEqual(streamAnswers);
   });
 
@@ -241,5 +316,26 @@ describe('the text-read marker', () => {
     });
     await record('gone-request', 'probe-message', new Date());
     expect(await getItem('REQ#gone-request', 'TEXTREAD#probe-message')).toBeUndefined();
+  });
+});
+
+describe('a request gone from the table', () => {
+  it('is taken out of every shard, and its indexed text deleted', async () => {
+    expect(idsOf((await searchFor('wrack')).body)).toEqual([deepRequest.id]);
+    const textKey = `catalogue/texts/${deepRequest.id}.txt`;
+    expect(await documentKeys(textKey)).toEqual([textKey]);
+    // As disposal leaves it: the catalogue finds no request by that id.
+    const ports = cataloguePorts(env().table, env().documents);
+    const gone = { ...ports, history: async () => undefined };
+    expect(await catalogueRequests([deepRequest.id], gone, new Date())).toMatchObject({
+      searchUpdated: 1,
+    });
+    expect(await documentKeys(textKey)).toEqual([]);
+    const objects = await searchObjects();
+    for (const [key, body] of Object.entries(objects))
+      if (key.startsWith('catalogue/search/')) expect(body, key).not.toContain(deepRequest.id);
+    await expect
+      .poll(async () => idsOf((await searchFor('wrack')).body), { timeout: 5_000 })
+      .toEqual([]);
   });
 });

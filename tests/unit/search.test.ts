@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  combineTerms,
   StaffSearchIndex,
   searchDocumentOf,
   searchRequests,
+  shardOf,
+  shardsOfQuery,
+  TEXT_SHARDS,
 } from '../../shared/search/staff-index.ts';
 import { passageOf, processTerm, tokenize } from '../../shared/search/text.ts';
 import type { RequestRecord } from '../../shared/workflow/records.ts';
@@ -86,8 +90,72 @@ describe('the staff index', () => {
     // Put again unchanged: nothing to write.
     const [first] = made;
     if (first) expect(forward.put(first.document, first.entry)).toBe(false);
-    expect(JSON.parse(await StaffSearchIndex.of(made).serialize(new Date(0)))).toEqual(
-      JSON.parse(await forward.serialize(new Date(0))),
-    );
+    const [rebuilt, kept] = [
+      await StaffSearchIndex.of(made).serialize(new Date(0)),
+      await forward.serialize(new Date(0)),
+    ];
+    expect(JSON.parse(rebuilt.fields ?? '')).toEqual(JSON.parse(kept.fields ?? ''));
+  });
+
+  it('writes only the shards a changed text touches, and takes a removed request out of every one', async () => {
+    const index = StaffSearchIndex.of(made);
+    await index.serialize(new Date(0));
+    const changed = searchDocumentOf(request(1), { letters: ['Zebra crossing.'], attachments: [] });
+    expect(index.put(changed.document, changed.entry)).toBe(true);
+    const written = await index.serialize(new Date(0));
+    // r0001's text was "About ferries." and is now "Zebra crossing.".
+    expect(Object.keys(written.shards).sort()).toEqual(['a', 'c', 'f', 'z']);
+    expect(written.texts).toEqual({ r0001: 'Zebra crossing.\n' });
+    const renamed = searchDocumentOf(request(1, { stage: 'accepted' }), {
+      letters: ['Zebra crossing.'],
+      attachments: [],
+    });
+    index.put(renamed.document, renamed.entry);
+    const onlyStage = await index.serialize(new Date(0));
+    expect(onlyStage.fields).toBeDefined();
+    expect(onlyStage.shards).toEqual({});
+    expect(index.remove('r0003')).toBe(true);
+    const removed = await index.serialize(new Date(0));
+    expect(removed.texts).toEqual({ r0003: null });
+    expect(Object.keys(removed.shards).sort()).toEqual(['a', 'f', 'q', 's']);
+    for (const shard of index.shards.values()) expect(shard.miniSearch.has('r0003')).toBe(false);
+  });
+
+  it('finds a query whose words span two shards, and one word in the fields with another in the text', () => {
+    const index = StaffSearchIndex.of(made);
+    expect(
+      searchRequests(index, 'quillwort survey', { offset: 0, limit: 10 }).hits.map((h) => h.id),
+    ).toEqual(['r0003']);
+    // "writer3" only in the sender (fields index), "quillwort" only in the text: AND across both.
+    expect(
+      searchRequests(index, 'writer3 quillwort', { offset: 0, limit: 10 }).hits.map((h) => h.id),
+    ).toEqual(['r0003']);
+    expect(searchRequests(index, 'writer2 quillwort', { offset: 0, limit: 10 }).total).toBe(0);
+  });
+});
+
+describe('text shards', () => {
+  it('chooses a shard by the first character of the term', () => {
+    expect(TEXT_SHARDS).toHaveLength(37);
+    expect(shardOf('quillwort')).toBe('q');
+    expect(shardOf('00042')).toBe('0');
+    expect(shardOf('éclair')).toBe('other');
+    expect(shardOf('Ωmega'.toLowerCase())).toBe('other');
+    expect(shardsOfQuery('The Quillwort survey REQ-2026-00042')).toEqual(['0', '2', 'q', 'r', 's']);
+  });
+
+  it('sums a term’s scores from the fields and its shard, and keeps only requests every term matched', () => {
+    const combined = combineTerms([
+      [
+        [{ id: 'a', score: 2, terms: ['ferry'] }],
+        [
+          { id: 'a', score: 1, terms: ['ferry'] },
+          { id: 'b', score: 5, terms: ['ferries'] },
+        ],
+      ],
+      [[], [{ id: 'a', score: 3, terms: ['quillwort'] }]],
+    ]);
+    // Two terms: (2 + 1 + 3) × 2, as MiniSearch weighs an AND result by its terms.
+    expect(combined).toEqual([{ id: 'a', score: 12, terms: ['ferry', 'quillwort'] }]);
   });
 });
