@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { defaultPorts, emulatorEnvironment, resourceNames } from './cloud.ts';
+import { pointAtStack } from './stack-environment.ts';
 
 /**
  * `npm run audit:verify`: checks every audit chain in a table (every request's and every
@@ -13,29 +12,7 @@ import { defaultPorts, emulatorEnvironment, resourceNames } from './cloud.ts';
  * which on AWS means: credentials and AWS_REGION as usual, TABLE_NAME and PUBLIC_BUCKET
  * (the stack's table and public bucket; without PUBLIC_BUCKET digests are not checked).
  */
-const { values: flags } = parseArgs({
-  options: {
-    'dynamodb-port': {
-      type: 'string',
-      default: process.env.POSTROOM_DYNAMODB_PORT ?? String(defaultPorts.dynamodb),
-    },
-    's3-port': { type: 'string', default: process.env.POSTROOM_S3_PORT ?? String(defaultPorts.s3) },
-  },
-});
-
-const local = !process.env.TABLE_NAME;
-if (local) {
-  const names = resourceNames('postroom');
-  Object.assign(
-    process.env,
-    emulatorEnvironment({
-      dynamodb: Number(flags['dynamodb-port']),
-      s3: Number(flags['s3-port']),
-      ses: defaultPorts.ses,
-    }),
-    { TABLE_NAME: names.TABLE_NAME, PUBLIC_BUCKET: names.PUBLIC_BUCKET },
-  );
-}
+const { local, dynamodbPort } = pointAtStack(['PUBLIC_BUCKET']);
 const table = String(process.env.TABLE_NAME);
 const publicBucket = process.env.PUBLIC_BUCKET || undefined;
 
@@ -49,7 +26,7 @@ try {
   const message = (error as Error).message;
   console.error(
     local && /ECONNREFUSED|connect/i.test(`${message} ${(error as { code?: string }).code}`)
-      ? `audit:verify: nothing answers at 127.0.0.1:${flags['dynamodb-port']}; start postroom with "npm run dev" first, or set TABLE_NAME (and PUBLIC_BUCKET) to check a table on AWS`
+      ? `audit:verify: nothing answers at 127.0.0.1:${dynamodbPort}; start postroom with "npm run dev" first, or set TABLE_NAME (and PUBLIC_BUCKET) to check a table on AWS`
       : `audit:verify: could not read table ${table}: ${message}`,
   );
   process.exit(2);

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { defaultPorts, emulatorEnvironment, resourceNames } from './cloud.ts';
+import { pointAtStack } from './stack-environment.ts';
 
 /**
  * `npm run search:rebuild`: makes the whole catalogue again (the report facts and the
@@ -11,29 +10,7 @@ import { defaultPorts, emulatorEnvironment, resourceNames } from './cloud.ts';
  * rebuilds that table's catalogue wherever the environment points, which on AWS means
  * credentials and AWS_REGION as usual, and the stack's table and documents bucket.
  */
-const { values: flags } = parseArgs({
-  options: {
-    'dynamodb-port': {
-      type: 'string',
-      default: process.env.POSTROOM_DYNAMODB_PORT ?? String(defaultPorts.dynamodb),
-    },
-    's3-port': { type: 'string', default: process.env.POSTROOM_S3_PORT ?? String(defaultPorts.s3) },
-  },
-});
-
-const local = !process.env.TABLE_NAME;
-if (local) {
-  const names = resourceNames('postroom');
-  Object.assign(
-    process.env,
-    emulatorEnvironment({
-      dynamodb: Number(flags['dynamodb-port']),
-      s3: Number(flags['s3-port']),
-      ses: defaultPorts.ses,
-    }),
-    { TABLE_NAME: names.TABLE_NAME, DOCUMENTS_BUCKET: names.DOCUMENTS_BUCKET },
-  );
-}
+const { local, dynamodbPort } = pointAtStack(['DOCUMENTS_BUCKET']);
 const table = String(process.env.TABLE_NAME);
 const documents = process.env.DOCUMENTS_BUCKET;
 if (!documents) {
@@ -61,7 +38,7 @@ try {
   const message = (error as Error).message;
   console.error(
     local && /ECONNREFUSED|connect/i.test(`${message} ${(error as { code?: string }).code}`)
-      ? `search:rebuild: nothing answers at 127.0.0.1:${flags['dynamodb-port']}; start postroom with "npm run dev" first, or set TABLE_NAME and DOCUMENTS_BUCKET to rebuild on AWS`
+      ? `search:rebuild: nothing answers at 127.0.0.1:${dynamodbPort}; start postroom with "npm run dev" first, or set TABLE_NAME and DOCUMENTS_BUCKET to rebuild on AWS`
       : `search:rebuild: ${message}`,
   );
   process.exit(2);
