@@ -10,13 +10,19 @@ import { readObjectIfPresent } from './documents.ts';
  */
 const MAX_AGE_MS = 2_000;
 
-/** Texts held for passages: a page's worth several times over, a few MB at most. */
-const TEXTS_HELD = 200;
+/**
+ * Characters of text held for passages: every request's text of an office of tens of
+ * thousands of requests (a letter is a few KB), about 60 MB of the function's 1 GB. A
+ * warm function then reads each text from S3 once, not once per search that shows it;
+ * past the budget the least recently shown go first.
+ */
+const TEXT_BUDGET_CHARS = 30_000_000;
 
 /**
  * The search index as the records function reads it: the fields object at once, each
  * text shard on the first query that needs it, both kept warm through `cachedDocument`;
- * and the texts of the hits a page shows, held in a small LRU by request and version.
+ * and the texts of the hits a page shows, held by request (the version shown replacing
+ * any older) up to a budget, least recently shown let go first.
  */
 export function searchPorts(documents: string): SearchPorts {
   const searchFields = cachedDocument(
@@ -25,7 +31,14 @@ export function searchPorts(documents: string): SearchPorts {
     { maxAgeMs: MAX_AGE_MS },
   );
   const shards = new Map<string, () => Promise<TextShard | undefined>>();
-  const texts = new Map<string, string>();
+  const texts = new Map<string, { digest: string; text: string }>();
+  let heldChars = 0;
+  const forget = (requestId: string) => {
+    const held = texts.get(requestId);
+    if (!held) return;
+    texts.delete(requestId);
+    heldChars -= held.text.length;
+  };
   return {
     searchFields,
     searchShard(shard) {
@@ -41,22 +54,26 @@ export function searchPorts(documents: string): SearchPorts {
       return read();
     },
     async searchText(requestId, textDigest) {
-      const held = `${requestId} ${textDigest}`;
-      const text = texts.get(held);
-      if (text !== undefined) {
+      const held = texts.get(requestId);
+      if (held?.digest === textDigest) {
         // Most recently used last, so the first key is the one to let go.
-        texts.delete(held);
-        texts.set(held, text);
-        return text;
+        texts.delete(requestId);
+        texts.set(requestId, held);
+        return held.text;
       }
       const key = catalogueKeys.searchText(requestId);
       // A passage is not worth failing a search for: the entry's fields stand in.
       const bytes = await readObjectIfPresent({ bucket: documents, key }).catch(() => undefined);
       if (!bytes) return undefined;
-      const read = new TextDecoder().decode(bytes);
-      texts.set(held, read);
-      if (texts.size > TEXTS_HELD) texts.delete(texts.keys().next().value as string);
-      return read;
+      const text = new TextDecoder().decode(bytes);
+      forget(requestId);
+      texts.set(requestId, { digest: textDigest, text });
+      heldChars += text.length;
+      for (const oldest of texts.keys()) {
+        if (heldChars <= TEXT_BUDGET_CHARS) break;
+        forget(oldest);
+      }
+      return text;
     },
   };
 }
