@@ -6,6 +6,7 @@ import type { AuditEvent } from '../workflow/audit.ts';
 import type { Filing, MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { closedStages } from '../workflow/stages.ts';
 import { BATCH_GET_LIMIT, deleteItems, type TableKey, untilProcessed } from './batches.ts';
+import { catalogueKeys } from './catalogue-ports.ts';
 import { dynamo } from './clients.ts';
 import { deleteObject, listKeys, storedSize } from './documents.ts';
 import { EVENT_PREFIX, keys, stageIndex } from './keys.ts';
@@ -21,6 +22,8 @@ const isConditionFailure = (error: unknown) =>
  * Disposal's ports: the stage index for candidates, the request's partition and the
  * records outside it that lead back to it, and deletes in both buckets and the table.
  */
+const catalogueText = catalogueKeys.searchText;
+
 export function disposalPorts(names: {
   table: string;
   inbound: string;
@@ -138,7 +141,14 @@ export function disposalPorts(names: {
         events,
         messages,
         rawMail: present.flat(),
-        documents: await listKeys(names.documents, requestDocumentsPrefix(requestId)),
+        documents: [
+          ...(await listKeys(names.documents, requestDocumentsPrefix(requestId))),
+          // The catalogue's copy of the request's text, for search passages: private too.
+          ...((await storedSize({ bucket: names.documents, key: catalogueText(requestId) })) ===
+          undefined
+            ? []
+            : [catalogueText(requestId)]),
+        ],
         records: {
           notificationClaims: of('NOTIFY#').length,
           failedNotifications: of('FAIL#').length,

@@ -47,6 +47,15 @@ export interface CataloguePorts {
   writeSearchObjects(objects: SearchObjects): Promise<void>;
 }
 
+/**
+ * A request being disposed of is gone to the catalogue: disposal claims it (`disposing`)
+ * before it deletes anything and writes its record, whose insert brings the catalogue
+ * here; the request item may still stand then, and its entry (its text, its sender) must
+ * go with it, not be made again.
+ */
+const undisposed = (history: RequestHistory | undefined) =>
+  history && !history.request.disposing ? history : undefined;
+
 const emptyFacts = (now: Date): FactsFile => ({
   version: 1,
   updatedAt: now.toISOString(),
@@ -72,7 +81,7 @@ export async function catalogueRequests(
     // Read once for the facts and the search index alike.
     const histories = new Map<string, Promise<RequestHistory | undefined>>();
     const historyOf = (id: string) => {
-      if (!histories.has(id)) histories.set(id, ports.history(id));
+      if (!histories.has(id)) histories.set(id, ports.history(id).then(undisposed));
       return histories.get(id) as Promise<RequestHistory | undefined>;
     };
     let updated = 0;
@@ -143,6 +152,7 @@ export async function rebuildCatalogue(
   const rebuilt: Record<string, RequestFacts> = {};
   const documents = new Map<string, Awaited<ReturnType<typeof searchDocumentFor>>>();
   for await (const history of histories) {
+    if (!undisposed(history)) continue;
     rebuilt[history.request.id] = factsOf(history.request, history.events);
     documents.set(history.request.id, await searchDocumentFor(history.request, ports));
   }
@@ -179,7 +189,7 @@ async function rebuildSearchIndex(
   for (const [id, entry] of Object.entries(current)) {
     const read = documents.get(id);
     if (read ? read.entry.digest === entry.digest : entry.receivedAt < now.toISOString()) continue;
-    const history = await ports.history(id);
+    const history = undisposed(await ports.history(id));
     if (history) documents.set(id, await searchDocumentFor(history.request, ports));
     else documents.delete(id);
   }
