@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { CataloguePorts, FactsFile, RequestHistory } from '../catalogue/catalogue.ts';
 import {
   MAX_INDEXED_CHARS,
@@ -14,6 +14,7 @@ import type { MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { dynamo } from './clients.ts';
 import { deleteObject, readObjectIfPresent, readObjectStart, writeObject } from './documents.ts';
 import { EVENT_PREFIX, keys } from './keys.ts';
+import { queryAll } from './query-all.ts';
 import { lease } from './site-lease.ts';
 import { textLayers } from './text-layers.ts';
 
@@ -136,21 +137,12 @@ async function searchSourcesOf(
 }
 
 async function inboundMessagesOf(table: string, requestId: string): Promise<MessageRecord[]> {
-  const messages: MessageRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :message)',
-        ExpressionAttributeValues: { ':pk': keys.request(requestId).PK, ':message': 'MSG#' },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    messages.push(...((page.Items ?? []) as MessageRecord[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const messages = await queryAll<MessageRecord>({
+    TableName: table,
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :message)',
+    ExpressionAttributeValues: { ':pk': keys.request(requestId).PK, ':message': 'MSG#' },
+    ConsistentRead: true,
+  });
   return messages.filter((message) => message.direction === 'inbound');
 }
 
@@ -168,24 +160,13 @@ export async function requestHistory(
   return found.Item ? { request: found.Item as RequestRecord, events } : undefined;
 }
 
-async function eventsOf(table: string, requestId: string): Promise<AuditEvent[]> {
-  const events: AuditEvent[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :event)',
-        ExpressionAttributeValues: { ':pk': keys.request(requestId).PK, ':event': EVENT_PREFIX },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    events.push(...((page.Items ?? []) as AuditEvent[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return events;
-}
+const eventsOf = (table: string, requestId: string) =>
+  queryAll<AuditEvent>({
+    TableName: table,
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :event)',
+    ExpressionAttributeValues: { ':pk': keys.request(requestId).PK, ':event': EVENT_PREFIX },
+    ConsistentRead: true,
+  });
 
 /**
  * Every request in the table with its events, for a rebuild: one scan for the requests,

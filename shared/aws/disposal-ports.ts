@@ -1,4 +1,4 @@
-import { BatchGetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DisposalPorts, RequestInventory } from '../retention/disposal.ts';
 import { requestDocumentsPrefix } from '../retention/disposal.ts';
 import type { ObjectRef } from '../retention/raw-mail.ts';
@@ -10,6 +10,7 @@ import { catalogueKeys } from './catalogue-ports.ts';
 import { dynamo } from './clients.ts';
 import { deleteObject, listKeys, storedSize } from './documents.ts';
 import { EVENT_PREFIX, keys, stageIndex } from './keys.ts';
+import { queryAll } from './query-all.ts';
 import { requestQueries } from './request-queries.ts';
 
 type Key = TableKey;
@@ -31,24 +32,13 @@ export function disposalPorts(names: {
 }): DisposalPorts {
   const queries = requestQueries(names.table);
 
-  const partitionOf = async (requestId: string): Promise<Item[]> => {
-    const found: Item[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await dynamo.send(
-        new QueryCommand({
-          TableName: names.table,
-          KeyConditionExpression: 'PK = :pk',
-          ExpressionAttributeValues: { ':pk': keys.request(requestId).PK },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      found.push(...((page.Items ?? []) as Item[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return found;
-  };
+  const partitionOf = (requestId: string) =>
+    queryAll<Item>({
+      TableName: names.table,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.request(requestId).PK },
+      ConsistentRead: true,
+    });
 
   const batchGet = async (wanted: Key[]): Promise<Item[]> => {
     const found: Item[] = [];

@@ -1,5 +1,5 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { DisposalRecord } from '../retention/disposal.ts';
 import type { ListFilter } from '../staff/requests.ts';
@@ -12,6 +12,7 @@ import type {
 } from '../workflow/records.ts';
 import { dynamo, s3 } from './clients.ts';
 import { keys, stageIndex } from './keys.ts';
+import { queryAll } from './query-all.ts';
 
 interface Cursor {
   stage: number;
@@ -62,17 +63,6 @@ function decodeCursor(
 
 /** Reads for the staff API: the stage index and the request's own partition, never a Scan. */
 export function requestQueries(tableName: string) {
-  const queryAll = async <T>(input: QueryCommandInput): Promise<T[]> => {
-    const found: T[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await dynamo.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      found.push(...((page.Items ?? []) as T[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return found;
-  };
-
   return {
     /**
      * Requests in the given stages, each stage sorted by due date, paged across stages

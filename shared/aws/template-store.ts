@@ -1,7 +1,8 @@
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReplyTemplate, TemplatePorts } from '../staff/templates.ts';
 import { dynamo } from './clients.ts';
 import { keys, stageIndex } from './keys.ts';
+import { queryAll } from './query-all.ts';
 
 /** The template as the API knows it, without the table's keys. */
 function templateOf(item: Record<string, unknown>): ReplyTemplate {
@@ -23,22 +24,13 @@ export function templateStore(tableName: string): TemplatePorts {
   const listed = stageIndex.template('').GSI1PK;
   return {
     async listTemplates() {
-      const templates: ReplyTemplate[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await dynamo.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: stageIndex.name,
-            KeyConditionExpression: 'GSI1PK = :templates',
-            ExpressionAttributeValues: { ':templates': listed },
-            ExclusiveStartKey: start,
-          }),
-        );
-        templates.push(...(page.Items ?? []).map(templateOf));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return templates;
+      const items = await queryAll<Record<string, unknown>>({
+        TableName: tableName,
+        IndexName: stageIndex.name,
+        KeyConditionExpression: 'GSI1PK = :templates',
+        ExpressionAttributeValues: { ':templates': listed },
+      });
+      return items.map(templateOf);
     },
 
     async getTemplate(id) {
