@@ -1,6 +1,7 @@
 import { officeDate } from '../dates.ts';
 import type { HolidayCalendar } from '../workflow/deadlines.ts';
 import type { RequestRecord } from '../workflow/records.ts';
+import { parseQuarter } from './quarters.ts';
 import type { Site } from './render.ts';
 import {
   latestDueQuarter,
@@ -43,7 +44,10 @@ export interface ReturnRules {
 
 const STATE = 'returns.json';
 
-/** Writes a quarter's CSV and page, each only if it changed; says whether either did. */
+/**
+ * Writes a quarter's CSV and page, each only if it changed. Says whether either did, and
+ * which references the return now names.
+ */
 async function writeReturn(
   quarter: Quarter,
   ports: ReturnSitePorts,
@@ -51,7 +55,7 @@ async function writeReturn(
   rules: ReturnRules,
   publishedAt: string,
   now: Date,
-): Promise<boolean> {
+): Promise<{ changed: boolean; references: string[] }> {
   const rows = await quarterReturn(quarter, ports, site, { officeHolder: rules.officeHolder }, now);
   const paths = returnPaths(quarter);
   const csv = await writeIfChanged(
@@ -65,7 +69,7 @@ async function writeReturn(
     paths.page,
     renderReturnPage(quarter, rows, site, publishedAt),
   );
-  return csv || page;
+  return { changed: csv || page, references: [...new Set(rows.map((row) => row.reference))] };
 }
 
 /**
@@ -97,8 +101,8 @@ export async function publishReturnIfDue(
     const published = (await ports.readState<PublishedReturn[]>(STATE)) ?? [];
     if (published.some((entry) => entry.quarter === name)) return undefined;
     const publishedAt = now.toISOString();
-    await writeReturn(quarter, ports, site, rules, publishedAt, now);
-    const returns = [...published, { quarter: name, publishedAt }].sort((a, b) =>
+    const { references } = await writeReturn(quarter, ports, site, rules, publishedAt, now);
+    const returns = [...published, { quarter: name, publishedAt, references }].sort((a, b) =>
       b.quarter.localeCompare(a.quarter),
     );
     await writeIfChanged(ports, RETURNS_INDEX, renderReturnsIndex(returns, site));
@@ -109,10 +113,11 @@ export async function publishReturnIfDue(
 }
 
 /**
- * After a meeting is published, corrected or taken down: if its quarter's return is out,
- * it is made again, so a takedown's or a correction's removal of personal data reaches the
- * return too, and a note published late gains its address. Rewrites only what changed.
- * Returns the quarter rewritten, if any.
+ * After a meeting is published, corrected or taken down: each return out that names it, or
+ * that covers the quarter it is now in, is made again. So a takedown's or a correction's
+ * removal of personal data reaches the return too, a meeting whose date a correction moved
+ * to another quarter leaves its old quarter's return, and a note published late gains its
+ * address. Rewrites only what changed. Returns the quarters rewritten, if any.
  */
 export async function refreshReturnOf(
   request: RequestRecord | undefined,
@@ -120,26 +125,44 @@ export async function refreshReturnOf(
   site: Site,
   rules: ReturnRules,
   now: Date,
-): Promise<string | undefined> {
-  const start = request && meetingOf(request)?.start;
-  if (!request || !start) return undefined;
-  const quarter = quarterOf(officeDate(new Date(start), site.timeZone));
-  const name = quarterName(quarter);
-  const entryOf = async () =>
-    ((await ports.readState<PublishedReturn[]>(STATE)) ?? []).find(
-      (candidate) => candidate.quarter === name,
+): Promise<string[] | undefined> {
+  if (!request) return undefined;
+  const start = meetingOf(request)?.start;
+  const current = start && quarterName(quarterOf(officeDate(new Date(start), site.timeZone)));
+  const affected = (returns: readonly PublishedReturn[]) =>
+    returns.filter(
+      (entry) => entry.quarter === current || entry.references?.includes(request.reference),
     );
   // Most meetings' quarters have no return out yet: then the lease is not taken at all.
-  if (!(await entryOf())) return undefined;
+  if (affected((await ports.readState<PublishedReturn[]>(STATE)) ?? []).length === 0)
+    return undefined;
   return ports.exclusive(async () => {
-    const entry = await entryOf();
-    if (!entry) return undefined;
-    const changed = await writeReturn(quarter, ports, site, rules, entry.publishedAt, now);
-    if (!changed) return undefined;
-    await ports.invalidate(
-      [`/${returnPaths(quarter).csv}`, `/returns/${name}/*`],
-      `${request.reference}:v${request.version}:return`,
-    );
-    return name;
+    const returns = (await ports.readState<PublishedReturn[]>(STATE)) ?? [];
+    const rewritten: string[] = [];
+    let stateChanged = false;
+    for (const entry of affected(returns)) {
+      const quarter = parseQuarter(entry.quarter);
+      if (!quarter) continue;
+      const { changed, references } = await writeReturn(
+        quarter,
+        ports,
+        site,
+        rules,
+        entry.publishedAt,
+        now,
+      );
+      if (references.join() !== entry.references?.join()) {
+        entry.references = references;
+        stateChanged = true;
+      }
+      if (!changed) continue;
+      rewritten.push(entry.quarter);
+      await ports.invalidate(
+        [`/${returnPaths(quarter).csv}`, `/returns/${entry.quarter}/*`],
+        `${request.reference}:v${request.version}:return:${entry.quarter}`,
+      );
+    }
+    if (stateChanged) await ports.writeState(STATE, returns);
+    return rewritten.length > 0 ? rewritten : undefined;
   });
 }

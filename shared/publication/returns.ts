@@ -236,6 +236,12 @@ ${body}`,
 export interface PublishedReturn {
   quarter: string;
   publishedAt: string;
+  /**
+   * The references its rows name, as last written: a correction that moves a meeting to
+   * another quarter must take it out of the return it was in. Absent in returns written
+   * before this was kept; those are rewritten only for meetings now in their quarter.
+   */
+  references?: string[];
 }
 
 /** /returns/: every return published, newest first. */

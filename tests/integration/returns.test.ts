@@ -313,4 +313,34 @@ describe('the quarterly return on the public site', () => {
     // Its first publication date stands.
     expect(page).toContain('published on <time datetime="2026-10-28T08:00:00.000Z">');
   });
+
+  it('moves a meeting whose date a correction changed from one quarter to the other', async () => {
+    const api = staffClient(postroom.apiPort);
+    // REQ-2026-0005 was met on 30 June, in the second quarter's return; it was the first of July.
+    const moved = approvedRequest(5).request;
+    expect(await publicObject('returns/2026-Q2.csv')).toContain('REQ-2026-0005');
+    const corrected = await act(api, staff.admin, moved.id, 'correct', {
+      note: 'The meeting was on the first of July, not the thirtieth of June.',
+    });
+    expect(corrected.body.stage).toBe('drafting');
+    const note = await api(staff.caseworker, 'GET', `/api/requests/${moved.id}/note`);
+    const { start: _start, end: _end, sequence: _sequence, ...meeting } = note.body.meeting;
+    const saved = await api(staff.caseworker, 'PUT', `/api/requests/${moved.id}/note`, {
+      expectedVersion: note.body.version,
+      title: note.body.title,
+      body: note.body.body,
+      meeting: { ...meeting, start: '2026-07-01T09:00:00Z', end: '2026-07-01T10:00:00Z' },
+    });
+    expect(saved.status).toBe(200);
+    await act(api, staff.caseworker, moved.id, 'submit_note');
+    expect((await act(api, staff.approver, moved.id, 'approve')).body.stage).toBe('approved');
+    await postroom.settle();
+    // Out of the quarter it was in, into the one it is now in: both returns are out.
+    const second = (await publicObject('returns/2026-Q2.csv')) ?? '';
+    expect(second).toBe(header);
+    const third = (await publicObject('returns/2026-Q3.csv')) ?? '';
+    expect(third).toContain('"2026-07-01","Earlier Ltd"');
+    expect(third).toContain('REQ-2026-0005');
+    expect(await publicObject('returns/2026-Q2/index.html')).not.toContain('Earlier Ltd');
+  });
 });
