@@ -12,7 +12,13 @@ import {
 import type { AuditEvent } from '../workflow/audit.ts';
 import type { MessageRecord, RequestRecord } from '../workflow/records.ts';
 import { dynamo } from './clients.ts';
-import { deleteObject, readObjectIfPresent, readObjectStart, writeObject } from './documents.ts';
+import {
+  deleteObject,
+  listKeys,
+  readObjectIfPresent,
+  readObjectStart,
+  writeObject,
+} from './documents.ts';
 import { EVENT_PREFIX, keys } from './keys.ts';
 import { queryAll } from './query-all.ts';
 import { lease } from './site-lease.ts';
@@ -30,6 +36,7 @@ export const catalogueKeys = {
   searchShard: (shard: string) => `catalogue/search/text-${shard}.json`,
   /** ... and each request's indexed text, which a page's passages are cut from. */
   searchText: (requestId: string) => `catalogue/texts/${requestId}.txt`,
+  searchTexts: 'catalogue/texts/',
 } as const;
 
 /** At most this many objects written or read at once: a rebuild writes one per request. */
@@ -78,6 +85,12 @@ export function cataloguePorts(table: string, documents: string): CataloguePorts
       const bytes = await readObjectIfPresent({ bucket: documents, key });
       if (!bytes) return undefined;
       return (JSON.parse(new TextDecoder().decode(bytes)) as SearchFieldsFile).entries;
+    },
+    async searchTextIds() {
+      const ids = (await listKeys(documents, catalogueKeys.searchTexts)).map((key) =>
+        key.slice(catalogueKeys.searchTexts.length),
+      );
+      return ids.flatMap((name) => (name.endsWith('.txt') ? [name.slice(0, -'.txt'.length)] : []));
     },
     async writeSearchObjects(objects) {
       const json = 'application/json';

@@ -45,6 +45,8 @@ export interface CataloguePorts {
   readSearchEntries(): Promise<Record<string, SearchEntry> | undefined>;
   /** Writes the objects given (and deletes the texts of requests gone), nothing else. */
   writeSearchObjects(objects: SearchObjects): Promise<void>;
+  /** The id of every request whose indexed text is stored: a rebuild deletes any left over. */
+  searchTextIds(): Promise<string[]>;
 }
 
 /**
@@ -195,5 +197,9 @@ async function rebuildSearchIndex(
   }
   // Every object written (fields, all shards, every text): a rebuild is also the repair.
   const index = StaffSearchIndex.of([...documents.values()]);
-  await ports.writeSearchObjects(await index.serialize(now));
+  const objects = await index.serialize(now);
+  // And the texts of requests no longer there are deleted: one left by a disposal that
+  // stopped partway, or from before disposal deleted them, holds a letter nobody may keep.
+  for (const id of await ports.searchTextIds()) if (!documents.has(id)) objects.texts[id] = null;
+  await ports.writeSearchObjects(objects);
 }

@@ -1,3 +1,4 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/catalogue.ts';
 import { signLocalToken } from '../../infra/local/users.ts';
@@ -18,6 +19,7 @@ import {
   getItem,
   insertedOnStream,
   records,
+  s3Client,
   staff,
   staffClient,
   startPostroom,
@@ -249,9 +251,21 @@ describe('staff search', () => {
     const fieldsOf = async () => JSON.parse(await documentText(fieldsKey)) as SearchFieldsFile;
     const streamMade = await fieldsOf();
     const streamAnswers = await answers();
+    // The text of a request no longer in the table (as a disposal cut short would leave it).
+    const stray = 'catalogue/texts/00000000-0000-4000-8000-000000000000.txt';
+    await s3Client.send(
+      new PutObjectCommand({ Bucket: env().documents, Key: stray, Body: 'A letter nobody keeps.' }),
+    );
     await rebuildCatalogue(everyRequestHistory(env().table), ports, new Date());
     const once = await searchObjects();
     const onceFields = await fieldsOf();
+    // Deleted; every text left is an entry's.
+    expect(Object.keys(once)).not.toContain(stray);
+    expect(
+      Object.keys(once)
+        .filter((key) => key.startsWith('catalogue/texts/'))
+        .map((key) => key.slice('catalogue/texts/'.length, -'.txt'.length)),
+    ).toEqual(Object.keys(onceFields.entries).sort());
     await rebuildCatalogue(everyRequestHistory(env().table), ports, new Date());
     const twice = await searchObjects();
     // Every object the same bytes, but for the fields object's time of writing.
