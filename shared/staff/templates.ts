@@ -34,8 +34,7 @@ const limits = { name: 200, subject: 300, body: 20_000 } as const;
  * loaded, and a process's first Intl call loads ICU's data (~20 ms), which every staff
  * function then paid at its cold start (npm run bench:bundles).
  */
-const most = (field: keyof typeof limits) =>
-  String(limits[field]).replace(/\B(?=(\d{3})+$)/g, ',');
+const most = (field: keyof typeof limits) => String(limits[field]).replace(/\B(?=(\d{3})+$)/g, ',');
 
 /**
  * What a save sends, as the route declares it: strings, with their limits described.
