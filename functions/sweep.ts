@@ -33,7 +33,7 @@ export const handler = middy<{ time?: string }>().handler(async (event) => {
       assembleRegistersIfDue(publication, site, now),
     ),
     // Under the site lease only when the return is due and not yet out.
-    returnPublished: await publishReturnIfDue(returnSite, site, returnRules, now),
+    returnsPublished: await publishReturnIfDue(returnSite, site, returnRules, now),
   };
   log.info('sweep done', { ...report });
   return report;

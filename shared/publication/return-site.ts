@@ -1,7 +1,7 @@
 import { officeDate } from '../dates.ts';
 import type { HolidayCalendar } from '../workflow/deadlines.ts';
 import type { RequestRecord } from '../workflow/records.ts';
-import { parseQuarter } from './quarters.ts';
+import { parseQuarter, previousQuarter } from './quarters.ts';
 import type { Site } from './render.ts';
 import {
   latestDueQuarter,
@@ -72,43 +72,65 @@ async function writeReturn(
   return { changed: csv || page, references: [...new Set(rows.map((row) => row.reference))] };
 }
 
+/** After an outage, the sweep publishes the returns it missed, at most this many at once. */
+export const MAX_RETURNS_CAUGHT_UP = 8;
+
 /**
- * The sweep's part: the latest quarter whose return is due (RETURN_WORKING_DAYS working
- * days after it ended, on the office's calendar), published once. A return already out is
- * left alone here, and the lease is not taken: what changes it later is a correction or a
- * takedown (refreshReturnOf).
- * Returns the quarter published, if any.
+ * The quarters whose returns are due and not out, oldest first: the latest due quarter,
+ * and, once any return is out, every quarter between the newest out and it (a sweep that
+ * stopped for more than a quarter missed them), the oldest MAX_RETURNS_CAUGHT_UP of them
+ * (the next sweep goes on). A new installation starts at the latest due quarter and
+ * never goes further back.
+ */
+function quartersDue(published: readonly PublishedReturn[], latest: Quarter): Quarter[] {
+  const newest = published
+    .map((entry) => entry.quarter)
+    .sort()
+    .at(-1);
+  if (newest === undefined) return [latest];
+  const due: Quarter[] = [];
+  // Names sort as quarters do: four-digit years, then Q1 to Q4.
+  for (let quarter = latest; quarterName(quarter) > newest; quarter = previousQuarter(quarter))
+    due.unshift(quarter);
+  return due.slice(0, MAX_RETURNS_CAUGHT_UP);
+}
+
+/**
+ * The sweep's part: each quarter whose return is due (RETURN_WORKING_DAYS working days
+ * after it ended, on the office's calendar) and not yet out is published, once. A return
+ * already out is left alone here, and the lease is not taken: what changes it later is a
+ * correction or a takedown (refreshReturnOf).
+ * Returns the quarters published, oldest first, if any.
  */
 export async function publishReturnIfDue(
   ports: ReturnSitePorts,
   site: Site,
   rules: ReturnRules,
   now: Date,
-): Promise<string | undefined> {
-  const quarter = latestDueQuarter(
+): Promise<string[] | undefined> {
+  const latest = latestDueQuarter(
     officeDate(now, site.timeZone),
     rules.workingDays,
     rules.calendar,
   );
-  const name = quarterName(quarter);
-  const isOut = async () =>
-    ((await ports.readState<PublishedReturn[]>(STATE)) ?? []).some(
-      (entry) => entry.quarter === name,
-    );
-  if (await isOut()) return undefined;
+  const read = async () => (await ports.readState<PublishedReturn[]>(STATE)) ?? [];
+  if (quartersDue(await read(), latest).length === 0) return undefined;
   return ports.exclusive(async () => {
-    // Read again under the lease: another run may have published it meanwhile.
-    const published = (await ports.readState<PublishedReturn[]>(STATE)) ?? [];
-    if (published.some((entry) => entry.quarter === name)) return undefined;
+    // Read again under the lease: another run may have published them meanwhile.
+    const published = await read();
+    const due = quartersDue(published, latest);
+    if (due.length === 0) return undefined;
     const publishedAt = now.toISOString();
-    const { references } = await writeReturn(quarter, ports, site, rules, publishedAt, now);
-    const returns = [...published, { quarter: name, publishedAt, references }].sort((a, b) =>
-      b.quarter.localeCompare(a.quarter),
-    );
+    const returns = [...published];
+    for (const quarter of due) {
+      const { references } = await writeReturn(quarter, ports, site, rules, publishedAt, now);
+      returns.push({ quarter: quarterName(quarter), publishedAt, references });
+    }
+    returns.sort((a, b) => b.quarter.localeCompare(a.quarter));
     await writeIfChanged(ports, RETURNS_INDEX, renderReturnsIndex(returns, site));
-    // Last: a run cut short before this publishes it again, unchanged pages unwritten.
+    // Last: a run cut short before this publishes them again, unchanged pages unwritten.
     await ports.writeState(STATE, returns);
-    return name;
+    return due.map(quarterName);
   });
 }
 

@@ -60,6 +60,9 @@ async function seed(
   return changed;
 }
 
+/** What the sweep says of the returns it published. */
+type SweepReport = { returnsPublished?: string[] };
+
 const withoutNote = ({ draft: _draft, ...request }: RequestRecord): RequestRecord => request;
 
 async function getCsv(as: string, quarter: string) {
@@ -257,16 +260,17 @@ describe('the quarterly return on the public site', () => {
   const due = new Date('2026-10-28T08:00:00Z');
 
   it('is not published before it is due', async () => {
-    const report = (await postroom.runScheduled('sweep', before)) as { returnPublished?: string };
-    // The quarter before it is due by then, and goes out (with its one meeting).
-    expect(report.returnPublished).toBe('2026-Q2');
+    const report = (await postroom.runScheduled('sweep', before)) as SweepReport;
+    // The quarter before it is due by then, and goes out (with its one meeting); a new
+    // installation goes no further back.
+    expect(report.returnsPublished).toEqual(['2026-Q2']);
     expect(await publicObject('returns/2026-Q3.csv')).toBeUndefined();
     expect(await publicObject('returns/2026-Q2.csv')).toContain('Earlier Ltd');
   });
 
   it('is published once due: the redacted CSV, its page and the index of returns', async () => {
-    const report = (await postroom.runScheduled('sweep', due)) as { returnPublished?: string };
-    expect(report.returnPublished).toBe('2026-Q3');
+    const report = (await postroom.runScheduled('sweep', due)) as SweepReport;
+    expect(report.returnsPublished).toEqual(['2026-Q3']);
     expect(await publicObject('returns/2026-Q3.csv')).toBe(expected('[redacted]'));
     const page = (await publicObject('returns/2026-Q3/index.html')) ?? '';
     expect(page).toContain('<caption>');
@@ -281,10 +285,11 @@ describe('the quarterly return on the public site', () => {
 
   it('is not published again by a later sweep, and nothing is rewritten', async () => {
     const first = await publicReturns();
-    const report = (await postroom.runScheduled('sweep', new Date('2026-10-28T08:15:00Z'))) as {
-      returnPublished?: string;
-    };
-    expect(report.returnPublished).toBeUndefined();
+    const report = (await postroom.runScheduled(
+      'sweep',
+      new Date('2026-10-28T08:15:00Z'),
+    )) as SweepReport;
+    expect(report.returnsPublished).toBeUndefined();
     expect(await publicReturns()).toEqual(first);
   });
 
@@ -342,5 +347,29 @@ describe('the quarterly return on the public site', () => {
     expect(third).toContain('"2026-07-01","Earlier Ltd"');
     expect(third).toContain('REQ-2026-0005');
     expect(await publicObject('returns/2026-Q2/index.html')).not.toContain('Earlier Ltd');
+  });
+
+  it('catches up, oldest first, on the returns a sweep stopped for months missed', async () => {
+    // No sweep ran between October 2026 and August 2027: the fourth quarter of 2026 and
+    // the first two of 2027 are all due (the second 20 working days after 30 June 2027).
+    const report = (await postroom.runScheduled(
+      'sweep',
+      new Date('2027-08-02T08:00:00Z'),
+    )) as SweepReport;
+    expect(report.returnsPublished).toEqual(['2026-Q4', '2027-Q1', '2027-Q2']);
+    expect(await publicObject('returns/2026-Q4.csv')).toContain('"2026-10-01","Later Ltd"');
+    expect(await publicObject('returns/2027-Q1.csv')).toBe(header);
+    const index = (await publicObject('returns/index.html')) ?? '';
+    const order = ['2027-Q2', '2027-Q1', '2026-Q4', '2026-Q3', '2026-Q2'].map((name) =>
+      index.indexOf(`href="${name}/"`),
+    );
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // And once caught up, the next sweep has nothing to do.
+    const again = (await postroom.runScheduled(
+      'sweep',
+      new Date('2027-08-03T08:00:00Z'),
+    )) as SweepReport;
+    expect(again.returnsPublished).toBeUndefined();
   });
 });
