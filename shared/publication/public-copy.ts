@@ -41,24 +41,49 @@ export function clearedAttachments(request: RequestRecord, letter: Letter) {
 }
 
 /**
+ * What staff write as an attendee's organisation when someone came in their own right,
+ * for no organisation: such an attendee is a private individual, whatever role is given.
+ */
+const NO_ORGANISATION =
+  /^(?:private(?: (?:individual|person|citizen))?|(?:a )?member of the public|individual|self|none|n\/?a|-+)$/i;
+
+/** Whether an attendee's organisation says they came for none ("Private individual"). */
+export const forNoOrganisation = (organisation: string) =>
+  NO_ORGANISATION.test(organisation.trim());
+
+/** The sender's organisation when intake only guessed it from their address's domain. */
+function guessedOrganisation(request: Pick<RequestRecord, 'sender' | 'organisation'>) {
+  const domain = request.sender.address?.split('@')[1]?.toLowerCase();
+  return domain && request.organisation?.toLowerCase() === domain ? domain : undefined;
+}
+
+/**
  * Who the record names: the sender (from the mail's own headers), anyone attending
- * without an official role, and the people NLP found in the letter are private; attendees
- * with a role are there officially. When the sender's organisation was only guessed from
- * their address's domain, the domain is theirs too: "home.example" would say where a
- * private person has their mail.
+ * without an official role or for no organisation, and the people NLP found in the
+ * letter are private; other attendees are there officially. A sender who wrote for no
+ * organisation of their own stays private when staff list them as attending, whatever
+ * role and organisation they were given. When the sender's organisation was only guessed
+ * from their address's domain, the domain is theirs too: "home.example" would say where
+ * a private person has their mail.
  */
 export function peopleKnown(
   request: Pick<RequestRecord, 'sender' | 'meeting' | 'draft' | 'organisation'>,
   letter: Pick<Letter, 'namesFound'> = {},
 ): PeopleKnown {
   const attendees = (request.draft?.meeting ?? request.meeting)?.attendees ?? [];
-  const official = attendees.filter((a) => a.role.trim()).map((a) => a.name);
+  const guessed = guessedOrganisation(request);
+  const senderIsPrivate = !request.organisation || guessed !== undefined;
+  const sender = request.sender.name.trim().toLowerCase();
+  const inOwnRight = (attendee: (typeof attendees)[number]) =>
+    !attendee.role.trim() ||
+    forNoOrganisation(attendee.organisation) ||
+    (senderIsPrivate && attendee.name.trim().toLowerCase() === sender);
+  const official = attendees.filter((a) => !inOwnRight(a)).map((a) => a.name);
   const officialSet = new Set(official.map((name) => name.toLowerCase()));
-  const domain = request.sender.address?.split('@')[1]?.toLowerCase();
   const privatePeople = [
     request.sender.name,
-    ...attendees.filter((a) => !a.role.trim()).map((a) => a.name),
-    ...(domain && request.organisation?.toLowerCase() === domain ? [domain] : []),
+    ...attendees.filter(inOwnRight).map((a) => a.name),
+    ...(guessed ? [guessed] : []),
     ...(letter.namesFound ?? []),
   ].filter((name) => name.trim().length >= 2 && !officialSet.has(name.trim().toLowerCase()));
   return { private: privatePeople, official };
@@ -91,6 +116,9 @@ export function publicCopy(
     }),
   );
   // The note's own list when the drafter gave one; otherwise every attending organisation.
+  // Neither a domain intake only guessed from a private sender's address nor "Private
+  // individual" is an organisation met: a meeting with no other is with the individual.
+  const guessed = guessedOrganisation(request);
   const organisations = [
     ...new Set(
       request.draft?.organisations ?? [
@@ -101,7 +129,11 @@ export function publicCopy(
   ]
     .filter(
       (organisation): organisation is string =>
-        Boolean(organisation) && organisation !== site.officeName,
+        typeof organisation === 'string' &&
+        organisation !== '' &&
+        organisation !== site.officeName &&
+        organisation.toLowerCase() !== guessed &&
+        !forNoOrganisation(organisation),
     )
     .map(published);
   return {

@@ -15,10 +15,18 @@ export const quarterName = ({ year, quarter }: Quarter) => `${year}-Q${quarter}`
 /** A quarter's name: four digits of year, then Q1 (January to March) to Q4. */
 export const QUARTER_PATTERN = /^(\d{4})-Q([1-4])$/;
 
+/**
+ * The years a return may be asked for, as a report's: any an office could have records
+ * of. Year 9999's last quarter would end past the last date YYYY-MM-DD can write.
+ */
+export const QUARTER_YEARS = { first: 1970, last: 2999 } as const;
+
 export function parseQuarter(name: string): Quarter | undefined {
   const match = QUARTER_PATTERN.exec(name);
   if (!match) return undefined;
-  return { year: Number(match[1]), quarter: Number(match[2]) as Quarter['quarter'] };
+  const year = Number(match[1]);
+  if (year < QUARTER_YEARS.first || year > QUARTER_YEARS.last) return undefined;
+  return { year, quarter: Number(match[2]) as Quarter['quarter'] };
 }
 
 /** The quarter's first and last days, as office dates. */

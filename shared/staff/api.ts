@@ -2,6 +2,7 @@ import { openedRequestSchema } from '../correspondence/opened-requests.ts';
 import { replyBodySchema } from '../correspondence/replies.ts';
 import { uploadRequestSchema } from '../correspondence/uploads.ts';
 import { heldActionSchema } from '../intake/held-mail.ts';
+import { parseQuarter, QUARTER_YEARS } from '../publication/quarters.ts';
 import { reportQuerySchema } from '../reports/period.ts';
 import {
   heldMailIdSchema,
@@ -382,14 +383,16 @@ export const staffApi = {
     summary:
       'The quarterly return of external meetings as CSV: every meeting held in the quarter, one row per organisation, with private individuals redacted as on the published notes (named only for an admin)',
     params: z.object({
-      quarter: z
-        .string()
-        .check(
-          z.regex(
-            /^\d{4}-Q[1-4]\.csv$/,
-            'must be a year and a quarter followed by .csv, such as 2026-Q3.csv (Q1 is January to March)',
-          ),
+      quarter: z.string().check(
+        z.regex(
+          /^\d{4}-Q[1-4]\.csv$/,
+          'must be a year and a quarter followed by .csv, such as 2026-Q3.csv (Q1 is January to March)',
         ),
+        z.refine(
+          (name) => parseQuarter(name.replace(/\.csv$/, '')) !== undefined,
+          `must be of a year from ${QUARTER_YEARS.first} to ${QUARTER_YEARS.last}, such as 2026-Q3.csv`,
+        ),
+      ),
     }),
     downloads: 'text/csv',
     response: z.string(),

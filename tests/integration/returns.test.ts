@@ -241,7 +241,17 @@ describe('the quarterly return from the staff API', () => {
   });
 
   it('answers a quarter it cannot read with a 400 that says what it accepts', async () => {
-    for (const quarter of ['2026-Q5.csv', '2026-Q3', '26-Q3.csv', '2026-q3.csv']) {
+    for (const quarter of [
+      '2026-Q5.csv',
+      '2026-Q3',
+      '26-Q3.csv',
+      '2026-q3.csv',
+      // Years no office has records of; 9999's last quarter once made a 500.
+      '9999-Q4.csv',
+      '0000-Q1.csv',
+      '1969-Q4.csv',
+      '3000-Q1.csv',
+    ]) {
       const response = await getCsv(staff.caseworker, quarter);
       expect(response.status, quarter).toBe(400);
       expect(response.body, quarter).toContain('such as 2026-Q3.csv');

@@ -61,8 +61,20 @@ function request(serial: number, fields: Partial<RequestRecord> = {}): RequestRe
 describe('quarters', () => {
   it('reads only a year and a quarter', () => {
     expect(parseQuarter('2026-Q3')).toEqual({ year: 2026, quarter: 3 });
-    for (const bad of ['2026-Q0', '2026-Q5', '2026Q3', '2026-q3', '26-Q3', '2026-Q3.csv'])
+    for (const bad of [
+      '2026-Q0',
+      '2026-Q5',
+      '2026Q3',
+      '2026-q3',
+      '26-Q3',
+      '2026-Q3.csv',
+      '1969-Q4',
+      '3000-Q1',
+      '9999-Q4',
+    ])
       expect(parseQuarter(bad), bad).toBeUndefined();
+    expect(parseQuarter('1970-Q1')).toEqual({ year: 1970, quarter: 1 });
+    expect(parseQuarter('2999-Q4')).toEqual({ year: 2999, quarter: 4 });
   });
 
   it('runs from the first of its first month to the last of its third', () => {
@@ -246,6 +258,46 @@ describe('the rows of a return', () => {
       now,
     );
     expect(named).toMatchObject({ name: 'Morag Fairlie', purpose: '[redacted] about her appeal' });
+  });
+
+  it('keeps a private individual private when staff list them as attending "for themselves"', () => {
+    // Intake guessed the organisation from the address's domain; staff listed the writer
+    // as an attendee, with a role and "Private individual", as the attendee form asks.
+    const individual = request(6, {
+      organisation: 'fastmail.example',
+      sender: { name: 'Margaret Thistlewood', address: 'margaret@fastmail.example' },
+      subject: 'Bus stop outside my house',
+      meeting: {
+        ...(request(6).meeting as NonNullable<RequestRecord['meeting']>),
+        attendees: [
+          {
+            name: 'Margaret Thistlewood',
+            role: 'Resident',
+            organisation: 'Private individual',
+            host: false,
+            invitedGuest: false,
+          },
+          {
+            name: 'The Commissioner',
+            role: 'Commissioner',
+            organisation: site.officeName,
+            host: true,
+            invitedGuest: false,
+          },
+        ],
+      },
+    });
+    // One row, the individual's: neither the guessed domain nor "Private individual" is an
+    // organisation met.
+    const shown = returnRows([{ request: individual, letter }], site, options, now);
+    expect(shown.map((row) => row.name)).toEqual(['[redacted]']);
+    const named = returnRows(
+      [{ request: individual, letter }],
+      site,
+      { ...options, namePrivateIndividuals: true },
+      now,
+    );
+    expect(named.map((row) => row.name)).toEqual(['Margaret Thistlewood']);
   });
 });
 

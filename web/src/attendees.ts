@@ -72,7 +72,13 @@ export function attendeeEditor(
         );
         const role = errors.add(textInput({ label: 'Role', path: path('role'), value: row.role }));
         const organisation = errors.add(
-          textInput({ label: 'Organisation', path: path('organisation'), value: row.organisation }),
+          textInput({
+            label: 'Organisation',
+            path: path('organisation'),
+            value: row.organisation,
+            // The public copy's rule (shared/publication/public-copy.ts, forNoOrganisation).
+            hint: 'For someone who came for themselves, “Private individual”: they are never named in public',
+          }),
         );
         const email = errors.add(
           textInput({
