@@ -3,6 +3,7 @@ import { forNoOrganisation, publicCopy } from '../../shared/publication/public-c
 import type { Site } from '../../shared/publication/render.ts';
 import type { RequestRecord } from '../../shared/workflow/records.ts';
 import type { Attendee } from '../../shared/workflow/transitions.ts';
+import { heldRequest } from '../support/request-record.ts';
 
 /**
  * Who the public copy names among the attendees: officials by name, private individuals
@@ -24,28 +25,10 @@ const attendee = (name: string, role: string, organisation: string): Attendee =>
 const commissioner = { ...attendee('Alex Reid', 'Commissioner', site.officeName), host: true };
 
 function request(fields: Partial<RequestRecord>, attendees: Attendee[]): RequestRecord {
+  const held = heldRequest(1, { stage: 'approved' });
   return {
-    id: 'r1',
-    reference: 'REQ-2026-0001',
-    stage: 'approved',
-    version: 9,
-    eventSeq: 9,
-    lastHash: '',
-    subject: 'A meeting',
-    sender: { name: 'Pat Writer', address: 'pat@org.example' },
-    organisation: 'Org Ltd',
-    receivedAt: '2026-06-01T09:00:00Z',
-    replyBy: '2026-06-15',
-    flags: [],
-    messageCount: 1,
-    lastMessageAt: '2026-06-01T09:00:00Z',
-    meeting: {
-      start: '2026-08-03T13:00:00Z',
-      end: '2026-08-03T14:00:00Z',
-      location: 'Edinburgh',
-      attendees,
-      sequence: 0,
-    },
+    ...held,
+    meeting: { ...(held.meeting as NonNullable<RequestRecord['meeting']>), attendees },
     ...fields,
   };
 }

@@ -14,6 +14,7 @@ import {
 } from '../../shared/publication/returns.ts';
 import { holidayCalendar, scottishBankHolidays } from '../../shared/workflow/deadlines.ts';
 import type { RequestRecord } from '../../shared/workflow/records.ts';
+import { heldRequest } from '../support/request-record.ts';
 
 const site: Site = {
   officeName: 'The Commissioner’s Office',
@@ -23,40 +24,7 @@ const site: Site = {
 const now = new Date('2026-11-01T09:00:00Z');
 const letter = { text: '', at: '2026-06-01T09:00:00Z', attachments: [], namesFound: [] };
 
-function request(serial: number, fields: Partial<RequestRecord> = {}): RequestRecord {
-  return {
-    id: `r${serial}`,
-    reference: `REQ-2026-${String(serial).padStart(4, '0')}`,
-    stage: 'held',
-    version: 3,
-    eventSeq: 3,
-    lastHash: '',
-    subject: `Subject ${serial}`,
-    sender: { name: 'Pat Writer', address: 'pat@org.example' },
-    organisation: 'Org Ltd',
-    receivedAt: '2026-06-01T09:00:00Z',
-    replyBy: '2026-06-15',
-    flags: [],
-    messageCount: 1,
-    lastMessageAt: '2026-06-01T09:00:00Z',
-    meeting: {
-      start: '2026-08-03T13:00:00Z',
-      end: '2026-08-03T14:00:00Z',
-      location: 'Edinburgh',
-      attendees: [
-        {
-          name: 'Ann Lee',
-          role: 'Director',
-          organisation: 'Org Ltd',
-          host: true,
-          invitedGuest: false,
-        },
-      ],
-      sequence: 0,
-    },
-    ...fields,
-  };
-}
+const request = heldRequest;
 
 describe('quarters', () => {
   it('reads only a year and a quarter', () => {
