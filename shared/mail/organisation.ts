@@ -58,9 +58,28 @@ function signatureLines(text: string): string[] {
     );
 }
 
+/** The words of a job title, as a signature puts one before the organisation. */
+const roleWords =
+  /\b(chief|executive|director|manager|officer|head|adviser|advisor|secretary|chair|chairman|chairwoman|chairperson|president|vice|member|lead|coordinator|co-ordinator|consultant|founder|trustee|clerk|engineer|analyst|specialist|representative|spokesperson|volunteer|ceo|cfo|coo|cto|md)\b/i;
+
+/**
+ * The organisation in a signature line that also gives the writer's role: "Chief
+ * Executive, Eastshire Wildlife Trust" or "Head of Policy at LumenCam Ltd" is the part
+ * after the role. A comma inside a name ("Smith, Jones & Co LLP") is kept, since the part
+ * before it is no role.
+ */
+function organisationIn(line: string): string {
+  const split = /^(.+?)(?:\s*,\s*|\s+at\s+|\s+[|–—-]\s+)(.+)$/i.exec(line);
+  const [role, rest] = [split?.[1], split?.[2]];
+  if (role && rest && roleWords.test(role) && organisationWords.test(rest))
+    return organisationIn(rest);
+  return line;
+}
+
 export function inferOrganisation(text: string, senderAddress: string): Organisation | undefined {
   const fromSignature = signatureLines(text).find((line) => organisationWords.test(line));
-  if (fromSignature) return { name: fromSignature.replace(/[,.]$/, ''), source: 'signature' };
+  if (fromSignature)
+    return { name: organisationIn(fromSignature).replace(/[,.]$/, ''), source: 'signature' };
   const domain = senderAddress.split('@')[1]?.toLowerCase();
   if (!domain || publicMailboxes.has(domain)) return undefined;
   return { name: domain, source: 'domain' };

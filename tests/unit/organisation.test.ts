@@ -23,6 +23,21 @@ describe('inferOrganisation', () => {
     });
   });
 
+  it('takes the organisation, not the role beside it, from a line that gives both', () => {
+    const signed = (line: string) =>
+      inferOrganisation(letter('Hello,', '', 'Kind regards,', 'Lena Okafor', line), 'l@x.example')
+        ?.name;
+    expect(signed('Chief Executive, Eastshire Wildlife Trust')).toBe('Eastshire Wildlife Trust');
+    expect(signed('Head of Policy at LumenCam Ltd')).toBe('LumenCam Ltd');
+    expect(signed('Board Member | Harbour Trust')).toBe('Harbour Trust');
+    expect(signed('Director of Policy, Campaign for Better Transport.')).toBe(
+      'Campaign for Better Transport',
+    );
+    // A comma in the name itself, or after it, is no role.
+    expect(signed('Smith, Jones & Co LLP')).toBe('Smith, Jones & Co LLP');
+    expect(signed('Harbour Trust, Quay Street')).toBe('Harbour Trust, Quay Street');
+  });
+
   it('reads CRLF text the same way', () => {
     const text = ['Hello,', '', 'Kind regards,', 'Helen Marsh', 'LumenCam Ltd'].join('\r\n');
     expect(inferOrganisation(text, 'h@lumencam.example')?.name).toBe('LumenCam Ltd');
