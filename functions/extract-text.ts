@@ -3,7 +3,7 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import * as functions from '../infra/functions.ts';
 import { readPdf } from '../shared/attachments/pdf-text.ts';
 import { findPeople } from '../shared/attachments/people.ts';
-import { extractTextLayers } from '../shared/attachments/text-layer.ts';
+import { readFiledMessage } from '../shared/attachments/text-layer.ts';
 import { filedMessagesIn, inStreamOrder } from '../shared/aws/stream.ts';
 import * as wiring from '../shared/aws/wiring.ts';
 import { readConfig } from '../shared/config.ts';
@@ -21,14 +21,13 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handl
     filedMessagesIn(event),
     'text extraction',
     async ({ message }) => {
-      if (!message.documents) return;
-      const outcome = await extractTextLayers(
-        message.documents,
-        { ...ports, readPdf, findPeople },
+      const { documents } = message;
+      if (!documents) return;
+      const outcome = await readFiledMessage(
+        { ...message, documents },
+        { ...ports, readPdf, findPeople, recordTextRead },
         new Date(),
       );
-      if (message.documents.attachments.some((attachment) => !attachment.inline))
-        await recordTextRead(message.requestId, message.key, new Date());
       log.info('text extraction', {
         requestId: message.requestId,
         message: message.key,

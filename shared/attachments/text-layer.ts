@@ -262,3 +262,26 @@ export async function extractTextLayers(
   });
   return { extracted, skipped, names: found.names.length };
 }
+
+/**
+ * A filed message's text read (extractTextLayers), and then, when it has attachments, a
+ * mark on its request that their text is there: the catalogue follows the mark on the
+ * stream to index that text for search. The mark is written once, so a repeat changes
+ * nothing here either.
+ */
+export async function readFiledMessage(
+  message: {
+    requestId: string;
+    key: string;
+    documents: { text: string; attachments: readonly StoredAttachment[] };
+  },
+  ports: ExtractionPorts & {
+    recordTextRead(requestId: string, messageKey: string, now: Date): Promise<void>;
+  },
+  now: Date,
+) {
+  const outcome = await extractTextLayers(message.documents, ports, now);
+  if (message.documents.attachments.some((attachment) => !attachment.inline))
+    await ports.recordTextRead(message.requestId, message.key, now);
+  return outcome;
+}
