@@ -358,55 +358,99 @@ function searchBox(root: string): string {
 
 const xml = (value: string) => escapeHtml(value);
 
-/** What the feed shows of a meeting: all it keeps between publications. */
-export interface FeedEntry
-  extends Pick<
-    PublishedMeeting,
-    'reference' | 'start' | 'title' | 'publishedAt' | 'purposeSummary'
-  > {
-  /** When it last changed: its latest correction, or its publication. */
+/**
+ * What the feed shows of a meeting. The feed keeps no state of its own: the next
+ * publication reads its entries back from feed.xml (feedEntriesOf), so one publication
+ * writes the feed once, not the feed and a copy of it.
+ */
+export interface FeedEntry {
+  reference: string;
+  /** The meeting page's path from the site's root (meetingPath). */
+  path: string;
+  title: string;
+  purposeSummary: string;
+  /** When it was first published, and when it last changed (its latest correction). */
+  publishedAt: string;
   updated: string;
 }
 
+/**
+ * An Atom date to the second: what the feed writes and reads back, so that entries read
+ * from it and entries made now sort alike.
+ */
+const toSecond = (iso: string) => iso.replace(/\.\d+Z$/, 'Z');
+
 export const feedEntry = (meeting: PublishedMeeting): FeedEntry => ({
   reference: meeting.reference,
-  start: meeting.start,
+  path: meetingPath(meeting),
   title: meeting.title,
-  publishedAt: meeting.publishedAt,
   purposeSummary: meeting.purposeSummary,
-  updated: meeting.corrections.at(-1)?.at ?? meeting.publishedAt,
+  publishedAt: toSecond(meeting.publishedAt),
+  updated: toSecond(meeting.corrections.at(-1)?.at ?? meeting.publishedAt),
 });
 
+/**
+ * The feed: compact, since it is rewritten whole by each publication. Links are relative
+ * to the feed's xml:base (the site's address); `published` is written only where a
+ * correction made it differ from `updated`, which a reader otherwise takes for both.
+ */
 export function renderFeed(meetings: readonly FeedEntry[], site: Site): string {
   // The feed changed when its newest entry did: a publication or a correction.
   const updated =
     meetings
       .map((meeting) => meeting.updated)
       .sort()
-      .at(-1) ?? new Date(0).toISOString();
+      .at(-1) ?? '1970-01-01T00:00:00Z';
   const entries = meetings
-    .slice(0, 50)
     .map(
-      (meeting) => `<entry>
-<id>${xml(`${site.baseUrl}${meetingPath(meeting)}`)}</id>
-<title>${xml(meeting.title)}</title>
-<link href="${xml(`${site.baseUrl}${meetingPath(meeting)}`)}"/>
-<updated>${xml(meeting.updated)}</updated>
-<published>${xml(meeting.publishedAt)}</published>
-<summary>${xml(meeting.purposeSummary)}</summary>
-</entry>`,
+      (meeting) =>
+        `<entry><id>${xml(`${site.baseUrl}${meeting.path}`)}</id><title>${xml(meeting.title)}</title><link href="${xml(meeting.path)}"/><updated>${meeting.updated}</updated>${meeting.publishedAt === meeting.updated ? '' : `<published>${meeting.publishedAt}</published>`}<summary>${xml(meeting.purposeSummary)}</summary></entry>`,
     )
     .join('\n');
   return `<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom">
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="${xml(site.baseUrl)}">
 <id>${xml(site.baseUrl)}</id>
 <title>${xml(`${site.officeName}: meetings`)}</title>
 <link rel="self" href="${xml(`${site.baseUrl}feed.xml`)}"/>
-<updated>${xml(updated)}</updated>
+<updated>${updated}</updated>
 <author><name>${xml(site.officeName)}</name></author>
 ${entries}
 </feed>
 `;
+}
+
+const unescapeXml = (value: string) =>
+  value.replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => XML_ENTITIES[name] as string);
+const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
+
+/**
+ * The entries of a feed renderFeed wrote (or postroom wrote before it was compacted: every
+ * `published`, dates to the millisecond, absolute links), so that a publication can change
+ * the feed without keeping a copy of it. Undefined when the text is not such a feed, and
+ * the caller rebuilds it from the site's listings.
+ */
+export function feedEntriesOf(text: string): FeedEntry[] | undefined {
+  if (!text.includes('<feed xmlns="http://www.w3.org/2005/Atom"')) return undefined;
+  const entries: FeedEntry[] = [];
+  for (const [, body = ''] of text.matchAll(/<entry>([\s\S]*?)<\/entry>/g)) {
+    const field = (name: string) => body.match(new RegExp(`<${name}>([^<]*)</${name}>`))?.[1];
+    const path = field('id')?.match(/(meetings\/\d{4}\/([^/]+)\/)$/);
+    const title = field('title');
+    const updated = field('updated');
+    const summary = field('summary');
+    if (!path?.[1] || !path[2] || title === undefined || !updated || summary === undefined)
+      return undefined;
+    entries.push({
+      // meetingPath lowercases the reference; references are made upper case (REQ-2026-0042).
+      reference: unescapeXml(path[2]).toUpperCase(),
+      path: unescapeXml(path[1]),
+      title: unescapeXml(title),
+      purposeSummary: unescapeXml(summary),
+      publishedAt: toSecond(field('published') ?? updated),
+      updated: toSecond(updated),
+    });
+  }
+  return entries;
 }
 
 /** One row per published meeting: the open-data register. */

@@ -14,7 +14,7 @@ import {
   yearOf,
 } from './listings.ts';
 import {
-  type FeedEntry,
+  feedEntriesOf,
   feedEntry,
   NOT_FOUND_PAGE,
   type PartRange,
@@ -51,7 +51,6 @@ import {
  *   the summaries in each;
  * - `meetings/<reference>.json`: each published meeting's summary, to find it again for a
  *   correction or a takedown (null once taken down);
- * - `feed.json`: the feed's entries;
  * - `registers.json`: which years' registers are behind, and when they were last made.
  *
  * The registers are the one listing made whole: the sweep assembles them from the parts at
@@ -75,12 +74,12 @@ const HTML = 'text/html; charset=utf-8';
 const JSON_TYPE = 'application/json';
 const SCRIPT = 'text/javascript; charset=utf-8';
 const ATOM = 'application/atom+xml; charset=utf-8';
+const FEED = 'feed.xml';
 const state = {
   years: 'years.json',
   parts: (year: string) => `years/${year}/parts.json`,
   part: (year: string, id: number) => `years/${year}/parts/${id}.json`,
   meeting: (reference: string) => `meetings/${reference}.json`,
-  feed: 'feed.json',
   registers: 'registers.json',
   /** The single manifest of the whole site that postroom kept before the listings split. */
   legacyManifest: 'manifest.json',
@@ -279,17 +278,20 @@ export async function updateListings(
     renderIndexPage(await listings.newest(INDEX_SIZE), site, 1, 1, years),
   );
 
-  const feedBefore = (await ports.readState<FeedEntry[]>(state.feed)) ?? [];
+  // The feed is its own state: its entries are read back from what the site shows, so a
+  // retry after a failed write of feed.xml still finds the meeting missing and writes it.
+  const feedText = await ports.readPublic(FEED);
+  const feedBefore = feedText === undefined ? [] : feedEntriesOf(feedText);
   const removed = change.remove?.reference;
-  // A takedown leaves a gap at the foot of the feed that only the whole site can fill.
+  // A takedown leaves a gap at the foot of the feed that only the whole site can fill, as
+  // does a feed that cannot be read back (edited by hand, say).
   const feed =
-    removed && removed !== add?.reference && feedBefore.some((e) => e.reference === removed)
+    !feedBefore ||
+    (removed && removed !== add?.reference && feedBefore.some((e) => e.reference === removed))
       ? newestPublished((await listings.all()).map(feedEntry))
       : feedWith(feedBefore, { ...(add ? { add } : {}), ...(removed ? { remove: removed } : {}) });
-  // The feed is compared with what the site shows, not with its state: a retry after a
-  // failed write of feed.xml finds the state already changed and must still write it.
-  await writeIfChanged(ports, 'feed.xml', renderFeed(feed, site), ATOM);
-  if (JSON.stringify(feed) !== JSON.stringify(feedBefore)) await ports.writeState(state.feed, feed);
+  const feedXml = renderFeed(feed, site);
+  if (feedXml !== feedText) await ports.writePublic(FEED, feedXml, ATOM);
   // Rewritten when it differs, so it follows the office name and the site's address.
   await writeIfChanged(ports, NOT_FOUND_PAGE, renderNotFoundPage(site));
 
@@ -473,8 +475,6 @@ export async function rebuildSite(
   await inBatches(summaries, (meeting) =>
     ports.writeState(state.meeting(meeting.reference), meeting),
   );
-  const feed = newestPublished(summaries.map(feedEntry));
-  await ports.writeState(state.feed, feed);
   for (const year of years) await writeYear(ports, listings, site, year, 0, new Set());
   const notes = new Map(meetings.map((meeting) => [meeting.reference, noteTextOf(meeting)]));
   for (const year of years)
@@ -490,11 +490,7 @@ export async function rebuildSite(
     renderIndexPage(await listings.newest(INDEX_SIZE), site, 1, 1, years),
     HTML,
   );
-  await ports.writePublic(
-    'feed.xml',
-    renderFeed(feed, site),
-    'application/atom+xml; charset=utf-8',
-  );
+  await ports.writePublic(FEED, renderFeed(newestPublished(summaries.map(feedEntry)), site), ATOM);
   await ports.writePublic(NOT_FOUND_PAGE, renderNotFoundPage(site), HTML);
   await assembleRegisters(ports, site, listings, years, now);
   // The years last: a rebuild cut short starts again from the manifest.

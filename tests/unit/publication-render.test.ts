@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  feedEntriesOf,
   feedEntry,
   meetingPath,
   renderFeed,
@@ -117,11 +119,87 @@ describe('the index, feed and register', () => {
 
   it('publishes an Atom feed with an entry per meeting', () => {
     const feed = renderFeed([meeting, older].map(feedEntry), site);
-    expect(feed).toContain('<feed xmlns="http://www.w3.org/2005/Atom">');
+    expect(feed).toContain(
+      '<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://meetings.office.example/">',
+    );
     expect(feed.match(/<entry>/g)).toHaveLength(2);
     expect(feed).toContain('<id>https://meetings.office.example/meetings/2026/req-2026-0007/</id>');
+    expect(feed).toContain('<link href="meetings/2026/req-2026-0007/"/>');
+    // Published once and never corrected: `updated` says both, to the second.
+    expect(feed).not.toContain('<published>');
+    expect(feed).toContain(`<updated>${meeting.publishedAt.replace(/\.\d+Z$/, 'Z')}</updated>`);
   });
 
+  it('says when a corrected entry was first published', () => {
+    const corrected = asPublished({
+      ...meeting,
+      corrections: [{ at: '2026-04-02T09:30:00.000Z', note: 'Attendee list corrected' }],
+    });
+    const feed = renderFeed([feedEntry(corrected)], site);
+    expect(feed).toContain('<updated>2026-04-02T09:30:00Z</updated>');
+    expect(feed).toContain(`<published>${meeting.publishedAt.replace(/\.\d+Z$/, 'Z')}</published>`);
+  });
+});
+
+describe('reading the feed back, as the next publication does', () => {
+  const entryOf = fc.record({
+    reference: fc
+      .tuple(fc.integer({ min: 2000, max: 2999 }), fc.integer({ min: 1, max: 99_999 }))
+      .map(([year, n]) => `REQ-${year}-${String(n).padStart(4, '0')}`),
+    start: fc.constant('2026-05-01T10:00:00.000Z'),
+    title: fc.string({ unit: 'binary', maxLength: 80 }),
+    purposeSummary: fc.string({ unit: 'binary', maxLength: 200 }),
+    publishedAt: fc
+      .date({ min: new Date('2000-01-01'), max: new Date('2999-12-31'), noInvalidDate: true })
+      .map((date) => date.toISOString()),
+    corrections: fc.array(
+      fc
+        .date({ min: new Date('2000-01-01'), max: new Date('2999-12-31'), noInvalidDate: true })
+        .map((date) => ({ at: date.toISOString(), note: 'corrected' })),
+      { maxLength: 2 },
+    ),
+  });
+
+  it('gives back every entry it wrote, whatever the text in them', () => {
+    fc.assert(
+      fc.property(fc.array(entryOf, { maxLength: 8 }), (meetings) => {
+        const entries = meetings.map((m) => feedEntry(asPublished({ ...meeting, ...m })));
+        expect(feedEntriesOf(renderFeed(entries, site))).toEqual(entries);
+      }),
+    );
+  });
+
+  it('reads the feed postroom wrote before it was compacted', () => {
+    const before = `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+<id>https://meetings.office.example/</id>
+<entry>
+<id>https://meetings.office.example/meetings/2026/req-2026-0007/</id>
+<title>Meeting with LumenCam Ltd &amp; others</title>
+<link href="https://meetings.office.example/meetings/2026/req-2026-0007/"/>
+<updated>2026-04-02T09:30:00.000Z</updated>
+<published>2026-03-01T00:00:00.000Z</published>
+<summary>Cameras &#39;in&#39; public</summary>
+</entry>
+</feed>
+`;
+    expect(feedEntriesOf(before)).toEqual([
+      {
+        reference: 'REQ-2026-0007',
+        path: 'meetings/2026/req-2026-0007/',
+        title: 'Meeting with LumenCam Ltd & others',
+        purposeSummary: "Cameras 'in' public",
+        publishedAt: '2026-03-01T00:00:00Z',
+        updated: '2026-04-02T09:30:00Z',
+      },
+    ]);
+  });
+
+  it('gives nothing for a feed it cannot read, so the site rebuilds it', () => {
+    expect(feedEntriesOf('<html>not a feed</html>')).toBeUndefined();
+    const edited = renderFeed([feedEntry(meeting)], site).replace(/<summary>.*<\/summary>/, '');
+    expect(feedEntriesOf(edited)).toBeUndefined();
+  });
   it('lists each meeting in CSV and JSON with page and letter links, safe for spreadsheets', () => {
     const csv = renderRegisterCsv(
       [asPublished({ ...meeting, purposeSummary: '=HYPERLINK("x")' })],
