@@ -2,7 +2,7 @@
  * npm run bench:bundles — builds every function in infra/functions.ts as deployed, through
  * AppFunction itself (so with CDK's own esbuild command), and prints each bundle's size and
  * its cold import time: the median of 10 fresh Node processes, timing the import alone,
- * with the function's own environment (NODE_OPTIONS and its declared configuration).
+ * with the function's own environment (its declared configuration, as the stack sets it).
  * Targets: index.mjs (without its .map) at most 800,000 bytes, the AWS SDK included
  * (extractText, which alone carries pdf.js and NLP, 2,600,000 and 700 ms: see ALLOWED);
  * the import at most 250 ms. Exits non-zero if a target is missed or a bundle fails to load.
@@ -16,7 +16,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
-import { AppFunction, bundling } from '../infra/constructs/app-function.ts';
+import { AppFunction, bundling, onDemandModules } from '../infra/constructs/app-function.ts';
 import { type FunctionDeclaration, functions } from '../infra/functions.ts';
 import type { ConfigKey } from '../shared/config.ts';
 import { benchOptions, figure, reportFigures } from './lib/figures.ts';
@@ -72,10 +72,14 @@ const bundle = await import(process.argv[1]);
 const ms = performance.now() - started;
 if (typeof bundle.handler !== 'function') throw new Error('the bundle exports no handler');
 // What a bundle loads on demand sits beside it (AppFunction's commandHooks): it must load
-// from there, as the handler would import it. Untimed: a cold start does not load it.
-if (process.argv[2] === 're2js') {
-  const { RE2JS } = await import('re2js');
-  if (!RE2JS.compile('AB-[0-9]{5}').matcher('ref AB-12345').find()) throw new Error('re2js beside the bundle does not match');
+// from there, as the handler would import it, and work. Untimed: a cold start does not
+// load it.
+for (const specifier of process.argv.slice(2)) {
+  const module = await import(specifier);
+  if (specifier === 're2js' && !module.RE2JS.compile('AB-[0-9]{5}').matcher('ref AB-12345').find())
+    throw new Error('re2js beside the bundle does not match');
+  if (specifier === 'libphonenumber-js/min' && module.findPhoneNumbersInText('call 0131 496 0123', { defaultCountry: 'GB' }).length !== 1)
+    throw new Error('libphonenumber beside the bundle finds no number');
 }
 console.log(JSON.stringify({ ms }));
 `;
@@ -107,8 +111,12 @@ const built = declarations.map(([name, declaration]) => {
   return { name, declaration, bundle: join(outdir, asset.assetPath, 'index.mjs'), resolved };
 });
 
-/** A bundle that imports re2js on demand (shared/publication/redaction.ts). */
-const onDemand = /import\(\s*"re2js"\s*\)/;
+/** What a bundle imports on demand, as it names them (`libphonenumber-js/min`). */
+const specifiers = onDemandModules.map(({ name, subpath }) => `${name}${subpath.slice(1)}`);
+const loadedOnDemand = (bundle: string) => {
+  const code = readFileSync(bundle, 'utf8');
+  return specifiers.filter((specifier) => code.includes(`import("${specifier}")`));
+};
 
 console.log(`timing ${RUNS} cold imports of each with node ${process.version}…`);
 const results: Measured[] = built.map(({ name, bundle, resolved }) => {
@@ -123,7 +131,7 @@ const results: Measured[] = built.map(({ name, bundle, resolved }) => {
         '-e',
         importOnce,
         pathToFileURL(bundle).href,
-        onDemand.test(readFileSync(bundle, 'utf8')) ? 're2js' : '',
+        ...loadedOnDemand(bundle),
       ],
       // From the bundle's folder, as Lambda's /var/task: a bare import resolves there.
       { env, encoding: 'utf8', cwd: dirname(bundle) },

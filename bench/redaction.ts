@@ -9,7 +9,7 @@
  * a miss.
  */
 import { performance } from 'node:perf_hooks';
-import { patternsReady, redact } from '../shared/publication/redaction.ts';
+import { redact, redactionReady } from '../shared/publication/redaction.ts';
 import { benchOptions, figure, reportFigures } from './lib/figures.ts';
 
 const options = benchOptions();
@@ -35,7 +35,7 @@ function letter(bytes: number): string {
 
 const decisions = { reinstated: [], texts: ['Morag Fairlie'], patterns: ['AB-\\d{5}'] };
 const people = { private: ['Morag Fairlie'], official: [] };
-await patternsReady(decisions);
+await redactionReady(decisions);
 
 /** The best of `runs`: the least disturbed by the collector and the rest of the machine. */
 function time(text: string, runs: number): number {

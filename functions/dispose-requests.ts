@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import * as functions from '../infra/functions.ts';
 import * as wiring from '../shared/aws/wiring.ts';
 import { readConfig } from '../shared/config.ts';
-import { log } from '../shared/log.ts';
+import { log, logsFailure } from '../shared/log.ts';
 import { disposeClosedRequests } from '../shared/retention/disposal.ts';
 
 const { ports, rules } = wiring.disposeRequests(readConfig(functions.disposeRequests.env));
@@ -15,8 +15,9 @@ const MARGIN_MS = 60_000;
  * EventBridge schedule -> closed requests past their retention period disposed of, each
  * leaving a disposal record (shared/retention/disposal.ts).
  */
-export const handler = middy<unknown, unknown, Error, Context>().handler(
-  async (_event, context) => {
+export const handler = middy<unknown, unknown, Error, Context>()
+  .use(logsFailure('disposal'))
+  .handler(async (_event, context) => {
     const report = await disposeClosedRequests(
       ports,
       rules,
@@ -25,5 +26,4 @@ export const handler = middy<unknown, unknown, Error, Context>().handler(
     );
     log.info('disposal done', { ...report });
     return report;
-  },
-);
+  });

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import * as functions from '../infra/functions.ts';
 import * as wiring from '../shared/aws/wiring.ts';
 import { readConfig } from '../shared/config.ts';
-import { log } from '../shared/log.ts';
+import { log, logsFailure } from '../shared/log.ts';
 import { sendAlertSummaries } from '../shared/notify/alert-summary.ts';
 import { publishEmbargoed } from '../shared/publication/publish.ts';
 import { publishReturnIfDue } from '../shared/publication/return-site.ts';
@@ -20,21 +20,23 @@ const { ports, auditDigest, publication, site, rules, settings, returnSite, retu
  * each quarter's return once it is due. "Now" is the schedule's time, so a repeated
  * delivery does the same work.
  */
-export const handler = middy<{ time?: string }>().handler(async (event) => {
-  const scheduled = event?.time ? new Date(event.time) : undefined;
-  const now = scheduled && !Number.isNaN(scheduled.getTime()) ? scheduled : new Date();
-  const published = await publishEmbargoed(await ports.approved(), publication, site, rules, now);
-  const report = {
-    ...(await sweep(ports, settings, now)),
-    published,
-    alertSummaries: await sendAlertSummaries(ports, settings, now),
-    auditDigest: await publishAuditDigest(auditDigest, settings.timeZone, now),
-    registersAssembled: await publication.exclusive(() =>
-      assembleRegistersIfDue(publication, site, now),
-    ),
-    // Under the site lease only when the return is due and not yet out.
-    returnsPublished: await publishReturnIfDue(returnSite, site, returnRules, now),
-  };
-  log.info('sweep done', { ...report });
-  return report;
-});
+export const handler = middy<{ time?: string }>()
+  .use(logsFailure('the sweep'))
+  .handler(async (event) => {
+    const scheduled = event?.time ? new Date(event.time) : undefined;
+    const now = scheduled && !Number.isNaN(scheduled.getTime()) ? scheduled : new Date();
+    const published = await publishEmbargoed(await ports.approved(), publication, site, rules, now);
+    const report = {
+      ...(await sweep(ports, settings, now)),
+      published,
+      alertSummaries: await sendAlertSummaries(ports, settings, now),
+      auditDigest: await publishAuditDigest(auditDigest, settings.timeZone, now),
+      registersAssembled: await publication.exclusive(() =>
+        assembleRegistersIfDue(publication, site, now),
+      ),
+      // Under the site lease only when the return is due and not yet out.
+      returnsPublished: await publishReturnIfDue(returnSite, site, returnRules, now),
+    };
+    log.info('sweep done', { ...report });
+    return report;
+  });

@@ -14,13 +14,27 @@ import type { BucketAccess, BucketVariable, FunctionDeclaration } from '../funct
  * How every function is bundled. Exported so `npm run bench:bundles` can show which
  * packages fill a bundle; it measures the bundles AppFunction itself builds.
  */
+/**
+ * Packages a function imports only when it needs them (`await import(...)`), so a cold start
+ * does not compile them: they stay out of the bundle and sit beside it, each minified into
+ * node_modules/ (commandHooks below). `subpath` is the one import the code makes.
+ */
+export const onDemandModules = [
+  // Staff redaction patterns (shared/publication/redaction.ts): few requests have any.
+  { name: 're2js', subpath: '.', entry: 'build/index.js' },
+  // Phone numbers (shared/publication/detectors.ts): 141 KB with its metadata, needed only
+  // when something is redacted, which most calls of the functions carrying it never do.
+  { name: 'libphonenumber-js', subpath: './min', entry: 'min/index.js' },
+] as const;
+
 export const bundling: BundlingOptions = {
   format: OutputFormat.ESM,
   minify: true,
   sourceMap: true,
-  // Maps of positions only: a stack trace still names the file and line, and the map that
-  // --enable-source-maps parses at every cold start is a third of the size (the sources'
-  // text made staffApi's import ~55 ms slower here; npm run bench:bundles).
+  // Maps of positions only: a logged stack still names the source file and line (the
+  // logger reads the map when it logs an error, shared/log.ts), and the map is a third of
+  // the size. Not --enable-source-maps: Node then parses the whole map as it loads the
+  // bundle, ~40 ms of every cold start (npm run bench:bundles), for errors few have.
   sourcesContent: false,
   bundleAwsSDK: true,
   // Lambda hands every function its role's credentials in the environment, which the SDK's
@@ -38,18 +52,26 @@ export const bundling: BundlingOptions = {
     '@aws-sdk/nested-clients',
     '@aws-sdk/token-providers',
     '@smithy/credential-provider-imds',
-    // Loaded on demand (shared/publication/redaction.ts), from the copy commandHooks puts
-    // beside the bundle: not evaluated at a cold start, only for staff patterns.
-    're2js',
+    ...onDemandModules.map((module) => module.name),
   ],
   commandHooks: {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    // re2js minified into node_modules/ beside index.mjs, where `import('re2js')` finds it.
-    afterBundling: (inputDir: string, outputDir: string) => [
-      `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/node_modules/re2js/build/index.js" --bundle --minify --format=esm --platform=node --target=node24 --log-level=warning --outfile="${outputDir}/node_modules/re2js/index.js"`,
-      `echo '{"name":"re2js","type":"module","exports":"./index.js"}' > "${outputDir}/node_modules/re2js/package.json"`,
-    ],
+    // Each module loaded on demand, minified into node_modules/ beside index.mjs, where the
+    // bundle's `import()` of it finds it.
+    afterBundling: (inputDir: string, outputDir: string) =>
+      onDemandModules.flatMap(({ name, entry, subpath }) => {
+        const file = `${subpath.slice(2) || 'index'}.js`;
+        const exports = JSON.stringify({
+          name,
+          type: 'module',
+          exports: { [subpath]: `./${file}` },
+        });
+        return [
+          `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/node_modules/${name}/${entry}" --bundle --minify --format=esm --platform=node --target=node24 --log-level=warning --outfile="${outputDir}/node_modules/${name}/${file}"`,
+          `echo '${exports}' > "${outputDir}/node_modules/${name}/package.json"`,
+        ];
+      }),
   },
   target: 'node24',
   // Some dependencies are CommonJS and call require(); ESM bundles need it defined.
@@ -92,7 +114,8 @@ export type WildcardGrant =
 /**
  * Every postroom Lambda function. Defaults it sets:
  * - Node.js 24 on arm64;
- * - an ESM bundle, minified, with source maps (and NODE_OPTIONS to use them);
+ * - an ESM bundle, minified, with a source map beside it that the logger reads when it
+ *   logs an error (shared/log.ts), not one Node parses at every cold start;
  * - the AWS SDK bundled, so the tested version ships rather than the runtime's;
  * - a log group kept for the configured log retention, retained if the stack goes;
  * - memory and timeout from the function's declaration in infra/functions.ts.
@@ -137,7 +160,6 @@ export class AppFunction extends Construct {
       memorySize: declaration.memoryMb,
       timeout: Duration.seconds(declaration.timeoutSeconds),
       logGroup,
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
       bundling,
     });
   }

@@ -1,4 +1,4 @@
-import { findPhoneNumbersInText } from 'libphonenumber-js/min';
+import type { findPhoneNumbersInText } from 'libphonenumber-js/min';
 import type { Span } from './text-view.ts';
 
 /**
@@ -37,6 +37,20 @@ export function findEmails(text: string): Span[] {
 }
 
 /** Characters a written phone number is made of, besides its digits. */
+/**
+ * libphonenumber, loaded on demand (loadPhoneDetector): with its metadata it is 141 KB,
+ * which every function that carries redaction would otherwise compile at each cold start
+ * (the sweep and the staff records and notes functions, on requests that mostly never
+ * redact), and which took the sweep's bundle past 800 KB. On Lambda it sits beside the
+ * bundle, not in it (AppFunction's bundling).
+ */
+let phoneLibrary: typeof findPhoneNumbersInText | undefined;
+
+/** Loads libphonenumber; redactionReady (redaction.ts) awaits it before any redaction. */
+export async function loadPhoneDetector() {
+  phoneLibrary ??= (await import('libphonenumber-js/min')).findPhoneNumbersInText;
+}
+
 /** The characters phone numbers are written with: digits, + ( ) - . / and spaces. */
 function isPhoneCharacter(unit: number): boolean {
   return (
@@ -62,6 +76,12 @@ function isPhoneCharacter(unit: number): boolean {
  * ten digits or more): Ofcom's drama ranges (07700 900…) are not "valid" but are numbers.
  */
 export function findPhones(text: string): Span[] {
+  // Thrown for any text, not only one with numbers, so that a path that redacts without
+  // awaiting redactionReady fails its first test rather than a rare letter in production.
+  if (!phoneLibrary)
+    throw new Error(
+      'phone detection needs libphonenumber: await redactionReady() before redacting',
+    );
   const spans: Span[] = [];
   let i = 0;
   while (i < text.length) {
@@ -108,7 +128,7 @@ function numbersInRun(text: string, start: number, end: number): Span[] {
     let takenTo = -1;
     for (let upTo = last; upTo >= first && takenTo < 0; upTo -= 1) {
       const window = text.slice(from, groups[upTo]?.end ?? end);
-      for (const found of findPhoneNumbersInText(window, {
+      for (const found of (phoneLibrary as typeof findPhoneNumbersInText)(window, {
         defaultCountry: 'GB',
         extended: true,
       })) {

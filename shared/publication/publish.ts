@@ -2,7 +2,7 @@ import { type Actor, type ActRules, type PerformPorts, performAction } from '../
 import type { RequestRecord } from '../workflow/records.ts';
 import { yearOf } from './listings.ts';
 import { type Letter, publicCopy, publicFiles } from './public-copy.ts';
-import { patternsReady } from './redaction.ts';
+import { redactionReady } from './redaction.ts';
 import { meetingPath, renderLetterPage, renderMeetingPage, type Site } from './render.ts';
 import { publishedSummary, type SitePorts, updateListings } from './site.ts';
 
@@ -75,7 +75,7 @@ export async function publish(
     return { published: false as const, reason: `embargoed until ${request.publishAt}` };
   }
   const letter = await ports.letter(request);
-  await patternsReady(request.redactions);
+  await redactionReady(request.redactions);
   const fresh = publicCopy(request, letter, site, now);
   // Read, changed and written under the site lease, so no concurrent publication is lost.
   const path = await ports.exclusive(async () => {

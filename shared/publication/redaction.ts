@@ -5,6 +5,7 @@ import {
   findPhones,
   findPostcodes,
   findStreetLines,
+  loadPhoneDetector,
 } from './detectors.ts';
 import type { FindingKind } from './findings.ts';
 import { findNames } from './names.ts';
@@ -81,11 +82,15 @@ export function patternProblem(source: string): string | undefined {
 let engine: typeof RE2JS | undefined;
 
 /**
- * Loads the engine if these decisions have staff patterns. Await it before redacting, or
- * checking patterns, with them: without it those throw rather than leave text unredacted.
+ * Loads what redacting with these decisions needs: the phone detector always, and the
+ * RE2 engine if they have staff patterns. Await it before redacting, detecting, or checking
+ * patterns: without it those throw rather than leave text unredacted.
  */
-export async function patternsReady(decisions: { patterns: readonly string[] } | undefined) {
-  if (decisions?.patterns.length) await loadPatternEngine();
+export async function redactionReady(decisions: { patterns: readonly string[] } | undefined) {
+  await Promise.all([
+    loadPhoneDetector(),
+    decisions?.patterns.length ? loadPatternEngine() : undefined,
+  ]);
 }
 
 /** Loads the engine whatever the decisions: for benches and tests of patterns. */
@@ -99,7 +104,7 @@ function compilePattern(source: string): { pattern: RE2JS } | { problem: string 
   const known = compiledPatterns.get(source);
   if (known) return known;
   if (!engine)
-    throw new Error('staff patterns need the RE2 engine: await patternsReady() before redacting');
+    throw new Error('staff patterns need the RE2 engine: await redactionReady() before redacting');
   let compiled: { pattern: RE2JS } | { problem: string };
   if (source.length > MAX_PATTERN_LENGTH) {
     compiled = { problem: `a pattern may be at most ${MAX_PATTERN_LENGTH} characters` };

@@ -12,7 +12,7 @@ import {
   quarterName,
   quarterOf,
 } from './quarters.ts';
-import { patternsReady } from './redaction.ts';
+import { redactionReady } from './redaction.ts';
 import { csvCell, meetingPath, page, type Site } from './render.ts';
 
 export * from './quarters.ts';
@@ -293,7 +293,7 @@ export async function quarterReturn(
     meetings.push(
       ...(await Promise.all(
         batch.map(async (request) => {
-          await patternsReady(request.redactions);
+          await redactionReady(request.redactions);
           return { request, letter: await ports.letter(request) };
         }),
       )),

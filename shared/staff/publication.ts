@@ -6,7 +6,7 @@ import {
   type Finding,
   isRedacted,
   patternProblem,
-  patternsReady,
+  redactionReady,
 } from '../publication/redaction.ts';
 import { renderLetterPage, renderMeetingPage, type Site } from '../publication/render.ts';
 import type { Actor, ActRules } from '../workflow/act.ts';
@@ -33,9 +33,9 @@ async function letterOf(
  */
 export async function redactionReview(id: string, ports: NotePorts) {
   const { request, letter } = await letterOf(id, ports);
-  const scans = await scanAttachments(request, letter, ports);
   const decisions = request.redactions ?? { reinstated: [], texts: [], patterns: [] };
-  await patternsReady(decisions);
+  await redactionReady(decisions);
+  const scans = await scanAttachments(request, letter, ports);
   const reinstated = new Map(decisions.reinstated.map((entry) => [entry.id, entry.reason]));
   const people = peopleKnown(request, letter);
   const meeting = request.draft?.meeting ?? request.meeting;
@@ -153,6 +153,7 @@ function layerState(
  * is `scanned: false`, and clearing it needs a reason.
  */
 async function scanAttachments(request: RequestRecord, letter: Letter, ports: NotePorts) {
+  await redactionReady(undefined);
   const people = peopleKnown(request, letter);
   return Promise.all(
     letter.attachments.map(async ({ key, filename, contentType }) => {
@@ -173,7 +174,7 @@ async function scanAttachments(request: RequestRecord, letter: Letter, ports: No
 /** Exactly what publication would write for this request now, redactions applied. */
 export async function publicationPreview(id: string, ports: NotePorts, site: Site, now: Date) {
   const { request, letter } = await letterOf(id, ports);
-  await patternsReady(request.redactions);
+  await redactionReady(request.redactions);
   const meeting = publicCopy(request, letter, site, now);
   return {
     page: renderMeetingPage(meeting, site),
@@ -248,7 +249,7 @@ export async function reviewRedactions(
   rules: ActRules,
   now: Date,
 ) {
-  await patternsReady(body);
+  await redactionReady(body);
   const problems = body.patterns.flatMap((source, index) => {
     const problem = patternProblem(source);
     return problem ? [{ path: `patterns.${index}`, message: problem }] : [];

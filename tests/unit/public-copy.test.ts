@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { forNoOrganisation, publicCopy } from '../../shared/publication/public-copy.ts';
+import { redactionReady } from '../../shared/publication/redaction.ts';
 import type { Site } from '../../shared/publication/render.ts';
 import type { RequestRecord } from '../../shared/workflow/records.ts';
 import type { Attendee } from '../../shared/workflow/transitions.ts';
 import { heldRequest } from '../support/request-record.ts';
+
+// The public copy redacts, which needs the phone detector loaded, as publication loads it.
+beforeAll(() => redactionReady(undefined));
 
 /**
  * Who the public copy names among the attendees: officials by name, private individuals

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadPhoneDetector } from '../../shared/publication/detectors.ts';
 import {
   detectPersonalData,
   loadPatternEngine,
@@ -8,8 +9,9 @@ import {
 } from '../../shared/publication/redaction.ts';
 
 const none = { reinstated: [], texts: [], patterns: [] };
-// Staff patterns run on RE2, loaded on demand as publication and the API load it.
-beforeAll(() => loadPatternEngine());
+// Staff patterns run on RE2, and phone numbers are found by libphonenumber, both loaded on
+// demand as publication and the API load them (redactionReady).
+beforeAll(() => Promise.all([loadPatternEngine(), loadPhoneDetector()]));
 const letter = `Dear Commissioner,
 Please reply to helen.marsh@lumencam.example or call 0131 496 0123 (mobile +44 7700 900123).
 Our office is at 12 Rose Street, Edinburgh EH2 2PR.
@@ -23,7 +25,12 @@ describe('finding personal data', () => {
     const { redact: fresh } = await import(
       '../../shared/publication/redaction.ts?unloaded' as string
     );
-    expect(() => fresh('AB-12345', { ...none, patterns: ['AB-\\d{5}'] })).toThrow(/patternsReady/);
+    expect(() => fresh('AB-12345', { ...none, patterns: ['AB-\\d{5}'] })).toThrow(/redactionReady/);
+  });
+
+  it('refuses to detect before the phone detector is loaded, whatever the text', async () => {
+    const { findPhones } = await import('../../shared/publication/detectors.ts?unloaded' as string);
+    expect(() => findPhones('no numbers here')).toThrow(/redactionReady/);
   });
 
   it('finds email addresses, phone numbers, street lines and postcodes', () => {

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { redactionReady } from '../../shared/publication/redaction.ts';
 import type { Site } from '../../shared/publication/render.ts';
 import {
   heldIn,
@@ -15,6 +16,9 @@ import {
 import { holidayCalendar, scottishBankHolidays } from '../../shared/workflow/deadlines.ts';
 import type { RequestRecord } from '../../shared/workflow/records.ts';
 import { heldRequest } from '../support/request-record.ts';
+
+// The public copy redacts, which needs the phone detector loaded, as publication loads it.
+beforeAll(() => redactionReady(undefined));
 
 const site: Site = {
   officeName: 'The Commissioner’s Office',

@@ -1,8 +1,8 @@
 import { peopleKnown } from '../../shared/publication/public-copy.ts';
 import { redact } from '../../shared/publication/redaction.ts';
 
-/** Loaded before the first preview of a note whose redactions have staff patterns. */
-export { patternsReady } from '../../shared/publication/redaction.ts';
+/** Awaited before the first preview: it loads the phone detector, and RE2 for staff patterns. */
+export { redactionReady } from '../../shared/publication/redaction.ts';
 
 import {
   type PublicText,

@@ -182,7 +182,7 @@ export const noteView: View = async ({ params }): Promise<Page> => {
     get<PublicationPreview>(`/api/requests/${encodeURIComponent(id)}/publication-preview`),
   ]);
   const renderer = await import('../preview.ts');
-  await renderer.patternsReady(detail.request.redactions);
+  await renderer.redactionReady(detail.request.redactions);
   const officeName = officeNameOf(preview);
   const canEdit = detail.allowedActions.includes('save_draft');
   const summary = errorSummaryHost();
