@@ -1,8 +1,8 @@
 /**
  * npm run bench:intake — the real intake handler against the real emulators, on letters of
  * 10 KB, 1 MB and 25 MB. Prints messages per second, the handler's time as a ratio to the
- * floor (S3 GetObject plus a postal-mime parse of the same bytes) and the process's peak
- * RSS. Targets: ratio ≤ 1.5 at 1 MB; RSS < 512 MB at 25 MB.
+ * floor (S3 GetObject plus a postal-mime parse of the same bytes, printed, not gated) and
+ * the peak RSS of a process running only the handler (target: at most 512 MB at 25 MB).
  *
  * It also measures the rest of the I/O no intake can skip, made with raw SDK calls in the
  * order they depend on each other, and gates the ratio to floor + that I/O (≤ 1.2): the
@@ -11,11 +11,15 @@
  * (one counter update), then one transaction of six conditional puts, of the sizes of the
  * items a warm-up letter filed. The floor itself reads the filing record beside the raw
  * object, as the handler does, so a retried delivery files once.
+ *
+ * Then 10 KB letters 1, 8 and 32 at a time: no dead letters at any width; eight at a time
+ * reaching at least 0.75 of the speed-up the CPU left idle one at a time allows; and the
+ * CPU each letter costs (handler and emulators) at most 1.25x that of one at a time.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import PostalMime from 'postal-mime';
@@ -32,6 +36,7 @@ import { objectCreatedDelivery } from '../infra/local/s3-notification.ts';
 import { benchOptions, type Figure, figure, reportFigures } from './lib/figures.ts';
 
 const options = benchOptions();
+const CORES = availableParallelism();
 const sizes = options.quick
   ? [
       { label: '10 KB', bytes: 10 * 1024, runs: 10 },
@@ -271,8 +276,10 @@ try {
   // same number of letters at 1, 8 and 32 at a time, so the rates compare like with like.
   const letters = options.quick ? 24 : 96;
   const rates = new Map<number, number>();
+  /** Of the machine's cores, how many were busy (the handler and the emulators alike). */
+  const busyCores = new Map<number, number>();
   let totalDeadLetters = 0;
-  console.log('\nparallel   letters/s   filing p50   filing p99   dead letters');
+  console.log('\nparallel   letters/s   filing p50   filing p99   dead letters   cores busy');
   for (const parallel of [1, 8, 32]) {
     const keys: string[] = [];
     for (let index = 0; index < letters; index += 1) {
@@ -288,6 +295,7 @@ try {
     const filingMs: number[] = [];
     let deadLetters = 0;
     const queue = [...keys];
+    const cpuBefore = machineCpu();
     const started = performance.now();
     await Promise.all(
       Array.from({ length: parallel }, async () => {
@@ -305,6 +313,11 @@ try {
     totalDeadLetters += deadLetters;
     const rate = letters / ((performance.now() - started) / 1000);
     rates.set(parallel, rate);
+    const cpuAfter = machineCpu();
+    busyCores.set(
+      parallel,
+      (CORES * (cpuAfter.busy - cpuBefore.busy)) / (cpuAfter.total - cpuBefore.total || 1),
+    );
     const sorted = [...filingMs].sort((a, b) => a - b);
     const p99 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] ?? 0;
     console.log(
@@ -314,16 +327,59 @@ try {
         `${median(filingMs).toFixed(1)} ms`.padStart(12),
         `${p99.toFixed(1)} ms`.padStart(12),
         String(deadLetters).padStart(14),
+        `${(busyCores.get(parallel) ?? 0).toFixed(2)} of ${CORES}`.padStart(12),
       ].join(' '),
     );
   }
   const speedup = (rates.get(8) ?? 0) / (rates.get(1) ?? 1);
+  // Letters here cost CPU in the emulators as well as the handler, all on this machine's
+  // cores: with U of them busy one at a time, no width can file faster than CORES / U times
+  // the sequential rate. So the gate is the share of that ceiling eight at a time reaches,
+  // which falls if intake serialises (a lock, a hot item retried) and not because the
+  // machine has two cores; the speed-up itself is printed beside it.
+  const ceiling = Math.min(8, CORES / Math.max(busyCores.get(1) ?? CORES, 0.01));
+  console.log(
+    `\neight at a time: ${speedup.toFixed(2)}x the sequential rate; one at a time kept ${(busyCores.get(1) ?? 0).toFixed(2)} of ${CORES} cores busy, so the machine allows at most ${ceiling.toFixed(2)}x`,
+  );
   figures.push(
-    figure('intake', '8 at a time / one at a time, letters per second', speedup, '×', { min: 2 }),
+    figure(
+      'intake',
+      '8 at a time / one at a time, share of the speed-up the CPU allows',
+      speedup / ceiling,
+      '×',
+      { min: 0.75 },
+    ),
+    // Contention that retries (a hot item, a conditional write lost) costs CPU per letter,
+    // which the ceiling cannot hide.
+    figure(
+      'intake',
+      '8 at a time / one at a time, CPU per letter',
+      (busyCores.get(8) ?? 0) /
+        (rates.get(8) || 1) /
+        ((busyCores.get(1) ?? 0) / (rates.get(1) || 1)),
+      '×',
+      { max: 1.25 },
+    ),
     figure('intake', 'dead letters, at 1, 8 and 32 at a time', totalDeadLetters, '', { max: 0 }),
   );
   reportFigures(figures, options);
 } finally {
   await emulators.stop();
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * The machine's CPU time so far (Linux's /proc/stat, in clock ticks): busy, and in all.
+ * Stolen time counts as busy: it is time this machine's cores could not be had.
+ */
+function machineCpu(): { busy: number; total: number } {
+  const ticks = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+    .trim()
+    .split(/\s+/)
+    // user, nice, system, idle, iowait, irq, softirq, steal (guest time is within user).
+    .slice(1, 9)
+    .map(Number);
+  const total = ticks.reduce((sum, value) => sum + value, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  return { busy: total - idle, total };
 }
