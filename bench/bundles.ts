@@ -119,32 +119,45 @@ const loadedOnDemand = (bundle: string) => {
 };
 
 console.log(`timing ${RUNS} cold imports of each with node ${process.version}…`);
-const results: Measured[] = built.map(({ name, bundle, resolved }) => {
-  const bytes = statSync(bundle).size;
+/** One cold import of a bundle in a fresh process: its time, or why it failed. */
+const importOnceOf = ({ bundle, resolved }: (typeof built)[number]) => {
   const env = { PATH: process.env.PATH ?? '', ...lambdaRuntime, ...resolved.variables };
-  const times: number[] = [];
-  for (let run = 0; run < RUNS; run += 1) {
-    const child = spawnSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        importOnce,
-        pathToFileURL(bundle).href,
-        ...loadedOnDemand(bundle),
-      ],
-      // From the bundle's folder, as Lambda's /var/task: a bare import resolves there.
-      { env, encoding: 'utf8', cwd: dirname(bundle) },
-    );
-    if (child.status !== 0) {
-      const failure = child.stderr.trim() || `exited with ${child.status ?? child.signal}`;
-      return { name, bytes, importMs: null, failure };
-    }
-    times.push((JSON.parse(child.stdout) as { ms: number }).ms);
-  }
-  times.sort((a, b) => a - b);
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      importOnce,
+      pathToFileURL(bundle).href,
+      ...loadedOnDemand(bundle),
+    ],
+    // From the bundle's folder, as Lambda's /var/task: a bare import resolves there.
+    { env, encoding: 'utf8', cwd: dirname(bundle) },
+  );
+  return child.status === 0
+    ? { ms: (JSON.parse(child.stdout) as { ms: number }).ms }
+    : { failure: child.stderr.trim() || `exited with ${child.status ?? child.signal}` };
+};
+const times = built.map((): number[] => []);
+const failures = built.map((): string | undefined => undefined);
+// One import of each first, untimed, so that no bundle pays for reading Node's own binary
+// and libraries from disk. Then the runs take turns, every bundle once per round, so a slow
+// spell of the machine falls on all of them alike rather than on whichever was being timed.
+for (const function_ of built) importOnceOf(function_);
+for (let run = 0; run < RUNS; run += 1)
+  built.forEach((function_, index) => {
+    if (failures[index]) return;
+    const once = importOnceOf(function_);
+    if ('failure' in once) failures[index] = once.failure;
+    else times[index]?.push(once.ms);
+  });
+const results: Measured[] = built.map(({ name, bundle }, index) => {
+  const bytes = statSync(bundle).size;
+  const failure = failures[index];
+  if (failure) return { name, bytes, importMs: null, failure };
+  const sorted = [...(times[index] ?? [])].sort((a, b) => a - b);
   const middle = RUNS / 2;
-  const importMs = ((times[middle - 1] ?? 0) + (times[middle] ?? 0)) / 2;
+  const importMs = ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
   return { name, bytes, importMs };
 });
 
