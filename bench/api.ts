@@ -43,7 +43,7 @@ import { freePort } from '../infra/local/processes.ts';
 import { messagePrefixOf, type PeopleFound, peopleKey } from '../shared/attachments/text-layer.ts';
 import { noteVersionKey } from '../shared/notes/note.ts';
 import { publicCopy } from '../shared/publication/public-copy.ts';
-import { loadPatternEngine } from '../shared/publication/redaction.ts';
+import { redactionReady } from '../shared/publication/redaction.ts';
 import { renderLetterPage, renderMeetingPage } from '../shared/publication/render.ts';
 import { type AuditEvent, GENESIS_HASH, sealEvent } from '../shared/workflow/audit.ts';
 import type { DraftState, RequestRecord } from '../shared/workflow/records.ts';
@@ -689,7 +689,8 @@ try {
         ]
       : [],
   );
-  await loadPatternEngine();
+  // What the preview loads before redacting: the phone detector, and RE2 for any patterns.
+  await Promise.all(previews.map(({ request }) => redactionReady(request.redactions)));
   const renderMs: number[] = [];
   for (let run = 0; run < RUNS + 20; run += 1) {
     const { request, letter: opening } = previews[(run * 7919) % previews.length] ?? {};

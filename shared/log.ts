@@ -52,19 +52,37 @@ export const logsFailure = (what: string) => ({
  * map beside its file (local mode runs the sources) is left as it is.
  */
 export function sourceStack(stack: string): string {
-  return stack.replace(
-    /((?:file:\/\/)?\/[^\s()]+\.mjs):(\d+):(\d+)/g,
-    (frame, file: string, line: string, column: string) => {
-      const entry = mapOf(file.startsWith('file:') ? fileURLToPath(file) : file)?.findEntry(
-        Number(line) - 1,
-        Number(column) - 1,
-      );
-      if (!entry || !('originalSource' in entry)) return frame;
-      // Sources are named relative to the bundle's build directory: from the project's root.
-      const source = entry.originalSource.replace(/^(?:file:\/\/)?(?:\.\.\/)*/, '');
-      return `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
-    },
+  try {
+    return stack
+      .split('\n')
+      .map((line) =>
+        /^\s+at /.test(line)
+          ? line.replace(/[^\s()]+/g, (word) => word.replace(FRAME, fromSource))
+          : line,
+      )
+      .join('\n');
+  } catch {
+    // Logging must not fail: a frame this cannot read (a malformed file URL) keeps the stack
+    // as Node wrote it.
+    return stack;
+  }
+}
+
+/**
+ * A frame's position in a bundle, as one word of an `at` line: anchored, so each word is
+ * tried once, and a hostile message in the stack costs time linear in its length.
+ */
+const FRAME = /^((?:file:\/\/)?\/[^\s()]*\.mjs):(\d{1,9}):(\d{1,9})$/;
+
+function fromSource(frame: string, file: string, line: string, column: string): string {
+  const entry = mapOf(file.startsWith('file:') ? fileURLToPath(file) : file)?.findEntry(
+    Number(line) - 1,
+    Number(column) - 1,
   );
+  if (!entry || !('originalSource' in entry)) return frame;
+  // Sources are named relative to the bundle's build directory: from the project's root.
+  const source = entry.originalSource.replace(/^(?:file:\/\/)?(?:\.\.\/)*/, '');
+  return `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
 }
 
 const maps = new Map<string, SourceMap | undefined>();

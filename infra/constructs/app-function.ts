@@ -11,10 +11,6 @@ import type { ConfigKey } from '../../shared/config.ts';
 import type { BucketAccess, BucketVariable, FunctionDeclaration } from '../functions.ts';
 
 /**
- * How every function is bundled. Exported so `npm run bench:bundles` can show which
- * packages fill a bundle; it measures the bundles AppFunction itself builds.
- */
-/**
  * Packages a function imports only when it needs them (`await import(...)`), so a cold start
  * does not compile them: they stay out of the bundle and sit beside it, each minified into
  * node_modules/ (commandHooks below). `subpath` is the one import the code makes.
@@ -27,6 +23,10 @@ export const onDemandModules = [
   { name: 'libphonenumber-js', subpath: './min', entry: 'min/index.js' },
 ] as const;
 
+/**
+ * How every function is bundled. Exported so `npm run bench:bundles` can show which
+ * packages fill a bundle; it measures the bundles AppFunction itself builds.
+ */
 export const bundling: BundlingOptions = {
   format: OutputFormat.ESM,
   minify: true,

@@ -281,7 +281,10 @@ export async function updateListings(
   // The feed is its own state: its entries are read back from what the site shows, so a
   // retry after a failed write of feed.xml still finds the meeting missing and writes it.
   const feedText = await ports.readPublic(FEED);
-  const feedBefore = feedText === undefined ? [] : feedEntriesOf(feedText);
+  // No feed read back (none yet, or a read that failed: readPublic answers nothing for any
+  // refusal) is rebuilt from the listings, never taken for an empty feed, which would drop
+  // every other entry from it.
+  const feedBefore = feedText === undefined ? undefined : feedEntriesOf(feedText);
   const removed = change.remove?.reference;
   // A takedown leaves a gap at the foot of the feed that only the whole site can fill, as
   // does a feed that cannot be read back (edited by hand, say).

@@ -468,6 +468,16 @@ describe('a large site', () => {
     expect(feed.match(/<entry>/g)).toHaveLength(50);
   });
 
+  it('rebuilds a feed it cannot read back from the listings, never from nothing', async () => {
+    // As when the read fails: readPublic answers nothing for any refusal.
+    await s3Client.send(new DeleteObjectCommand({ Bucket: publicBucket(), Key: 'feed.xml' }));
+    const request = await approved({ title: 'After the feed went', start: '2026-08-03T10:00:00Z' });
+    await publish(request.id, context.ports, context.site, context.rules, later);
+    const feed = (await publicObjects()).get('feed.xml') ?? '';
+    expect(feed.match(/<entry>/g)).toHaveLength(50);
+    expect(feed.split('<entry>')[1]).toContain(request.reference.toLowerCase());
+  });
+
   it('cuts a site kept in the single manifest of earlier versions into parts, once', async () => {
     const legacy = Array.from({ length: 40 }, (_, n) => listedMeeting(500 + n));
     await s3Client.send(

@@ -55,6 +55,12 @@ describe('a logged error from a bundle', () => {
     expect(stack).not.toMatch(/index\.mjs:\d+:\d+/);
   });
 
+  it('reads a hostile stack in time linear in its length, and never throws', () => {
+    const slashes = '/'.repeat(200_000);
+    const hostile = `Error: ${slashes}\n    at f (${slashes}x.mjs:1:2)\n    at g (file:///a%2Fb.mjs:1:1)`;
+    expect(sourceStack(hostile)).toBe(hostile);
+  });
+
   it('is left as it is where there is no map beside the file', () => {
     const stack =
       'Error: x\n    at f (file:///var/task/elsewhere.mjs:1:2048)\n    at g (node:internal/x:3:4)';
