@@ -4,10 +4,10 @@ import {
   MAX_INDEXED_CHARS,
   SearchFields,
   type SearchFieldsFile,
+  SearchShard,
   type SearchSources,
   StaffSearchIndex,
   TEXT_SHARDS,
-  TextShard,
 } from '../search/staff-index.ts';
 import type { AuditEvent } from '../workflow/audit.ts';
 import type { MessageRecord, RequestRecord } from '../workflow/records.ts';
@@ -28,11 +28,15 @@ import { textLayers } from './text-layers.ts';
 export const catalogueKeys = {
   facts: 'catalogue/report-facts.json',
   /**
-   * The staff search index (shared/search/staff-index.ts): the fields index with the
-   * entries, which every query loads ...
+   * The staff search index (shared/search/staff-index.ts): the entries, which every query
+   * loads ...
    */
   searchFields: 'catalogue/search/fields.json',
-  /** ... the text shard of the terms starting with `shard`, loaded by the queries that need it ... */
+  /**
+   * ... the shard of the terms starting with `shard`, of the fields and the text, loaded
+   * by the queries that need it (named when a shard held the text alone; kept, so an index
+   * written then is read and moved on, not lost) ...
+   */
   searchShard: (shard: string) => `catalogue/search/text-${shard}.json`,
   /** ... and each request's indexed text, which a page's passages are cut from. */
   searchText: (requestId: string) => `catalogue/texts/${requestId}.txt`,
@@ -72,11 +76,11 @@ export function cataloguePorts(table: string, documents: string): CataloguePorts
         key: catalogueKeys.searchFields,
       });
       if (!fields) return undefined;
-      const shards: TextShard[] = [];
+      const shards: SearchShard[] = [];
       await inParallel(TEXT_SHARDS, async (shard) => {
         const key = catalogueKeys.searchShard(shard);
         const bytes = await readObjectIfPresent({ bucket: documents, key });
-        if (bytes) shards.push(TextShard.parse(bytes));
+        if (bytes) shards.push(SearchShard.parse(bytes));
       });
       return StaffSearchIndex.load(SearchFields.parse(fields), shards);
     },

@@ -1,4 +1,4 @@
-import { SearchFields, TextShard } from '../search/staff-index.ts';
+import { SearchFields, SearchShard } from '../search/staff-index.ts';
 import type { SearchPorts } from '../staff/search.ts';
 import { cachedDocument } from './cached-document.ts';
 import { catalogueKeys } from './catalogue-ports.ts';
@@ -19,8 +19,8 @@ const MAX_AGE_MS = 2_000;
 const TEXT_BUDGET_CHARS = 30_000_000;
 
 /**
- * The search index as the records function reads it: the fields object at once, each
- * text shard on the first query that needs it, both kept warm through `cachedDocument`;
+ * The search index as the records function reads it: the fields object (the entries) at
+ * once, each shard on the first query that needs it, both kept warm through `cachedDocument`;
  * and the texts of the hits a page shows, held by request (the version shown replacing
  * any older) up to a budget, least recently shown let go first.
  */
@@ -30,7 +30,7 @@ export function searchPorts(documents: string): SearchPorts {
     SearchFields.parse,
     { maxAgeMs: MAX_AGE_MS },
   );
-  const shards = new Map<string, () => Promise<TextShard | undefined>>();
+  const shards = new Map<string, () => Promise<SearchShard | undefined>>();
   const texts = new Map<string, { digest: string; text: string }>();
   let heldChars = 0;
   const forget = (requestId: string) => {
@@ -46,7 +46,7 @@ export function searchPorts(documents: string): SearchPorts {
       if (!read) {
         read = cachedDocument(
           { bucket: documents, key: catalogueKeys.searchShard(shard) },
-          TextShard.parse,
+          SearchShard.parse,
           { maxAgeMs: MAX_AGE_MS },
         );
         shards.set(shard, read);

@@ -113,7 +113,8 @@ export async function catalogueRequests(
  * from the request as it stands and its mail's text (attachment text arrives after the
  * letter, with a `textRead` item, so a request is indexed again then), or taken out once
  * it is gone. Writes only the objects that changed: the fields object when an entry did,
- * the shards the request's text had or has terms in when its text did, and its text.
+ * the shards the request's fields had or have terms in when its fields did, those its
+ * text had or has terms in when its text did, and its text.
  */
 const searchDocumentFor = async (request: RequestRecord, ports: CataloguePorts) =>
   searchDocumentOf(request, await ports.searchSources(request));

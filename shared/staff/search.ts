@@ -4,8 +4,8 @@ import {
   rankRequests,
   requestsOf,
   type SearchFields,
+  type SearchShard,
   shardsOfQuery,
-  type TextShard,
 } from '../search/staff-index.ts';
 import type * as z from '../zod.ts';
 import { badRequest } from './errors.ts';
@@ -16,10 +16,10 @@ import type { correspondentQuerySchema, searchQuerySchema } from './search-queri
  * at a time, so a query pays only for the objects it needs.
  */
 export interface SearchPorts {
-  /** The fields index and entries; undefined before the catalogue wrote one. */
+  /** The entries; undefined before the catalogue wrote them. */
   searchFields(): Promise<SearchFields | undefined>;
-  /** One text shard; undefined when no request has a term in it yet. */
-  searchShard(shard: string): Promise<TextShard | undefined>;
+  /** One shard (fields and text); undefined when no request has a term in it yet. */
+  searchShard(shard: string): Promise<SearchShard | undefined>;
   /**
    * A request's indexed text, for its passage; undefined when it cannot be read (the
    * passage then comes from the entry). `textDigest` names the version wanted, so a copy

@@ -7,8 +7,8 @@ import { catalogueRequests, rebuildCatalogue } from '../../shared/catalogue/cata
 import {
   SearchFields,
   type SearchFieldsFile,
+  SearchShard,
   searchRequests,
-  TextShard,
 } from '../../shared/search/staff-index.ts';
 import { letterWithAttachments, plainLetter } from '../support/letters.ts';
 import { pdfWithText } from '../support/pdf.ts';
@@ -236,7 +236,7 @@ describe('staff search', () => {
       const shards = new Map(
         Object.entries(objects)
           .filter(([key]) => key.startsWith('catalogue/search/text-'))
-          .map(([, body]) => TextShard.parse(encode(body)))
+          .map(([, body]) => SearchShard.parse(encode(body)))
           .map((shard) => [shard.shard, shard]),
       );
       const texts = new Map(

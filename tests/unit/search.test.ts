@@ -1,6 +1,10 @@
+import MiniSearch from 'minisearch';
 import { describe, expect, it } from 'vitest';
 import {
   combineTerms,
+  type LoadedSearch,
+  SearchFields,
+  SearchShard,
   StaffSearchIndex,
   searchDocumentOf,
   searchRequests,
@@ -117,8 +121,105 @@ describe('the staff index', () => {
     expect(index.remove('r0003')).toBe(true);
     const removed = await index.serialize(new Date(0));
     expect(removed.texts).toEqual({ r0003: null });
-    expect(Object.keys(removed.shards).sort()).toEqual(['a', 'f', 'q', 's']);
-    for (const shard of index.shards.values()) expect(shard.miniSearch.has('r0003')).toBe(false);
+    // Its text's shards (a, f, q, s) and its fields' (REQ-2026-00003, Request 3, Writer 3
+    // writer3@org.example: 0, 2, 3, e, o, r, w).
+    expect(Object.keys(removed.shards).sort()).toEqual(
+      ['0', '2', '3', 'a', 'e', 'f', 'o', 'q', 'r', 's', 'w'].sort(),
+    );
+    for (const shard of index.shards.values()) {
+      expect(shard.fields.has('r0003')).toBe(false);
+      expect(shard.text.has('r0003')).toBe(false);
+    }
+  });
+
+  it('moves a request’s fields between shards when they change, and leaves its text where it is', async () => {
+    const index = StaffSearchIndex.of(made);
+    await index.serialize(new Date(0));
+    const renamed = searchDocumentOf(request(2, { subject: 'Kelp harvest' }), {
+      letters: ['We write about REQ-2026-00001 and ferries.'],
+      attachments: [],
+    });
+    expect(index.put(renamed.document, renamed.entry)).toBe(true);
+    const written = await index.serialize(new Date(0));
+    // Every shard its fields had terms in or now have (a field's length is kept in each),
+    // and none of its text's alone (a, f).
+    expect(Object.keys(written.shards).sort()).toEqual(['0', '2', 'e', 'h', 'k', 'o', 'r', 'w']);
+    expect(written.texts).toEqual({});
+    const found = (q: string) =>
+      searchRequests(index, q, { offset: 0, limit: 10 }).hits.map((hit) => hit.id);
+    expect(found('kelp')).toEqual(['r0002']);
+    expect(found('request 2')).toEqual([]);
+  });
+
+  it('reads an index stored by version 2, and moves its fields into the shards once', async () => {
+    // As version 2 wrote them: the fields index whole in the fields object, the shards text alone.
+    const sorted = [...made].sort((a, b) => (a.document.id < b.document.id ? -1 : 1));
+    const fieldsIndex = new MiniSearch({
+      fields: ['reference', 'subject', 'sender', 'organisation'],
+      storeFields: [],
+      tokenize,
+      processTerm,
+    });
+    fieldsIndex.addAll(sorted.map(({ document: { text: _, ...fields } }) => fields));
+    const v2Fields = JSON.stringify({
+      version: 2,
+      updatedAt: '2026-11-30T00:00:00.000Z',
+      entries: Object.fromEntries(sorted.map(({ document, entry }) => [document.id, entry])),
+      index: fieldsIndex,
+    });
+    const v2Shards = TEXT_SHARDS.map((shard) => {
+      const text = new MiniSearch<{ id: string; text: string }>({
+        fields: ['text'],
+        storeFields: [],
+        tokenize,
+        processTerm: (term) => {
+          const kept = processTerm(term);
+          return kept !== null && shardOf(kept) === shard ? kept : null;
+        },
+      });
+      for (const { document } of sorted)
+        if (shardsOfQuery(document.text).includes(shard))
+          text.add({ id: document.id, text: document.text });
+      return JSON.stringify({ version: 2, shard, index: text });
+    });
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    const stored = () => ({
+      fields: SearchFields.parse(bytes(v2Fields)),
+      shards: v2Shards.map((body) => SearchShard.parse(bytes(body))),
+    });
+    const queries = ['REQ-2026-00001', 'writer3 quillwort', 'ferries', 'request 2', 'writ'];
+    const answers = (loaded: LoadedSearch) =>
+      queries.map((q) => searchRequests(loaded, q, { offset: 0, limit: 10 }));
+    const expected = answers(StaffSearchIndex.of(made));
+    // A reader before the catalogue moved it: the whole fields index stands in. The same
+    // requests in the same order; scores differ a little, a shard's own counts weighing a term.
+    const { fields, shards } = stored();
+    const ids = (pages: ReturnType<typeof answers>) =>
+      pages.map((page) => page.hits.map((hit) => hit.id));
+    expect(
+      ids(answers({ fields, shards: new Map(shards.map((shard) => [shard.shard, shard])) })),
+    ).toEqual(ids(expected));
+    // The catalogue moves the fields into the shards and writes every object again.
+    const loaded = StaffSearchIndex.load(fields, shards);
+    const written = await loaded.serialize(new Date(0));
+    expect(Object.keys(written.shards)).toHaveLength(TEXT_SHARDS.length);
+    expect(JSON.parse(written.fields ?? '{}')).not.toHaveProperty('index');
+    const readBack = (objects: { fields?: string; shards: Record<string, string> }) => ({
+      fields: SearchFields.parse(bytes(objects.fields ?? '')),
+      shards: new Map(
+        Object.values(objects.shards)
+          .map((body) => SearchShard.parse(bytes(body)))
+          .map((shard) => [shard.shard, shard]),
+      ),
+    });
+    const reread = readBack(written);
+    // What a rebuild from the requests themselves writes, and finds, read back alike.
+    const rebuilt = await StaffSearchIndex.of(made).serialize(new Date(0));
+    expect(written.fields).toEqual(rebuilt.fields);
+    expect(answers(reread)).toEqual(answers(readBack(rebuilt)));
+    // Once: loaded from what it wrote, there is nothing to write.
+    const again = StaffSearchIndex.load(reread.fields, [...reread.shards.values()]);
+    expect(await again.serialize(new Date(0))).toEqual({ shards: {}, texts: {} });
   });
 
   it('finds a query whose words span two shards, and one word in the fields with another in the text', () => {
