@@ -100,7 +100,8 @@ export function cataloguePorts(table: string, documents: string): CataloguePorts
       const json = 'application/json';
       // Texts and shards before the fields object: a reader that sees an entry finds its
       // text; one that reads a shard a little ahead of the fields finds only ids it knows
-      // or drops them (pageOf skips a hit with no entry).
+      // or drops them (pageOf skips a hit with no entry, though the total counts it, for
+      // the 2 s a reader may hold the older entries).
       await inParallel(Object.entries(objects.texts), ([id, text]) => {
         const ref = { bucket: documents, key: catalogueKeys.searchText(id) };
         return text === null

@@ -136,7 +136,9 @@ async function indexForSearch(
     const { document, entry } = await searchDocumentFor(history.request, ports);
     if (index.put(document, entry)) changed += 1;
   }
-  if (changed) await ports.writeSearchObjects(await index.serialize(now));
+  // Pending with nothing changed: an index of an earlier version, moved on as it loaded,
+  // which a pass that changes nothing must still write, or the next would move it again.
+  if (changed || index.pending) await ports.writeSearchObjects(await index.serialize(now));
   return changed;
 }
 

@@ -33,8 +33,8 @@ export interface SearchSources {
 export const MAX_INDEXED_CHARS = 100_000;
 
 /**
- * The text shards: one per letter and digit a term can start with, and one for the rest
- * (other scripts, accented first letters). Fixed, so a reader and a writer always agree
+ * The shards (named when they held the text alone): one per letter and digit a term can
+ * start with, and one for the rest (other scripts, accented first letters). Fixed, so a reader and a writer always agree
  * which object holds a term.
  */
 export const TEXT_SHARDS: readonly string[] = [...'abcdefghijklmnopqrstuvwxyz0123456789', 'other'];
@@ -343,10 +343,20 @@ export class StaffSearchIndex {
     return index;
   }
 
-  /** Whether the request's fields are in the index (in the shard of its reference's first term). */
-  private hasFields(id: string, entry: SearchEntry): boolean {
-    const first = termsOf(entry.reference)[0];
-    return first !== undefined && (this.shards.get(shardOf(first))?.fields.has(id) ?? false);
+  /** Whether there is anything to write: a change, or an earlier version moved on as it loaded. */
+  get pending(): boolean {
+    return this.fieldsChanged || this.shardsChanged.size > 0 || this.textsChanged.size > 0;
+  }
+
+  /**
+   * Whether the request's fields are in the index: in the shard of their first term
+   * (fields with no term at all are in none, and so held).
+   */
+  private hasFields(document: FieldsDocument): boolean {
+    const first = fieldNames.flatMap((field) => termsOf(document[field]))[0];
+    return (
+      first === undefined || (this.shards.get(shardOf(first))?.fields.has(document.id) ?? false)
+    );
   }
 
   /**
@@ -386,7 +396,7 @@ export class StaffSearchIndex {
   put(document: SearchDocument, entry: SearchEntry): boolean {
     const { text, ...fieldsDocument } = document;
     const held = this.entries[document.id];
-    const fieldsHeld = held !== undefined && this.hasFields(document.id, held);
+    const fieldsHeld = held !== undefined && this.hasFields(fieldsDocumentOf(document.id, held));
     if (held?.digest === entry.digest && fieldsHeld) return false;
     if (!fieldsHeld || !sameFields(fieldsDocumentOf(document.id, held), fieldsDocument))
       this.reindexFields(fieldsDocument);
@@ -486,7 +496,7 @@ export interface RankedRequest {
   score: number;
   terms: string[];
   /**
-   * Whether a text shard matched it: only then is its text worth reading for the
+   * Whether a shard's text index matched it: only then is its text worth reading for the
    * passage (a match in its fields alone is shown from the entry's fields).
    */
   inText?: boolean;
@@ -501,8 +511,8 @@ const prefixOf = (term: string, at: number, terms: readonly string[]) =>
 const fuzzyOf = (term: string) => (term.length >= 6 && !/\d/.test(term) ? 0.15 : 0);
 
 /**
- * Per query term, a request's score is what the fields index and the term's shard each
- * give it, summed (one index over all five fields summed them the same way); across
+ * Per query term, a request's score is what the term's shard's fields and text indexes
+ * (or a version 2 object's whole fields index, and the text) each give it, summed (one index over all five fields summed them the same way); across
  * terms, a request must match every one (AND) and the scores add, then are multiplied by
  * the number of terms, as MiniSearch's own AND query weighs a result by the terms it
  * matched. Exported for the unit tests.

@@ -25,6 +25,7 @@ import {
   startPostroom,
   walkToHeld,
 } from '../support/postroom.ts';
+import { asVersion2 } from '../support/search-version-2.ts';
 
 /**
  * Staff search through the real local stack: letters filed by intake, attachment text read
@@ -223,6 +224,43 @@ describe('staff search', () => {
       batchItemFailures: [],
     });
     expect(await searchObjects()).toEqual(before);
+  });
+
+  it('moves an index stored by version 2 into the shards on its next pass, one that changes nothing too', async () => {
+    const queries = ['thistlewind quillwort', 'thistlewind', plainRequest.reference, 'turbine'];
+    const answers = () => Promise.all(queries.map(async (q) => idsOf((await searchFor(q)).body)));
+    const expected = await answers();
+    const objects = await searchObjects();
+    const shardKeys = Object.keys(objects).filter((key) =>
+      key.startsWith('catalogue/search/text-'),
+    );
+    const version2 = asVersion2({
+      fields: objects[fieldsKey] ?? '',
+      shards: Object.fromEntries(shardKeys.map((key) => [key, objects[key] ?? ''])),
+    });
+    for (const [key, body] of [[fieldsKey, version2.fields], ...Object.entries(version2.shards)])
+      await s3Client.send(new PutObjectCommand({ Bucket: env().documents, Key: key, Body: body }));
+    // Meanwhile a reader finds the same: the whole fields index stands in. (It asks S3
+    // whether an object changed at most every 2 seconds.)
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect(await answers()).toEqual(expected);
+    // A pass that changes nothing searchable (the stream delivering an event again) still
+    // writes the move, so the next does not make it again.
+    const [first] = await records.events(pdfRequest.id);
+    expect(await handler(insertedOnStream({ ...first, type: 'event' }), lambdaContext)).toEqual({
+      batchItemFailures: [],
+    });
+    const moved = await searchObjects();
+    expect(JSON.parse(moved[fieldsKey] ?? '')).toMatchObject({ version: 3 });
+    expect(JSON.parse(moved[fieldsKey] ?? '')).not.toHaveProperty('index');
+    for (const key of shardKeys) expect(JSON.parse(moved[key] ?? '').version, key).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect(await answers()).toEqual(expected);
+    // And the next pass has nothing to write.
+    expect(await handler(insertedOnStream({ ...first, type: 'event' }), lambdaContext)).toEqual({
+      batchItemFailures: [],
+    });
+    expect(await searchObjects()).toEqual(moved);
   });
 
   it('rebuilds to the index the stream made, and twice to the same', async () => {

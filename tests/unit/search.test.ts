@@ -1,4 +1,3 @@
-import MiniSearch from 'minisearch';
 import { describe, expect, it } from 'vitest';
 import {
   combineTerms,
@@ -15,6 +14,7 @@ import {
 import { passageOf, processTerm, tokenize } from '../../shared/search/text.ts';
 import type { RequestRecord } from '../../shared/workflow/records.ts';
 import { passageParts } from '../../web/src/passage.ts';
+import { asVersion2 } from '../support/search-version-2.ts';
 
 const request = (n: number, fields: Partial<RequestRecord> = {}): RequestRecord =>
   ({
@@ -153,39 +153,16 @@ describe('the staff index', () => {
 
   it('reads an index stored by version 2, and moves its fields into the shards once', async () => {
     // As version 2 wrote them: the fields index whole in the fields object, the shards text alone.
-    const sorted = [...made].sort((a, b) => (a.document.id < b.document.id ? -1 : 1));
-    const fieldsIndex = new MiniSearch({
-      fields: ['reference', 'subject', 'sender', 'organisation'],
-      storeFields: [],
-      tokenize,
-      processTerm,
-    });
-    fieldsIndex.addAll(sorted.map(({ document: { text: _, ...fields } }) => fields));
-    const v2Fields = JSON.stringify({
-      version: 2,
-      updatedAt: '2026-11-30T00:00:00.000Z',
-      entries: Object.fromEntries(sorted.map(({ document, entry }) => [document.id, entry])),
-      index: fieldsIndex,
-    });
-    const v2Shards = TEXT_SHARDS.map((shard) => {
-      const text = new MiniSearch<{ id: string; text: string }>({
-        fields: ['text'],
-        storeFields: [],
-        tokenize,
-        processTerm: (term) => {
-          const kept = processTerm(term);
-          return kept !== null && shardOf(kept) === shard ? kept : null;
-        },
-      });
-      for (const { document } of sorted)
-        if (shardsOfQuery(document.text).includes(shard))
-          text.add({ id: document.id, text: document.text });
-      return JSON.stringify({ version: 2, shard, index: text });
-    });
+    const version2 = asVersion2(
+      (await StaffSearchIndex.of(made).serialize(new Date(0))) as {
+        fields: string;
+        shards: Record<string, string>;
+      },
+    );
     const bytes = (text: string) => new TextEncoder().encode(text);
     const stored = () => ({
-      fields: SearchFields.parse(bytes(v2Fields)),
-      shards: v2Shards.map((body) => SearchShard.parse(bytes(body))),
+      fields: SearchFields.parse(bytes(version2.fields)),
+      shards: Object.values(version2.shards).map((body) => SearchShard.parse(bytes(body))),
     });
     const queries = ['REQ-2026-00001', 'writer3 quillwort', 'ferries', 'request 2', 'writ'];
     const answers = (loaded: LoadedSearch) =>
