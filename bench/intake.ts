@@ -36,11 +36,8 @@ import { objectCreatedDelivery } from '../infra/local/s3-notification.ts';
 import { benchOptions, type Figure, figure, reportFigures } from './lib/figures.ts';
 
 const options = benchOptions();
-/** The cores /proc/stat's total counts (every cpuN line), whatever this process may use. */
-const CORES =
-  readFileSync('/proc/stat', 'utf8')
-    .split('\n')
-    .filter((line) => /^cpu\d+ /.test(line)).length || availableParallelism();
+/** The cores /proc/stat's total counts, whatever this process may use. */
+const CORES = machineCpu().cores || availableParallelism();
 const sizes = options.quick
   ? [
       { label: '10 KB', bytes: 10 * 1024, runs: 10 },
@@ -384,11 +381,13 @@ try {
 }
 
 /**
- * The machine's CPU time so far (Linux's /proc/stat, in clock ticks): busy, and in all.
- * Stolen time counts as busy: it is time this machine's cores could not be had.
+ * The machine's CPU time so far (Linux's /proc/stat, in clock ticks): busy, and in all,
+ * over its cores (one cpuN line each). Stolen time counts as busy: it is time this
+ * machine's cores could not be had.
  */
-function machineCpu(): { busy: number; total: number } {
-  const ticks = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+function machineCpu(): { busy: number; total: number; cores: number } {
+  const lines = readFileSync('/proc/stat', 'utf8').split('\n');
+  const ticks = (lines[0] ?? '')
     .trim()
     .split(/\s+/)
     // user, nice, system, idle, iowait, irq, softirq, steal (guest time is within user).
@@ -396,5 +395,6 @@ function machineCpu(): { busy: number; total: number } {
     .map(Number);
   const total = ticks.reduce((sum, value) => sum + value, 0);
   const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
-  return { busy: total - idle, total };
+  const cores = lines.filter((line) => /^cpu\d+ /.test(line)).length;
+  return { busy: total - idle, total, cores };
 }

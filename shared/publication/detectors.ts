@@ -36,7 +36,6 @@ export function findEmails(text: string): Span[] {
   return spans;
 }
 
-/** Characters a written phone number is made of, besides its digits. */
 /**
  * libphonenumber, loaded on demand (loadPhoneDetector): with its metadata it is 141 KB,
  * which every function that carries redaction would otherwise compile at each cold start

@@ -423,6 +423,13 @@ const unescapeXml = (value: string) =>
   value.replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => XML_ENTITIES[name] as string);
 const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
 
+/** Each element an entry is read back from, made once rather than per entry read. */
+const feedFields = ['id', 'title', 'updated', 'published', 'summary'] as const;
+type FeedField = (typeof feedFields)[number];
+const FEED_FIELDS = Object.fromEntries(
+  feedFields.map((name) => [name, new RegExp(`<${name}>([^<]*)</${name}>`)]),
+) as Record<FeedField, RegExp>;
+
 /**
  * The entries of a feed renderFeed wrote (or postroom wrote before it was compacted: every
  * `published`, dates to the millisecond, absolute links), so that a publication can change
@@ -433,7 +440,7 @@ export function feedEntriesOf(text: string): FeedEntry[] | undefined {
   if (!text.includes('<feed xmlns="http://www.w3.org/2005/Atom"')) return undefined;
   const entries: FeedEntry[] = [];
   for (const [, body = ''] of text.matchAll(/<entry>([\s\S]*?)<\/entry>/g)) {
-    const field = (name: string) => body.match(new RegExp(`<${name}>([^<]*)</${name}>`))?.[1];
+    const field = (name: FeedField) => body.match(FEED_FIELDS[name])?.[1];
     const path = field('id')?.match(/(meetings\/\d{4}\/([^/]+)\/)$/);
     const title = field('title');
     const updated = field('updated');
